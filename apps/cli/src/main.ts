@@ -1,0 +1,134 @@
+import { parseArgs } from "node:util";
+import { type Database, migrate, openDatabase, prepareDataDir, resolveDatabaseTarget } from "@pea/migrations";
+import {
+  ApiKeyError,
+  applySeed,
+  bankSeed,
+  compilePolicySet,
+  createApiKey,
+  defaultPolicyDir,
+  formatProblem,
+  loadSchema,
+  PolicySetError,
+  readPolicyDir,
+} from "@pea/policy-store";
+import { type ApiKeyScope, apiKeyScopes, readCedarSchema } from "@pea/schemas";
+import { CliConfig } from "./config.js";
+
+const usage = `pea — PEA's command line
+
+  pea migrate                                  apply database migrations
+  pea seed demo                                load the Meridian Bank demo entitlements
+  pea keys create --name N [--user U] [--scope S]...
+                                               create an API key (shown once); scopes: ${apiKeyScopes.join(", ")}
+  pea policy validate [dir]                    strictly validate Cedar policies against the schema
+
+The store is DATABASE_URL if set, else the embedded store in PEA_DATA_DIR (default ./.pea),
+reached through the running PDP when \`npm start\` has it open.`;
+
+type Out = { log: (line: string) => void; error: (line: string) => void };
+const console_: Out = { log: (l) => console.log(l), error: (l) => console.error(l) };
+
+/** Run one command; returns the process exit code. */
+export async function main(
+  argv: string[],
+  env: Record<string, string | undefined>,
+  out: Out = console_,
+): Promise<number> {
+  const [command, sub, ...rest] = argv;
+  try {
+    const config = CliConfig.parse(env);
+    switch (command) {
+      case "migrate":
+        return await withDatabase(config, async (db) => {
+          const { applied } = await migrate(db);
+          out.log(applied.length > 0 ? `applied ${applied.join(", ")}` : "already up to date");
+          return 0;
+        });
+      case "seed":
+        if (sub !== "demo") throw new UsageError("seed takes one data set: demo");
+        return await withDatabase(config, async (db) => {
+          await migrate(db);
+          await applySeed(db, bankSeed, "cli");
+          out.log("seeded the Meridian Bank demo");
+          return 0;
+        });
+      case "keys":
+        if (sub !== "create") throw new UsageError("keys takes: create");
+        return await keysCreate(config, rest, out);
+      case "policy":
+        if (sub !== "validate") throw new UsageError("policy takes: validate");
+        return await policyValidate(rest, out);
+      case undefined:
+      case "help":
+      case "--help":
+        out.log(usage);
+        return 0;
+      default:
+        throw new UsageError(`unknown command ${command}`);
+    }
+  } catch (error) {
+    if (error instanceof UsageError) {
+      out.error(`pea: ${error.message}\n\n${usage}`);
+      return 2;
+    }
+    if (error instanceof ApiKeyError) {
+      out.error(`pea: ${error.message}`);
+      return 1;
+    }
+    out.error(`pea: ${(error as Error).message}`);
+    return 1;
+  }
+}
+
+class UsageError extends Error {}
+
+async function withDatabase(config: CliConfig, work: (db: Database) => Promise<number>): Promise<number> {
+  await prepareDataDir(config.PEA_DATA_DIR);
+  const database = await openDatabase(
+    resolveDatabaseTarget({ databaseUrl: config.DATABASE_URL, dataDir: config.PEA_DATA_DIR }),
+  );
+  try {
+    return await work(database);
+  } finally {
+    await database.close();
+  }
+}
+
+async function keysCreate(config: CliConfig, args: string[], out: Out): Promise<number> {
+  const { values } = parseArgs({
+    args,
+    options: { name: { type: "string" }, user: { type: "string" }, scope: { type: "string", multiple: true } },
+    strict: true,
+  });
+  if (!values.name) throw new UsageError("keys create needs --name");
+  const scopes = (values.scope ?? ["authorize"]) as ApiKeyScope[];
+  return withDatabase(config, async (db) => {
+    await migrate(db);
+    const { id, key } = await createApiKey(db, { name: values.name as string, userId: values.user, scopes });
+    out.log(
+      `created key ${id} (${scopes.join(", ")}${values.user ? `, user ${values.user}` : ""}); it is shown only once:\n${key}`,
+    );
+    return 0;
+  });
+}
+
+async function policyValidate(args: string[], out: Out): Promise<number> {
+  const { positionals } = parseArgs({ args, allowPositionals: true, strict: true });
+  const dir = positionals[0] ?? defaultPolicyDir;
+  const sources = await readPolicyDir(dir);
+  if (sources.length === 0) {
+    out.error(`pea: no .cedar files under ${dir}`);
+    return 1;
+  }
+  try {
+    const set = compilePolicySet(sources, loadSchema(readCedarSchema()));
+    out.log(`${set.policies.size} policies in ${sources.length} files are valid (version ${set.version})`);
+    return 0;
+  } catch (error) {
+    if (!(error instanceof PolicySetError)) throw error;
+    for (const problem of error.problems) out.error(formatProblem(problem));
+    out.error(`${error.problems.length} problem(s)`);
+    return 1;
+  }
+}

@@ -1,0 +1,41 @@
+import { z } from "zod";
+
+const port = z.coerce.number().int().min(0).max(65_535);
+
+/** Everything the PDP reads from its environment, parsed once at start. */
+export const PdpConfig = z.object({
+  DATABASE_URL: z.string().url().optional(),
+  PEA_DATA_DIR: z.string().default("./.pea"),
+  PEA_HOST: z.string().default("127.0.0.1"),
+  PEA_PDP_PORT: port.default(8700),
+  /** Port serving the embedded store to the admin app and CLI (0: any free port). */
+  PEA_EMBEDDED_PORT: port.default(0),
+  PEA_POLICY_DIR: z.string().optional(),
+  PEA_BOOTSTRAP_API_KEY: z.string().optional(),
+  PEA_FIRM_DOMAINS: z
+    .string()
+    .default("meridian.example")
+    .transform((s) =>
+      s
+        .split(",")
+        .map((d) => d.trim().toLowerCase())
+        .filter(Boolean),
+    ),
+  PEA_MAX_BODY_BYTES: z.coerce
+    .number()
+    .int()
+    .min(1024)
+    .default(64 * 1024),
+  PEA_LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+  PEA_SEED: z.enum(["demo", "none"]).default("demo"),
+});
+export type PdpConfig = z.infer<typeof PdpConfig>;
+
+export function parsePdpConfig(env: Record<string, string | undefined>): PdpConfig {
+  const parsed = PdpConfig.safeParse(env);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    throw new Error(`configuration: ${issue?.path.join(".")}: ${issue?.message}`);
+  }
+  return parsed.data;
+}

@@ -1,0 +1,3 @@
+export { createPdpApp, type PdpDeps } from "./app.js";
+export { PdpConfig, parsePdpConfig } from "./config.js";
+export { type RunningPdp, startPdp } from "./server.js";

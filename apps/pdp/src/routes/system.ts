@@ -1,0 +1,53 @@
+import { createRoute, type OpenAPIHono, z } from "@hono/zod-openapi";
+import type { AppEnv } from "@pea/http-kit";
+import type { PdpDeps, PdpMetrics } from "../app.js";
+
+const Health = z.object({ status: z.literal("ok") }).openapi("Health");
+const Readiness = z
+  .object({
+    ready: z.boolean(),
+    store: z.boolean(),
+    policies: z.boolean(),
+    policyVersion: z.string().nullable(),
+    entitlementVersion: z.number().nullable(),
+    problems: z.array(z.string()),
+  })
+  .openapi("Readiness");
+
+export function systemRoutes(app: OpenAPIHono<AppEnv>, { engine }: PdpDeps, metrics: PdpMetrics) {
+  app.openapi(
+    createRoute({
+      method: "get",
+      path: "/healthz",
+      tags: ["system"],
+      summary: "The process is alive",
+      responses: { 200: { description: "alive", content: { "application/json": { schema: Health } } } },
+    }),
+    (c) => c.json({ status: "ok" as const }, 200),
+  );
+
+  app.openapi(
+    createRoute({
+      method: "get",
+      path: "/readyz",
+      tags: ["system"],
+      summary: "The store is reachable and a valid policy set is loaded (503 until then)",
+      responses: {
+        200: { description: "ready", content: { "application/json": { schema: Readiness } } },
+        503: { description: "not ready", content: { "application/json": { schema: Readiness } } },
+      },
+    }),
+    (c) => {
+      const s = engine.status();
+      const body = { ...s, policyVersion: s.policyVersion ?? null, entitlementVersion: s.entitlementVersion ?? null };
+      return s.ready ? c.json(body, 200) : c.json(body, 503);
+    },
+  );
+
+  app.get("/metrics", (c) => {
+    const s = engine.status();
+    const ready = `# HELP pea_ready 1 when the PDP can decide\n# TYPE pea_ready gauge\npea_ready ${s.ready ? 1 : 0}\n`;
+    c.header("content-type", "text/plain; version=0.0.4");
+    return c.body(metrics.registry.render() + ready);
+  });
+}

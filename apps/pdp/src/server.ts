@@ -1,0 +1,65 @@
+import { type ServerType, serve } from "@hono/node-server";
+import { createLogger } from "@pea/http-kit";
+import { openDatabase, prepareDataDir, resolveDatabaseTarget, serveEmbedded } from "@pea/migrations";
+import { DecisionEngine, DecisionLog, defaultPolicyDir, prepareStore } from "@pea/policy-store";
+import { readCedarSchema } from "@pea/schemas";
+import { createPdpApp } from "./app.js";
+import type { PdpConfig } from "./config.js";
+
+export interface RunningPdp {
+  url: string;
+  engine: DecisionEngine;
+  close(): Promise<void>;
+}
+
+/** Open the store, prepare it on first start, load policies and serve the PDP. */
+export async function startPdp(config: PdpConfig, print: (line: string) => void = console.log): Promise<RunningPdp> {
+  const logger = createLogger(config.PEA_LOG_LEVEL, "pea-pdp");
+  await prepareDataDir(config.PEA_DATA_DIR);
+  const target = resolveDatabaseTarget({ databaseUrl: config.DATABASE_URL, dataDir: config.PEA_DATA_DIR });
+  const database = await openDatabase(target);
+  const prepared = await prepareStore(database, { seed: config.PEA_SEED, bootstrapKey: config.PEA_BOOTSTRAP_API_KEY });
+  logger.info({ store: database.kind, migrations: prepared.migrations, seeded: prepared.seeded }, "store ready");
+  if (prepared.createdKey?.generated) {
+    print(
+      `\n  First start: an admin API key was created. It is shown only this once:\n\n    ${prepared.createdKey.key}\n`,
+    );
+  }
+  const embedded = database.pglite
+    ? await serveEmbedded(database, config.PEA_DATA_DIR, config.PEA_EMBEDDED_PORT)
+    : undefined;
+
+  const engine = await DecisionEngine.start({
+    database,
+    schemaText: readCedarSchema(),
+    policyDir: config.PEA_POLICY_DIR ?? defaultPolicyDir,
+    firmDomains: config.PEA_FIRM_DOMAINS,
+    onEvent: (event, detail) => logger.info(detail, event),
+  });
+  const app = createPdpApp({ engine, log: new DecisionLog(database), logger, maxBodyBytes: config.PEA_MAX_BODY_BYTES });
+
+  const server: ServerType = await new Promise((resolve, reject) => {
+    const s = serve({ fetch: app.fetch, hostname: config.PEA_HOST, port: config.PEA_PDP_PORT }, () => resolve(s));
+    s.once("error", async (error) => {
+      await engine.stop();
+      await embedded?.stop();
+      await database.close();
+      reject(new Error(`cannot listen on ${config.PEA_HOST}:${config.PEA_PDP_PORT}: ${error.message}`));
+    });
+  });
+  const address = server.address();
+  const port = typeof address === "object" && address ? address.port : config.PEA_PDP_PORT;
+  const url = `http://${config.PEA_HOST}:${port}`;
+  logger.info({ url, storeKind: database.kind, ...engine.status() }, "PDP listening");
+
+  return {
+    url,
+    engine,
+    async close() {
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await engine.stop();
+      await embedded?.stop();
+      await database.close();
+    },
+  };
+}

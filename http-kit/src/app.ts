@@ -1,0 +1,143 @@
+import { randomUUID } from "node:crypto";
+import { readFile } from "node:fs/promises";
+import { createRequire } from "node:module";
+import { join } from "node:path";
+import { OpenAPIHono } from "@hono/zod-openapi";
+import type { Context, MiddlewareHandler } from "hono";
+import { bodyLimit } from "hono/body-limit";
+import { HTTPException } from "hono/http-exception";
+import type { Logger } from "pino";
+import { ApiError, describeZodIssues, errorResponse } from "./errors.js";
+
+export type AppEnv = {
+  Variables: {
+    requestId: string;
+    /** Set by requireApiKey: the authenticated caller. */
+    caller: { id: string; name: string; scopes: string[]; userId: string | null };
+  };
+};
+
+export interface AppOptions {
+  logger: Logger;
+  maxBodyBytes: number;
+}
+
+const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
+
+/**
+ * An OpenAPIHono app with PEA's conventions: X-Request-ID on every answer, the error envelope for
+ * every failure (400 naming the field, 413 past the body limit, 415 for non-JSON, 500 saying
+ * nothing internal), and an access log line per request.
+ */
+export function createApiApp({ logger, maxBodyBytes }: AppOptions): OpenAPIHono<AppEnv> {
+  const app = new OpenAPIHono<AppEnv>({
+    defaultHook: (result, c) => {
+      if (!result.success) {
+        return errorResponse(c, 400, "invalid_request", describeZodIssues(result.error.issues));
+      }
+    },
+  });
+
+  app.use("*", async (c, next) => {
+    const given = c.req.header("x-request-id");
+    const requestId = given && REQUEST_ID.test(given) ? given : randomUUID();
+    c.set("requestId", requestId);
+    const started = performance.now();
+    await next();
+    c.header("X-Request-ID", requestId);
+    logger.debug(
+      {
+        requestId,
+        method: c.req.method,
+        path: c.req.path,
+        status: c.res.status,
+        ms: +(performance.now() - started).toFixed(2),
+      },
+      "request",
+    );
+  });
+
+  app.use("*", async (c, next) => {
+    if (c.req.method === "POST" || c.req.method === "PUT" || c.req.method === "PATCH") {
+      const type = c.req.header("content-type") ?? "";
+      if (!/^application\/([a-z.+-]*\+)?json\b/i.test(type)) {
+        return errorResponse(c, 415, "unsupported_media_type", "content-type must be application/json");
+      }
+    }
+    await next();
+  });
+
+  app.use(
+    "*",
+    bodyLimit({
+      maxSize: maxBodyBytes,
+      onError: (c) => errorResponse(c, 413, "payload_too_large", `request body exceeds ${maxBodyBytes} bytes`),
+    }),
+  );
+
+  app.notFound((c) => errorResponse(c, 404, "not_found", `no route for ${c.req.method} ${c.req.path}`));
+
+  app.onError((error, c) => {
+    if (error instanceof ApiError) return errorResponse(c, error.status, error.code, error.message);
+    if (error instanceof HTTPException && error.status < 500) {
+      const message = /json/i.test(error.message) ? "body: malformed JSON" : error.message || "bad request";
+      return errorResponse(c, error.status, error.status === 401 ? "unauthorized" : "invalid_request", message);
+    }
+    logger.error({ requestId: c.get("requestId"), err: error }, "unhandled error");
+    return errorResponse(c, 500, "internal", "internal error");
+  });
+
+  return app;
+}
+
+/** GET /openapi.json (generated from the zod contracts) and GET /docs (Swagger UI, served locally). */
+export function mountDocs(app: OpenAPIHono<AppEnv>, info: { title: string; version: string; description: string }) {
+  app.doc31("/openapi.json", {
+    openapi: "3.1.0",
+    info,
+    security: [{ bearer: [] }],
+  });
+  app.openAPIRegistry.registerComponent("securitySchemes", "bearer", { type: "http", scheme: "bearer" });
+  const dist = join(createRequire(import.meta.url).resolve("swagger-ui-dist/package.json"), "..");
+  const assets: Record<string, string> = {
+    "swagger-ui.css": "text/css",
+    "swagger-ui-bundle.js": "text/javascript",
+  };
+  app.get("/docs/:asset", async (c) => {
+    const asset = c.req.param("asset");
+    const type = assets[asset];
+    if (!type) return errorResponse(c, 404, "not_found", "no such asset");
+    c.header("content-type", type);
+    c.header("cache-control", "public, max-age=86400");
+    return c.body(await readFile(join(dist, asset)));
+  });
+  app.get("/docs", (c) =>
+    c.html(`<!doctype html><html lang="en"><head><meta charset="utf-8"><title>${info.title}</title>
+<link rel="stylesheet" href="/docs/swagger-ui.css"></head><body><div id="ui"></div>
+<script src="/docs/swagger-ui-bundle.js"></script>
+<script>SwaggerUIBundle({ url: "/openapi.json", dom_id: "#ui" });</script></body></html>`),
+  );
+}
+
+/** Bearer API key authentication; `scope` is the scope the route needs (`admin` implies all). */
+export function requireApiKey(
+  verify: (key: string) => AppEnv["Variables"]["caller"] | undefined,
+  scope: string,
+): MiddlewareHandler<AppEnv> {
+  return async (c, next) => {
+    const header = c.req.header("authorization") ?? "";
+    const match = /^Bearer\s+(\S+)$/i.exec(header);
+    const caller = match ? verify(match[1] as string) : undefined;
+    if (!caller) {
+      c.header("WWW-Authenticate", 'Bearer realm="pea"');
+      return errorResponse(c, 401, "unauthorized", "a valid API key is required: Authorization: Bearer <key>");
+    }
+    if (!caller.scopes.includes("admin") && !caller.scopes.includes(scope)) {
+      return errorResponse(c, 403, "forbidden", `this API key lacks the ${scope} scope`);
+    }
+    c.set("caller", caller);
+    await next();
+  };
+}
+
+export type ApiContext = Context<AppEnv>;

@@ -1,0 +1,4 @@
+export * from "./app.js";
+export * from "./errors.js";
+export * from "./logger.js";
+export * from "./metrics.js";

@@ -1,0 +1,176 @@
+import { PGlite } from "@electric-sql/pglite";
+import { drizzle as drizzlePg } from "drizzle-orm/node-postgres";
+import type { PgDatabase, PgQueryResultHKT } from "drizzle-orm/pg-core";
+import { drizzle as drizzlePglite } from "drizzle-orm/pglite";
+import pg from "pg";
+import * as tables from "./tables.js";
+
+export type Db = PgDatabase<PgQueryResultHKT, typeof tables>;
+
+export type DatabaseKind = "postgres" | "pglite";
+
+/** A live notification subscription; `stop` ends it. */
+export interface Subscription {
+  stop(): Promise<void>;
+}
+
+/** Statements that run on one connection, in order (session-level locks, transactions). */
+export interface Session {
+  exec(sqlText: string): Promise<void>;
+  query<Row = Record<string, unknown>>(sqlText: string, params?: unknown[]): Promise<Row[]>;
+}
+
+export interface Database extends Session {
+  kind: DatabaseKind;
+  /**
+   * False for the embedded store: PGlite has one session, so a NOTIFY caused by a statement from
+   * another process (through the socket) reaches that process, not this one's listeners.
+   */
+  reliableNotifications: boolean;
+  /** Run `work` on one dedicated connection. */
+  session<T>(work: (session: Session) => Promise<T>): Promise<T>;
+  /** Run `work` in one transaction (committed if it resolves, rolled back if it throws). */
+  transaction<T>(work: (tx: Session) => Promise<T>, options?: { readOnly?: boolean }): Promise<T>;
+  db: Db;
+  /**
+   * Subscribe to a NOTIFY channel. `onLost` fires once if the subscription dies (connection
+   * dropped, database closed): from then on nothing more is delivered and the caller must resubscribe.
+   */
+  listen(channel: string, onPayload: (payload: string) => void, onLost: (error: Error) => void): Promise<Subscription>;
+  close(): Promise<void>;
+  /** The embedded engine, when this is PGlite (to serve it to other processes). */
+  pglite?: PGlite;
+}
+
+export type DatabaseTarget = { url: string; embedded?: boolean } | { dataDir: string };
+
+export async function openDatabase(target: DatabaseTarget): Promise<Database> {
+  return "url" in target ? openPostgres(target.url, target.embedded !== true) : openPglite(target.dataDir);
+}
+
+async function openPostgres(url: string, reliableNotifications: boolean): Promise<Database> {
+  const pool = new pg.Pool({ connectionString: url, max: 10, connectionTimeoutMillis: 5_000 });
+  // An idle client that dies must not crash the process; the next query reports the fault.
+  pool.on("error", () => {});
+  await pool.query("SELECT 1");
+  return {
+    kind: "postgres",
+    reliableNotifications,
+    db: drizzlePg({ client: pool, schema: tables }) as unknown as Db,
+    async exec(sqlText) {
+      await pool.query(sqlText);
+    },
+    async query<Row>(sqlText: string, params: unknown[] = []) {
+      return (await pool.query(sqlText, params)).rows as Row[];
+    },
+    async transaction(work, options) {
+      const client = await pool.connect();
+      try {
+        await client.query(options?.readOnly ? "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY" : "BEGIN");
+        const result = await work({
+          exec: async (sqlText) => {
+            await client.query(sqlText);
+          },
+          query: async <Row>(sqlText: string, params: unknown[] = []) =>
+            (await client.query(sqlText, params)).rows as Row[],
+        });
+        await client.query("COMMIT");
+        return result;
+      } catch (error) {
+        await client.query("ROLLBACK").catch(() => {});
+        throw error;
+      } finally {
+        client.release();
+      }
+    },
+    async session(work) {
+      const client = await pool.connect();
+      try {
+        return await work({
+          exec: async (sqlText) => {
+            await client.query(sqlText);
+          },
+          query: async <Row>(sqlText: string, params: unknown[] = []) =>
+            (await client.query(sqlText, params)).rows as Row[],
+        });
+      } finally {
+        client.release();
+      }
+    },
+    async listen(channel, onPayload, onLost) {
+      const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 5_000 });
+      let lost = false;
+      const fail = (error: Error) => {
+        if (lost) return;
+        lost = true;
+        client.removeAllListeners("notification");
+        onLost(error);
+      };
+      client.on("error", fail);
+      client.on("end", () => fail(new Error("notification connection ended")));
+      client.on("notification", (message) => {
+        if (message.channel === channel) onPayload(message.payload ?? "");
+      });
+      await client.connect();
+      await client.query(`LISTEN ${pg.escapeIdentifier(channel)}`);
+      return {
+        async stop() {
+          lost = true;
+          await client.end().catch(() => {});
+        },
+      };
+    },
+    async close() {
+      await pool.end();
+    },
+  };
+}
+
+async function openPglite(dataDir: string): Promise<Database> {
+  const pglite = await PGlite.create(dataDir);
+  const lostHandlers = new Set<(error: Error) => void>();
+  const session: Session = {
+    async exec(sqlText) {
+      await pglite.exec(sqlText);
+    },
+    async query<Row>(sqlText: string, params: unknown[] = []) {
+      return (await pglite.query<Row>(sqlText, params)).rows;
+    },
+  };
+  return {
+    ...session,
+    // PGlite is a single connection already. (Its runExclusive would deadlock against query.)
+    session: (work) => work(session),
+    // PGlite's own transaction holds its transaction lock, keeping other callers' statements out.
+    transaction: (work) =>
+      pglite.transaction((tx) =>
+        work({
+          exec: async (sqlText) => {
+            await tx.exec(sqlText);
+          },
+          query: async <Row>(sqlText: string, params: unknown[] = []) => (await tx.query<Row>(sqlText, params)).rows,
+        }),
+      ),
+    kind: "pglite",
+    reliableNotifications: false,
+    pglite,
+    db: drizzlePglite({ client: pglite, schema: tables }) as unknown as Db,
+    async listen(channel, onPayload, onLost) {
+      const unsubscribe = await pglite.listen(channel, onPayload);
+      lostHandlers.add(onLost);
+      return {
+        async stop() {
+          lostHandlers.delete(onLost);
+          if (!pglite.closed) await unsubscribe();
+        },
+      };
+    },
+    async close() {
+      if (pglite.closed) return;
+      await pglite.close();
+      const error = new Error("embedded database closed");
+      for (const handler of lostHandlers) handler(error);
+      lostHandlers.clear();
+    },
+  };
+}

@@ -1,0 +1,4 @@
+export * from "./database.js";
+export * from "./embedded.js";
+export * from "./migrate.js";
+export * as tables from "./tables.js";

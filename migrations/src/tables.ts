@@ -1,0 +1,135 @@
+// Drizzle definitions of the tables in ../sql, used for typed queries. The SQL files are the
+// source of truth for the database; keep both in step when a migration changes a table.
+import { sql } from "drizzle-orm";
+import { bigint, jsonb, pgTable, primaryKey, text, timestamp } from "drizzle-orm/pg-core";
+
+const createdAt = () => timestamp("created_at", { withTimezone: true }).notNull().defaultNow();
+
+export const peaState = pgTable("pea_state", {
+  key: text("key").primaryKey(),
+  value: bigint("value", { mode: "number" }).notNull(),
+});
+
+export const users = pgTable("users", {
+  id: text("id").primaryKey(),
+  displayName: text("display_name").notNull(),
+  email: text("email"),
+  status: text("status").notNull().default("active"),
+  createdAt: createdAt(),
+});
+
+export const agents = pgTable("agents", {
+  id: text("id").primaryKey(),
+  ownerId: text("owner_id")
+    .notNull()
+    .references(() => users.id),
+  description: text("description").notNull().default(""),
+  status: text("status").notNull().default("active"),
+  createdAt: createdAt(),
+});
+
+export const groups = pgTable("groups", {
+  id: text("id").primaryKey(),
+  description: text("description").notNull().default(""),
+});
+
+export const segments = pgTable("segments", {
+  id: text("id").primaryKey(),
+  description: text("description").notNull().default(""),
+});
+
+export const memberships = pgTable(
+  "memberships",
+  {
+    memberType: text("member_type").notNull(),
+    memberId: text("member_id").notNull(),
+    parentType: text("parent_type").notNull(),
+    parentId: text("parent_id").notNull(),
+    grantedBy: text("granted_by"),
+    grantedAt: timestamp("granted_at", { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [primaryKey({ columns: [t.memberType, t.memberId, t.parentType, t.parentId] })],
+);
+
+export const intents = pgTable("intents", {
+  id: text("id").primaryKey(),
+  description: text("description").notNull().default(""),
+});
+
+export const intentCapabilities = pgTable(
+  "intent_capabilities",
+  {
+    intentId: text("intent_id")
+      .notNull()
+      .references(() => intents.id),
+    action: text("action").notNull(),
+    resourceType: text("resource_type").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.intentId, t.action, t.resourceType] })],
+);
+
+export const agentIntents = pgTable(
+  "agent_intents",
+  {
+    agentId: text("agent_id")
+      .notNull()
+      .references(() => agents.id),
+    intentId: text("intent_id")
+      .notNull()
+      .references(() => intents.id),
+    grantedBy: text("granted_by"),
+    grantedAt: timestamp("granted_at", { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [primaryKey({ columns: [t.agentId, t.intentId] })],
+);
+
+export const agentDelegations = pgTable(
+  "agent_delegations",
+  {
+    agentId: text("agent_id")
+      .notNull()
+      .references(() => agents.id),
+    delegatorAgentId: text("delegator_agent_id")
+      .notNull()
+      .references(() => agents.id),
+  },
+  (t) => [primaryKey({ columns: [t.agentId, t.delegatorAgentId] })],
+);
+
+export const resources = pgTable(
+  "resources",
+  {
+    type: text("type").notNull(),
+    id: text("id").notNull(),
+    attributes: jsonb("attributes").$type<Record<string, unknown>>().notNull().default(sql`'{}'::jsonb`),
+    parents: jsonb("parents").$type<Array<{ type: string; id: string }>>().notNull().default(sql`'[]'::jsonb`),
+    createdAt: createdAt(),
+  },
+  (t) => [primaryKey({ columns: [t.type, t.id] })],
+);
+
+export const apiKeys = pgTable("api_keys", {
+  id: text("id").primaryKey(),
+  name: text("name").notNull(),
+  secretHash: text("secret_hash").notNull(),
+  scopes: text("scopes").array().notNull(),
+  userId: text("user_id").references(() => users.id),
+  createdAt: createdAt(),
+  revokedAt: timestamp("revoked_at", { withTimezone: true }),
+});
+
+export const decisions = pgTable("decisions", {
+  id: text("id").primaryKey(),
+  createdAt: createdAt(),
+  principal: text("principal").notNull(),
+  action: text("action").notNull(),
+  resource: text("resource").notNull(),
+  intent: text("intent"),
+  runId: text("run_id"),
+  decision: text("decision").notNull(),
+  reasons: jsonb("reasons").notNull(),
+  request: jsonb("request").notNull(),
+  policyVersion: text("policy_version").notNull(),
+  entitlementVersion: bigint("entitlement_version", { mode: "number" }).notNull(),
+  apiKeyId: text("api_key_id"),
+});

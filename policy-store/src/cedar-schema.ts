@@ -1,0 +1,173 @@
+import { cedar } from "./cedar.js";
+
+/** A Cedar type as PEA needs to check caller-supplied values against it. */
+export type ValueType =
+  | { kind: "String" | "Long" | "Boolean" }
+  | { kind: "Set"; element: ValueType }
+  | { kind: "Record"; attributes: AttributeTypes }
+  | { kind: "Entity"; name: string }
+  | { kind: "Other" };
+
+export type AttributeTypes = Map<string, { type: ValueType; required: boolean }>;
+
+/** Where PEA takes a resource type's attributes from (schema annotation @source). */
+export type ResourceSource = "store" | "caller" | "email";
+
+export interface EntityTypeInfo {
+  source: ResourceSource;
+  attributes: AttributeTypes;
+}
+
+export interface SchemaInfo {
+  text: string;
+  /** Name under which the schema is preparsed in the Cedar engine. */
+  preparsedName: string;
+  entityTypes: Map<string, EntityTypeInfo>;
+  /** action → the resource types it applies to */
+  actions: Map<string, Set<string>>;
+  /** The declared shape of context.request: what callers may assert. */
+  requestFacts: AttributeTypes;
+}
+
+export class SchemaError extends Error {}
+
+let preparsedCount = 0;
+
+export function loadSchema(text: string): SchemaInfo {
+  const parsed = cedar.schemaToJsonWithResolvedTypes(text);
+  if (parsed.type !== "success") {
+    throw new SchemaError(`invalid Cedar schema: ${parsed.errors.map((e) => e.message).join("; ")}`);
+  }
+  const namespaces = Object.values(parsed.json);
+  const commonTypes = new Map<string, unknown>();
+  for (const ns of namespaces) {
+    for (const [name, type] of Object.entries(ns.commonTypes ?? {})) commonTypes.set(name, type);
+  }
+  const toValueType = (raw: unknown): ValueType => {
+    const t = raw as { type: string; name?: string; element?: unknown; attributes?: Record<string, unknown> };
+    switch (t.type) {
+      case "String":
+      case "Long":
+      case "Boolean":
+        return { kind: t.type };
+      case "Set":
+        return { kind: "Set", element: toValueType(t.element) };
+      case "Record":
+        return { kind: "Record", attributes: toAttributes(t.attributes ?? {}) };
+      case "Entity":
+        return { kind: "Entity", name: t.name ?? "" };
+      default: {
+        const common = t.name !== undefined ? commonTypes.get(t.name) : undefined;
+        if (common !== undefined) return toValueType(common);
+        if (t.type !== undefined && commonTypes.has(t.type)) return toValueType(commonTypes.get(t.type));
+        return { kind: "Other" };
+      }
+    }
+  };
+  const toAttributes = (attrs: Record<string, unknown>): AttributeTypes =>
+    new Map(
+      Object.entries(attrs).map(([name, raw]) => [
+        name,
+        { type: toValueType(raw), required: (raw as { required?: boolean }).required !== false },
+      ]),
+    );
+
+  const entityTypes = new Map<string, EntityTypeInfo>();
+  const actions = new Map<string, Set<string>>();
+  for (const ns of namespaces) {
+    for (const [name, def] of Object.entries(ns.entityTypes)) {
+      const shape = (def as { shape?: { attributes?: Record<string, unknown> } }).shape;
+      const source = (def as { annotations?: Record<string, string> }).annotations?.source;
+      entityTypes.set(name, {
+        source: source === "caller" || source === "email" ? source : "store",
+        attributes: toAttributes(shape?.attributes ?? {}),
+      });
+    }
+    for (const [name, def] of Object.entries(ns.actions)) {
+      actions.set(name, new Set(def.appliesTo?.resourceTypes ?? []));
+    }
+  }
+  const requestType = toValueType(commonTypes.get("RequestFacts") ?? { type: "Record", attributes: {} });
+  if (requestType.kind !== "Record") throw new SchemaError("common type RequestFacts must be a record");
+
+  const preparsedName = `schema-${++preparsedCount}`;
+  const preparsed = cedar.preparseSchema(preparsedName, text);
+  if (preparsed.type !== "success") {
+    throw new SchemaError(`invalid Cedar schema: ${preparsed.errors.map((e) => e.message).join("; ")}`);
+  }
+  return { text, preparsedName, entityTypes, actions, requestFacts: requestType.attributes };
+}
+
+/**
+ * Keep only the declared attributes of a caller-supplied object and check their types.
+ * Returns the pruned value, or the path of the first attribute that is missing or mistyped.
+ */
+export function conformToAttributes(
+  value: Record<string, unknown>,
+  attributes: AttributeTypes,
+  path: string,
+): { ok: true; value: Record<string, unknown> } | { ok: false; field: string; expected: string } {
+  const out: Record<string, unknown> = {};
+  for (const [name, { type, required }] of attributes) {
+    const field = `${path}.${name}`;
+    if (!Object.hasOwn(value, name) || value[name] === undefined || value[name] === null) {
+      if (required) return { ok: false, field, expected: `a ${describe(type)} (required)` };
+      continue;
+    }
+    const checked = conformValue(value[name], type, field);
+    if (!checked.ok) return checked;
+    out[name] = checked.value;
+  }
+  return { ok: true, value: out };
+}
+
+function conformValue(
+  value: unknown,
+  type: ValueType,
+  field: string,
+): { ok: true; value: unknown } | { ok: false; field: string; expected: string } {
+  const bad = { ok: false as const, field, expected: describe(type) };
+  switch (type.kind) {
+    case "String":
+      return typeof value === "string" ? { ok: true, value } : bad;
+    case "Long":
+      return Number.isSafeInteger(value) ? { ok: true, value } : bad;
+    case "Boolean":
+      return typeof value === "boolean" ? { ok: true, value } : bad;
+    case "Set": {
+      if (!Array.isArray(value)) return bad;
+      const items: unknown[] = [];
+      for (const [i, item] of value.entries()) {
+        const checked = conformValue(item, type.element, `${field}[${i}]`);
+        if (!checked.ok) return checked;
+        items.push(checked.value);
+      }
+      return { ok: true, value: items };
+    }
+    case "Record":
+      if (typeof value !== "object" || Array.isArray(value)) return bad;
+      return conformToAttributes(value as Record<string, unknown>, type.attributes, field);
+    default:
+      // Entity references and extension values are governance data: never taken from callers.
+      return bad;
+  }
+}
+
+function describe(type: ValueType): string {
+  switch (type.kind) {
+    case "String":
+      return "string";
+    case "Long":
+      return "integer";
+    case "Boolean":
+      return "boolean";
+    case "Set":
+      return `array of ${describe(type.element)}`;
+    case "Record":
+      return "object";
+    case "Entity":
+      return `${type.name} reference (not accepted from callers)`;
+    default:
+      return "value PEA does not accept from callers";
+  }
+}

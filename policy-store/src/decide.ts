@@ -1,0 +1,201 @@
+import type { EntityRef, Obligation, Reason, ReasonCode } from "@pea/schemas";
+import { cedar, type EntityJson } from "./cedar.js";
+import { conformToAttributes, type SchemaInfo } from "./cedar-schema.js";
+import type { LoadedPolicySet } from "./policies.js";
+import { capabilityOf, entityKey, type Snapshot } from "./snapshot.js";
+
+/**
+ * What policy evaluation may see. There is deliberately no `evidence` here: model-derived signals
+ * are logged beside the decision, and the type system keeps them out of this function.
+ */
+export interface DecisionRequest {
+  principal: EntityRef;
+  chain: EntityRef[];
+  intent?: string | undefined;
+  run?: string | undefined;
+  action: string;
+  resource: { type: string; id: string; attributes?: Record<string, unknown> | undefined };
+  context: Record<string, unknown>;
+}
+
+export interface DecisionInputs {
+  schema: SchemaInfo;
+  policies: LoadedPolicySet;
+  snapshot: Snapshot;
+  /** The firm's own e-mail domains: anything else is outside the firm. */
+  firmDomains: readonly string[];
+}
+
+export interface Decision {
+  decision: "allow" | "deny";
+  reasons: Reason[];
+  obligations: Obligation[];
+  /** Policies that decided: the permits behind an allow, the forbids behind a deny (for the log). */
+  determiningPolicies: string[];
+}
+
+const defaultMessages: Record<ReasonCode, string> = {
+  policy_denied: "a policy forbids this action",
+  not_permitted: "no policy permits this action",
+  intent_scope: "the action lies outside the delegated task",
+  delegation_invalid: "this link may not be handed the work by the previous one",
+  barrier: "an information barrier forbids this action",
+  sod: "separation of duties forbids this action",
+  approval_required: "this action needs a human approval",
+  run_inactive: "the run is not active",
+  run_mismatch: "the request does not match its run",
+  principal_revoked: "the actor is suspended or revoked",
+  unknown_entity: "an entity named in the request is not known",
+  invalid_request: "the request cannot be evaluated",
+  store_unavailable: "the entitlement store is unavailable",
+  evaluation_error: "policy evaluation failed",
+  audit_unavailable: "the decision could not be recorded",
+};
+
+export const linkName = (ref: { type: string; id: string }) => `${ref.type}::${ref.id}`;
+
+export function deny(code: ReasonCode, message?: string, extra: Partial<Reason> = {}): Decision {
+  return {
+    decision: "deny",
+    reasons: [{ code, message: message ?? defaultMessages[code], ...extra }],
+    obligations: [],
+    determiningPolicies: [],
+  };
+}
+
+/**
+ * Decide one request. Every link of the delegation chain, outermost first and then the principal,
+ * is evaluated as a principal of its own; the first link denied decides, and is named.
+ */
+export function decide(request: DecisionRequest, inputs: DecisionInputs): Decision {
+  const { schema, policies, snapshot } = inputs;
+
+  const resourceTypes = schema.actions.get(request.action);
+  if (!resourceTypes) return deny("unknown_entity", `action ${request.action} is not defined`);
+  if (!resourceTypes.has(request.resource.type)) {
+    return deny("invalid_request", `action ${request.action} does not apply to ${request.resource.type}`);
+  }
+
+  const links = [...request.chain, request.principal];
+  const linkEntities: EntityJson[] = [];
+  for (const link of links) {
+    const entity = link.type === "User" || link.type === "Agent" ? snapshot.get(link.type, link.id) : undefined;
+    if (!entity)
+      return deny("unknown_entity", `${linkName(link)} is not a known user or agent`, { link: linkName(link) });
+    linkEntities.push(entity);
+  }
+
+  let intent: EntityJson | undefined;
+  if (request.intent !== undefined) {
+    intent = snapshot.get("Intent", request.intent);
+    if (!intent) return deny("unknown_entity", `intent ${request.intent} is not known`);
+  }
+
+  const resolved = resolveResource(request.resource, inputs);
+  if ("denied" in resolved) return resolved.denied;
+  const resource = resolved.entity;
+
+  const facts = conformToAttributes(request.context, schema.requestFacts, "context");
+  if (!facts.ok) return deny("invalid_request", `${facts.field} must be ${facts.expected}`);
+
+  const capability = capabilityOf(request.action, request.resource.type);
+  const outermost = links[0];
+  const determining: string[] = [];
+
+  for (const [depth, link] of links.entries()) {
+    const previous = depth > 0 ? links[depth - 1] : undefined;
+    const context: Record<string, unknown> = { request: facts.value, capability, depth };
+    if (request.intent !== undefined) context.intent = { __entity: { type: "Intent", id: request.intent } };
+    if (previous) {
+      context[previous.type === "User" ? "delegatorUser" : "delegatorAgent"] = { __entity: previous };
+    }
+    if (outermost?.type === "User") context.onBehalfOf = { __entity: outermost };
+
+    const entities = mergeEntities(
+      snapshot.closure(linkEntities[depth] as EntityJson),
+      snapshot.closure(resource),
+      intent ? [intent] : [],
+    );
+    const answer = cedar.statefulIsAuthorized({
+      principal: link,
+      action: { type: "Action", id: request.action },
+      resource: { type: request.resource.type, id: request.resource.id },
+      context: context as Record<string, never>,
+      preparsedSchemaName: schema.preparsedName,
+      validateRequest: true,
+      preparsedPolicySetId: policies.preparsedId,
+      entities,
+    });
+    const linkLabel = linkName(link);
+    if (answer.type === "failure") {
+      return deny("evaluation_error", answer.errors.map((e) => e.message).join("; "), { link: linkLabel });
+    }
+    const { decision, diagnostics } = answer.response;
+    // Cedar skips a policy whose evaluation errors, so an erroring forbid could otherwise let an
+    // allow through. Any error at all is a deny.
+    if (diagnostics.errors.length > 0) {
+      const first = diagnostics.errors[0];
+      return deny("evaluation_error", first?.error.message, { link: linkLabel, policy: first?.policyId });
+    }
+    if (decision === "deny") {
+      if (diagnostics.reason.length === 0) return deny("not_permitted", undefined, { link: linkLabel });
+      return {
+        decision: "deny",
+        reasons: diagnostics.reason.map((id) => {
+          const info = policies.policies.get(id);
+          const code = info?.reason ?? "policy_denied";
+          return { code, message: info?.message ?? defaultMessages[code], policy: id, link: linkLabel };
+        }),
+        obligations: [],
+        determiningPolicies: diagnostics.reason,
+      };
+    }
+    determining.push(...diagnostics.reason);
+  }
+  return { decision: "allow", reasons: [], obligations: [], determiningPolicies: [...new Set(determining)] };
+}
+
+function resolveResource(
+  resource: DecisionRequest["resource"],
+  { schema, snapshot, firmDomains }: DecisionInputs,
+): { entity: EntityJson } | { denied: Decision } {
+  // Registered resources carry governance attributes from the store; the caller's never override them.
+  const stored = snapshot.get(resource.type, resource.id);
+  if (stored) return { entity: stored };
+  const uid = { type: resource.type, id: resource.id };
+  const info = schema.entityTypes.get(resource.type);
+  switch (info?.source) {
+    case "caller": {
+      const attrs = conformToAttributes(resource.attributes ?? {}, info.attributes, "resource.attributes");
+      if (!attrs.ok) return { denied: deny("invalid_request", `${attrs.field} must be ${attrs.expected}`) };
+      return { entity: { uid, attrs: attrs.value as EntityJson["attrs"], parents: [] } };
+    }
+    case "email": {
+      const at = resource.id.lastIndexOf("@");
+      const domain = resource.id.slice(at + 1).toLowerCase();
+      if (at <= 0 || domain.length === 0) {
+        return { denied: deny("invalid_request", "resource.id must be an e-mail address") };
+      }
+      const internal = firmDomains.some((d) => domain === d || domain.endsWith(`.${d}`));
+      return { entity: { uid, attrs: { domain, external: !internal }, parents: [] } };
+    }
+    default:
+      return { denied: deny("unknown_entity", `${linkName(resource)} is not a registered resource`) };
+  }
+}
+
+function mergeEntities(...groups: EntityJson[][]): EntityJson[] {
+  if (groups.length === 1) return groups[0] ?? [];
+  const seen = new Set<string>();
+  const out: EntityJson[] = [];
+  for (const group of groups) {
+    for (const entity of group) {
+      const uid = entity.uid as { type: string; id: string };
+      const key = entityKey(uid.type, uid.id);
+      if (seen.has(key)) continue;
+      seen.add(key);
+      out.push(entity);
+    }
+  }
+  return out;
+}

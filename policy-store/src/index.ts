@@ -1,0 +1,16 @@
+export * from "./api-keys.js";
+export * from "./authorize.js";
+export * from "./cedar-schema.js";
+export * from "./change-feed.js";
+export * from "./decide.js";
+export * from "./decision-log.js";
+export * from "./engine.js";
+export * from "./policies.js";
+export * from "./seed.js";
+export { bankSeed } from "./seeds/bank.js";
+export * from "./snapshot.js";
+
+import { fileURLToPath } from "node:url";
+/** The policy packs shipped in this repository. */
+export const defaultPolicyDir = fileURLToPath(new URL("../policies", import.meta.url));
+export * from "./bootstrap.js";

@@ -1,0 +1,167 @@
+import { createHash } from "node:crypto";
+import { readdir, readFile } from "node:fs/promises";
+import { join, relative, sep } from "node:path";
+import { type ReasonCode, reasonCodes } from "@pea/schemas";
+import { cedar, type DetailedError } from "./cedar.js";
+import type { SchemaInfo } from "./cedar-schema.js";
+
+export interface PolicySource {
+  /** Path relative to the policy directory, with forward slashes. */
+  file: string;
+  text: string;
+}
+
+export interface PolicyProblem {
+  file: string;
+  line: number;
+  column: number;
+  message: string;
+  help?: string;
+}
+
+export interface PolicyInfo {
+  id: string;
+  file: string;
+  line: number;
+  effect: "permit" | "forbid";
+  /** @reason: the code a deny by this policy carries. */
+  reason?: ReasonCode;
+  /** @message: what a deny by this policy tells the caller. */
+  message?: string;
+  annotations: Record<string, string>;
+}
+
+export interface LoadedPolicySet {
+  /** Content hash of the schema and every policy file. */
+  version: string;
+  /** Name under which the set is preparsed in the Cedar engine. */
+  preparsedId: string;
+  policies: Map<string, PolicyInfo>;
+  files: string[];
+}
+
+export class PolicySetError extends Error {
+  constructor(readonly problems: PolicyProblem[]) {
+    super(problems.map(formatProblem).join("\n"));
+  }
+}
+
+export function formatProblem(p: PolicyProblem): string {
+  return `${p.file}:${p.line}:${p.column}: ${p.message}${p.help ? ` (hint: ${p.help})` : ""}`;
+}
+
+/** Every *.cedar file below `dir`, in a stable order. */
+export async function readPolicyDir(dir: string): Promise<PolicySource[]> {
+  const entries = await readdir(dir, { recursive: true, withFileTypes: true });
+  const files = entries
+    .filter((e) => e.isFile() && e.name.endsWith(".cedar"))
+    .map((e) => join(e.parentPath, e.name))
+    .sort();
+  return Promise.all(
+    files.map(async (path) => ({ file: relative(dir, path).split(sep).join("/"), text: await readFile(path, "utf8") })),
+  );
+}
+
+/**
+ * Parse and strictly validate policy files against the schema; on success the set is preparsed in
+ * the Cedar engine and ready for statefulIsAuthorized. Throws PolicySetError naming file and line.
+ */
+export function compilePolicySet(sources: PolicySource[], schema: SchemaInfo): LoadedPolicySet {
+  const problems: PolicyProblem[] = [];
+  const policies = new Map<string, PolicyInfo>();
+  const texts: Record<string, string> = {};
+
+  for (const source of sources) {
+    const at = (offset: number) => lineAndColumn(source.text, offset);
+    const fromCedar = (e: DetailedError): PolicyProblem => ({
+      file: source.file,
+      ...at(e.sourceLocations?.[0]?.start ?? 0),
+      message: e.message,
+      ...(e.help ? { help: e.help } : {}),
+    });
+    const validation = cedar.validate({
+      schema: schema.text,
+      policies: { staticPolicies: source.text },
+      validationSettings: { mode: "strict" },
+    });
+    if (validation.type === "failure") {
+      problems.push(...validation.errors.map(fromCedar));
+      continue;
+    }
+    problems.push(...validation.validationErrors.map((v) => fromCedar(v.error)));
+
+    const parts = cedar.policySetTextToParts(source.text);
+    if (parts.type === "failure") {
+      problems.push(...parts.errors.map(fromCedar));
+      continue;
+    }
+    if (parts.policy_templates.length > 0) {
+      problems.push({ file: source.file, line: 1, column: 1, message: "templates are not supported in policy files" });
+    }
+    let searchFrom = 0;
+    for (const [index, text] of parts.policies.entries()) {
+      const offset = Math.max(0, source.text.indexOf(text, searchFrom));
+      searchFrom = offset + text.length;
+      const where = { file: source.file, ...at(offset) };
+      const json = cedar.policyToJson(text);
+      if (json.type !== "success") {
+        problems.push(...json.errors.map(fromCedar));
+        continue;
+      }
+      const annotations = json.json.annotations ?? {};
+      const id = annotations.id ?? `${source.file}#${index}`;
+      const reason = annotations.reason;
+      if (reason !== undefined && !(reasonCodes as readonly string[]).includes(reason)) {
+        problems.push({
+          ...where,
+          message: `@reason("${reason}") is not a PEA reason code`,
+          help: `use one of ${reasonCodes.join(", ")}`,
+        });
+      }
+      const clash = policies.get(id);
+      if (clash) {
+        problems.push({
+          ...where,
+          message: `duplicate policy @id("${id}")`,
+          help: `also used at ${clash.file}:${clash.line}`,
+        });
+        continue;
+      }
+      policies.set(id, {
+        id,
+        file: source.file,
+        line: where.line,
+        effect: json.json.effect,
+        ...(reason !== undefined ? { reason: reason as ReasonCode } : {}),
+        ...(annotations.message !== undefined ? { message: annotations.message } : {}),
+        annotations,
+      });
+      texts[id] = text;
+    }
+  }
+  if (problems.length > 0) throw new PolicySetError(problems);
+
+  const hash = createHash("sha256").update(schema.text);
+  for (const source of sources) hash.update(`\0${source.file}\0${source.text}`);
+  const version = hash.digest("hex").slice(0, 16);
+  const preparsedId = `policies-${version}`;
+  const preparsed = cedar.preparsePolicySet(preparsedId, { staticPolicies: texts });
+  if (preparsed.type !== "success") {
+    throw new PolicySetError(
+      preparsed.errors.map((e) => ({ file: "(policy set)", line: 1, column: 1, message: e.message })),
+    );
+  }
+  return { version, preparsedId, policies, files: sources.map((s) => s.file) };
+}
+
+function lineAndColumn(text: string, offset: number): { line: number; column: number } {
+  let line = 1;
+  let lineStart = 0;
+  for (let i = 0; i < offset && i < text.length; i++) {
+    if (text.charCodeAt(i) === 10) {
+      line++;
+      lineStart = i + 1;
+    }
+  }
+  return { line, column: offset - lineStart + 1 };
+}

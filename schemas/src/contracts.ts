@@ -1,0 +1,156 @@
+// API contracts (zod). The OpenAPI documents are generated from these; never hand-edit a copy.
+import { z } from "@hono/zod-openapi";
+
+/** Every reason code a decision can carry. Closed: policies name one of these in @reason. */
+export const reasonCodes = [
+  "policy_denied",
+  "not_permitted",
+  "intent_scope",
+  "delegation_invalid",
+  "barrier",
+  "sod",
+  "approval_required",
+  "run_inactive",
+  "run_mismatch",
+  "principal_revoked",
+  "unknown_entity",
+  "invalid_request",
+  "store_unavailable",
+  "evaluation_error",
+  "audit_unavailable",
+] as const;
+export const ReasonCode = z.enum(reasonCodes).openapi("ReasonCode");
+export type ReasonCode = z.infer<typeof ReasonCode>;
+
+/** Every error code an HTTP error body can carry. */
+export const errorCodes = [
+  "invalid_request",
+  "payload_too_large",
+  "unsupported_media_type",
+  "unauthorized",
+  "forbidden",
+  "not_found",
+  "conflict",
+  "not_ready",
+  "internal",
+] as const;
+export const ErrorCode = z.enum(errorCodes);
+export type ErrorCode = z.infer<typeof ErrorCode>;
+
+export const ErrorBody = z
+  .object({
+    error: z.object({
+      code: ErrorCode,
+      message: z.string(),
+      requestId: z.string(),
+    }),
+  })
+  .openapi("Error");
+export type ErrorBody = z.infer<typeof ErrorBody>;
+
+const entityType = z
+  .string()
+  .min(1)
+  .max(64)
+  .regex(/^[A-Z][A-Za-z0-9_]*$/, "an entity type such as Agent or Dataset");
+const entityId = z.string().min(1).max(256);
+
+export const EntityRef = z
+  .object({ type: entityType, id: entityId })
+  .strict()
+  .openapi("EntityRef", { example: { type: "Agent", id: "research-assistant" } });
+export type EntityRef = z.infer<typeof EntityRef>;
+
+/** Caller-supplied JSON objects: untrusted facts, bounded in size by the body limit. */
+const Facts = z.record(z.string().max(128), z.unknown());
+
+/** Postgres cannot store U+0000 in text or jsonb; such a request could not be recorded. */
+function rejectNulCharacters(value: unknown, ctx: z.RefinementCtx, path: PropertyKey[] = []): void {
+  if (typeof value === "string") {
+    if (value.includes("\u0000")) ctx.addIssue({ code: "custom", path, message: "must not contain the NUL character" });
+  } else if (Array.isArray(value)) {
+    for (const [i, item] of value.entries()) rejectNulCharacters(item, ctx, [...path, i]);
+  } else if (value !== null && typeof value === "object") {
+    for (const [key, item] of Object.entries(value)) {
+      if (key.includes("\u0000"))
+        ctx.addIssue({ code: "custom", path, message: "keys must not contain the NUL character" });
+      rejectNulCharacters(item, ctx, [...path, key]);
+    }
+  }
+}
+
+export const AuthorizeRequest = z
+  .object({
+    principal: EntityRef.openapi({ description: "The actor about to act." }),
+    chain: z
+      .array(EntityRef)
+      .max(16)
+      .default([])
+      .openapi({ description: "On whose behalf the principal acts, outermost first." }),
+    intent: z.string().min(1).max(128).optional().openapi({ description: "The delegated task." }),
+    run: z.string().min(1).max(128).optional(),
+    action: z
+      .string()
+      .min(1)
+      .max(128)
+      .regex(/^[A-Za-z0-9_.:-]+$/, "an action name such as dataset:read")
+      .openapi({ example: "dataset:read" }),
+    resource: z
+      .object({ type: entityType, id: entityId, attributes: Facts.optional() })
+      .strict()
+      .openapi({ example: { type: "Dataset", id: "research-repo" } }),
+    context: Facts.default({}).openapi({ description: "Caller facts; untrusted, seen by policy as context.request." }),
+    evidence: Facts.optional().openapi({
+      description: "Model-derived signals: logged and shown to humans, never evaluated by policy.",
+    }),
+  })
+  .strict()
+  .superRefine((value, ctx) => rejectNulCharacters(value, ctx))
+  .openapi("AuthorizeRequest");
+export type AuthorizeRequest = z.infer<typeof AuthorizeRequest>;
+
+export const Reason = z
+  .object({
+    code: ReasonCode,
+    message: z.string(),
+    policy: z.string().optional(),
+    link: z
+      .string()
+      .optional()
+      .openapi({ description: "The chain link that was denied, e.g. Agent::research-assistant." }),
+  })
+  .openapi("Reason");
+export type Reason = z.infer<typeof Reason>;
+
+export const Obligation = z
+  .object({ type: z.string(), approvalId: z.string().optional() })
+  .passthrough()
+  .openapi("Obligation");
+export type Obligation = z.infer<typeof Obligation>;
+
+export const AuthorizeResponse = z
+  .object({
+    decision: z.enum(["allow", "deny"]),
+    decisionId: z.string(),
+    reasons: z.array(Reason),
+    obligations: z.array(Obligation),
+    artifact: z.string().optional(),
+    policyVersion: z.string(),
+    entitlementVersion: z.number().int(),
+  })
+  .openapi("AuthorizeResponse");
+export type AuthorizeResponse = z.infer<typeof AuthorizeResponse>;
+
+export const MAX_BATCH = 100;
+export const AuthorizeBatchRequest = z
+  .object({ requests: z.array(AuthorizeRequest).min(1).max(MAX_BATCH) })
+  .strict()
+  .openapi("AuthorizeBatchRequest");
+export const AuthorizeBatchResponse = z
+  .object({ responses: z.array(AuthorizeResponse) })
+  .openapi("AuthorizeBatchResponse");
+
+/** API key scopes. `admin` implies every other scope. */
+export const apiKeyScopes = ["authorize", "runs", "approvals", "audit", "admin"] as const;
+export const ApiKeyScope = z.enum(apiKeyScopes);
+export type ApiKeyScope = z.infer<typeof ApiKeyScope>;

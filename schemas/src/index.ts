@@ -1,0 +1,10 @@
+import { readFileSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+
+export * from "./contracts.js";
+
+export const cedarSchemaPath = fileURLToPath(new URL("../pea.cedarschema", import.meta.url));
+
+export function readCedarSchema(): string {
+  return readFileSync(cedarSchemaPath, "utf8");
+}

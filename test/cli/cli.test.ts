@@ -1,0 +1,94 @@
+import { mkdtemp, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { main } from "@pea/cli";
+import { describe, expect, it } from "vitest";
+import { testEnv } from "../support/env.js";
+import { openTestStore, policyDirWith } from "../support/store.js";
+
+async function run(argv: string[], env: Record<string, string | undefined> = {}) {
+  const out: string[] = [];
+  const err: string[] = [];
+  const code = await main(argv, env, { log: (l) => out.push(l), error: (l) => err.push(l) });
+  return { code, out: out.join("\n"), err: err.join("\n") };
+}
+
+describe("pea policy validate", () => {
+  it("accepts the shipped policies", async () => {
+    const { code, out } = await run(["policy", "validate"]);
+    expect(code).toBe(0);
+    expect(out).toMatch(/\d+ policies in \d+ files are valid/);
+  });
+
+  it("names file, line and a hint for every problem", async () => {
+    const dir = await policyDirWith({
+      "bad.cedar": `// a comment line
+permit (principal, action == Action::"dataset:read", resource)
+when { resource.segmnt == "x" };
+
+@reason("because")
+forbid (principal, action, resource);
+`,
+    });
+    const { code, err } = await run(["policy", "validate", dir]);
+    expect(code).toBe(1);
+    expect(err).toMatch(/bad\.cedar:3:\d+: .*segmnt/);
+    expect(err).toMatch(/bad\.cedar:5:1: @reason\("because"\) is not a PEA reason code \(hint: use one of/);
+  });
+
+  it("reports syntax errors with their line", async () => {
+    const dir = await mkdtemp(join(tmpdir(), "pea-bad-"));
+    await writeFile(
+      join(dir, "syntax.cedar"),
+      `permit (principal, action, resource);\n\npermit (principal, action resource);\n`,
+    );
+    const { code, err } = await run(["policy", "validate", dir]);
+    expect(code).toBe(1);
+    expect(err).toMatch(/syntax\.cedar:3:\d+/);
+  });
+
+  it("refuses a directory without policies", async () => {
+    const dir = await mkdtemp(join(tmpdir(), "pea-empty-"));
+    expect((await run(["policy", "validate", dir])).code).toBe(1);
+  });
+});
+
+describe("pea with a store", () => {
+  it("migrates, seeds and creates keys, refusing bad input", async () => {
+    // Postgres: a fresh database on the server; PGlite: a fresh data directory.
+    const store = testEnv.DATABASE_URL ? await openTestStore() : undefined;
+    const env = store?.url ? { DATABASE_URL: store.url } : { PEA_DATA_DIR: await mkdtemp(join(tmpdir(), "pea-cli-")) };
+    try {
+      const migrated = await run(["migrate"], env);
+      expect(migrated.code).toBe(0);
+      expect(migrated.out).toContain("0001_entitlements.sql");
+      expect((await run(["migrate"], env)).out).toBe("already up to date");
+      expect((await run(["seed", "demo"], env)).code).toBe(0);
+      expect((await run(["seed", "demo"], env)).code).toBe(0);
+
+      const created = await run(
+        ["keys", "create", "--name", "erin-approvals", "--user", "erin", "--scope", "approvals"],
+        env,
+      );
+      expect(created.code).toBe(0);
+      expect(created.out).toMatch(/pea_[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+/);
+
+      const noUser = await run(["keys", "create", "--name", "x", "--user", "nobody"], env);
+      expect(noUser.code).toBe(1);
+      expect(noUser.err).toContain("user nobody does not exist");
+      const badScope = await run(["keys", "create", "--name", "x", "--scope", "root"], env);
+      expect(badScope.code).toBe(1);
+      expect(badScope.err).toContain("unknown scope root");
+      expect((await run(["keys", "create"], env)).code).toBe(2);
+    } finally {
+      await store?.close();
+    }
+  });
+
+  it("explains usage", async () => {
+    expect((await run([])).out).toContain("pea policy validate");
+    const unknown = await run(["frobnicate"]);
+    expect(unknown.code).toBe(2);
+    expect(unknown.err).toContain("unknown command frobnicate");
+  });
+});

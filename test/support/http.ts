@@ -1,0 +1,44 @@
+import { createLogger } from "@pea/http-kit";
+import { createPdpApp } from "@pea/pdp";
+import type { TestPdp } from "./store.js";
+
+export type JsonBody = Record<string, unknown> & {
+  decision?: string;
+  reasons?: Array<{ code: string; link?: string; policy?: string; message: string }>;
+  error?: { code: string; message: string; requestId: string };
+};
+
+/** The real PDP HTTP app over a test store, driven through app.request(). */
+export function pdpClient(pdp: TestPdp, options: { maxBodyBytes?: number } = {}) {
+  const app = createPdpApp({
+    engine: pdp.engine,
+    log: pdp.log,
+    logger: createLogger("silent", "test"),
+    maxBodyBytes: options.maxBodyBytes ?? 64 * 1024,
+  });
+  const call = async (method: string, path: string, body?: unknown, headers: Record<string, string> = {}) => {
+    const res = await app.request(path, {
+      method,
+      headers: {
+        authorization: `Bearer ${pdp.key}`,
+        ...(body !== undefined ? { "content-type": "application/json" } : {}),
+        ...headers,
+      },
+      ...(body !== undefined ? { body: typeof body === "string" ? body : JSON.stringify(body) } : {}),
+    });
+    const text = await res.text();
+    let json: JsonBody = {};
+    try {
+      json = JSON.parse(text) as JsonBody;
+    } catch {
+      // not JSON (metrics, docs)
+    }
+    return { status: res.status, json, text, headers: res.headers };
+  };
+  return {
+    app,
+    call,
+    authorize: async (request: unknown, headers?: Record<string, string>) =>
+      call("POST", "/v1/authorize", request, headers),
+  };
+}

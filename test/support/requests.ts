@@ -1,0 +1,35 @@
+/** Requests of the demo bank's stories, shared by tests and benchmarks. */
+export const researchAssistantForAlice = {
+  principal: { type: "Agent", id: "research-assistant" },
+  chain: [{ type: "User", id: "alice" }],
+  intent: "market-research-report",
+};
+
+export const stories = {
+  readResearch: {
+    ...researchAssistantForAlice,
+    action: "dataset:read",
+    resource: { type: "Dataset", id: "research-repo" },
+  },
+  exportClientsViaAgent: {
+    ...researchAssistantForAlice,
+    action: "dataset:export",
+    resource: { type: "Dataset", id: "client-list" },
+  },
+  exportClientsDirectly: {
+    principal: { type: "User", id: "alice" },
+    action: "dataset:export",
+    resource: { type: "Dataset", id: "client-list" },
+  },
+  readDealDb: { ...researchAssistantForAlice, action: "dataset:read", resource: { type: "Dataset", id: "deal-db" } },
+  subAgentReadsMarketData: {
+    principal: { type: "Agent", id: "web-fetcher" },
+    chain: [
+      { type: "User", id: "alice" },
+      { type: "Agent", id: "research-assistant" },
+    ],
+    intent: "market-research-report",
+    action: "dataset:read",
+    resource: { type: "Dataset", id: "market-data" },
+  },
+} as const;

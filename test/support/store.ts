@@ -1,0 +1,101 @@
+import { randomBytes } from "node:crypto";
+import { cp, mkdtemp, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { type Database, openDatabase } from "@pea/migrations";
+import { createApiKey, DecisionEngine, DecisionLog, defaultPolicyDir, prepareStore } from "@pea/policy-store";
+import { readCedarSchema } from "@pea/schemas";
+import pg from "pg";
+import { testEnv } from "./env.js";
+
+export interface TestStore {
+  database: Database;
+  /** The Postgres URL of this test's own database (absent on PGlite). */
+  url?: string;
+  /** Simulate the store going away: every connection is cut (Postgres) or the engine closed (PGlite). */
+  cutConnections(): Promise<void>;
+  close(): Promise<void>;
+}
+
+/** A fresh, migrated, empty store: a new database on the Postgres server, or an in-memory PGlite. */
+export async function openTestStore(): Promise<TestStore> {
+  if (!testEnv.DATABASE_URL) {
+    const database = await openDatabase({ dataDir: "memory://" });
+    return { database, cutConnections: () => database.close(), close: () => database.close() };
+  }
+  const admin = new pg.Client({ connectionString: testEnv.DATABASE_URL });
+  await admin.connect();
+  const name = `pea_test_${randomBytes(6).toString("hex")}`;
+  await admin.query(`CREATE DATABASE ${name}`);
+  const url = new URL(testEnv.DATABASE_URL);
+  url.pathname = `/${name}`;
+  const database = await openDatabase({ url: url.toString() });
+  const terminate = () =>
+    admin.query(
+      "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()",
+      [name],
+    );
+  return {
+    database,
+    url: url.toString(),
+    cutConnections: async () => {
+      await terminate();
+    },
+    async close() {
+      await database.close().catch(() => {});
+      await terminate();
+      await admin.query(`DROP DATABASE IF EXISTS ${name}`);
+      await admin.end();
+    },
+  };
+}
+
+export interface TestPdp extends TestStore {
+  engine: DecisionEngine;
+  log: DecisionLog;
+  /** An admin-scoped API key. */
+  key: string;
+  /** Stop the engine and close the store. */
+  close(): Promise<void>;
+}
+
+/** A store seeded with the demo bank and a decision engine over the shipped policies. */
+export async function startTestPdp(options: { policyDir?: string } = {}): Promise<TestPdp> {
+  const store = await openTestStore();
+  const prepared = await prepareStore(store.database, { seed: "demo" });
+  const key = prepared.createdKey?.key ?? (await createApiKey(store.database, { name: "test", scopes: ["admin"] })).key;
+  const engine = await DecisionEngine.start({
+    database: store.database,
+    schemaText: readCedarSchema(),
+    policyDir: options.policyDir ?? defaultPolicyDir,
+    firmDomains: ["meridian.example"],
+    retryMs: 50,
+  });
+  return {
+    ...store,
+    engine,
+    log: new DecisionLog(store.database),
+    key,
+    async close() {
+      await engine.stop();
+      await store.close();
+    },
+  };
+}
+
+/** A copy of the shipped policies plus extra files, for tests that need a planted rule. */
+export async function policyDirWith(extra: Record<string, string>): Promise<string> {
+  const dir = await mkdtemp(join(tmpdir(), "pea-policies-"));
+  await cp(defaultPolicyDir, dir, { recursive: true });
+  for (const [file, text] of Object.entries(extra)) await writeFile(join(dir, file), text);
+  return dir;
+}
+
+export async function waitFor(check: () => boolean | Promise<boolean>, timeoutMs = 3_000): Promise<number> {
+  const started = Date.now();
+  while (!(await check())) {
+    if (Date.now() - started > timeoutMs) throw new Error(`condition not met within ${timeoutMs} ms`);
+    await new Promise((r) => setTimeout(r, 10));
+  }
+  return Date.now() - started;
+}

@@ -31,6 +31,8 @@ export const errorCodes = [
   "forbidden",
   "not_found",
   "conflict",
+  "gone",
+  "invalid_artifact",
   "not_ready",
   "internal",
 ] as const;
@@ -103,6 +105,11 @@ export const AuthorizeRequest = z
     evidence: Facts.optional().openapi({
       description: "Model-derived signals: logged and shown to humans, never evaluated by policy.",
     }),
+    approval: z
+      .string()
+      .regex(/^apr_[A-Za-z0-9]{1,64}$/, "an approval id such as apr_...")
+      .optional()
+      .openapi({ description: "An approved approval for exactly this request (used once)." }),
   })
   .strict()
   .superRefine((value, ctx) => rejectNulCharacters(value, ctx))
@@ -154,3 +161,37 @@ export const AuthorizeBatchResponse = z
 export const apiKeyScopes = ["authorize", "runs", "approvals", "audit", "admin"] as const;
 export const ApiKeyScope = z.enum(apiKeyScopes);
 export type ApiKeyScope = z.infer<typeof ApiKeyScope>;
+
+// ---- runs (issue 3) -------------------------------------------------------------------------
+export const runStatusValues = ["active", "paused", "cancelled", "completed"] as const;
+export const StartRunRequest = z
+  .object({
+    principal: EntityRef.openapi({ description: "The actor that will carry out the run." }),
+    chain: z.array(EntityRef).max(16).default([]).openapi({ description: "On whose behalf, outermost first." }),
+    intent: z.string().min(1).max(128).openapi({ description: "The delegated task." }),
+    purpose: z
+      .string()
+      .min(1)
+      .max(128)
+      .regex(/^[A-Za-z0-9_.:-]+$/, "a purpose of use such as treatment")
+      .optional()
+      .openapi({ description: "Declared purpose of use; policies see it as context.run.purpose." }),
+    ttlSeconds: z.number().int().min(1).max(7 * 24 * 3600).optional().openapi({ description: "Default 3600." }),
+  })
+  .strict()
+  .openapi("StartRunRequest");
+export type StartRunRequest = z.infer<typeof StartRunRequest>;
+
+export const RunResponse = z
+  .object({
+    id: z.string(),
+    principal: EntityRef,
+    chain: z.array(EntityRef),
+    intent: z.string(),
+    purpose: z.string().nullable(),
+    status: z.enum(runStatusValues),
+    expiresAt: z.string(),
+    createdAt: z.string(),
+  })
+  .openapi("Run");
+export type RunResponse = z.infer<typeof RunResponse>;

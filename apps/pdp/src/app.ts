@@ -9,8 +9,10 @@ import {
   requireApiKey,
 } from "@pea/http-kit";
 import type { DecisionEngine, DecisionLog } from "@pea/policy-store";
+import { type ApiKeyScope, apiKeyScopes } from "@pea/schemas";
 import type { Logger } from "pino";
 import { authorizeRoutes } from "./routes/authorize.js";
+import { runRoutes } from "./routes/runs.js";
 import { systemRoutes } from "./routes/system.js";
 
 export interface PdpDeps {
@@ -37,16 +39,27 @@ export function createPdpMetrics(): PdpMetrics {
   };
 }
 
+/** The API key scope a /v1 path needs. */
+export function scopeForPath(path: string): ApiKeyScope {
+  if (path.startsWith("/v1/approvals")) return "approvals";
+  if (path.startsWith("/v1/runs")) return "runs";
+  if (path.startsWith("/v1/revocations")) return "admin";
+  if (path.startsWith("/v1/audit")) return "audit";
+  return "authorize";
+}
+
 /** The PDP's HTTP app. Routes validate, call one function and map errors; nothing else. */
 export function createPdpApp(deps: PdpDeps): OpenAPIHono<AppEnv> {
   const app = createApiApp({ logger: deps.logger, maxBodyBytes: deps.maxBodyBytes });
   const metrics = createPdpMetrics();
-  app.use(
-    "/v1/*",
-    requireApiKey((key) => deps.engine.keys.verify(key), "authorize"),
-  );
+  // Each /v1 route family needs its own scope (`admin` implies every scope).
+  const verify = (key: string) => deps.engine.keys.verify(key);
+  const byScope = new Map(apiKeyScopes.map((scope) => [scope, requireApiKey(verify, scope)] as const));
+  const adminOnly = requireApiKey(verify, "admin");
+  app.use("/v1/*", (c, next) => (byScope.get(scopeForPath(c.req.path)) ?? adminOnly)(c, next));
   systemRoutes(app, deps, metrics);
   authorizeRoutes(app, deps, metrics);
+  runRoutes(app, deps);
   mountDocs(app, {
     title: "PEA decision service",
     version: "1.0.0",

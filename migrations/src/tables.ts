@@ -133,3 +133,16 @@ export const decisions = pgTable("decisions", {
   entitlementVersion: bigint("entitlement_version", { mode: "number" }).notNull(),
   apiKeyId: text("api_key_id"),
 });
+
+// ---- issue 3: runs (0003_a_runs.sql) ----
+export const runs = pgTable("runs", {
+  id: text("id").primaryKey(),
+  principal: jsonb("principal").$type<{ type: string; id: string }>().notNull(),
+  chain: jsonb("chain").$type<Array<{ type: string; id: string }>>().notNull(),
+  intent: text("intent").notNull(),
+  purpose: text("purpose"),
+  status: text("status").notNull().default("active"),
+  expiresAt: timestamp("expires_at", { withTimezone: true }).notNull(),
+  createdAt: createdAt(),
+  createdBy: text("created_by"),
+});

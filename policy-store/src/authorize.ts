@@ -3,6 +3,7 @@ import type { AuthorizeRequest, AuthorizeResponse } from "@pea/schemas";
 import { type Decision, decide, deny, linkName } from "./decide.js";
 import type { DecisionLog } from "./decision-log.js";
 import type { DecisionEngine } from "./engine.js";
+import { lookupFacts } from "./governance.js";
 
 export interface AuthorizeDeps {
   engine: DecisionEngine;
@@ -38,7 +39,8 @@ export async function authorize(
     entitlementVersion = inputs.snapshot.version;
     const { evidence: _evidence, ...evaluated } = request;
     try {
-      outcome = decide(evaluated, inputs);
+      const facts = await lookupFacts(engine, evaluated);
+      outcome = "decision" in facts ? facts : decide(evaluated, { ...inputs, facts });
     } catch (error) {
       outcome = deny("evaluation_error", `evaluation failed: ${(error as Error).message}`);
     }

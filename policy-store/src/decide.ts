@@ -2,6 +2,7 @@ import type { EntityRef, Obligation, Reason, ReasonCode } from "@pea/schemas";
 import { cedar, type EntityJson } from "./cedar.js";
 import { conformToAttributes, type SchemaInfo } from "./cedar-schema.js";
 import type { LoadedPolicySet } from "./policies.js";
+import { matchesRun, type Run, runIsLive } from "./runs.js";
 import { capabilityOf, entityKey, type Snapshot } from "./snapshot.js";
 
 /**
@@ -24,6 +25,16 @@ export interface DecisionInputs {
   snapshot: Snapshot;
   /** The firm's own e-mail domains: anything else is outside the firm. */
   firmDomains: readonly string[];
+  /** What PEA knows about this request from its own records (runs.ts, history.ts); never from the caller. */
+  facts?: DecisionFacts | undefined;
+}
+
+/** Per-request facts PEA looked up before deciding; decide() stays pure by taking them as input. */
+export interface DecisionFacts {
+  /** The decision time (the engine's clock). */
+  now: Date;
+  /** The run the request names: null when no such run exists; undefined when none is named. */
+  run?: Run | null | undefined;
 }
 
 export interface Decision {
@@ -91,6 +102,9 @@ export function decide(request: DecisionRequest, inputs: DecisionInputs): Decisi
     if (!intent) return deny("unknown_entity", `intent ${request.intent} is not known`);
   }
 
+  const runCheck = checkRun(request, inputs.facts);
+  if (runCheck) return runCheck;
+
   const resolved = resolveResource(request.resource, inputs);
   if ("denied" in resolved) return resolved.denied;
   const resource = resolved.entity;
@@ -99,6 +113,8 @@ export function decide(request: DecisionRequest, inputs: DecisionInputs): Decisi
   if (!facts.ok) return deny("invalid_request", `${facts.field} must be ${facts.expected}`);
 
   const capability = capabilityOf(request.action, request.resource.type);
+  const run = inputs.facts?.run;
+  const runContext = run ? { id: run.id, ...(run.purpose !== null ? { purpose: run.purpose } : {}) } : undefined;
   const outermost = links[0];
   const determining: string[] = [];
 
@@ -110,6 +126,7 @@ export function decide(request: DecisionRequest, inputs: DecisionInputs): Decisi
       context[previous.type === "User" ? "delegatorUser" : "delegatorAgent"] = { __entity: previous };
     }
     if (outermost?.type === "User") context.onBehalfOf = { __entity: outermost };
+    if (runContext) context.run = runContext;
 
     const entities = mergeEntities(
       snapshot.closure(linkEntities[depth] as EntityJson),
@@ -153,6 +170,22 @@ export function decide(request: DecisionRequest, inputs: DecisionInputs): Decisi
     determining.push(...diagnostics.reason);
   }
   return { decision: "allow", reasons: [], obligations: [], determiningPolicies: [...new Set(determining)] };
+}
+
+/** A request naming a run must match it, and the run must be live. Fail-closed when unknown. */
+function checkRun(request: DecisionRequest, facts: DecisionFacts | undefined): Decision | undefined {
+  if (request.run === undefined) return undefined;
+  const run = facts?.run;
+  if (!facts || run === undefined) return deny("run_inactive", `the state of run ${request.run} is not known`);
+  if (run === null) return deny("unknown_entity", `run ${request.run} is not known`);
+  if (!matchesRun(run, request)) {
+    return deny("run_mismatch", `the request's principal, chain and intent must be those of run ${run.id}`);
+  }
+  if (!runIsLive(run, facts.now)) {
+    const why = run.status === "active" ? "expired" : run.status;
+    return deny("run_inactive", `run ${run.id} is ${why}`);
+  }
+  return undefined;
 }
 
 function resolveResource(

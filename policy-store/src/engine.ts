@@ -13,6 +13,10 @@ export interface EngineOptions {
   firmDomains: readonly string[];
   /** How long to wait before retrying a lost store connection. */
   retryMs?: number;
+  /** The clock decisions use (run expiry, history windows, wall crossings); tests inject their own. */
+  now?: () => Date;
+  /** How far back context.history looks, in seconds (default 24 hours). */
+  historyWindowSeconds?: number;
   /** Structured events for the caller's logger (no secrets are ever passed). */
   onEvent?: (event: string, detail: Record<string, unknown>) => void;
 }
@@ -104,6 +108,20 @@ export class DecisionEngine {
       snapshot: this.snapshot,
       firmDomains: this.options.firmDomains,
     };
+  }
+
+  /** The store the engine reads (per-request lookups: runs, history). */
+  get database(): Database {
+    return this.options.database;
+  }
+
+  /** The decision clock. */
+  now(): Date {
+    return this.options.now ? this.options.now() : new Date();
+  }
+
+  get historyWindowSeconds(): number {
+    return this.options.historyWindowSeconds ?? 24 * 3600;
   }
 
   get policyVersion(): string {

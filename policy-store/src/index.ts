@@ -6,6 +6,7 @@ export * from "./decide.js";
 export * from "./decision-log.js";
 export * from "./engine.js";
 export * from "./policies.js";
+export * from "./runs.js";
 export * from "./seed.js";
 export { bankSeed } from "./seeds/bank.js";
 export * from "./snapshot.js";

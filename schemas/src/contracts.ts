@@ -176,7 +176,13 @@ export const StartRunRequest = z
       .regex(/^[A-Za-z0-9_.:-]+$/, "a purpose of use such as treatment")
       .optional()
       .openapi({ description: "Declared purpose of use; policies see it as context.run.purpose." }),
-    ttlSeconds: z.number().int().min(1).max(7 * 24 * 3600).optional().openapi({ description: "Default 3600." }),
+    ttlSeconds: z
+      .number()
+      .int()
+      .min(1)
+      .max(7 * 24 * 3600)
+      .optional()
+      .openapi({ description: "Default 3600." }),
   })
   .strict()
   .openapi("StartRunRequest");

@@ -60,7 +60,9 @@ export interface TestPdp extends TestStore {
 }
 
 /** A store seeded with the demo bank and a decision engine over the shipped policies. */
-export async function startTestPdp(options: { policyDir?: string } = {}): Promise<TestPdp> {
+export async function startTestPdp(
+  options: { policyDir?: string; now?: () => Date; historyWindowSeconds?: number } = {},
+): Promise<TestPdp> {
   const store = await openTestStore();
   const prepared = await prepareStore(store.database, { seed: "demo" });
   const key = prepared.createdKey?.key ?? (await createApiKey(store.database, { name: "test", scopes: ["admin"] })).key;
@@ -70,6 +72,8 @@ export async function startTestPdp(options: { policyDir?: string } = {}): Promis
     policyDir: options.policyDir ?? defaultPolicyDir,
     firmDomains: ["meridian.example"],
     retryMs: 50,
+    ...(options.now ? { now: options.now } : {}),
+    ...(options.historyWindowSeconds ? { historyWindowSeconds: options.historyWindowSeconds } : {}),
   });
   return {
     ...store,

@@ -118,21 +118,23 @@ export const apiKeys = pgTable("api_keys", {
   revokedAt: timestamp("revoked_at", { withTimezone: true }),
 });
 
-export const decisions = pgTable("decisions", {
-  id: text("id").primaryKey(),
-  createdAt: createdAt(),
-  principal: text("principal").notNull(),
-  action: text("action").notNull(),
-  resource: text("resource").notNull(),
-  intent: text("intent"),
-  runId: text("run_id"),
-  decision: text("decision").notNull(),
-  reasons: jsonb("reasons").notNull(),
-  request: jsonb("request").notNull(),
-  policyVersion: text("policy_version").notNull(),
-  entitlementVersion: bigint("entitlement_version", { mode: "number" }).notNull(),
-  apiKeyId: text("api_key_id"),
-});
+/** The audit log (0004_audit_log.sql): written only through policy-store's audit-chain.ts. */
+export const auditLog = pgTable(
+  "audit_log",
+  {
+    seq: bigint("seq", { mode: "number" }).notNull(),
+    time: timestamp("time", { withTimezone: true }).notNull(),
+    prevHash: text("prev_hash").notNull(),
+    hash: text("hash").notNull(),
+    record: jsonb("record").$type<{ type: string } & Record<string, unknown>>().notNull(),
+    kind: text("kind"),
+    principal: text("principal"),
+    runId: text("run_id"),
+    decision: text("decision"),
+    ref: text("ref"),
+  },
+  (t) => [primaryKey({ columns: [t.seq, t.time] })],
+);
 
 // ---- issue 3: runs (0003_a_runs.sql) ----
 export const runs = pgTable("runs", {

@@ -1,6 +1,7 @@
 import { createHash, randomBytes, timingSafeEqual } from "node:crypto";
 import type { Database } from "@pea/migrations";
 import { type ApiKeyScope, apiKeyScopes } from "@pea/schemas";
+import { recordChange } from "./audit-chain.js";
 
 export interface ApiKeyPrincipal {
   id: string;
@@ -21,7 +22,14 @@ export class ApiKeyError extends Error {}
 
 export async function createApiKey(
   database: Database,
-  options: { name: string; userId?: string | undefined; scopes: ApiKeyScope[]; key?: string | undefined },
+  options: {
+    name: string;
+    userId?: string | undefined;
+    scopes: ApiKeyScope[];
+    key?: string | undefined;
+    /** Who creates it, for the audit log ("cli", "bootstrap", "key:<id>", "User::<id>"). */
+    actor?: string | undefined;
+  },
 ): Promise<{ id: string; key: string }> {
   for (const scope of options.scopes) {
     if (!apiKeyScopes.includes(scope)) throw new ApiKeyError(`unknown scope ${scope}`);
@@ -38,13 +46,21 @@ export async function createApiKey(
   } else {
     parsed = { id: randomBytes(9).toString("base64url"), secret: randomBytes(32).toString("base64url") };
   }
-  await database.query("INSERT INTO api_keys (id, name, secret_hash, scopes, user_id) VALUES ($1, $2, $3, $4, $5)", [
-    parsed.id,
-    options.name,
-    hashSecret(parsed.secret),
-    options.scopes,
-    options.userId ?? null,
-  ]);
+  await database.transaction(async (tx) => {
+    await tx.query("INSERT INTO api_keys (id, name, secret_hash, scopes, user_id) VALUES ($1, $2, $3, $4, $5)", [
+      parsed.id,
+      options.name,
+      hashSecret(parsed.secret),
+      options.scopes,
+      options.userId ?? null,
+    ]);
+    await recordChange(tx, {
+      actor: options.actor ?? "system",
+      action: "api_key.create",
+      target: `ApiKey::${parsed.id}`,
+      detail: { name: options.name, scopes: options.scopes, user: options.userId ?? null },
+    });
+  });
   return { id: parsed.id, key: `pea_${parsed.id}.${parsed.secret}` };
 }
 

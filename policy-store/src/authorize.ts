@@ -57,6 +57,7 @@ export async function authorize(
       runId: request.run ?? null,
       decision: outcome.decision,
       reasons: outcome.reasons,
+      obligations: outcome.obligations,
       request,
       determiningPolicies: outcome.determiningPolicies,
       policyVersion,

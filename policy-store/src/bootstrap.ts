@@ -24,7 +24,12 @@ export async function prepareStore(
   }
   const result: PreparedStore = { migrations: applied, seeded };
   if ((await countApiKeys(database)) === 0) {
-    const created = await createApiKey(database, { name: "bootstrap", scopes: ["admin"], key: options.bootstrapKey });
+    const created = await createApiKey(database, {
+      name: "bootstrap",
+      scopes: ["admin"],
+      key: options.bootstrapKey,
+      actor: "bootstrap",
+    });
     result.createdKey = { ...created, generated: options.bootstrapKey === undefined };
   }
   return result;

@@ -1,6 +1,13 @@
 import type { Database } from "@pea/migrations";
-import { tables } from "@pea/migrations";
-import type { Reason } from "@pea/schemas";
+import type { Obligation, Reason } from "@pea/schemas";
+import {
+  type AuditEntry,
+  type AuditRecord,
+  appendIfHead,
+  appendLocked,
+  type ChainHead,
+  readHead,
+} from "./audit-chain.js";
 
 export interface DecisionRecord {
   id: string;
@@ -11,45 +18,106 @@ export interface DecisionRecord {
   runId: string | null;
   decision: "allow" | "deny";
   reasons: Reason[];
+  obligations?: Obligation[] | undefined;
   /** The request as received, evidence included: the log is for humans, not for policy. */
   request: unknown;
   determiningPolicies: string[];
   policyVersion: string;
   entitlementVersion: number;
   apiKeyId: string | null;
+  /** The jti of the authorization artifact issued with an allow. */
+  artifactId?: string | undefined;
+  /** The approval this decision consumed or asked for, and who approved it. */
+  approvalId?: string | undefined;
+  approver?: string | undefined;
+  /** Anything else that decided the outcome and an auditor needs (never secrets). */
+  extra?: Record<string, unknown> | undefined;
 }
 
+/** The audit record of one decision: what is hashed and stored in audit_log.record. */
+export function decisionAuditRecord(record: DecisionRecord): AuditRecord {
+  const request = record.request as { chain?: Array<{ type: string; id: string }> } | null;
+  return {
+    type: "decision",
+    decisionId: record.id,
+    principal: record.principal,
+    chain: (request?.chain ?? []).map((link) => `${link.type}::${link.id}`),
+    action: record.action,
+    resource: record.resource,
+    intent: record.intent,
+    run: record.runId ?? undefined,
+    decision: record.decision,
+    reasons: record.reasons,
+    obligations: record.obligations ?? [],
+    determiningPolicies: record.determiningPolicies,
+    policyVersion: record.policyVersion,
+    entitlementVersion: record.entitlementVersion,
+    apiKeyId: record.apiKeyId,
+    artifactId: record.artifactId,
+    approvalId: record.approvalId,
+    approver: record.approver,
+    ...(record.extra ? { extra: record.extra } : {}),
+    request: record.request,
+  };
+}
+
+/** Called after every successful append (checkpointing). */
+export type AppendListener = (last: AuditEntry) => void;
+
+const MAX_BATCH = 512;
+
 /**
- * The one writer of decision records. Records arriving while a write is in flight are committed
- * together in the next write (group commit); each caller's promise settles when its own record
- * is durable or has failed.
+ * The one writer of decision records (the audit log's group-commit writer; changes go through
+ * recordChange in audit-chain.ts, into the same chain). Records arriving while a write is in
+ * flight are committed together in the next write; each caller's promise settles when its own
+ * record is durable (committed) or has failed. Several processes may write at once: the chain
+ * head row orders them.
  */
 export class DecisionLog {
-  private queue: Array<{ record: DecisionRecord; settle: (error?: Error) => void }> = [];
+  private queue: Array<{ record: AuditRecord; settle: (error: Error | undefined, entry?: AuditEntry) => void }> = [];
   private writing = false;
+  private head: ChainHead | undefined;
+  private readonly listeners: AppendListener[] = [];
 
   constructor(private readonly database: Database) {}
 
-  record(record: DecisionRecord): Promise<void> {
+  /** Durably record one decision; resolves with its audit entry once committed. */
+  record(record: DecisionRecord): Promise<AuditEntry> {
+    return this.append(decisionAuditRecord(record));
+  }
+
+  /** Durably append any audit record through the group-commit queue. */
+  append(record: AuditRecord): Promise<AuditEntry> {
     return new Promise((resolve, reject) => {
-      this.queue.push({ record, settle: (error) => (error ? reject(error) : resolve()) });
+      this.queue.push({
+        record,
+        settle: (error, entry) => (error || !entry ? reject(error ?? new Error("not recorded")) : resolve(entry)),
+      });
       if (!this.writing) void this.drain();
     });
+  }
+
+  onAppend(listener: AppendListener): void {
+    this.listeners.push(listener);
+  }
+
+  /** Resolves when nothing is queued or being written. */
+  async flushed(): Promise<void> {
+    while (this.writing || this.queue.length > 0) await new Promise((r) => setTimeout(r, 1));
   }
 
   private async drain(): Promise<void> {
     this.writing = true;
     while (this.queue.length > 0) {
-      const batch = this.queue;
-      this.queue = [];
+      const batch = this.queue.splice(0, MAX_BATCH);
       try {
-        await this.insert(batch.map((item) => item.record));
-        for (const item of batch) item.settle();
+        const entries = await this.write(batch.map((item) => item.record));
+        for (const [i, item] of batch.entries()) item.settle(undefined, entries[i]);
       } catch {
         // One unstorable record must not fail its neighbours: retry each on its own.
         for (const item of batch) {
-          await this.insert([item.record]).then(
-            () => item.settle(),
+          await this.write([item.record]).then(
+            (entries) => item.settle(undefined, entries[0]),
             (error: Error) => item.settle(error),
           );
         }
@@ -58,22 +126,25 @@ export class DecisionLog {
     this.writing = false;
   }
 
-  private async insert(records: DecisionRecord[]): Promise<void> {
-    await this.database.db.insert(tables.decisions).values(
-      records.map((record) => ({
-        id: record.id,
-        principal: record.principal,
-        action: record.action,
-        resource: record.resource,
-        intent: record.intent,
-        runId: record.runId,
-        decision: record.decision,
-        reasons: record.reasons,
-        request: { ...(record.request as object), determiningPolicies: record.determiningPolicies },
-        policyVersion: record.policyVersion,
-        entitlementVersion: record.entitlementVersion,
-        apiKeyId: record.apiKeyId,
-      })),
-    );
+  private async write(records: AuditRecord[]): Promise<AuditEntry[]> {
+    try {
+      this.head ??= await readHead(this.database);
+      // Optimistic single statement; if another writer moved the head, lock it and chain after it.
+      const entries =
+        (await appendIfHead(this.database, this.head, records)) ??
+        (await this.database.transaction((tx) => appendLocked(tx, records)));
+      const last = entries[entries.length - 1];
+      if (last) {
+        this.head = { seq: last.seq, hash: last.hash };
+        for (const listener of this.listeners) listener(last);
+      }
+      return entries;
+    } catch (error) {
+      this.head = undefined;
+      throw error;
+    }
   }
 }
+
+/** The same writer, by the name of what it now is. */
+export { DecisionLog as AuditLog };

@@ -1,4 +1,5 @@
 export * from "./api-keys.js";
+export * from "./audit-chain.js";
 export * from "./authorize.js";
 export * from "./cedar-schema.js";
 export * from "./change-feed.js";

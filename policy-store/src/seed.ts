@@ -1,4 +1,5 @@
 import type { Database, Session } from "@pea/migrations";
+import { recordChange } from "./audit-chain.js";
 
 type Ref = { type: string; id: string };
 
@@ -24,7 +25,20 @@ function parseRef(text: string): Ref {
 
 /** Apply a seed in one transaction; rows that already exist are left as they are. */
 export async function applySeed(database: Database, seed: EntitlementSeed, grantedBy = "seed"): Promise<void> {
-  await database.transaction((tx) => insertSeed(tx, seed, grantedBy));
+  await database.transaction(async (tx) => {
+    await insertSeed(tx, seed, grantedBy);
+    await recordChange(tx, {
+      actor: grantedBy,
+      action: "seed.apply",
+      target: "Store::entitlements",
+      detail: {
+        users: seed.users.map((u) => u.id),
+        agents: seed.agents.map((a) => a.id),
+        intents: seed.intents.map((i) => i.id),
+        resources: seed.resources.map((r) => `${r.type}::${r.id}`),
+      },
+    });
+  });
 }
 
 async function insertSeed(s: Session, seed: EntitlementSeed, grantedBy: string): Promise<void> {

@@ -35,12 +35,12 @@ describe("fail-closed", () => {
   it("denies audit_unavailable when the decision cannot be recorded, even where policy allows", async () => {
     pdp = await startTestPdp();
     const client = pdpClient(pdp);
-    await pdp.database.query("ALTER TABLE decisions RENAME TO decisions_gone");
+    await pdp.database.query("ALTER TABLE audit_log RENAME TO audit_log_gone");
     const { status, json } = await client.authorize(stories.readResearch);
     expect(status).toBe(200);
     expect(json.decision).toBe("deny");
     expect(json.reasons?.[0]?.code).toBe("audit_unavailable");
-    await pdp.database.query("ALTER TABLE decisions_gone RENAME TO decisions");
+    await pdp.database.query("ALTER TABLE audit_log_gone RENAME TO audit_log");
     expect((await client.authorize(stories.readResearch)).json.decision).toBe("allow");
   });
 

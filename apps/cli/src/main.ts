@@ -105,7 +105,12 @@ async function keysCreate(config: CliConfig, args: string[], out: Out): Promise<
   const scopes = (values.scope ?? ["authorize"]) as ApiKeyScope[];
   return withDatabase(config, async (db) => {
     await migrate(db);
-    const { id, key } = await createApiKey(db, { name: values.name as string, userId: values.user, scopes });
+    const { id, key } = await createApiKey(db, {
+      name: values.name as string,
+      userId: values.user,
+      scopes,
+      actor: "cli",
+    });
     out.log(
       `created key ${id} (${scopes.join(", ")}${values.user ? `, user ${values.user}` : ""}); it is shown only once:\n${key}`,
     );

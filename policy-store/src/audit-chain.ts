@@ -1,0 +1,178 @@
+// The audit log's hash chain: canonical records, hashing and appending under the chain head.
+// Every row of audit_log is written by appendEntries() (through AuditLog or recordChange).
+import { createHash } from "node:crypto";
+import type { Database, Session } from "@pea/migrations";
+
+export const GENESIS_HASH = "0".repeat(64);
+
+/** What one audit row holds (record is any JSON object with a `type`). */
+export type AuditRecord = { type: string } & Record<string, unknown>;
+
+export interface AuditEntry {
+  seq: number;
+  /** ISO-8601 UTC with milliseconds, exactly as hashed. */
+  time: string;
+  prevHash: string;
+  hash: string;
+  record: AuditRecord;
+}
+
+export interface ChainHead {
+  seq: number;
+  hash: string;
+}
+
+/**
+ * JSON with object keys sorted (by UTF-16 code units) and no whitespace; `undefined` members are
+ * dropped as JSON.stringify does. Stable across a jsonb round trip, which reorders keys.
+ */
+export function canonicalJson(value: unknown): string {
+  if (value === null || typeof value !== "object") {
+    const text = JSON.stringify(value);
+    return text === undefined ? "null" : text;
+  }
+  if (Array.isArray(value)) {
+    let out = "[";
+    for (let i = 0; i < value.length; i++) {
+      if (i > 0) out += ",";
+      const item = value[i];
+      out += item === undefined || typeof item === "function" ? "null" : canonicalJson(item);
+    }
+    return `${out}]`;
+  }
+  if (typeof (value as { toJSON?: unknown }).toJSON === "function") {
+    return canonicalJson((value as { toJSON: () => unknown }).toJSON());
+  }
+  const keys = Object.keys(value).sort();
+  let out = "{";
+  let first = true;
+  for (const key of keys) {
+    const item = (value as Record<string, unknown>)[key];
+    if (item === undefined || typeof item === "function") continue;
+    if (!first) out += ",";
+    first = false;
+    out += `${JSON.stringify(key)}:${canonicalJson(item)}`;
+  }
+  return `${out}}`;
+}
+
+/** sha256 over seq, time, the previous hash and the canonical record. */
+export function entryHash(seq: number, time: string, prevHash: string, record: unknown): string {
+  return createHash("sha256")
+    .update(`${seq}\n${time}\n${prevHash}\n${canonicalJson(record)}`)
+    .digest("hex");
+}
+
+/** Chain `records` after `head`, all stamped with `time`. */
+export function chainEntries(head: ChainHead, records: AuditRecord[], time = new Date()): AuditEntry[] {
+  const iso = time.toISOString();
+  const entries: AuditEntry[] = [];
+  let { seq, hash } = head;
+  for (const record of records) {
+    // Normalise to what jsonb will give back (drops undefined, turns Dates into strings).
+    const stored = JSON.parse(JSON.stringify(record)) as AuditRecord;
+    seq += 1;
+    const next = entryHash(seq, iso, hash, stored);
+    entries.push({ seq, time: iso, prevHash: hash, hash: next, record: stored });
+    hash = next;
+  }
+  return entries;
+}
+
+const rowsParam = (entries: AuditEntry[]) =>
+  JSON.stringify(
+    entries.map((e) => ({ seq: e.seq, time: e.time, prev_hash: e.prevHash, hash: e.hash, record: e.record })),
+  );
+
+const INSERT_ROWS = `INSERT INTO audit_log (seq, time, prev_hash, hash, record)
+  SELECT r.seq, r.time, r.prev_hash, r.hash, r.record
+  FROM jsonb_to_recordset($1::jsonb) AS r(seq bigint, time timestamptz, prev_hash text, hash text, record jsonb)`;
+
+/**
+ * Append in one statement if the head is still `expected` (optimistic: no round trip to read
+ * it). Returns the entries, or undefined when another writer moved the head first.
+ */
+export async function appendIfHead(
+  database: Session,
+  expected: ChainHead,
+  records: AuditRecord[],
+): Promise<AuditEntry[] | undefined> {
+  const entries = chainEntries(expected, records);
+  const last = entries[entries.length - 1];
+  if (!last) return [];
+  const rows = await database.query<{ seq: unknown }>(
+    `WITH head AS (
+       UPDATE audit_head SET seq = $2, hash = $3 WHERE id = 1 AND seq = $4 AND hash = $5 RETURNING 1
+     )
+     ${INSERT_ROWS} WHERE EXISTS (SELECT 1 FROM head) RETURNING seq`,
+    [rowsParam(entries), last.seq, last.hash, expected.seq, expected.hash],
+  );
+  return rows.length === entries.length ? entries : undefined;
+}
+
+/**
+ * Append inside an open transaction: lock the chain head (FOR UPDATE, held until the caller's
+ * transaction ends), chain the records after it, insert them and move the head.
+ */
+export async function appendLocked(tx: Session, records: AuditRecord[]): Promise<AuditEntry[]> {
+  const [head] = await tx.query<{ seq: unknown; hash: string }>(
+    "SELECT seq, hash FROM audit_head WHERE id = 1 FOR UPDATE",
+  );
+  if (!head) throw new Error("the audit chain head is missing");
+  const entries = chainEntries({ seq: Number(head.seq), hash: head.hash }, records);
+  const last = entries[entries.length - 1];
+  if (!last) return [];
+  await tx.query(INSERT_ROWS, [rowsParam(entries)]);
+  await tx.query("UPDATE audit_head SET seq = $1, hash = $2 WHERE id = 1", [last.seq, last.hash]);
+  return entries;
+}
+
+export async function readHead(database: Session): Promise<ChainHead> {
+  const [head] = await database.query<{ seq: unknown; hash: string }>("SELECT seq, hash FROM audit_head WHERE id = 1");
+  if (!head) throw new Error("the audit chain head is missing");
+  return { seq: Number(head.seq), hash: head.hash };
+}
+
+function isDatabase(target: Database | Session): target is Database {
+  return typeof (target as Database).transaction === "function";
+}
+
+/** One change made through PEA (an entitlement, key, run, approval, revocation, policy version...). */
+export interface ChangeRecord {
+  /** Who made it: "User::carol", "key:<api key id>", "cli", "seed", "system". */
+  actor: string;
+  /** What was done, as noun.verb: "api_key.create", "run.start", "approval.grant", "policy.publish". */
+  action: string;
+  /** What it was done to: "ApiKey::abc", "Run::run_1", "Approval::apr_1". */
+  target: string;
+  /** The run this change belongs to, if any (lineage follows it). */
+  run?: string | undefined;
+  /** Anything else worth keeping (never secrets). */
+  detail?: Record<string, unknown> | undefined;
+}
+
+/**
+ * Record a change in the audit log. Every change made through PEA must call this.
+ *
+ * Pass the transaction that makes the change (`database.transaction((tx) => ...)`) so the change
+ * and its record commit together; call it as the LAST statement of that transaction, because it
+ * holds the chain head's row lock until the transaction ends. Given a Database, it appends in
+ * a transaction of its own. Throws if the log cannot be written (the caller's change then
+ * rolls back with it).
+ */
+export async function recordChange(target: Database | Session, change: ChangeRecord): Promise<AuditEntry> {
+  const record: AuditRecord = {
+    type: "change",
+    actor: change.actor,
+    action: change.action,
+    target: change.target,
+    run: change.run,
+    detail: change.detail ?? {},
+  };
+  const entries = isDatabase(target)
+    ? await target.transaction((tx) => appendLocked(tx, [record]))
+    : await appendLocked(target, [record]);
+  const entry = entries[0];
+  if (!entry) throw new Error("the change was not recorded");
+  return entry;
+}

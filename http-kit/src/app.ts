@@ -20,16 +20,19 @@ export type AppEnv = {
 export interface AppOptions {
   logger: Logger;
   maxBodyBytes: number;
+  /** Paths whose non-JSON bodies are a 400 rather than a 415 (AuthZEN says so for its endpoints). */
+  badContentTypeIs400?: (path: string) => boolean;
 }
 
-const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
+// A caller's request id is echoed as given (AuthZEN: "an arbitrary string"): printable ASCII only.
+const REQUEST_ID = /^[\x20-\x7e]{1,256}$/;
 
 /**
  * An OpenAPIHono app with PEA's conventions: X-Request-ID on every answer, the error envelope for
  * every failure (400 naming the field, 413 past the body limit, 415 for non-JSON, 500 saying
  * nothing internal), and an access log line per request.
  */
-export function createApiApp({ logger, maxBodyBytes }: AppOptions): OpenAPIHono<AppEnv> {
+export function createApiApp({ logger, maxBodyBytes, badContentTypeIs400 }: AppOptions): OpenAPIHono<AppEnv> {
   const app = new OpenAPIHono<AppEnv>({
     defaultHook: (result, c) => {
       if (!result.success) {
@@ -61,6 +64,9 @@ export function createApiApp({ logger, maxBodyBytes }: AppOptions): OpenAPIHono<
     if (c.req.method === "POST" || c.req.method === "PUT" || c.req.method === "PATCH") {
       const type = c.req.header("content-type") ?? "";
       if (!/^application\/([a-z.+-]*\+)?json\b/i.test(type)) {
+        if (badContentTypeIs400?.(c.req.path)) {
+          return errorResponse(c, 400, "invalid_request", "content-type must be application/json");
+        }
         return errorResponse(c, 415, "unsupported_media_type", "content-type must be application/json");
       }
     }

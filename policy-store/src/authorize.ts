@@ -3,7 +3,7 @@ import type { AuthorizeRequest, AuthorizeResponse } from "@pea/schemas";
 import { type Decision, decide, deny, linkName } from "./decide.js";
 import type { DecisionLog } from "./decision-log.js";
 import type { DecisionEngine } from "./engine.js";
-import { lookupFacts } from "./governance.js";
+import { lookupFacts, recordDecisionEffects } from "./governance.js";
 
 export interface AuthorizeDeps {
   engine: DecisionEngine;
@@ -47,6 +47,8 @@ export async function authorize(
   }
 
   const decisionId = newDecisionId();
+  // History and duties: what an allow touches is recorded before it is answered (governance.ts).
+  if (outcome.decision === "allow") outcome = await recordDecisionEffects(engine, decisionId, request, caller, outcome);
   try {
     await log.record({
       id: decisionId,

@@ -25,6 +25,12 @@ export interface SchemaInfo {
   entityTypes: Map<string, EntityTypeInfo>;
   /** action → the resource types it applies to */
   actions: Map<string, Set<string>>;
+  /** action → the principal types it applies to */
+  actionPrincipals: Map<string, Set<string>>;
+  /** Every type some action accepts as principal: the types a chain link may have. */
+  principalTypes: Set<string>;
+  /** action → the context attributes its schema declares (a pack may declare fewer than PEA's). */
+  actionContext: Map<string, Set<string>>;
   /** The declared shape of context.request: what callers may assert. */
   requestFacts: AttributeTypes;
 }
@@ -74,6 +80,9 @@ export function loadSchema(text: string): SchemaInfo {
 
   const entityTypes = new Map<string, EntityTypeInfo>();
   const actions = new Map<string, Set<string>>();
+  const actionPrincipals = new Map<string, Set<string>>();
+  const principalTypes = new Set<string>();
+  const actionContext = new Map<string, Set<string>>();
   for (const ns of namespaces) {
     for (const [name, def] of Object.entries(ns.entityTypes)) {
       const shape = (def as { shape?: { attributes?: Record<string, unknown> } }).shape;
@@ -85,6 +94,10 @@ export function loadSchema(text: string): SchemaInfo {
     }
     for (const [name, def] of Object.entries(ns.actions)) {
       actions.set(name, new Set(def.appliesTo?.resourceTypes ?? []));
+      actionPrincipals.set(name, new Set(def.appliesTo?.principalTypes ?? []));
+      for (const type of def.appliesTo?.principalTypes ?? []) principalTypes.add(type);
+      const context = toValueType(def.appliesTo?.context ?? { type: "Record", attributes: {} });
+      if (context.kind === "Record") actionContext.set(name, new Set(context.attributes.keys()));
     }
   }
   const requestType = toValueType(commonTypes.get("RequestFacts") ?? { type: "Record", attributes: {} });
@@ -95,7 +108,16 @@ export function loadSchema(text: string): SchemaInfo {
   if (preparsed.type !== "success") {
     throw new SchemaError(`invalid Cedar schema: ${preparsed.errors.map((e) => e.message).join("; ")}`);
   }
-  return { text, preparsedName, entityTypes, actions, requestFacts: requestType.attributes };
+  return {
+    text,
+    preparsedName,
+    entityTypes,
+    actions,
+    actionPrincipals,
+    principalTypes,
+    actionContext,
+    requestFacts: requestType.attributes,
+  };
 }
 
 /**

@@ -3,7 +3,12 @@ import type { Database, Subscription } from "@pea/migrations";
 export const CHANGES_CHANNEL = "pea_changes";
 
 /** pea_state counters and the change topic each one stands for. */
-const versionTopics: Record<string, string> = { entitlement_version: "entitlements", keys_version: "keys" };
+const versionTopics: Record<string, string> = {
+  entitlement_version: "entitlements",
+  keys_version: "keys",
+  policy_version: "policies",
+  trust_version: "trust",
+};
 const POLL_MS = 200;
 
 /**

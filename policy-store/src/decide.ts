@@ -1,6 +1,7 @@
 import type { EntityRef, Obligation, Reason, ReasonCode } from "@pea/schemas";
 import { cedar, type EntityJson } from "./cedar.js";
 import { conformToAttributes, type SchemaInfo } from "./cedar-schema.js";
+import { type ApprovalNeed, approvalRequired, waiveForApproval } from "./approval-rules.js";
 import type { LoadedPolicySet } from "./policies.js";
 import { matchesRun, type Run, runIsLive } from "./runs.js";
 import { capabilityOf, entityKey, type Snapshot } from "./snapshot.js";
@@ -43,6 +44,8 @@ export interface Decision {
   obligations: Obligation[];
   /** Policies that decided: the permits behind an allow, the forbids behind a deny (for the log). */
   determiningPolicies: string[];
+  /** Set on a deny that only approval rules stand behind: what a human approval must satisfy. */
+  approval?: ApprovalNeed | undefined;
 }
 
 const defaultMessages: Record<ReasonCode, string> = {
@@ -117,6 +120,8 @@ export function decide(request: DecisionRequest, inputs: DecisionInputs): Decisi
   const runContext = run ? { id: run.id, ...(run.purpose !== null ? { purpose: run.purpose } : {}) } : undefined;
   const outermost = links[0];
   const determining: string[] = [];
+  // Approval rules (forbids annotated @approval) that stood between a link and an allow.
+  const awaiting: ApprovalNeed[] = [];
 
   for (const [depth, link] of links.entries()) {
     const previous = depth > 0 ? links[depth - 1] : undefined;
@@ -133,7 +138,7 @@ export function decide(request: DecisionRequest, inputs: DecisionInputs): Decisi
       snapshot.closure(resource),
       intent ? [intent] : [],
     );
-    const answer = cedar.statefulIsAuthorized({
+    const call = {
       principal: link,
       action: { type: "Action", id: request.action },
       resource: { type: request.resource.type, id: request.resource.id },
@@ -142,7 +147,8 @@ export function decide(request: DecisionRequest, inputs: DecisionInputs): Decisi
       validateRequest: true,
       preparsedPolicySetId: policies.preparsedId,
       entities,
-    });
+    };
+    const answer = cedar.statefulIsAuthorized(call);
     const linkLabel = linkName(link);
     if (answer.type === "failure") {
       return deny("evaluation_error", answer.errors.map((e) => e.message).join("; "), { link: linkLabel });
@@ -156,6 +162,14 @@ export function decide(request: DecisionRequest, inputs: DecisionInputs): Decisi
     }
     if (decision === "deny") {
       if (diagnostics.reason.length === 0) return deny("not_permitted", undefined, { link: linkLabel });
+      const waived = waiveForApproval(diagnostics.reason, policies, linkLabel, (setId) =>
+        cedar.statefulIsAuthorized({ ...call, preparsedPolicySetId: setId }),
+      );
+      if (waived) {
+        awaiting.push(waived.need);
+        determining.push(...waived.permits);
+        continue;
+      }
       return {
         decision: "deny",
         reasons: diagnostics.reason.map((id) => {
@@ -169,6 +183,7 @@ export function decide(request: DecisionRequest, inputs: DecisionInputs): Decisi
     }
     determining.push(...diagnostics.reason);
   }
+  if (awaiting.length > 0) return approvalRequired(awaiting, policies, [...new Set(determining)]);
   return { decision: "allow", reasons: [], obligations: [], determiningPolicies: [...new Set(determining)] };
 }
 

@@ -28,6 +28,25 @@ export class Snapshot {
     return this.entities.size;
   }
 
+  private byType: Map<string, EntityJson[]> | undefined;
+
+  /** Every entity of one type, ordered by id (the candidates of an AuthZEN search). */
+  ofType(type: string): readonly EntityJson[] {
+    if (!this.byType) {
+      const index = new Map<string, EntityJson[]>();
+      for (const entity of this.entities.values()) {
+        const uid = entity.uid as { type: string; id: string };
+        const list = index.get(uid.type);
+        if (list) list.push(entity);
+        else index.set(uid.type, [entity]);
+      }
+      const idOf = (e: EntityJson) => (e.uid as { id: string }).id;
+      for (const list of index.values()) list.sort((a, b) => (idOf(a) < idOf(b) ? -1 : idOf(a) > idOf(b) ? 1 : 0));
+      this.byType = index;
+    }
+    return this.byType.get(type) ?? [];
+  }
+
   /** The entity and all its ancestors (groups of groups, segments), each once. */
   closure(entity: EntityJson): EntityJson[] {
     const uid = entity.uid as { type: string; id: string };

@@ -201,3 +201,46 @@ export const RunResponse = z
   })
   .openapi("Run");
 export type RunResponse = z.infer<typeof RunResponse>;
+
+// ---- decision outcomes and wall crossings (issue 3) -----------------------------------------
+export const OutcomeRequest = z
+  .object({
+    status: z.enum(["executed", "failed", "aborted"]).openapi({
+      description: "failed or aborted: the action did not execute, so it no longer counts in history.",
+    }),
+    detail: z.string().max(2000).optional(),
+  })
+  .strict()
+  .openapi("OutcomeRequest");
+export const OutcomeResponse = z
+  .object({ decisionId: z.string(), status: z.enum(["executed", "failed", "aborted"]), reportedAt: z.string() })
+  .openapi("Outcome");
+
+export const WallCrossingRequest = z
+  .object({
+    user: z.string().min(1).max(256).openapi({ description: "The person brought over the wall." }),
+    issuer: z.string().min(1).max(256).openapi({ description: "The one issuer the crossing is for." }),
+    reason: z.string().min(1).max(2000),
+    ttlSeconds: z
+      .number()
+      .int()
+      .min(1)
+      .max(90 * 24 * 3600)
+      .openapi({ description: "The crossing ends by itself after this many seconds." }),
+  })
+  .strict()
+  .openapi("WallCrossingRequest");
+export const WallCrossing = z
+  .object({
+    id: z.string(),
+    user: z.string(),
+    issuer: z.string(),
+    reason: z.string(),
+    grantedBy: z.string(),
+    grantedAt: z.string(),
+    expiresAt: z.string(),
+    revokedAt: z.string().nullable(),
+    revokedBy: z.string().nullable(),
+    active: z.boolean(),
+  })
+  .openapi("WallCrossing");

@@ -12,6 +12,7 @@ import type { DecisionEngine, DecisionLog } from "@pea/policy-store";
 import { type ApiKeyScope, apiKeyScopes } from "@pea/schemas";
 import type { Logger } from "pino";
 import { authorizeRoutes } from "./routes/authorize.js";
+import { authzenPrefix, authzenRoutes } from "./routes/authzen.js";
 import { runRoutes } from "./routes/runs.js";
 import { systemRoutes } from "./routes/system.js";
 
@@ -50,15 +51,22 @@ export function scopeForPath(path: string): ApiKeyScope {
 
 /** The PDP's HTTP app. Routes validate, call one function and map errors; nothing else. */
 export function createPdpApp(deps: PdpDeps): OpenAPIHono<AppEnv> {
-  const app = createApiApp({ logger: deps.logger, maxBodyBytes: deps.maxBodyBytes });
+  const app = createApiApp({
+    logger: deps.logger,
+    maxBodyBytes: deps.maxBodyBytes,
+    badContentTypeIs400: (path) => path.startsWith(authzenPrefix),
+  });
   const metrics = createPdpMetrics();
   // Each /v1 route family needs its own scope (`admin` implies every scope).
   const verify = (key: string) => deps.engine.keys.verify(key);
   const byScope = new Map(apiKeyScopes.map((scope) => [scope, requireApiKey(verify, scope)] as const));
   const adminOnly = requireApiKey(verify, "admin");
   app.use("/v1/*", (c, next) => (byScope.get(scopeForPath(c.req.path)) ?? adminOnly)(c, next));
+  // AuthZEN (/access/v1/*) is decisions: the same keys, scope `authorize`.
+  app.use(`${authzenPrefix}*`, requireApiKey(verify, "authorize"));
   systemRoutes(app, deps, metrics);
   authorizeRoutes(app, deps, metrics);
+  authzenRoutes(app, deps, metrics);
   runRoutes(app, deps);
   mountDocs(app, {
     title: "PEA decision service",

@@ -1,3 +1,4 @@
+import { packNames } from "@pea/policy-store";
 import { z } from "zod";
 
 const port = z.coerce.number().int().min(0).max(65_535);
@@ -28,6 +29,11 @@ export const PdpConfig = z.object({
     .default(64 * 1024),
   PEA_LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
   PEA_SEED: z.enum(["demo", "none"]).default("demo"),
+  /**
+   * Serve one AuthZEN interop pack (policy-store/packs/<name>) instead of the demo bank: its schema,
+   * policies and seed. Its embedded store defaults to ./.pea-<name>, apart from the bank's.
+   */
+  PEA_PACK: z.enum(packNames).optional(),
 });
 export type PdpConfig = z.infer<typeof PdpConfig>;
 
@@ -36,6 +42,9 @@ export function parsePdpConfig(env: Record<string, string | undefined>): PdpConf
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
     throw new Error(`configuration: ${issue?.path.join(".")}: ${issue?.message}`);
+  }
+  if (parsed.data.PEA_PACK && env.PEA_DATA_DIR === undefined) {
+    return { ...parsed.data, PEA_DATA_DIR: `./.pea-${parsed.data.PEA_PACK}` };
   }
   return parsed.data;
 }

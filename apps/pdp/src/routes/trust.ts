@@ -1,0 +1,236 @@
+import { createRoute, type OpenAPIHono, z } from "@hono/zod-openapi";
+import { ApiError, type AppEnv } from "@pea/http-kit";
+import {
+  ApprovalError,
+  describeRun,
+  getApproval,
+  listApprovals,
+  listRevocations,
+  redeemArtifact,
+  revoke,
+  SupervisionError,
+  superviseRun,
+  voteOnApproval,
+} from "@pea/policy-store";
+import {
+  Approval,
+  ApprovalRejectRequest,
+  ApprovalVoteRequest,
+  approvalStatusValues,
+  ErrorBody,
+  Jwks,
+  RedeemRequest,
+  RedeemResponse,
+  Revocation,
+  RevocationRequest,
+  RunResponse,
+  SuperviseRunRequest,
+} from "@pea/schemas";
+import type { Context } from "hono";
+import type { PdpDeps } from "../app.js";
+
+const error = (description: string) => ({ description, content: { "application/json": { schema: ErrorBody } } });
+const common = {
+  400: error("the request cannot be read; the message names the field"),
+  401: error("missing or invalid API key"),
+  403: error("the key lacks the scope"),
+};
+const json = <T extends z.ZodTypeAny>(schema: T, description: string) => ({
+  description,
+  content: { "application/json": { schema } },
+});
+const actorOf = (c: Context<AppEnv>) => ({ apiKeyId: c.get("caller").id, userId: c.get("caller").userId });
+const Id = z.object({ id: z.string().min(1).max(128) });
+
+/**
+ * Runtime trust: JWKS, artifact redemption, revocations, approvals and run supervision. Each
+ * route validates, calls one function in policy-store and maps its errors.
+ */
+export function trustRoutes(app: OpenAPIHono<AppEnv>, { engine }: PdpDeps) {
+  app.openapi(
+    createRoute({
+      method: "get",
+      path: "/.well-known/jwks.json",
+      tags: ["artifacts"],
+      summary: "The public keys that sign authorization artifacts (current and, during rotation, previous)",
+      responses: { 200: json(Jwks, "the JSON Web Key Set") },
+    }),
+    (c) => {
+      c.header("cache-control", "public, max-age=60");
+      return c.json(engine.trust.ring.jwks() as z.infer<typeof Jwks>, 200);
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: "post",
+      path: "/v1/artifacts/redeem",
+      tags: ["artifacts"],
+      summary: "A tool's last check: redeem an artifact once",
+      description:
+        "200 with the claims the first time; 401 bad signature or wrong request digest; 409 already redeemed; 410 expired or revoked.",
+      request: { body: { required: true, content: { "application/json": { schema: RedeemRequest } } } },
+      responses: {
+        200: json(RedeemResponse, "redeemed: act now"),
+        409: error("already redeemed (replay)"),
+        410: error("expired or revoked"),
+        ...common,
+      },
+    }),
+    async (c) => {
+      const outcome = await redeemArtifact(engine.database, engine.trust, c.req.valid("json"), actorOf(c));
+      if (outcome.status !== 200) throw new ApiError(outcome.status, outcome.code, outcome.message);
+      return c.json({ redeemed: true as const, claims: outcome.claims }, 200);
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: "post",
+      path: "/v1/revocations",
+      tags: ["revocations"],
+      summary: "Revoke an agent, run, intent, grant or artifact, in every PDP within a second",
+      request: { body: { required: true, content: { "application/json": { schema: RevocationRequest } } } },
+      responses: { 201: json(Revocation, "revoked"), ...common },
+    }),
+    async (c) => {
+      const revocation = await revoke(engine.database, engine.trust, c.req.valid("json"), actorOf(c));
+      return c.json(revocation, 201);
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: "get",
+      path: "/v1/revocations",
+      tags: ["revocations"],
+      summary: "Recent revocations, newest first",
+      responses: { 200: json(z.object({ revocations: z.array(Revocation) }), "revocations"), ...common },
+    }),
+    async (c) => c.json({ revocations: await listRevocations(engine.database) }, 200),
+  );
+
+  app.openapi(
+    createRoute({
+      method: "get",
+      path: "/v1/approvals",
+      tags: ["approvals"],
+      summary: "Approvals, newest first (?status=pending for the queue)",
+      request: { query: z.object({ status: z.enum(approvalStatusValues).optional() }) },
+      responses: { 200: json(z.object({ approvals: z.array(Approval) }), "approvals"), ...common },
+    }),
+    async (c) => c.json({ approvals: await listApprovals(engine.database, c.req.valid("query")) }, 200),
+  );
+
+  app.openapi(
+    createRoute({
+      method: "get",
+      path: "/v1/approvals/{id}",
+      tags: ["approvals"],
+      summary: "One approval: the exact request it is for, its rules and votes",
+      request: { params: Id },
+      responses: { 200: json(Approval, "the approval"), 404: error("no such approval"), ...common },
+    }),
+    async (c) => {
+      const approval = await getApproval(engine.database, c.req.valid("param").id);
+      if (!approval) throw new ApiError(404, "not_found", "no such approval");
+      return c.json(approval, 200);
+    },
+  );
+
+  const vote =
+    (decision: "approve" | "reject") => async (c: Context<AppEnv>, id: string, reason: string | undefined) => {
+      const inputs = engine.inputs();
+      if ("decision" in inputs) throw new ApiError(503, "not_ready", "entitlements are not loaded");
+      try {
+        return await voteOnApproval(engine.database, inputs.snapshot, id, { vote: decision, reason }, actorOf(c));
+      } catch (e) {
+        if (e instanceof ApprovalError) {
+          throw new ApiError(
+            e.status,
+            e.status === 404 ? "not_found" : e.status === 409 ? "conflict" : "forbidden",
+            e.message,
+          );
+        }
+        throw e;
+      }
+    };
+  const approve = vote("approve");
+  const reject = vote("reject");
+
+  app.openapi(
+    createRoute({
+      method: "post",
+      path: "/v1/approvals/{id}/approve",
+      tags: ["approvals"],
+      summary: "Approve, as the user the API key is bound to",
+      description:
+        "The approver must hold an approver group the rule names, and be neither the requester, anyone in its chain (an agent counts as its owner), nor the business object's initiator.",
+      request: {
+        params: Id,
+        body: { required: true, content: { "application/json": { schema: ApprovalVoteRequest } } },
+      },
+      responses: {
+        200: json(Approval, "the approval after this vote"),
+        404: error("no such approval"),
+        409: error("not pending, or already decided by this user"),
+        ...common,
+      },
+    }),
+    async (c) => {
+      return c.json(await approve(c, c.req.valid("param").id, c.req.valid("json").reason), 200);
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: "post",
+      path: "/v1/approvals/{id}/reject",
+      tags: ["approvals"],
+      summary: "Reject, with a reason",
+      request: {
+        params: Id,
+        body: { required: true, content: { "application/json": { schema: ApprovalRejectRequest } } },
+      },
+      responses: {
+        200: json(Approval, "the approval, rejected"),
+        404: error("no such approval"),
+        409: error("not pending"),
+        ...common,
+      },
+    }),
+    async (c) => c.json(await reject(c, c.req.valid("param").id, c.req.valid("json").reason), 200),
+  );
+
+  for (const action of ["pause", "resume", "cancel"] as const) {
+    app.openapi(
+      createRoute({
+        method: "post",
+        path: `/v1/runs/{id}/${action}`,
+        tags: ["runs"],
+        summary: `${action[0]?.toUpperCase()}${action.slice(1)} a run (paused and cancelled runs get deny run_inactive)`,
+        request: {
+          params: Id,
+          body: { required: true, content: { "application/json": { schema: SuperviseRunRequest } } },
+        },
+        responses: {
+          200: json(RunResponse, "the run"),
+          404: error("no such run"),
+          409: error("the run is not in a state this applies to"),
+          ...common,
+        },
+      }),
+      async (c) => {
+        try {
+          const { reason } = c.req.valid("json");
+          const run = await superviseRun(engine.database, c.req.valid("param").id, action, actorOf(c), reason);
+          return c.json(describeRun(run), 200);
+        } catch (e) {
+          if (e instanceof SupervisionError)
+            throw new ApiError(e.status, e.status === 404 ? "not_found" : "conflict", e.message);
+          throw e;
+        }
+      },
+    );
+  }
+}

@@ -1,0 +1,134 @@
+import type { Reason } from "@pea/schemas";
+import { cedar } from "./cedar.js";
+import type { Decision } from "./decide.js";
+import type { LoadedPolicySet, PolicyInfo, PolicyProblem } from "./policies.js";
+
+/**
+ * Approval rules: compliance marks a forbid policy with @approval("<group>") (and optionally
+ * @approvers("<n>"), default 1) to say "a human may lift this". When such rules are the only thing
+ * between a request and an allow, the answer is deny approval_required with an approval obligation.
+ *
+ *   @id("bank.large-payment") @reason("approval_required")
+ *   @approval("payments-approvers") @approvers("1")
+ *   forbid (principal, action == Action::"payment:initiate", resource is Payment)
+ *   when { resource.amount > 10000 };
+ */
+export interface ApprovalRequirement {
+  /** The approval rule (policy id). */
+  policy: string;
+  /** The group an approver must hold. */
+  group: string;
+  /** How many distinct approvers of that group. */
+  approvers: number;
+}
+
+export interface ApprovalNeed {
+  link: string;
+  requirements: ApprovalRequirement[];
+}
+
+const MAX_APPROVERS = 10;
+
+/** The approval rule a policy carries, if any. */
+export function approvalRule(info: PolicyInfo | undefined): { group: string; approvers: number } | undefined {
+  const group = info?.annotations.approval;
+  if (!info || info.effect !== "forbid" || group === undefined || group === "") return undefined;
+  const approvers = Number(info.annotations.approvers ?? "1");
+  return { group, approvers };
+}
+
+/** Problems with @approval/@approvers annotations (checked when a policy set is compiled). */
+export function approvalProblems(policies: Map<string, PolicyInfo>): PolicyProblem[] {
+  const problems: PolicyProblem[] = [];
+  for (const info of policies.values()) {
+    const where = { file: info.file, line: info.line, column: 1 };
+    const { approval, approvers } = info.annotations;
+    if (approval === undefined) {
+      if (approvers !== undefined) problems.push({ ...where, message: '@approvers needs @approval("<group>")' });
+      continue;
+    }
+    if (info.effect !== "forbid") {
+      problems.push({ ...where, message: "@approval belongs on a forbid policy (the rule a human may lift)" });
+    }
+    if (!/^[A-Za-z0-9_.:-]{1,128}$/.test(approval)) {
+      problems.push({ ...where, message: `@approval("${approval}") must name a group id` });
+    }
+    if (approvers !== undefined && !/^[1-9][0-9]*$/.test(approvers)) {
+      problems.push({ ...where, message: `@approvers("${approvers}") must be a positive whole number` });
+    } else if (approvers !== undefined && Number(approvers) > MAX_APPROVERS) {
+      problems.push({ ...where, message: `@approvers may ask for at most ${MAX_APPROVERS} approvers` });
+    }
+  }
+  return problems;
+}
+
+/**
+ * Preparse the set without its approval rules (beside the full one), so a deny can be re-checked:
+ * would this link be allowed if a human lifted the approval rules? Undefined when there are none.
+ */
+export function preparseWaivedSet(
+  preparsedId: string,
+  policies: Map<string, PolicyInfo>,
+  texts: Record<string, string>,
+): string | undefined {
+  const waived = Object.fromEntries(Object.entries(texts).filter(([id]) => !approvalRule(policies.get(id))));
+  if (Object.keys(waived).length === Object.keys(texts).length) return undefined;
+  const id = `${preparsedId}-approval-waived`;
+  const result = cedar.preparsePolicySet(id, { staticPolicies: waived });
+  if (result.type !== "success") throw new Error(result.errors.map((e) => e.message).join("; "));
+  return id;
+}
+
+type Answer = ReturnType<typeof cedar.statefulIsAuthorized>;
+
+/**
+ * A link was denied. If every forbid that denied it is an approval rule and, without the approval
+ * rules, the link is allowed (a permit applies, nothing else forbids, nothing errors), the deny can
+ * be lifted by an approval. Anything else (including an evaluation error) keeps the deny.
+ */
+export function waiveForApproval(
+  forbids: string[],
+  policies: LoadedPolicySet,
+  link: string,
+  evaluateWaived: (preparsedSetId: string) => Answer,
+): { need: ApprovalNeed; permits: string[] } | undefined {
+  if (!policies.approvalWaivedId || forbids.length === 0) return undefined;
+  const requirements: ApprovalRequirement[] = [];
+  for (const id of forbids) {
+    const rule = approvalRule(policies.policies.get(id));
+    if (!rule) return undefined;
+    requirements.push({ policy: id, ...rule });
+  }
+  const answer = evaluateWaived(policies.approvalWaivedId);
+  if (answer.type !== "success") return undefined;
+  const { decision, diagnostics } = answer.response;
+  if (diagnostics.errors.length > 0 || decision !== "allow") return undefined;
+  return { need: { link, requirements }, permits: diagnostics.reason };
+}
+
+/** The deny answered while approval rules stand between the request and an allow. */
+export function approvalRequired(needs: ApprovalNeed[], policies: LoadedPolicySet, permits: string[]): Decision {
+  const requirements = new Map<string, ApprovalRequirement>();
+  const reasons: Reason[] = [];
+  for (const need of needs) {
+    for (const r of need.requirements) {
+      if (!requirements.has(r.policy)) {
+        requirements.set(r.policy, r);
+        const info = policies.policies.get(r.policy);
+        reasons.push({
+          code: "approval_required",
+          message: info?.message ?? `this action needs approval by ${r.approvers} of ${r.group}`,
+          policy: r.policy,
+          link: need.link,
+        });
+      }
+    }
+  }
+  return {
+    decision: "deny",
+    reasons,
+    obligations: [],
+    determiningPolicies: [...requirements.keys(), ...permits],
+    approval: { link: needs[0]?.link ?? "", requirements: [...requirements.values()] },
+  };
+}

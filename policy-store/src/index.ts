@@ -18,3 +18,7 @@ import { fileURLToPath } from "node:url";
 /** The policy packs shipped in this repository. */
 export const defaultPolicyDir = fileURLToPath(new URL("../policies", import.meta.url));
 export * from "./bootstrap.js";
+export * from "./admin-accounts.js";
+export * from "./admin-authz.js";
+export * from "./admin-bootstrap.js";
+export * from "./entitlements-admin.js";

@@ -1,0 +1,147 @@
+// Admin API contracts (apps/admin). The admin OpenAPI document is generated from these.
+import { z } from "@hono/zod-openapi";
+import { ApiKeyScope } from "./contracts.js";
+
+const Id = z
+  .string()
+  .min(1)
+  .max(128)
+  .regex(/^[A-Za-z0-9][A-Za-z0-9._@:-]*$/, "letters, digits and . _ @ : - (starting with a letter or digit)");
+const Status = z.enum(["active", "suspended", "revoked"]);
+const Description = z.string().max(1000);
+
+export const AdminRef = z.object({ type: z.string().min(1).max(64), id: z.string().min(1).max(256) }).strict();
+
+export const AdminUser = z
+  .object({
+    id: z.string(),
+    displayName: z.string(),
+    email: z.string().nullable(),
+    status: z.string(),
+    memberOf: z.array(AdminRef),
+    hasPassword: z.boolean(),
+  })
+  .openapi("AdminUser");
+export const CreateUser = z
+  .object({ id: Id, displayName: z.string().min(1).max(200), email: z.string().email().max(320).optional() })
+  .strict()
+  .openapi("CreateUser");
+export const UpdateUser = z
+  .object({
+    displayName: z.string().min(1).max(200).optional(),
+    email: z.string().email().max(320).nullable().optional(),
+    status: Status.optional(),
+  })
+  .strict()
+  .openapi("UpdateUser");
+
+export const AdminAgent = z
+  .object({
+    id: z.string(),
+    owner: z.string(),
+    description: z.string(),
+    status: z.string(),
+    intents: z.array(z.string()),
+    memberOf: z.array(AdminRef),
+    delegableBy: z.array(z.string()),
+  })
+  .openapi("AdminAgent");
+export const CreateAgent = z
+  .object({ id: Id, owner: Id, description: Description.optional() })
+  .strict()
+  .openapi("CreateAgent");
+export const UpdateAgent = z
+  .object({ owner: Id.optional(), description: Description.optional(), status: Status.optional() })
+  .strict()
+  .openapi("UpdateAgent");
+export const AgentIntentGrant = z.object({ intent: Id }).strict().openapi("AgentIntentGrant");
+
+export const AdminGroup = z
+  .object({ id: z.string(), description: z.string(), members: z.array(AdminRef), memberOf: z.array(AdminRef) })
+  .openapi("AdminGroup");
+export const AdminSegment = z
+  .object({ id: z.string(), description: z.string(), members: z.array(AdminRef) })
+  .openapi("AdminSegment");
+export const CreateGroup = z.object({ id: Id, description: Description.optional() }).strict().openapi("CreateGroup");
+export const Membership = z
+  .object({
+    member: z.object({ type: z.enum(["User", "Agent", "Group"]), id: Id }).strict(),
+    parent: z.object({ type: z.enum(["Group", "Segment"]), id: Id }).strict(),
+  })
+  .strict()
+  .openapi("Membership");
+
+export const Capability = z
+  .object({ action: z.string().min(1).max(128), resourceType: z.string().min(1).max(64) })
+  .strict()
+  .openapi("Capability");
+export const AdminIntent = z
+  .object({ id: z.string(), description: z.string(), capabilities: z.array(Capability), agents: z.array(z.string()) })
+  .openapi("AdminIntent");
+export const CreateIntent = z
+  .object({ id: Id, description: Description.optional(), capabilities: z.array(Capability).max(100) })
+  .strict()
+  .openapi("CreateIntent");
+export const UpdateIntent = z
+  .object({ description: Description.optional(), capabilities: z.array(Capability).max(100).optional() })
+  .strict()
+  .openapi("UpdateIntent");
+
+export const AdminResource = z
+  .object({
+    type: z.string(),
+    id: z.string(),
+    attributes: z.record(z.string(), z.unknown()),
+    parents: z.array(AdminRef),
+  })
+  .openapi("AdminResource");
+export const PutResource = z
+  .object({
+    attributes: z.record(z.string().max(128), z.unknown()),
+    parents: z
+      .array(z.object({ type: z.literal("Segment"), id: Id }).strict())
+      .max(16)
+      .optional(),
+  })
+  .strict()
+  .openapi("PutResource");
+
+export const AdminApiKey = z
+  .object({
+    id: z.string(),
+    name: z.string(),
+    scopes: z.array(z.string()),
+    userId: z.string().nullable(),
+    createdAt: z.string(),
+    revokedAt: z.string().nullable(),
+  })
+  .openapi("AdminApiKey");
+export const CreateAdminApiKey = z
+  .object({ name: z.string().min(1).max(200), userId: Id, scopes: z.array(ApiKeyScope).min(1) })
+  .strict()
+  .openapi("CreateAdminApiKey");
+export const CreatedApiKey = z
+  .object({ id: z.string(), key: z.string().openapi({ description: "shown once" }) })
+  .openapi("CreatedApiKey");
+
+export const SignIn = z
+  .union([
+    z.object({ user: Id, password: z.string().min(1).max(1024) }).strict(),
+    z.object({ apiKey: z.string().min(1).max(300) }).strict(),
+  ])
+  .openapi("SignIn");
+export const SessionInfo = z
+  .object({
+    user: z.string(),
+    via: z.string(),
+    csrfToken: z.string().openapi({ description: "send as X-CSRF-Token on every cookie-authenticated change" }),
+    expiresAt: z.string(),
+    allowed: z.array(z.string()).openapi({ description: "the admin actions PEA's policies allow this user" }),
+  })
+  .openapi("SessionInfo");
+
+/** What every successful change answers: the entitlement version it produced. */
+export const ChangeResult = z
+  .object({ ok: z.literal(true), entitlementVersion: z.number().int() })
+  .passthrough()
+  .openapi("ChangeResult");

@@ -1,0 +1,81 @@
+import { type AdminApp, createAdminApp, detectFeatures } from "@pea/admin";
+import { createLogger } from "@pea/http-kit";
+import { AdminAuthorizer, EntitlementAdmin, prepareAdmin } from "@pea/policy-store";
+import { startTestPdp, type TestPdp } from "../support/store.js";
+
+export const DEMO_PASSWORD = "correct horse battery staple";
+
+export interface TestAdmin {
+  pdp: TestPdp;
+  app: AdminApp;
+  close(): Promise<void>;
+}
+
+/** The demo bank, the admin roles and demo accounts, and the real admin app over the same store. */
+export async function startTestAdmin(): Promise<TestAdmin> {
+  const pdp = await startTestPdp();
+  await prepareAdmin(pdp.database, { demo: true, demoPassword: DEMO_PASSWORD });
+  const authorizer = new AdminAuthorizer(pdp.database, pdp.engine);
+  const schema = () => {
+    const inputs = pdp.engine.inputs();
+    return "schema" in inputs ? inputs.schema : undefined;
+  };
+  const app = createAdminApp({
+    database: pdp.database,
+    engine: pdp.engine,
+    keys: pdp.engine.keys,
+    authorizer,
+    entitlements: new EntitlementAdmin({ database: pdp.database, authorizer, schema }),
+    schema,
+    logger: createLogger("silent", "test"),
+    maxBodyBytes: 64 * 1024,
+    secureCookies: false,
+    features: await detectFeatures(pdp.database),
+  });
+  return { pdp, app, close: () => pdp.close() };
+}
+
+export interface Json {
+  [key: string]: unknown;
+  error?: { code: string; message: string; requestId: string };
+}
+
+/** A signed-in API client: the session cookie plus its CSRF token, like the browser. */
+export async function signIn(app: AdminApp, user: string, password = DEMO_PASSWORD) {
+  const res = await app.request("/api/v1/session", {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ user, password }),
+  });
+  if (res.status !== 200) throw new Error(`sign-in as ${user} failed: ${res.status} ${await res.text()}`);
+  const body = (await res.json()) as { csrfToken: string; allowed: string[] };
+  const cookie = (res.headers.get("set-cookie") ?? "").split(";")[0] as string;
+  return client(app, { cookie, "x-csrf-token": body.csrfToken }, body.allowed);
+}
+
+export function client(app: AdminApp, headers: Record<string, string>, allowed: string[] = []) {
+  const call = async (method: string, path: string, body?: unknown, extra: Record<string, string> = {}) => {
+    const res = await app.request(path, {
+      method,
+      headers: { ...headers, ...(body !== undefined ? { "content-type": "application/json" } : {}), ...extra },
+      ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
+    });
+    const text = await res.text();
+    let json: Json = {};
+    try {
+      json = JSON.parse(text) as Json;
+    } catch {
+      // HTML
+    }
+    return { status: res.status, json, text, headers: res.headers };
+  };
+  return {
+    allowed,
+    call,
+    get: (path: string) => call("GET", path),
+    post: (path: string, body: unknown) => call("POST", path, body),
+    patch: (path: string, body: unknown) => call("PATCH", path, body),
+    put: (path: string, body: unknown) => call("PUT", path, body),
+    del: (path: string) => call("DELETE", path),
+  };
+}

@@ -93,7 +93,8 @@ export function decide(request: DecisionRequest, inputs: DecisionInputs): Decisi
   const links = [...request.chain, request.principal];
   const linkEntities: EntityJson[] = [];
   for (const link of links) {
-    const entity = link.type === "User" || link.type === "Agent" ? snapshot.get(link.type, link.id) : undefined;
+    // A link is a principal type of the schema (User, Agent; a pack's own, e.g. AuthZEN's "user"), known to the store.
+    const entity = schema.principalTypes.has(link.type) ? snapshot.get(link.type, link.id) : undefined;
     if (!entity)
       return deny("unknown_entity", `${linkName(link)} is not a known user or agent`, { link: linkName(link) });
     linkEntities.push(entity);
@@ -132,6 +133,9 @@ export function decide(request: DecisionRequest, inputs: DecisionInputs): Decisi
     }
     if (outermost?.type === "User") context.onBehalfOf = { __entity: outermost };
     if (runContext) context.run = runContext;
+    // Policies see what the action's schema declares: a pack's schema may declare less than PEA offers.
+    const declared = schema.actionContext.get(request.action);
+    if (declared) for (const key of Object.keys(context)) if (!declared.has(key)) delete context[key];
 
     const entities = mergeEntities(
       snapshot.closure(linkEntities[depth] as EntityJson),

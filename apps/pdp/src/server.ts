@@ -1,7 +1,14 @@
 import { type ServerType, serve } from "@hono/node-server";
 import { createLogger } from "@pea/http-kit";
 import { openDatabase, prepareDataDir, resolveDatabaseTarget, serveEmbedded } from "@pea/migrations";
-import { DecisionEngine, DecisionLog, defaultPolicyDir, prepareStore } from "@pea/policy-store";
+import {
+  applySeed,
+  DecisionEngine,
+  DecisionLog,
+  defaultPolicyDir,
+  loadPack,
+  prepareStore,
+} from "@pea/policy-store";
 import { readCedarSchema } from "@pea/schemas";
 import { createPdpApp } from "./app.js";
 import type { PdpConfig } from "./config.js";
@@ -18,7 +25,13 @@ export async function startPdp(config: PdpConfig, print: (line: string) => void 
   await prepareDataDir(config.PEA_DATA_DIR);
   const target = resolveDatabaseTarget({ databaseUrl: config.DATABASE_URL, dataDir: config.PEA_DATA_DIR });
   const database = await openDatabase(target);
-  const prepared = await prepareStore(database, { seed: config.PEA_SEED, bootstrapKey: config.PEA_BOOTSTRAP_API_KEY });
+  // PEA_PACK: an AuthZEN interop pack's schema, policies and seed replace the demo bank's.
+  const pack = config.PEA_PACK ? await loadPack(config.PEA_PACK) : undefined;
+  const prepared = await prepareStore(database, {
+    seed: pack ? "none" : config.PEA_SEED,
+    bootstrapKey: config.PEA_BOOTSTRAP_API_KEY,
+  });
+  if (pack) await applySeed(database, pack.seed);
   logger.info({ store: database.kind, migrations: prepared.migrations, seeded: prepared.seeded }, "store ready");
   if (prepared.createdKey?.generated) {
     print(
@@ -31,8 +44,8 @@ export async function startPdp(config: PdpConfig, print: (line: string) => void 
 
   const engine = await DecisionEngine.start({
     database,
-    schemaText: readCedarSchema(),
-    policyDir: config.PEA_POLICY_DIR ?? defaultPolicyDir,
+    schemaText: pack?.schemaText ?? readCedarSchema(),
+    policyDir: config.PEA_POLICY_DIR ?? pack?.policyDir ?? defaultPolicyDir,
     firmDomains: config.PEA_FIRM_DOMAINS,
     onEvent: (event, detail) => logger.info(detail, event),
   });

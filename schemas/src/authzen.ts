@@ -1,0 +1,175 @@
+// OpenID AuthZEN Authorization API 1.0 contracts (zod): requests are read as the spec describes
+// them (unknown keys are ignored, as the spec lets implementations add parameters); responses carry
+// only what the spec defines, because interop comparisons are exact.
+import { z } from "@hono/zod-openapi";
+
+/** Postgres cannot store U+0000 in text or jsonb; a request containing one could not be logged. */
+function noNul(value: unknown, ctx: z.RefinementCtx, path: PropertyKey[] = []): void {
+  if (typeof value === "string") {
+    if (value.includes("\u0000")) ctx.addIssue({ code: "custom", path, message: "must not contain the NUL character" });
+  } else if (Array.isArray(value)) {
+    for (const [i, item] of value.entries()) noNul(item, ctx, [...path, i]);
+  } else if (value !== null && typeof value === "object") {
+    for (const [key, item] of Object.entries(value)) {
+      if (key.includes("\u0000"))
+        ctx.addIssue({ code: "custom", path, message: "keys must not contain the NUL character" });
+      noNul(item, ctx, [...path, key]);
+    }
+  }
+}
+
+const Properties = z.record(z.string().max(128), z.unknown());
+const typeName = z.string().min(1).max(128);
+const entityId = z.string().min(1).max(1024);
+
+export const AuthzenSubject = z
+  .object({ type: typeName, id: entityId, properties: Properties.optional() })
+  .openapi("AuthzenSubject", { example: { type: "user", id: "alice@acmecorp.com" } });
+export const AuthzenResource = z
+  .object({ type: typeName, id: entityId, properties: Properties.optional() })
+  .openapi("AuthzenResource", { example: { type: "todo", id: "1", properties: { ownerID: "alice@acmecorp.com" } } });
+export const AuthzenAction = z
+  .object({ name: z.string().min(1).max(128), properties: Properties.optional() })
+  .openapi("AuthzenAction", { example: { name: "can_read_todos" } });
+
+/**
+ * Environmental facts. PEA's own request fields may ride along: `chain` (on whose behalf, outermost
+ * first), `intent`, `run`; `evidence` is logged and never evaluated. The rest is caller facts,
+ * seen by policy (pruned to the schema's RequestFacts) as context.request.
+ */
+export const AuthzenContext = z
+  .looseObject({
+    chain: z
+      .array(z.object({ type: typeName, id: entityId }))
+      .max(16)
+      .optional(),
+    intent: z.string().min(1).max(128).optional(),
+    run: z.string().min(1).max(128).optional(),
+    evidence: Properties.optional(),
+  })
+  .openapi("AuthzenContext");
+export type AuthzenContext = z.infer<typeof AuthzenContext>;
+
+export const AuthzenEvaluationRequest = z
+  .object({
+    subject: AuthzenSubject,
+    action: AuthzenAction,
+    resource: AuthzenResource,
+    context: AuthzenContext.optional(),
+  })
+  .superRefine((v, ctx) => noNul(v, ctx))
+  .openapi("AuthzenEvaluationRequest");
+export type AuthzenEvaluationRequest = z.infer<typeof AuthzenEvaluationRequest>;
+
+export const AuthzenDecision = z.object({ decision: z.boolean() }).openapi("AuthzenDecision");
+export type AuthzenDecision = z.infer<typeof AuthzenDecision>;
+
+export const evaluationsSemantics = ["execute_all", "deny_on_first_deny", "permit_on_first_permit"] as const;
+export const MAX_EVALUATIONS = 100;
+
+const EvaluationItem = z.object({
+  subject: AuthzenSubject.optional(),
+  action: AuthzenAction.optional(),
+  resource: AuthzenResource.optional(),
+  context: AuthzenContext.optional(),
+});
+
+/** Top-level subject/action/resource/context are defaults each item may override (whole values). */
+export const AuthzenEvaluationsRequest = z
+  .object({
+    subject: AuthzenSubject.optional(),
+    action: AuthzenAction.optional(),
+    resource: AuthzenResource.optional(),
+    context: AuthzenContext.optional(),
+    evaluations: z.array(EvaluationItem).max(MAX_EVALUATIONS).optional(),
+    options: z.looseObject({ evaluations_semantic: z.enum(evaluationsSemantics).optional() }).optional(),
+  })
+  .superRefine((v, ctx) => {
+    noNul(v, ctx);
+    const items = v.evaluations;
+    if (items === undefined) {
+      for (const key of ["subject", "action", "resource"] as const) {
+        if (v[key] === undefined) ctx.addIssue({ code: "custom", path: [key], message: "Required" });
+      }
+      return;
+    }
+    for (const [i, item] of items.entries()) {
+      for (const key of ["subject", "action", "resource"] as const) {
+        if (item[key] === undefined && v[key] === undefined) {
+          ctx.addIssue({
+            code: "custom",
+            path: ["evaluations", i, key],
+            message: `Required (here or as the top-level default)`,
+          });
+        }
+      }
+    }
+  })
+  .openapi("AuthzenEvaluationsRequest");
+export type AuthzenEvaluationsRequest = z.infer<typeof AuthzenEvaluationsRequest>;
+
+export const AuthzenEvaluationsResponse = z
+  .object({ evaluations: z.array(AuthzenDecision).optional(), decision: z.boolean().optional() })
+  .openapi("AuthzenEvaluationsResponse");
+
+export const MAX_SEARCH_LIMIT = 1000;
+export const DEFAULT_SEARCH_LIMIT = 100;
+
+export const AuthzenPage = z
+  .object({
+    token: z.string().max(512).optional(),
+    limit: z.number().int().min(0).max(MAX_SEARCH_LIMIT).optional(),
+    properties: Properties.optional(),
+  })
+  .openapi("AuthzenPageRequest");
+
+const searchCommon = { context: AuthzenContext.optional(), page: AuthzenPage.optional() };
+
+export const AuthzenSubjectSearchRequest = z
+  .object({
+    subject: z.object({ type: typeName, id: entityId.optional(), properties: Properties.optional() }),
+    action: AuthzenAction,
+    resource: AuthzenResource,
+    ...searchCommon,
+  })
+  .superRefine((v, ctx) => noNul(v, ctx))
+  .openapi("AuthzenSubjectSearchRequest");
+export type AuthzenSubjectSearchRequest = z.infer<typeof AuthzenSubjectSearchRequest>;
+
+export const AuthzenResourceSearchRequest = z
+  .object({
+    subject: AuthzenSubject,
+    action: AuthzenAction,
+    resource: z.object({ type: typeName, id: entityId.optional(), properties: Properties.optional() }),
+    ...searchCommon,
+  })
+  .superRefine((v, ctx) => noNul(v, ctx))
+  .openapi("AuthzenResourceSearchRequest");
+export type AuthzenResourceSearchRequest = z.infer<typeof AuthzenResourceSearchRequest>;
+
+export const AuthzenActionSearchRequest = z
+  .object({ subject: AuthzenSubject, resource: AuthzenResource, ...searchCommon })
+  .superRefine((v, ctx) => noNul(v, ctx))
+  .openapi("AuthzenActionSearchRequest");
+export type AuthzenActionSearchRequest = z.infer<typeof AuthzenActionSearchRequest>;
+
+const PageResponse = z.object({ next_token: z.string() }).openapi("AuthzenPageResponse");
+
+export const AuthzenEntitySearchResponse = z
+  .object({ results: z.array(z.object({ type: z.string(), id: z.string() })), page: PageResponse.optional() })
+  .openapi("AuthzenEntitySearchResponse");
+export const AuthzenActionSearchResponse = z
+  .object({ results: z.array(z.object({ name: z.string() })), page: PageResponse.optional() })
+  .openapi("AuthzenActionSearchResponse");
+export type AuthzenSearchResponse<T> = { results: T[]; page?: { next_token: string } };
+
+export const AuthzenConfiguration = z
+  .object({
+    policy_decision_point: z.string(),
+    access_evaluation_endpoint: z.string(),
+    access_evaluations_endpoint: z.string(),
+    search_subject_endpoint: z.string(),
+    search_resource_endpoint: z.string(),
+    search_action_endpoint: z.string(),
+  })
+  .openapi("AuthzenConfiguration");

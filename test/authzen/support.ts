@@ -1,0 +1,49 @@
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import {
+  applySeed,
+  createApiKey,
+  DecisionEngine,
+  DecisionLog,
+  loadPack,
+  type PackName,
+  prepareStore,
+} from "@pea/policy-store";
+import { pdpClient } from "../support/http.js";
+import { openTestStore, type TestPdp } from "../support/store.js";
+
+/** The public AuthZEN interop vectors (read-only, outside the repository). */
+export const vectorsDir = "/work/shared/authzen-interop";
+
+export function readVectors<T>(file: string): T {
+  return JSON.parse(readFileSync(join(vectorsDir, file), "utf8")) as T;
+}
+
+/** A fresh store seeded with one interop pack, and a decision engine over the pack's schema and policies. */
+export async function startPackPdp(name: PackName): Promise<TestPdp> {
+  const store = await openTestStore();
+  const pack = await loadPack(name);
+  await prepareStore(store.database, { seed: "none" });
+  await applySeed(store.database, pack.seed);
+  const { key } = await createApiKey(store.database, { name: "authzen-test", scopes: ["authorize"] });
+  const engine = await DecisionEngine.start({
+    database: store.database,
+    schemaText: pack.schemaText,
+    policyDir: pack.policyDir,
+    firmDomains: [],
+    retryMs: 50,
+  });
+  return {
+    ...store,
+    engine,
+    log: new DecisionLog(store.database),
+    key,
+    async close() {
+      await engine.stop();
+      await store.close();
+    },
+  };
+}
+
+export type PackClient = ReturnType<typeof pdpClient>;
+export { pdpClient };

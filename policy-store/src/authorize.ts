@@ -4,6 +4,7 @@ import { type Decision, decide, deny, linkName } from "./decide.js";
 import type { DecisionLog } from "./decision-log.js";
 import type { DecisionEngine } from "./engine.js";
 import { lookupFacts, recordDecisionEffects } from "./governance.js";
+import { revokedDecision, settleApproval, signAllow } from "./runtime-trust.js";
 
 export interface AuthorizeDeps {
   engine: DecisionEngine;
@@ -46,9 +47,19 @@ export async function authorize(
     }
   }
 
+  // Revocations (trust.ts): a revoked agent, grant, task or run denies whatever policy says.
+  const revoked = revokedDecision(request, engine.trust);
+  if (revoked) outcome = revoked;
+
   const decisionId = newDecisionId();
+  // Approval rules: open (or find) the approval, or spend the one the caller brings (runtime-trust.ts).
+  const approval = await settleApproval(engine, request, outcome, decisionId, caller.apiKeyId);
+  outcome = approval.outcome;
   // History and duties: what an allow touches is recorded before it is answered (governance.ts).
   if (outcome.decision === "allow") outcome = await recordDecisionEffects(engine, decisionId, request, caller, outcome);
+  // Every allow carries a signed artifact bound to this request (artifacts.ts).
+  const signed = await signAllow(engine, request, outcome, { decisionId, policyVersion, entitlementVersion, approval });
+  outcome = signed.outcome;
   try {
     await log.record({
       id: decisionId,
@@ -65,6 +76,9 @@ export async function authorize(
       policyVersion,
       entitlementVersion,
       apiKeyId: caller.apiKeyId,
+      artifactId: signed.artifact ? decisionId : undefined,
+      approvalId: approval.approvalId,
+      approver: approval.approvers?.join(","),
     });
   } catch {
     const reasons = outcome.decision === "deny" ? outcome.reasons : [];
@@ -76,6 +90,7 @@ export async function authorize(
     decisionId,
     reasons: outcome.reasons,
     obligations: outcome.obligations,
+    ...(outcome.decision === "allow" && signed.artifact ? { artifact: signed.artifact } : {}),
     policyVersion,
     entitlementVersion,
   };

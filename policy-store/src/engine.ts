@@ -5,6 +5,7 @@ import { ChangeFeed } from "./change-feed.js";
 import { type Decision, type DecisionInputs, deny } from "./decide.js";
 import { compilePolicySet, type LoadedPolicySet, readPolicyDir } from "./policies.js";
 import { loadSnapshot, type Snapshot } from "./snapshot.js";
+import { type TrustOptions, TrustState } from "./trust.js";
 
 export interface EngineOptions {
   database: Database;
@@ -17,6 +18,8 @@ export interface EngineOptions {
   now?: () => Date;
   /** How far back context.history looks, in seconds (default 24 hours). */
   historyWindowSeconds?: number;
+  /** Artifacts, signing keys, approvals, revocations (trust.ts). */
+  trust?: TrustOptions | undefined;
   /** Structured events for the caller's logger (no secrets are ever passed). */
   onEvent?: (event: string, detail: Record<string, unknown>) => void;
 }
@@ -37,6 +40,8 @@ export interface EngineStatus {
  */
 export class DecisionEngine {
   readonly keys: ApiKeyCache;
+  /** Revocations and artifact signing keys, kept fresh by the change feed. */
+  readonly trust: TrustState;
   private readonly feed: ChangeFeed;
   private schema: SchemaInfo | undefined;
   private policies: LoadedPolicySet | undefined;
@@ -47,11 +52,12 @@ export class DecisionEngine {
 
   private constructor(private readonly options: EngineOptions) {
     this.keys = new ApiKeyCache(options.database);
+    this.trust = new TrustState(options.database, options.trust);
     this.feed = new ChangeFeed(
       options.database,
       (topic) => this.onChange(topic),
       async () => {
-        await Promise.all([this.reloadSnapshotNow(), this.keys.reload()]);
+        await Promise.all([this.reloadSnapshotNow(), this.keys.reload(), this.trust.reloadNow()]);
       },
       options.retryMs,
     );
@@ -133,6 +139,10 @@ export class DecisionEngine {
   }
 
   private onChange(topic: string): void {
+    if (topic === "trust") {
+      void this.trust.reload((error) => this.feed.markBroken(error));
+      return;
+    }
     if (topic === "keys") {
       this.keys.reload().catch((error: Error) => this.feed.markBroken(error));
     } else if (topic === "entitlements") {
@@ -171,6 +181,7 @@ export class DecisionEngine {
   /** Wait until any in-flight entitlement reload has finished (tests and tools). */
   async settled(): Promise<void> {
     await this.snapshotReload;
+    await this.trust.settled();
   }
 
   async stop(): Promise<void> {

@@ -18,6 +18,13 @@ import { fileURLToPath } from "node:url";
 /** The policy packs shipped in this repository. */
 export const defaultPolicyDir = fileURLToPath(new URL("../policies", import.meta.url));
 export * from "./bootstrap.js";
+export * from "./approval-rules.js";
+export * from "./approvals.js";
+export * from "./artifacts.js";
+export * from "./runtime-trust.js";
+export * from "./signing-keys.js";
+export * from "./supervision.js";
+export * from "./trust.js";
 export * from "./admin-accounts.js";
 export * from "./admin-authz.js";
 export * from "./admin-bootstrap.js";

@@ -2,6 +2,7 @@ import { createHash } from "node:crypto";
 import { readdir, readFile } from "node:fs/promises";
 import { join, relative, sep } from "node:path";
 import { type ReasonCode, reasonCodes } from "@pea/schemas";
+import { approvalProblems, preparseWaivedSet } from "./approval-rules.js";
 import { cedar, type DetailedError } from "./cedar.js";
 import type { SchemaInfo } from "./cedar-schema.js";
 
@@ -38,6 +39,8 @@ export interface LoadedPolicySet {
   preparsedId: string;
   policies: Map<string, PolicyInfo>;
   files: string[];
+  /** The same set preparsed without its @approval rules (approval-rules.ts), when it has any. */
+  approvalWaivedId?: string | undefined;
 }
 
 export class PolicySetError extends Error {
@@ -139,6 +142,7 @@ export function compilePolicySet(sources: PolicySource[], schema: SchemaInfo): L
       texts[id] = text;
     }
   }
+  problems.push(...approvalProblems(policies));
   if (problems.length > 0) throw new PolicySetError(problems);
 
   const hash = createHash("sha256").update(schema.text);
@@ -151,7 +155,8 @@ export function compilePolicySet(sources: PolicySource[], schema: SchemaInfo): L
       preparsed.errors.map((e) => ({ file: "(policy set)", line: 1, column: 1, message: e.message })),
     );
   }
-  return { version, preparsedId, policies, files: sources.map((s) => s.file) };
+  const approvalWaivedId = preparseWaivedSet(preparsedId, policies, texts);
+  return { version, preparsedId, policies, files: sources.map((s) => s.file), approvalWaivedId };
 }
 
 function lineAndColumn(text: string, offset: number): { line: number; column: number } {

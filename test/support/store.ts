@@ -3,7 +3,14 @@ import { cp, mkdtemp, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { type Database, openDatabase } from "@pea/migrations";
-import { createApiKey, DecisionEngine, DecisionLog, defaultPolicyDir, prepareStore } from "@pea/policy-store";
+import {
+  createApiKey,
+  DecisionEngine,
+  DecisionLog,
+  defaultPolicyDir,
+  prepareStore,
+  type TrustOptions,
+} from "@pea/policy-store";
 import { readCedarSchema } from "@pea/schemas";
 import pg from "pg";
 import { testEnv } from "./env.js";
@@ -61,7 +68,12 @@ export interface TestPdp extends TestStore {
 
 /** A store seeded with the demo bank and a decision engine over the shipped policies. */
 export async function startTestPdp(
-  options: { policyDir?: string; now?: () => Date; historyWindowSeconds?: number } = {},
+  options: {
+    policyDir?: string;
+    now?: () => Date;
+    historyWindowSeconds?: number;
+    trust?: TrustOptions;
+  } = {},
 ): Promise<TestPdp> {
   const store = await openTestStore();
   const prepared = await prepareStore(store.database, { seed: "demo" });
@@ -74,6 +86,7 @@ export async function startTestPdp(
     retryMs: 50,
     ...(options.now ? { now: options.now } : {}),
     ...(options.historyWindowSeconds ? { historyWindowSeconds: options.historyWindowSeconds } : {}),
+    ...(options.trust ? { trust: options.trust } : {}),
   });
   return {
     ...store,

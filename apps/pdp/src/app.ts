@@ -15,6 +15,7 @@ import { authorizeRoutes } from "./routes/authorize.js";
 import { authzenPrefix, authzenRoutes } from "./routes/authzen.js";
 import { runRoutes } from "./routes/runs.js";
 import { systemRoutes } from "./routes/system.js";
+import { trustRoutes } from "./routes/trust.js";
 
 export interface PdpDeps {
   engine: DecisionEngine;
@@ -68,6 +69,7 @@ export function createPdpApp(deps: PdpDeps): OpenAPIHono<AppEnv> {
   authorizeRoutes(app, deps, metrics);
   authzenRoutes(app, deps, metrics);
   runRoutes(app, deps);
+  trustRoutes(app, deps);
   mountDocs(app, {
     title: "PEA decision service",
     version: "1.0.0",

@@ -29,6 +29,18 @@ export const PdpConfig = z.object({
     .default(64 * 1024),
   PEA_LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
   PEA_SEED: z.enum(["demo", "none"]).default("demo"),
+  /** Lifetime of an authorization artifact, in seconds. */
+  PEA_ARTIFACT_TTL_SECONDS: z.coerce.number().int().min(1).max(3600).default(60),
+  /** How long an approval may be decided and then used, in seconds. */
+  PEA_APPROVAL_TTL_SECONDS: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .default(24 * 3600),
+  /** Encrypts artifact signing keys at rest in the store (the same value in every PDP); unset: stored plain. */
+  PEA_SIGNING_KEY_PASSPHRASE: z.string().min(12).optional(),
+  /** Rotate the artifact signing key after this many days; the previous key stays published for an hour. */
+  PEA_SIGNING_KEY_ROTATE_DAYS: z.coerce.number().min(0.001).default(30),
   /**
    * Serve one AuthZEN interop pack (policy-store/packs/<name>) instead of the demo bank: its schema,
    * policies and seed. Its embedded store defaults to ./.pea-<name>, apart from the bank's.

@@ -47,6 +47,12 @@ export async function startPdp(config: PdpConfig, print: (line: string) => void 
     schemaText: pack?.schemaText ?? readCedarSchema(),
     policyDir: config.PEA_POLICY_DIR ?? pack?.policyDir ?? defaultPolicyDir,
     firmDomains: config.PEA_FIRM_DOMAINS,
+    trust: {
+      artifactTtlSeconds: config.PEA_ARTIFACT_TTL_SECONDS,
+      approvalTtlSeconds: config.PEA_APPROVAL_TTL_SECONDS,
+      signingKeyPassphrase: config.PEA_SIGNING_KEY_PASSPHRASE,
+      signingKeyRotateAfterSeconds: Math.round(config.PEA_SIGNING_KEY_ROTATE_DAYS * 86_400),
+    },
     onEvent: (event, detail) => logger.info(detail, event),
   });
   const app = createPdpApp({ engine, log: new DecisionLog(database), logger, maxBodyBytes: config.PEA_MAX_BODY_BYTES });

@@ -1,0 +1,56 @@
+// The documented switch: PEA_PACK=<name> starts a real PDP on a port loaded with one interop pack.
+import { mkdtemp } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { parsePdpConfig, startPdp } from "@pea/pdp";
+import { describe, expect, it } from "vitest";
+import { testEnv } from "../support/env.js";
+import { openTestStore } from "../support/store.js";
+import { readVectors } from "./support.js";
+
+describe("PEA_PACK", () => {
+  it("is parsed with the other settings; a pack's embedded store defaults apart from the bank's", () => {
+    expect(parsePdpConfig({ PEA_PACK: "todo" }).PEA_DATA_DIR).toBe("./.pea-todo");
+    expect(parsePdpConfig({ PEA_PACK: "todo", PEA_DATA_DIR: "/tmp/x" }).PEA_DATA_DIR).toBe("/tmp/x");
+    expect(parsePdpConfig({}).PEA_PACK).toBeUndefined();
+    expect(() => parsePdpConfig({ PEA_PACK: "bank-heist" })).toThrow(/PEA_PACK/);
+  });
+
+  it("PEA_PACK=gateway serves the gateway scenario on a live port, over real HTTP", async () => {
+    const dataDir = await mkdtemp(join(tmpdir(), "pea-pack-"));
+    const store = testEnv.DATABASE_URL ? await openTestStore() : undefined;
+    const key = "pea_packtest01.abcdefghijklmnopqrstuvwxyz0123";
+    const config = parsePdpConfig({
+      PEA_PACK: "gateway",
+      PEA_DATA_DIR: dataDir,
+      PEA_PDP_PORT: "0",
+      PEA_LOG_LEVEL: "silent",
+      PEA_BOOTSTRAP_API_KEY: key,
+      DATABASE_URL: store?.url,
+    });
+    const pdp = await startPdp(config, () => {});
+    try {
+      const meta = (await (await fetch(`${pdp.url}/.well-known/authzen-configuration`)).json()) as Record<
+        string,
+        string
+      >;
+      const { evaluation } = readVectors<{ evaluation: Array<{ request: unknown; expected: boolean }> }>(
+        "gateway/decisions.json",
+      );
+      let passed = 0;
+      for (const c of evaluation) {
+        const res = await fetch(meta.access_evaluation_endpoint as string, {
+          method: "POST",
+          headers: { authorization: `Bearer ${key}`, "content-type": "application/json", "x-request-id": "gw-1" },
+          body: JSON.stringify(c.request),
+        });
+        expect(res.headers.get("x-request-id")).toBe("gw-1");
+        if (JSON.stringify(await res.json()) === JSON.stringify({ decision: c.expected })) passed++;
+      }
+      expect(passed).toBe(25);
+    } finally {
+      await pdp.close();
+      await store?.close();
+    }
+  });
+});

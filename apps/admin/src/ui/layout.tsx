@@ -1,6 +1,7 @@
 /** @jsxRuntime automatic */
 /** @jsxImportSource hono/jsx */
 import type { AdminAction } from "@pea/policy-store";
+import { raw } from "hono/html";
 import type { Child } from "hono/jsx";
 
 export interface PageState {
@@ -32,84 +33,87 @@ export const navItems: Array<{ href: string; label: string; feature?: string; ne
 export function Layout(props: { title: string; path: string; state?: PageState; children?: Child }) {
   const { state } = props;
   return (
-    <html lang="en">
-      <head>
-        <meta charset="utf-8" />
-        <meta name="viewport" content="width=device-width, initial-scale=1" />
-        <title>{`${props.title} · PEA admin`}</title>
-        <link rel="stylesheet" href="/assets/app.css" />
-        <script src="/assets/app.js" defer></script>
-      </head>
-      <body>
-        <a class="skip" href="#main">
-          Skip to content
-        </a>
-        <header class="top">
-          <a class="brand" href="/">
-            PEA <span>admin</span>
+    <>
+      {raw("<!doctype html>")}
+      <html lang="en">
+        <head>
+          <meta charset="utf-8" />
+          <meta name="viewport" content="width=device-width, initial-scale=1" />
+          <title>{`${props.title} · PEA admin`}</title>
+          <link rel="stylesheet" href="/assets/app.css" />
+          <script src="/assets/app.js" defer></script>
+        </head>
+        <body>
+          <a class="skip" href="#main">
+            Skip to content
           </a>
-          {state ? (
-            <div class="who">
-              <span>
-                Signed in as <strong data-testid="signed-in-user">{state.user}</strong>
-              </span>
-              <form method="post" action="/logout">
-                <input type="hidden" name="_csrf" value={state.csrf} />
-                <button type="submit" class="link">
-                  Sign out
-                </button>
-              </form>
-            </div>
-          ) : null}
-        </header>
-        <div class={state ? "frame" : "frame bare"}>
-          {state ? (
-            <nav aria-label="Sections">
-              <ul>
-                {navItems
-                  .filter(
-                    (n) => (!n.feature || state.features.has(n.feature)) && (!n.needs || state.allowed.has(n.needs)),
-                  )
-                  .map((n) => (
-                    <li>
-                      <a href={n.href} aria-current={props.path.startsWith(n.href) ? "page" : undefined}>
-                        {n.label}
-                      </a>
-                    </li>
-                  ))}
-              </ul>
-            </nav>
-          ) : null}
-          <main id="main" tabindex={-1}>
-            <h1>{props.title}</h1>
-            {state?.flash ? (
-              <p
-                class={`flash ${state.flash.kind}`}
-                role={state.flash.kind === "error" ? "alert" : "status"}
-                data-testid="flash"
-              >
-                {state.flash.text}
-              </p>
+          <header class="top">
+            <a class="brand" href="/">
+              PEA <span>admin</span>
+            </a>
+            {state ? (
+              <div class="who">
+                <span>
+                  Signed in as <strong data-testid="signed-in-user">{state.user}</strong>
+                </span>
+                <form method="post" action="/logout">
+                  <input type="hidden" name="_csrf" value={state.csrf} />
+                  <button type="submit" class="link">
+                    Sign out
+                  </button>
+                </form>
+              </div>
             ) : null}
-            {props.children}
-          </main>
-        </div>
-        <dialog id="confirm" aria-labelledby="confirm-title">
-          <form method="dialog">
-            <h2 id="confirm-title">Are you sure?</h2>
-            <p id="confirm-text"></p>
-            <div class="row">
-              <button value="cancel" type="submit">
-                Cancel
-              </button>
-              <button value="ok" type="submit" class="danger" id="confirm-ok">
-                Confirm
-              </button>
-            </div>
-          </form>
-        </dialog>
-      </body>
-    </html>
+          </header>
+          <div class={state ? "frame" : "frame bare"}>
+            {state ? (
+              <nav aria-label="Sections">
+                <ul>
+                  {navItems
+                    .filter(
+                      (n) => (!n.feature || state.features.has(n.feature)) && (!n.needs || state.allowed.has(n.needs)),
+                    )
+                    .map((n) => (
+                      <li>
+                        <a href={n.href} aria-current={props.path.startsWith(n.href) ? "page" : undefined}>
+                          {n.label}
+                        </a>
+                      </li>
+                    ))}
+                </ul>
+              </nav>
+            ) : null}
+            <main id="main" tabindex={-1}>
+              <h1>{props.title}</h1>
+              {state?.flash ? (
+                <p
+                  class={`flash ${state.flash.kind}`}
+                  role={state.flash.kind === "error" ? "alert" : "status"}
+                  data-testid="flash"
+                >
+                  {state.flash.text}
+                </p>
+              ) : null}
+              {props.children}
+            </main>
+          </div>
+          <dialog id="confirm" aria-labelledby="confirm-title">
+            <form method="dialog">
+              <h2 id="confirm-title">Are you sure?</h2>
+              <p id="confirm-text"></p>
+              <div class="row">
+                <button value="cancel" type="submit">
+                  Cancel
+                </button>
+                <button value="ok" type="submit" class="danger" id="confirm-ok">
+                  Confirm
+                </button>
+              </div>
+            </form>
+          </dialog>
+        </body>
+      </html>
+    </>
   );
 }
 

@@ -1,0 +1,39 @@
+#!/usr/bin/env node
+// `npm start`: the decision service and the admin app, as two processes (apps never import each
+// other). The PDP opens the store (serving the embedded one on a loopback port); the admin app
+// waits for it. Signals are forwarded; when either process exits, the other is stopped too.
+import { spawn } from "node:child_process";
+import { fileURLToPath } from "node:url";
+
+const root = fileURLToPath(new URL("..", import.meta.url));
+const apps = [
+  ["pdp", "apps/pdp/src/main.ts"],
+  ["admin", "apps/admin/src/main.ts"],
+];
+const children = apps.map(([name, entry]) => {
+  const child = spawn(process.execPath, ["--import", "tsx", entry], { cwd: root, stdio: "inherit", env: process.env });
+  child.name = name;
+  return child;
+});
+
+let exitCode;
+const stopAll = (signal) => {
+  for (const child of children) if (child.exitCode === null && child.signalCode === null) child.kill(signal);
+};
+for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"]) {
+  process.on(signal, () => {
+    exitCode ??= 0;
+    stopAll(signal === "SIGHUP" ? "SIGTERM" : signal);
+  });
+}
+for (const child of children) {
+  child.on("exit", (code, signal) => {
+    if (exitCode === undefined) {
+      exitCode = code ?? (signal ? 1 : 0);
+      if (exitCode !== 0)
+        console.error(`pea: the ${child.name} process stopped (${signal ?? `exit ${code}`}); stopping the rest`);
+      stopAll("SIGTERM");
+    }
+    if (children.every((c) => c.exitCode !== null || c.signalCode !== null)) process.exit(exitCode);
+  });
+}

@@ -14,6 +14,8 @@ import {
 } from "@pea/schemas";
 import { type AuthorizeDeps, authorize, type Caller, newDecisionId } from "./authorize.js";
 import { type Decision, type DecisionInputs, decide, deny, linkName } from "./decide.js";
+import { lookupFacts } from "./governance.js";
+import { revokedDecision } from "./runtime-trust.js";
 
 /**
  * OpenID AuthZEN Authorization API 1.0 over PEA's model. An AuthZEN subject is PEA's principal;
@@ -40,12 +42,13 @@ type Tuple = Pick<AuthzenEvaluationRequest, "subject" | "action" | "resource" | 
 
 /** The PEA request an AuthZEN 4-tuple stands for. Subject properties are ignored: subjects come from the store. */
 export function toPeaRequest({ subject, action, resource, context }: Tuple): AuthorizeRequest {
-  const { chain, intent, run, evidence, ...facts } = (context ?? {}) as AuthzenContext;
+  const { chain, intent, run, approval, evidence, ...facts } = (context ?? {}) as AuthzenContext;
   return {
     principal: { type: subject.type, id: subject.id },
     chain: chain ?? [],
     ...(intent !== undefined ? { intent } : {}),
     ...(run !== undefined ? { run } : {}),
+    ...(approval !== undefined ? { approval } : {}),
     action: action.name,
     resource: {
       type: resource.type,
@@ -193,12 +196,16 @@ async function search<R>(
   for (; index < all.length && allowed < limit; index++) {
     const candidate = all[index] as Candidate<R>;
     const { evidence: _evidence, ...evaluated } = candidate.request;
+    // The same checks as an evaluation (runs, history, revocations), so that every result found
+    // evaluates to true; but no side effects: no approval is opened, nothing is touched or signed.
     let outcome: Decision;
     try {
-      outcome = decide(evaluated, inputs);
+      const facts = await lookupFacts(engine, evaluated);
+      outcome = "decision" in facts ? facts : decide(evaluated, { ...inputs, facts });
     } catch (error) {
       outcome = deny("evaluation_error", `evaluation failed: ${(error as Error).message}`);
     }
+    outcome = revokedDecision(candidate.request, engine.trust) ?? outcome;
     outcomes.push({ decision: outcome.decision, reason: outcome.reasons[0]?.code ?? "none" });
     if (outcome.decision === "allow") allowed++;
     pending.push(

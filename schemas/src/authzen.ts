@@ -34,7 +34,8 @@ export const AuthzenAction = z
 
 /**
  * Environmental facts. PEA's own request fields may ride along: `chain` (on whose behalf, outermost
- * first), `intent`, `run`; `evidence` is logged and never evaluated. The rest is caller facts,
+ * first), `intent`, `run`, `approval` (an approved approval for this request); `evidence` is logged
+ * and never evaluated. The rest is caller facts,
  * seen by policy (pruned to the schema's RequestFacts) as context.request.
  */
 export const AuthzenContext = z
@@ -45,6 +46,10 @@ export const AuthzenContext = z
       .optional(),
     intent: z.string().min(1).max(128).optional(),
     run: z.string().min(1).max(128).optional(),
+    approval: z
+      .string()
+      .regex(/^apr_[A-Za-z0-9]{1,64}$/, "an approval id such as apr_...")
+      .optional(),
     evidence: Properties.optional(),
   })
   .openapi("AuthzenContext");

@@ -52,5 +52,5 @@ describe("PEA_PACK", () => {
       await pdp.close();
       await store?.close();
     }
-  });
+  }, 120_000); // a cold start migrates a new store: slow on a busy two-core machine
 });

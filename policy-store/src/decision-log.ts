@@ -62,7 +62,7 @@ export function decisionAuditRecord(record: DecisionRecord): AuditRecord {
 }
 
 /** Called after every successful append (checkpointing). */
-export type AppendListener = (last: AuditEntry) => void;
+export type AppendListener = (last: AuditEntry, count: number) => void;
 
 const MAX_BATCH = 512;
 
@@ -136,7 +136,7 @@ export class DecisionLog {
       const last = entries[entries.length - 1];
       if (last) {
         this.head = { seq: last.seq, hash: last.hash };
-        for (const listener of this.listeners) listener(last);
+        for (const listener of this.listeners) listener(last, entries.length);
       }
       return entries;
     } catch (error) {

@@ -2,6 +2,7 @@ import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 
 export * from "./contracts.js";
+export * from "./audit.js";
 export * from "./trust.js";
 export * from "./admin.js";
 export * from "./authzen.js";

@@ -13,6 +13,7 @@ import {
   readPolicyDir,
 } from "@pea/policy-store";
 import { type ApiKeyScope, apiKeyScopes, readCedarSchema } from "@pea/schemas";
+import { auditCommand, auditUsage } from "./audit.js";
 import { CliConfig } from "./config.js";
 
 const usage = `pea — PEA's command line
@@ -21,6 +22,7 @@ const usage = `pea — PEA's command line
   pea seed demo                                load the Meridian Bank demo entitlements
   pea keys create --name N [--user U] [--scope S]...
                                                create an API key (shown once); scopes: ${apiKeyScopes.join(", ")}
+${auditUsage}
   pea policy validate [dir]                    strictly validate Cedar policies against the schema
 
 The store is DATABASE_URL if set, else the embedded store in PEA_DATA_DIR (default ./.pea),
@@ -56,6 +58,8 @@ export async function main(
       case "keys":
         if (sub !== "create") throw new UsageError("keys takes: create");
         return await keysCreate(config, rest, out);
+      case "audit":
+        return await auditCommand(sub, rest, config, out);
       case "policy":
         if (sub !== "validate") throw new UsageError("policy takes: validate");
         return await policyValidate(rest, out);

@@ -11,8 +11,10 @@ import {
 import type { DecisionEngine, DecisionLog } from "@pea/policy-store";
 import { type ApiKeyScope, apiKeyScopes } from "@pea/schemas";
 import type { Logger } from "pino";
+import { auditRoutes } from "./routes/audit.js";
 import { authorizeRoutes } from "./routes/authorize.js";
 import { authzenPrefix, authzenRoutes } from "./routes/authzen.js";
+import { lineageRoutes } from "./routes/lineage.js";
 import { runRoutes } from "./routes/runs.js";
 import { systemRoutes } from "./routes/system.js";
 import { trustRoutes } from "./routes/trust.js";
@@ -44,6 +46,7 @@ export function createPdpMetrics(): PdpMetrics {
 /** The API key scope a /v1 path needs. */
 export function scopeForPath(path: string): ApiKeyScope {
   if (path.startsWith("/v1/approvals")) return "approvals";
+  if (/^\/v1\/runs\/[^/]+\/lineage$/.test(path)) return "audit";
   if (path.startsWith("/v1/runs")) return "runs";
   if (path.startsWith("/v1/revocations")) return "admin";
   if (path.startsWith("/v1/audit")) return "audit";
@@ -70,6 +73,8 @@ export function createPdpApp(deps: PdpDeps): OpenAPIHono<AppEnv> {
   authzenRoutes(app, deps, metrics);
   runRoutes(app, deps);
   trustRoutes(app, deps);
+  auditRoutes(app, deps);
+  lineageRoutes(app, deps);
   mountDocs(app, {
     title: "PEA decision service",
     version: "1.0.0",

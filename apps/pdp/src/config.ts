@@ -29,6 +29,12 @@ export const PdpConfig = z.object({
     .default(64 * 1024),
   PEA_LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
   PEA_SEED: z.enum(["demo", "none"]).default("demo"),
+  /** Sign an audit checkpoint every this many records this process writes... */
+  PEA_AUDIT_CHECKPOINT_EVERY: z.coerce.number().int().min(1).default(1000),
+  /** ...and every this many seconds when it wrote anything (0: only by count). */
+  PEA_AUDIT_CHECKPOINT_SECONDS: z.coerce.number().min(0).default(60),
+  /** Ed25519 key (PKCS#8 PEM or base64url DER) signing audit checkpoints; unset: a key kept in the store (dev). */
+  PEA_AUDIT_SIGNING_KEY: z.string().optional(),
   /** Lifetime of an authorization artifact, in seconds. */
   PEA_ARTIFACT_TTL_SECONDS: z.coerce.number().int().min(1).max(3600).default(60),
   /** How long an approval may be decided and then used, in seconds. */

@@ -8,6 +8,7 @@ import {
   defaultPolicyDir,
   loadPack,
   prepareStore,
+  startAuditService,
 } from "@pea/policy-store";
 import { readCedarSchema } from "@pea/schemas";
 import { createPdpApp } from "./app.js";
@@ -55,7 +56,15 @@ export async function startPdp(config: PdpConfig, print: (line: string) => void 
     },
     onEvent: (event, detail) => logger.info(detail, event),
   });
-  const app = createPdpApp({ engine, log: new DecisionLog(database), logger, maxBodyBytes: config.PEA_MAX_BODY_BYTES });
+  const log = new DecisionLog(database);
+  // Signed audit checkpoints every N records / T seconds, and next months' log partitions.
+  const audit = startAuditService(database, log, {
+    checkpointEvery: config.PEA_AUDIT_CHECKPOINT_EVERY,
+    checkpointSeconds: config.PEA_AUDIT_CHECKPOINT_SECONDS,
+    privateKey: config.PEA_AUDIT_SIGNING_KEY,
+    onError: (error) => logger.warn({ error: error.message }, "audit_maintenance_failed"),
+  });
+  const app = createPdpApp({ engine, log, logger, maxBodyBytes: config.PEA_MAX_BODY_BYTES });
 
   const server: ServerType = await new Promise((resolve, reject) => {
     const s = serve({ fetch: app.fetch, hostname: config.PEA_HOST, port: config.PEA_PDP_PORT }, () => resolve(s));
@@ -76,6 +85,8 @@ export async function startPdp(config: PdpConfig, print: (line: string) => void 
     engine,
     async close() {
       await new Promise<void>((resolve) => server.close(() => resolve()));
+      audit.stop();
+      await audit.checkpointer.checkpoint();
       await engine.stop();
       await embedded?.stop();
       await database.close();

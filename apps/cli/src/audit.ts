@@ -1,0 +1,164 @@
+import { readFile, writeFile } from "node:fs/promises";
+import { parseArgs } from "node:util";
+import { type Database, migrate, openDatabase, prepareDataDir, resolveDatabaseTarget } from "@pea/migrations";
+import {
+  CheckpointError,
+  exportAudit,
+  loadCheckpointSigner,
+  parseCheckpoint,
+  storeCheckpoint,
+  verifyAuditLog,
+} from "@pea/policy-store";
+import type { CliConfig } from "./config.js";
+
+type Out = { log: (line: string) => void; error: (line: string) => void };
+
+export const auditUsage = `  pea audit verify [--checkpoint FILE] [--public-key PEM_FILE]
+                                               check the audit chain; exit 1 naming the first bad seq
+  pea audit checkpoint [--out FILE]            verify, then sign the head (Ed25519) and store/print it
+  pea audit export --since T [--until T] [--run R] [--principal P] [--out FILE]
+                                               audit entries as JSON lines (T: ISO time or 15m, 24h, 7d)`;
+
+class AuditUsageError extends Error {}
+
+/** Parse "2026-01-01T00:00:00Z" or a look-back such as 15m, 24h, 7d. */
+export function parseSince(text: string, now = new Date()): Date {
+  const relative = /^(\d+)([smhd])$/.exec(text);
+  if (relative) {
+    const unit = { s: 1, m: 60, h: 3600, d: 86400 }[relative[2] as "s" | "m" | "h" | "d"];
+    return new Date(now.getTime() - Number(relative[1]) * unit * 1000);
+  }
+  const time = new Date(text);
+  if (Number.isNaN(time.getTime())) throw new AuditUsageError(`not a time: ${text} (use ISO 8601 or 15m, 24h, 7d)`);
+  return time;
+}
+
+async function withStore(config: CliConfig, work: (db: Database) => Promise<number>): Promise<number> {
+  await prepareDataDir(config.PEA_DATA_DIR);
+  const database = await openDatabase(
+    resolveDatabaseTarget({ databaseUrl: config.DATABASE_URL, dataDir: config.PEA_DATA_DIR }),
+  );
+  try {
+    await migrate(database);
+    return await work(database);
+  } finally {
+    await database.close();
+  }
+}
+
+/** `pea audit ...`; returns the exit code (0 intact/done, 1 tampered or failed, 2 usage). */
+export async function auditCommand(
+  sub: string | undefined,
+  args: string[],
+  config: CliConfig & { PEA_AUDIT_SIGNING_KEY?: string | undefined },
+  out: Out,
+): Promise<number> {
+  try {
+    switch (sub) {
+      case "verify":
+        return await verify(args, config, out);
+      case "checkpoint":
+        return await checkpoint(args, config, out);
+      case "export":
+        return await exportLines(args, config, out);
+      default:
+        throw new AuditUsageError("audit takes: verify, checkpoint, export");
+    }
+  } catch (error) {
+    if (error instanceof AuditUsageError || (error as { code?: string }).code?.startsWith("ERR_PARSE_ARGS")) {
+      out.error(`pea: ${(error as Error).message}\n\n${auditUsage}`);
+      return 2;
+    }
+    if (error instanceof CheckpointError) {
+      out.error(`pea: ${error.message}`);
+      return 2;
+    }
+    throw error;
+  }
+}
+
+async function verify(args: string[], config: CliConfig, out: Out): Promise<number> {
+  const { values } = parseArgs({
+    args,
+    options: { checkpoint: { type: "string" }, "public-key": { type: "string" } },
+    strict: true,
+  });
+  const checkpoint = values.checkpoint ? parseCheckpoint(await readFile(values.checkpoint, "utf8")) : undefined;
+  const publicKey = values["public-key"] ? await readFile(values["public-key"], "utf8") : undefined;
+  return withStore(config, async (db) => {
+    const result = await verifyAuditLog(db, { checkpoint, publicKey });
+    if (!result.ok && result.problem) {
+      out.error(
+        `audit log NOT intact: first bad seq ${result.problem.seq} (${result.problem.kind}): ${result.problem.message}`,
+      );
+      out.error(`checked ${result.checked} records before it`);
+      return 1;
+    }
+    out.log(
+      `audit log intact: ${result.checked} records, seq ${result.firstSeq ?? 0}..${result.lastSeq}, head ${result.lastHash}, ` +
+        `${result.checkpointsMatched} signed checkpoint(s) matched`,
+    );
+    return 0;
+  });
+}
+
+async function checkpoint(
+  args: string[],
+  config: CliConfig & { PEA_AUDIT_SIGNING_KEY?: string | undefined },
+  out: Out,
+): Promise<number> {
+  const { values } = parseArgs({ args, options: { out: { type: "string" } }, strict: true });
+  return withStore(config, async (db) => {
+    // Sign only what verifies: a checkpoint vouches for the chain up to its seq.
+    const result = await verifyAuditLog(db);
+    if (!result.ok && result.problem) {
+      out.error(
+        `pea: refusing to sign: first bad seq ${result.problem.seq} (${result.problem.kind}): ${result.problem.message}`,
+      );
+      return 1;
+    }
+    const signer = await loadCheckpointSigner(db, { privateKey: config.PEA_AUDIT_SIGNING_KEY });
+    const signed = signer.sign({ seq: result.lastSeq, hash: result.lastHash });
+    await storeCheckpoint(db, signed);
+    const text = `${JSON.stringify(signed, null, 2)}\n`;
+    if (values.out) {
+      await writeFile(values.out, text);
+      out.log(`checkpoint at seq ${signed.seq} (key ${signed.keyId}) written to ${values.out}`);
+    } else {
+      out.log(text.trimEnd());
+    }
+    return 0;
+  });
+}
+
+async function exportLines(args: string[], config: CliConfig, out: Out): Promise<number> {
+  const { values } = parseArgs({
+    args,
+    options: {
+      since: { type: "string" },
+      until: { type: "string" },
+      run: { type: "string" },
+      principal: { type: "string" },
+      out: { type: "string" },
+    },
+    strict: true,
+  });
+  if (!values.since) throw new AuditUsageError("audit export needs --since");
+  const since = parseSince(values.since);
+  const until = values.until ? parseSince(values.until) : undefined;
+  return withStore(config, async (db) => {
+    const lines: string[] = [];
+    let count = 0;
+    for await (const entry of exportAudit(db, { since, until, run: values.run, principal: values.principal })) {
+      const line = JSON.stringify(entry);
+      if (values.out) lines.push(line);
+      else out.log(line);
+      count += 1;
+    }
+    if (values.out) {
+      await writeFile(values.out, lines.length > 0 ? `${lines.join("\n")}\n` : "");
+      out.log(`${count} entries written to ${values.out}`);
+    }
+    return 0;
+  });
+}

@@ -3,6 +3,7 @@ import { cedar, type EntityJson } from "./cedar.js";
 import { conformToAttributes, type SchemaInfo } from "./cedar-schema.js";
 import { type ApprovalNeed, approvalRequired, waiveForApproval } from "./approval-rules.js";
 import type { LoadedPolicySet } from "./policies.js";
+import { crossingsContext, emptyHistory, type HistoryFacts, historyContext } from "./history.js";
 import { matchesRun, type Run, runIsLive } from "./runs.js";
 import { capabilityOf, entityKey, type Snapshot } from "./snapshot.js";
 
@@ -36,6 +37,8 @@ export interface DecisionFacts {
   now: Date;
   /** The run the request names: null when no such run exists; undefined when none is named. */
   run?: Run | null | undefined;
+  /** What this run, its agents and its human touched, and the duties done on the object (history.ts). */
+  history?: HistoryFacts | undefined;
 }
 
 export interface Decision {
@@ -119,6 +122,10 @@ export function decide(request: DecisionRequest, inputs: DecisionInputs): Decisi
   const capability = capabilityOf(request.action, request.resource.type);
   const run = inputs.facts?.run;
   const runContext = run ? { id: run.id, ...(run.purpose !== null ? { purpose: run.purpose } : {}) } : undefined;
+  // Without looked-up facts (a caller of decide() that skipped lookupFacts) history is empty.
+  const known = inputs.facts?.history ?? emptyHistory();
+  const history = historyContext(known);
+  const crossings = crossingsContext(known);
   const outermost = links[0];
   const determining: string[] = [];
   // Approval rules (forbids annotated @approval) that stood between a link and an allow.
@@ -126,7 +133,13 @@ export function decide(request: DecisionRequest, inputs: DecisionInputs): Decisi
 
   for (const [depth, link] of links.entries()) {
     const previous = depth > 0 ? links[depth - 1] : undefined;
-    const context: Record<string, unknown> = { request: facts.value, capability, depth };
+    const context: Record<string, unknown> = {
+      request: facts.value,
+      capability,
+      depth,
+      history,
+      crossings,
+    };
     if (request.intent !== undefined) context.intent = { __entity: { type: "Intent", id: request.intent } };
     if (previous) {
       context[previous.type === "User" ? "delegatorUser" : "delegatorAgent"] = { __entity: previous };
@@ -136,6 +149,17 @@ export function decide(request: DecisionRequest, inputs: DecisionInputs): Decisi
     // Policies see what the action's schema declares: a pack's schema may declare less than PEA offers.
     const declared = schema.actionContext.get(request.action);
     if (declared) for (const key of Object.keys(context)) if (!declared.has(key)) delete context[key];
+
+    // Static separation of duties: a link holding two conflicting groups (the store was changed
+    // behind PEA's back; every assignment path refuses it) is denied.
+    const conflict = heldConflict(snapshot, linkEntities[depth] as EntityJson);
+    if (conflict) {
+      return deny(
+        "sod",
+        `${linkName(link)} holds both Group::${conflict.a} and Group::${conflict.b}, which separation of duties keeps apart`,
+        { link: linkName(link) },
+      );
+    }
 
     const entities = mergeEntities(
       snapshot.closure(linkEntities[depth] as EntityJson),
@@ -205,6 +229,16 @@ function checkRun(request: DecisionRequest, facts: DecisionFacts | undefined): D
     return deny("run_inactive", `run ${run.id} is ${why}`);
   }
   return undefined;
+}
+
+function heldConflict(snapshot: Snapshot, entity: EntityJson): { a: string; b: string } | undefined {
+  if (snapshot.sodConflicts.length === 0) return undefined;
+  const groups = new Set<string>();
+  for (const e of snapshot.closure(entity)) {
+    const uid = e.uid as { type: string; id: string };
+    if (uid.type === "Group") groups.add(uid.id);
+  }
+  return snapshot.sodConflicts.find((c) => groups.has(c.a) && groups.has(c.b));
 }
 
 function resolveResource(

@@ -15,7 +15,8 @@ export async function lookupFacts(engine: DecisionEngine, request: DecisionReque
   try {
     const runLookup = request.run !== undefined ? getRun(engine.database, request.run) : undefined;
     const { agents, human } = actorsOf(request);
-    const isObject = "decision" in inputs ? false : inputs.schema.entityTypes.get(request.resource.type)?.source === "caller";
+    const isObject =
+      "decision" in inputs ? false : inputs.schema.entityTypes.get(request.resource.type)?.source === "caller";
     const history = loadHistory(engine.database, {
       runId: request.run ?? null,
       agents,

@@ -1,5 +1,6 @@
 import type { Database, Session } from "@pea/migrations";
 import { recordChange } from "./audit-chain.js";
+import { assertNoSodConflict } from "./sod.js";
 
 type Ref = { type: string; id: string };
 
@@ -13,6 +14,10 @@ export interface EntitlementSeed {
   agents: Array<{ id: string; owner: string; description?: string; intents: string[]; delegableBy?: string[] }>;
   intents: Array<{ id: string; description?: string; capabilities: Array<[action: string, resourceType: string]> }>;
   resources: Array<{ type: string; id: string; attributes: Record<string, unknown>; parents?: Ref[] }>;
+  /** Groups nobody may hold together (separation of duties); seeding a holder of both fails. */
+  sodConflicts?: Array<{ a: string; b: string; description?: string }>;
+  /** Governance attributes of people and agents, "User::x" → { clearance: 2, ... } (Cedar JSON values). */
+  principalAttributes?: Record<string, Record<string, unknown>>;
 }
 
 export class SeedError extends Error {}
@@ -27,6 +32,8 @@ function parseRef(text: string): Ref {
 export async function applySeed(database: Database, seed: EntitlementSeed, grantedBy = "seed"): Promise<void> {
   await database.transaction(async (tx) => {
     await insertSeed(tx, seed, grantedBy);
+    // Separation of duties: a seed may not create a holder of two conflicting groups.
+    await assertNoSodConflict(tx);
     await recordChange(tx, {
       actor: grantedBy,
       action: "seed.apply",
@@ -98,6 +105,22 @@ async function insertSeed(s: Session, seed: EntitlementSeed, grantedBy: string):
       r.id,
       JSON.stringify(r.attributes),
       JSON.stringify(r.parents ?? []),
+    ]);
+  }
+  for (const c of seed.sodConflicts ?? []) {
+    const [a, b] = c.a < c.b ? [c.a, c.b] : [c.b, c.a];
+    await q("INSERT INTO sod_conflicts (group_a, group_b, description) VALUES ($1, $2, $3)", [
+      a,
+      b,
+      c.description ?? "",
+    ]);
+  }
+  for (const [ref, attributes] of Object.entries(seed.principalAttributes ?? {})) {
+    const { type, id } = parseRef(ref);
+    await q("INSERT INTO principal_attributes (type, id, attributes) VALUES ($1, $2, $3)", [
+      type,
+      id,
+      JSON.stringify(attributes),
     ]);
   }
 }

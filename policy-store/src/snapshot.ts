@@ -11,6 +11,9 @@ export const entityKey = (type: string, id: string) => `${type}::${id}`;
 export class Snapshot {
   private readonly closures = new Map<string, EntityJson[]>();
 
+  /** Groups nobody may hold together (sod.ts); decide() denies `sod` to a link holding both. */
+  sodConflicts: ReadonlyArray<{ a: string; b: string; description: string }> = [];
+
   constructor(
     readonly version: number,
     private readonly entities: Map<string, EntityJson>,
@@ -104,6 +107,15 @@ export async function loadSnapshot(database: Database): Promise<Snapshot> {
       const delegations = await s.query<{ agent_id: string; delegator_agent_id: string }>(
         "SELECT agent_id, delegator_agent_id FROM agent_delegations",
       );
+      const sodConflicts = await s.query<{ a: string; b: string; description: string }>(
+        "SELECT group_a AS a, group_b AS b, description FROM sod_conflicts",
+      );
+      const principalAttributes = await s.query<{ type: string; id: string; attributes: unknown }>(
+        "SELECT type, id, attributes FROM principal_attributes",
+      );
+      const extraAttrs = new Map(
+        principalAttributes.map((p) => [entityKey(p.type, p.id), parseJson(p.attributes) as Record<string, unknown>]),
+      );
       const resources = await s.query<{ type: string; id: string; attributes: unknown; parents: unknown }>(
         "SELECT type, id, attributes, parents FROM resources",
       );
@@ -138,9 +150,10 @@ export async function loadSnapshot(database: Database): Promise<Snapshot> {
         });
       for (const g of groups) add("Group", g.id, {});
       for (const g of segments) add("Segment", g.id, {});
-      for (const u of users) add("User", u.id, { status: u.status });
+      for (const u of users) add("User", u.id, { ...extraAttrs.get(entityKey("User", u.id)), status: u.status });
       for (const a of agents) {
         add("Agent", a.id, {
+          ...extraAttrs.get(entityKey("Agent", a.id)),
           owner: entityValue("User", a.owner_id),
           status: a.status,
           intents: intentsOf.get(a.id) ?? [],
@@ -151,7 +164,9 @@ export async function loadSnapshot(database: Database): Promise<Snapshot> {
       for (const r of resources) {
         add(r.type, r.id, parseJson(r.attributes) as EntityJson["attrs"], parseJson(r.parents) as EntityUidJson[]);
       }
-      return new Snapshot(Number(state?.value ?? 0), entities);
+      const snapshot = new Snapshot(Number(state?.value ?? 0), entities);
+      snapshot.sodConflicts = sodConflicts;
+      return snapshot;
     },
     { readOnly: true },
   );

@@ -28,7 +28,11 @@ const dealAssistant = {
   intent: "deal-prep",
 };
 const readDeals = { ...dealAssistant, action: "dataset:read", resource: { type: "Dataset", id: "deal-db" } };
-const emailTo = (to: string) => ({ ...dealAssistant, action: "email:send", resource: { type: "EmailAddress", id: to } });
+const emailTo = (to: string) => ({
+  ...dealAssistant,
+  action: "email:send",
+  resource: { type: "EmailAddress", id: to },
+});
 const startRun = async () => (await client.call("POST", "/v1/runs", dealAssistant)).json.id as string;
 
 describe("Brewer-Nash: history-dependent barrier", () => {
@@ -84,11 +88,19 @@ describe("Brewer-Nash: history-dependent barrier", () => {
     const read = await client.authorize({ ...readDeals, run });
     const id = read.json.decisionId as string;
     expect((await client.authorize({ ...emailTo("x@acme.example"), run })).json.decision).toBe("deny");
-    const other = await client.call("POST", `/v1/decisions/${id}/outcome`, { status: "aborted" }, {
-      authorization: `Bearer ${daveKey}`,
-    });
+    const other = await client.call(
+      "POST",
+      `/v1/decisions/${id}/outcome`,
+      { status: "aborted" },
+      {
+        authorization: `Bearer ${daveKey}`,
+      },
+    );
     expect(other.status).toBe(403);
-    const reported = await client.call("POST", `/v1/decisions/${id}/outcome`, { status: "aborted", detail: "cancelled" });
+    const reported = await client.call("POST", `/v1/decisions/${id}/outcome`, {
+      status: "aborted",
+      detail: "cancelled",
+    });
     expect(reported.status).toBe(201);
     expect((await client.authorize({ ...emailTo("x@acme.example"), run })).json.decision).toBe("allow");
     const again = await client.call("POST", `/v1/decisions/${id}/outcome`, { status: "executed" });

@@ -15,6 +15,7 @@ import {
 import { type ApiKeyScope, apiKeyScopes, readCedarSchema } from "@pea/schemas";
 import { auditCommand, auditUsage } from "./audit.js";
 import { CliConfig } from "./config.js";
+import { MembershipUsageError, membershipCommand, membershipUsage } from "./membership.js";
 
 const usage = `pea — PEA's command line
 
@@ -24,6 +25,7 @@ const usage = `pea — PEA's command line
                                                create an API key (shown once); scopes: ${apiKeyScopes.join(", ")}
 ${auditUsage}
   pea policy validate [dir]                    strictly validate Cedar policies against the schema
+${membershipUsage}
 
 The store is DATABASE_URL if set, else the embedded store in PEA_DATA_DIR (default ./.pea),
 reached through the running PDP when \`npm start\` has it open.`;
@@ -60,6 +62,9 @@ export async function main(
         return await keysCreate(config, rest, out);
       case "audit":
         return await auditCommand(sub, rest, config, out);
+      case "membership":
+      case "sod":
+        return await membershipCommand(command, sub, rest, config, out);
       case "policy":
         if (sub !== "validate") throw new UsageError("policy takes: validate");
         return await policyValidate(rest, out);
@@ -72,7 +77,7 @@ export async function main(
         throw new UsageError(`unknown command ${command}`);
     }
   } catch (error) {
-    if (error instanceof UsageError) {
+    if (error instanceof UsageError || error instanceof MembershipUsageError) {
       out.error(`pea: ${error.message}\n\n${usage}`);
       return 2;
     }

@@ -75,6 +75,10 @@ export const bankSeed: EntitlementSeed = {
       delegableBy: ["research-assistant"],
     },
   ],
+  // Separation of duties: who may initiate payments may not approve them, and the other way round.
+  sodConflicts: [
+    { a: "payments-initiators", b: "payments-approvers", description: "a payment's initiator may not approve it" },
+  ],
   resources: [
     {
       type: "Dataset",

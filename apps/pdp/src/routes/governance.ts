@@ -1,5 +1,5 @@
 import { createRoute, type OpenAPIHono, z } from "@hono/zod-openapi";
-import { type AppEnv, ApiError } from "@pea/http-kit";
+import { ApiError, type AppEnv } from "@pea/http-kit";
 import {
   grantWallCrossing,
   listWallCrossings,
@@ -92,7 +92,10 @@ export function governanceRoutes(app: OpenAPIHono<AppEnv>, { engine }: PdpDeps) 
       responses: { 200: json(z.object({ crossings: z.array(WallCrossing) }), "the crossings"), ...errors },
     }),
     async (c) => {
-      const crossings = await listWallCrossings(engine.database, { user: c.req.valid("query").user, now: engine.now() });
+      const crossings = await listWallCrossings(engine.database, {
+        user: c.req.valid("query").user,
+        now: engine.now(),
+      });
       return c.json({ crossings }, 200);
     },
   );

@@ -1,0 +1,89 @@
+// `pea membership add|check` and `pea sod declare|check`: assignment paths that refuse
+// separation-of-duties conflicts (policy-store/src/sod.ts).
+import { parseArgs } from "node:util";
+import { migrate, openDatabase, prepareDataDir, resolveDatabaseTarget } from "@pea/migrations";
+import { assignMembership, declareSodConflict, findSodViolations, SodConflictError } from "@pea/policy-store";
+import type { CliConfig } from "./config.js";
+
+type Out = { log: (line: string) => void; error: (line: string) => void };
+
+export const membershipUsage = `  pea membership add --member User::dave --parent Group::payments-approvers [--as NAME]
+                                               grant a membership; refused if it breaks separation of duties
+  pea sod declare GROUP_A GROUP_B [--description TEXT] [--as NAME]
+                                               declare two groups nobody may hold together
+  pea sod check                                list anyone holding both groups of a conflict (exit 1 if any)`;
+
+export class MembershipUsageError extends Error {}
+
+function parseRef(text: string | undefined, what: string): { type: string; id: string } {
+  const at = text?.indexOf("::") ?? -1;
+  if (!text || at <= 0) throw new MembershipUsageError(`${what} must look like Type::id`);
+  return { type: text.slice(0, at), id: text.slice(at + 2) };
+}
+
+async function withStore<T>(config: CliConfig, work: (db: Awaited<ReturnType<typeof openDatabase>>) => Promise<T>) {
+  await prepareDataDir(config.PEA_DATA_DIR);
+  const db = await openDatabase(
+    resolveDatabaseTarget({ databaseUrl: config.DATABASE_URL, dataDir: config.PEA_DATA_DIR }),
+  );
+  try {
+    await migrate(db);
+    return await work(db);
+  } finally {
+    await db.close();
+  }
+}
+
+export async function membershipCommand(
+  command: "membership" | "sod",
+  sub: string | undefined,
+  args: string[],
+  config: CliConfig,
+  out: Out,
+): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args,
+    allowPositionals: true,
+    strict: true,
+    options: {
+      member: { type: "string" },
+      parent: { type: "string" },
+      description: { type: "string" },
+      as: { type: "string" },
+    },
+  });
+  const actor = values.as ?? "cli";
+  try {
+    if (command === "membership" && sub === "add") {
+      const member = parseRef(values.member, "--member");
+      const parent = parseRef(values.parent, "--parent");
+      const added = await withStore(config, (db) => assignMembership(db, { member, parent, grantedBy: actor }));
+      out.log(
+        added ? `added ${values.member} to ${values.parent}` : `${values.member} was already in ${values.parent}`,
+      );
+      return 0;
+    }
+    if (command === "sod" && sub === "declare") {
+      const [a, b] = positionals;
+      if (!a || !b) throw new MembershipUsageError("sod declare needs two group ids");
+      await withStore(config, (db) =>
+        declareSodConflict(db, { a, b, description: values.description, declaredBy: actor }),
+      );
+      out.log(`Group::${a} and Group::${b} may no longer be held together`);
+      return 0;
+    }
+    if (command === "sod" && sub === "check") {
+      const violations = await withStore(config, (db) => findSodViolations(db));
+      for (const v of violations) out.error(`${v.holder} holds both Group::${v.conflict.a} and Group::${v.conflict.b}`);
+      out.log(violations.length === 0 ? "no separation-of-duties conflicts" : `${violations.length} conflict(s)`);
+      return violations.length === 0 ? 0 : 1;
+    }
+    throw new MembershipUsageError(command === "sod" ? "sod takes: declare, check" : "membership takes: add");
+  } catch (error) {
+    if (error instanceof SodConflictError) {
+      out.error(`pea: refused: ${error.message}`);
+      return 1;
+    }
+    throw error;
+  }
+}

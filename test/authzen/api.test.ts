@@ -206,6 +206,17 @@ describe("AuthZEN API (todo pack)", () => {
     });
   });
 
+  it("the endpoints are in the generated OpenAPI document; decisions are counted in /metrics", async () => {
+    const doc = await client.call("GET", "/openapi.json");
+    const paths = Object.keys((doc.json as { paths?: Record<string, unknown> }).paths ?? {});
+    for (const path of ["evaluation", "evaluations", "search/subject", "search/resource", "search/action"]) {
+      expect(paths).toContain(`/access/v1/${path}`);
+    }
+    expect(paths).toContain("/.well-known/authzen-configuration");
+    const metrics = await client.call("GET", "/metrics");
+    expect(metrics.text).toMatch(/pea_decisions_total\{decision="allow",reason="none"\} [1-9]/);
+  });
+
   it("GET /.well-known/authzen-configuration: public, every endpoint", async () => {
     const res = await client.app.request("http://pdp.example:8700/.well-known/authzen-configuration");
     expect(res.status).toBe(200);

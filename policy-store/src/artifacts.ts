@@ -100,6 +100,9 @@ export async function redeemArtifact(
   }
 
   return database.transaction(async (tx) => {
+    // Spent is spent: a replay is named as such even if the artifact was revoked since.
+    const spent = await tx.query("SELECT 1 FROM artifact_redemptions WHERE jti = $1", [claims.jti]);
+    if (spent.length > 0) return refuse(409, "the artifact has already been redeemed");
     // Read the store, not the cache: a revocation committed anywhere before this point wins.
     const revoked = await tx.query<{ target_type: string; target_id: string }>(
       `SELECT r.target_type, r.target_id FROM revocations r

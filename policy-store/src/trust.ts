@@ -56,11 +56,16 @@ export class TrustState {
 
   /** Read revocations and signing keys; make sure a signing key exists (rotating an old one). */
   async reloadNow(): Promise<void> {
-    await ensureSigningKey(this.database, {
-      passphrase: this.options.signingKeyPassphrase,
-      rotateAfterSeconds: this.options.signingKeyRotateAfterSeconds ?? 30 * 24 * 3600,
-      overlapSeconds: Math.max(this.options.signingKeyOverlapSeconds ?? 3600, this.artifactTtlSeconds + 60),
-    });
+    // Writing (create or rotate a key) only when this process's copy says it is needed.
+    const rotateAfterSeconds = this.options.signingKeyRotateAfterSeconds ?? 30 * 24 * 3600;
+    const active = this.ring.published.find((k) => k.kid === this.ring.active?.kid);
+    if (!active || Date.now() - active.createdAt.getTime() >= rotateAfterSeconds * 1000) {
+      await ensureSigningKey(this.database, {
+        passphrase: this.options.signingKeyPassphrase,
+        rotateAfterSeconds,
+        overlapSeconds: Math.max(this.options.signingKeyOverlapSeconds ?? 3600, this.artifactTtlSeconds + 60),
+      });
+    }
     const { revoked, ring } = await this.database.transaction(
       async (s) => {
         const rows = await s.query<{ target_type: string; target_id: string }>(

@@ -1,6 +1,6 @@
 import { randomBytes } from "node:crypto";
 import type { AuthorizeRequest, AuthorizeResponse } from "@pea/schemas";
-import { type Decision, decide, deny, linkName } from "./decide.js";
+import { type Decision, type DecisionInputs, type DecisionRequest, decide, deny, linkName } from "./decide.js";
 import type { DecisionLog } from "./decision-log.js";
 import type { DecisionEngine } from "./engine.js";
 import { lookupFacts, recordDecisionEffects } from "./governance.js";
@@ -33,6 +33,7 @@ export async function authorize(
   let outcome: Decision;
   let policyVersion = engine.policyVersion;
   let entitlementVersion = engine.entitlementVersion;
+  let shadowed: { request: DecisionRequest; inputs: DecisionInputs } | undefined;
   if ("decision" in inputs) {
     outcome = inputs;
   } else {
@@ -42,6 +43,7 @@ export async function authorize(
     try {
       const facts = await lookupFacts(engine, evaluated);
       outcome = "decision" in facts ? facts : decide(evaluated, { ...inputs, facts });
+      if (!("decision" in facts)) shadowed = { request: evaluated, inputs: { ...inputs, facts } };
     } catch (error) {
       outcome = deny("evaluation_error", `evaluation failed: ${(error as Error).message}`);
     }
@@ -52,6 +54,11 @@ export async function authorize(
   if (revoked) outcome = revoked;
 
   const decisionId = newDecisionId();
+  // Shadow mode: the candidate decides too, after this answer; never enforced (policy-store/src/shadow.ts).
+  const shadow = engine.shadowPolicies;
+  if (shadow && shadowed) {
+    engine.shadow.observe(shadowed.request, shadowed.inputs, shadow, outcome, decisionId, policyVersion);
+  }
   // Approval rules: open (or find) the approval, or spend the one the caller brings (runtime-trust.ts).
   const approval = await settleApproval(engine, request, outcome, decisionId, caller.apiKeyId);
   outcome = approval.outcome;

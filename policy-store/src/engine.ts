@@ -3,7 +3,16 @@ import { ApiKeyCache } from "./api-keys.js";
 import { loadSchema, type SchemaInfo } from "./cedar-schema.js";
 import { ChangeFeed } from "./change-feed.js";
 import { type Decision, type DecisionInputs, deny } from "./decide.js";
-import { compilePolicySet, type LoadedPolicySet, readPolicyDir } from "./policies.js";
+import { compilePolicySet, compilePolicySetAsync, type LoadedPolicySet, readPolicyDir } from "./policies.js";
+import {
+  type Activation,
+  getVersion,
+  type PublishedVersion,
+  readPolicyState,
+  type VersionSummary,
+  verifyVersion,
+} from "./policy-versions.js";
+import { ShadowRecorder } from "./shadow.js";
 import { loadSnapshot, type Snapshot } from "./snapshot.js";
 import { type TrustOptions, TrustState } from "./trust.js";
 
@@ -22,7 +31,21 @@ export interface EngineOptions {
   trust?: TrustOptions | undefined;
   /** Structured events for the caller's logger (no secrets are ever passed). */
   onEvent?: (event: string, detail: Record<string, unknown>) => void;
+  /** Key ids (ed25519:…) whose signatures on published policy versions are trusted; empty: any valid signature. */
+  trustedPolicyKeys?: readonly string[];
 }
+
+/** What this process serves: a published version from the store, or the policy directory. */
+export type PolicySourceInfo =
+  | { kind: "directory"; version: string; policies: number; dir: string; loadedAt: string }
+  | {
+      kind: "published";
+      version: string;
+      policies: number;
+      published: Omit<VersionSummary, "publicKey" | "signature">;
+      activation: Activation;
+      loadedAt: string;
+    };
 
 export interface EngineStatus {
   ready: boolean;
@@ -49,15 +72,26 @@ export class DecisionEngine {
   private policyProblem: string | undefined;
   private snapshotReload: Promise<void> | undefined;
   private snapshotStale = false;
+  private source: PolicySourceInfo | undefined;
+  /** A published version this process refused to load (the last good set kept serving). */
+  private rejected: { version: string; problem: string } | undefined;
+  private shadowSet: { set: LoadedPolicySet; version: string } | undefined;
+  private compiled = new Map<string, { set: LoadedPolicySet; version: PublishedVersion }>();
+  private policySync: Promise<void> | undefined;
+  private policyStale = false;
+  private synced = false;
+  readonly shadow: ShadowRecorder;
 
   private constructor(private readonly options: EngineOptions) {
     this.keys = new ApiKeyCache(options.database);
+    this.shadow = new ShadowRecorder(options.database, (event, detail) => options.onEvent?.(event, detail));
     this.trust = new TrustState(options.database, options.trust);
     this.feed = new ChangeFeed(
       options.database,
       (topic) => this.onChange(topic),
       async () => {
-        await Promise.all([this.reloadSnapshotNow(), this.keys.reload(), this.trust.reloadNow()]);
+        await Promise.all([this.reloadSnapshotNow(), this.keys.reload(), this.trust.reloadNow(), this.syncPoliciesNow()]);
+        this.synced = true;
       },
       options.retryMs,
     );
@@ -85,6 +119,13 @@ export class DecisionEngine {
     if (!this.schema) throw new Error("the Cedar schema is not loaded");
     const compiled = compilePolicySet(await readPolicyDir(this.options.policyDir), this.schema);
     this.policies = compiled;
+    this.source = {
+      kind: "directory",
+      version: compiled.version,
+      policies: compiled.policies.size,
+      dir: this.options.policyDir,
+      loadedAt: new Date().toISOString(),
+    };
     this.policyProblem = undefined;
     this.options.onEvent?.("policies_loaded", { version: compiled.version, policies: compiled.policies.size });
     return compiled;
@@ -94,6 +135,7 @@ export class DecisionEngine {
     const problems: string[] = [];
     if (!this.feed.healthy) problems.push(`store: ${this.feed.lastError ?? "not connected"}`);
     if (!this.policies) problems.push(`policies: ${this.policyProblem ?? "not loaded"}`);
+    if (this.rejected) problems.push(`policies: version ${this.rejected.version} was not loaded: ${this.rejected.problem}`);
     return {
       ready: this.feed.healthy && this.policies !== undefined && this.snapshot !== undefined,
       store: this.feed.healthy,
@@ -138,7 +180,131 @@ export class DecisionEngine {
     return this.snapshot?.version ?? 0;
   }
 
+  /** What this process serves now, the shadow candidate, and any version it refused. */
+  policyInfo(): {
+    active: PolicySourceInfo | undefined;
+    shadow: { version: string; evaluated: number; flips: number } | undefined;
+    rejected: { version: string; problem: string } | undefined;
+  } {
+    return {
+      active: this.source,
+      shadow: this.shadowSet
+        ? { version: this.shadowSet.version, ...this.shadow.counts(this.shadowSet.version) }
+        : undefined,
+      rejected: this.rejected,
+    };
+  }
+
+  /** The candidate set running in shadow, if any (evaluated beside the active one, never enforced). */
+  get shadowPolicies(): { set: LoadedPolicySet; version: string } | undefined {
+    return this.shadowSet;
+  }
+
+  /** Follow the store: coalesce bursts of policy notifications into at most one queued sync. */
+  private syncPolicies(): Promise<void> {
+    if (this.policySync) {
+      this.policyStale = true;
+      return this.policySync;
+    }
+    this.policySync = (async () => {
+      do {
+        this.policyStale = false;
+        try {
+          await this.syncPoliciesNow();
+        } catch (error) {
+          this.feed.markBroken(error as Error);
+          break;
+        }
+      } while (this.policyStale);
+      this.policySync = undefined;
+    })();
+    return this.policySync;
+  }
+
+  /**
+   * Serve the store's active version (the policy directory when nothing is published). The new set
+   * is fetched, its signature checked and compiled beside the one serving, then swapped in with one
+   * assignment; a version that fails any step never serves, and the last good set keeps serving.
+   */
+  private async syncPoliciesNow(): Promise<void> {
+    if (!this.schema) return;
+    const state = await readPolicyState(this.options.database);
+    const active = state.active;
+    if (!active) {
+      if (this.source?.kind !== "directory") {
+        try {
+          await this.loadPolicies();
+        } catch (error) {
+          this.policyProblem = (error as Error).message;
+          this.options.onEvent?.("policies_invalid", { error: this.policyProblem });
+        }
+      }
+    } else if (this.source?.kind === "published" && this.source.version === active.versionId) {
+      this.source = { ...this.source, activation: active };
+    } else {
+      try {
+        const { set, version } = await this.compilePublished(active.versionId);
+        const { publicKey: _publicKey, signature: _signature, files: _files, ...published } = version;
+        this.policies = set; // the swap: every request from here on sees the new set
+        this.source = {
+          kind: "published",
+          version: set.version,
+          policies: set.policies.size,
+          published,
+          activation: active,
+          loadedAt: new Date().toISOString(),
+        };
+        this.policyProblem = undefined;
+        this.rejected = undefined;
+        this.options.onEvent?.("policies_loaded", { version: set.version, policies: set.policies.size, source: "store" });
+      } catch (error) {
+        const problem = (error as Error).message;
+        this.rejected = { version: active.versionId, problem };
+        this.options.onEvent?.("policy_version_rejected", { version: active.versionId, error: problem });
+        // At start nothing has served yet: what the store says is active, or nothing (fail-closed).
+        if (!this.synced) {
+          this.policies = undefined;
+          this.source = undefined;
+          this.policyProblem = problem;
+        }
+      }
+    }
+
+    const wanted = state.shadowVersionId;
+    if (wanted === undefined) {
+      this.shadowSet = undefined;
+    } else if (this.shadowSet?.version !== wanted) {
+      try {
+        const { set } = await this.compilePublished(wanted);
+        this.shadowSet = { set, version: wanted };
+        this.options.onEvent?.("shadow_policies_loaded", { version: wanted, policies: set.policies.size });
+      } catch (error) {
+        this.shadowSet = undefined;
+        this.options.onEvent?.("shadow_version_rejected", { version: wanted, error: (error as Error).message });
+      }
+    }
+  }
+
+  /** Fetch, verify and compile a published version (recently compiled ones are kept for rollback). */
+  private async compilePublished(id: string): Promise<{ set: LoadedPolicySet; version: PublishedVersion }> {
+    const cached = this.compiled.get(id);
+    if (cached) return cached;
+    if (!this.schema) throw new Error("the Cedar schema is not loaded");
+    const version = await getVersion(this.options.database, id);
+    if (!version) throw new Error(`policy version ${id} is not in the store`);
+    const problem = verifyVersion(version, this.options.trustedPolicyKeys);
+    if (problem) throw new Error(problem);
+    const set = await compilePolicySetAsync(version.files, this.schema, { version: version.id });
+    this.compiled.set(id, { set, version });
+    while (this.compiled.size > 3) this.compiled.delete(this.compiled.keys().next().value as string);
+    return { set, version };
+  }
+
   private onChange(topic: string): void {
+    if (topic === "policies") {
+      void this.syncPolicies();
+      return;
+    }
     if (topic === "trust") {
       void this.trust.reload((error) => this.feed.markBroken(error));
       return;
@@ -181,10 +347,12 @@ export class DecisionEngine {
   /** Wait until any in-flight entitlement reload has finished (tests and tools). */
   async settled(): Promise<void> {
     await this.snapshotReload;
+    await this.policySync;
     await this.trust.settled();
   }
 
   async stop(): Promise<void> {
+    await this.shadow.stop();
     await this.feed.stop();
   }
 }

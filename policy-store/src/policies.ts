@@ -68,86 +68,123 @@ export async function readPolicyDir(dir: string): Promise<PolicySource[]> {
 /**
  * Parse and strictly validate policy files against the schema; on success the set is preparsed in
  * the Cedar engine and ready for statefulIsAuthorized. Throws PolicySetError naming file and line.
+ * `version` names the set (default: a content hash of the schema and every file).
  */
-export function compilePolicySet(sources: PolicySource[], schema: SchemaInfo): LoadedPolicySet {
-  const problems: PolicyProblem[] = [];
-  const policies = new Map<string, PolicyInfo>();
-  const texts: Record<string, string> = {};
+export function compilePolicySet(
+  sources: PolicySource[],
+  schema: SchemaInfo,
+  options: { version?: string } = {},
+): LoadedPolicySet {
+  const state: CompileState = { problems: [], policies: new Map(), texts: {} };
+  for (const source of sources) checkSource(source, schema, state);
+  return finishCompile(sources, schema, state, options.version);
+}
 
+/**
+ * compilePolicySet for a running process: yields to the event loop between files, so requests
+ * keep being answered while a large set is checked; only the final preparse is one step.
+ */
+export async function compilePolicySetAsync(
+  sources: PolicySource[],
+  schema: SchemaInfo,
+  options: { version?: string } = {},
+): Promise<LoadedPolicySet> {
+  const state: CompileState = { problems: [], policies: new Map(), texts: {} };
   for (const source of sources) {
-    const at = (offset: number) => lineAndColumn(source.text, offset);
-    const fromCedar = (e: DetailedError): PolicyProblem => ({
-      file: source.file,
-      ...at(e.sourceLocations?.[0]?.start ?? 0),
-      message: e.message,
-      ...(e.help ? { help: e.help } : {}),
-    });
-    const validation = cedar.validate({
-      schema: schema.text,
-      policies: { staticPolicies: source.text },
-      validationSettings: { mode: "strict" },
-    });
-    if (validation.type === "failure") {
-      problems.push(...validation.errors.map(fromCedar));
-      continue;
-    }
-    problems.push(...validation.validationErrors.map((v) => fromCedar(v.error)));
-
-    const parts = cedar.policySetTextToParts(source.text);
-    if (parts.type === "failure") {
-      problems.push(...parts.errors.map(fromCedar));
-      continue;
-    }
-    if (parts.policy_templates.length > 0) {
-      problems.push({ file: source.file, line: 1, column: 1, message: "templates are not supported in policy files" });
-    }
-    let searchFrom = 0;
-    for (const [index, text] of parts.policies.entries()) {
-      const offset = Math.max(0, source.text.indexOf(text, searchFrom));
-      searchFrom = offset + text.length;
-      const where = { file: source.file, ...at(offset) };
-      const json = cedar.policyToJson(text);
-      if (json.type !== "success") {
-        problems.push(...json.errors.map(fromCedar));
-        continue;
-      }
-      const annotations = json.json.annotations ?? {};
-      const id = annotations.id ?? `${source.file}#${index}`;
-      const reason = annotations.reason;
-      if (reason !== undefined && !(reasonCodes as readonly string[]).includes(reason)) {
-        problems.push({
-          ...where,
-          message: `@reason("${reason}") is not a PEA reason code`,
-          help: `use one of ${reasonCodes.join(", ")}`,
-        });
-      }
-      const clash = policies.get(id);
-      if (clash) {
-        problems.push({
-          ...where,
-          message: `duplicate policy @id("${id}")`,
-          help: `also used at ${clash.file}:${clash.line}`,
-        });
-        continue;
-      }
-      policies.set(id, {
-        id,
-        file: source.file,
-        line: where.line,
-        effect: json.json.effect,
-        ...(reason !== undefined ? { reason: reason as ReasonCode } : {}),
-        ...(annotations.message !== undefined ? { message: annotations.message } : {}),
-        annotations,
-      });
-      texts[id] = text;
-    }
+    await new Promise<void>((resolve) => setImmediate(resolve));
+    checkSource(source, schema, state);
   }
+  await new Promise<void>((resolve) => setImmediate(resolve));
+  return finishCompile(sources, schema, state, options.version);
+}
+
+interface CompileState {
+  problems: PolicyProblem[];
+  policies: Map<string, PolicyInfo>;
+  texts: Record<string, string>;
+}
+
+function checkSource(source: PolicySource, schema: SchemaInfo, { problems, policies, texts }: CompileState): void {
+  const at = (offset: number) => lineAndColumn(source.text, offset);
+  const fromCedar = (e: DetailedError): PolicyProblem => ({
+    file: source.file,
+    ...at(e.sourceLocations?.[0]?.start ?? 0),
+    message: e.message,
+    ...(e.help ? { help: e.help } : {}),
+  });
+  const validation = cedar.validate({
+    schema: schema.text,
+    policies: { staticPolicies: source.text },
+    validationSettings: { mode: "strict" },
+  });
+  if (validation.type === "failure") {
+    problems.push(...validation.errors.map(fromCedar));
+    return;
+  }
+  problems.push(...validation.validationErrors.map((v) => fromCedar(v.error)));
+
+  const parts = cedar.policySetTextToParts(source.text);
+  if (parts.type === "failure") {
+    problems.push(...parts.errors.map(fromCedar));
+    return;
+  }
+  if (parts.policy_templates.length > 0) {
+    problems.push({ file: source.file, line: 1, column: 1, message: "templates are not supported in policy files" });
+  }
+  let searchFrom = 0;
+  for (const [index, text] of parts.policies.entries()) {
+    const offset = Math.max(0, source.text.indexOf(text, searchFrom));
+    searchFrom = offset + text.length;
+    const where = { file: source.file, ...at(offset) };
+    const json = cedar.policyToJson(text);
+    if (json.type !== "success") {
+      problems.push(...json.errors.map(fromCedar));
+      continue;
+    }
+    const annotations = json.json.annotations ?? {};
+    const id = annotations.id ?? `${source.file}#${index}`;
+    const reason = annotations.reason;
+    if (reason !== undefined && !(reasonCodes as readonly string[]).includes(reason)) {
+      problems.push({
+        ...where,
+        message: `@reason("${reason}") is not a PEA reason code`,
+        help: `use one of ${reasonCodes.join(", ")}`,
+      });
+    }
+    const clash = policies.get(id);
+    if (clash) {
+      problems.push({
+        ...where,
+        message: `duplicate policy @id("${id}")`,
+        help: `also used at ${clash.file}:${clash.line}`,
+      });
+      continue;
+    }
+    policies.set(id, {
+      id,
+      file: source.file,
+      line: where.line,
+      effect: json.json.effect,
+      ...(reason !== undefined ? { reason: reason as ReasonCode } : {}),
+      ...(annotations.message !== undefined ? { message: annotations.message } : {}),
+      annotations,
+    });
+    texts[id] = text;
+  }
+}
+
+function finishCompile(
+  sources: PolicySource[],
+  schema: SchemaInfo,
+  { problems, policies, texts }: CompileState,
+  versionName: string | undefined,
+): LoadedPolicySet {
   problems.push(...approvalProblems(policies));
   if (problems.length > 0) throw new PolicySetError(problems);
 
   const hash = createHash("sha256").update(schema.text);
   for (const source of sources) hash.update(`\0${source.file}\0${source.text}`);
-  const version = hash.digest("hex").slice(0, 16);
+  const version = versionName ?? hash.digest("hex").slice(0, 16);
   const preparsedId = `policies-${version}`;
   const preparsed = cedar.preparsePolicySet(preparsedId, { staticPolicies: texts });
   if (preparsed.type !== "success") {

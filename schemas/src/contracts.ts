@@ -244,3 +244,39 @@ export const WallCrossing = z
     active: z.boolean(),
   })
   .openapi("WallCrossing");
+
+/** GET /v1/policy: the policy version this PDP process serves, its shadow candidate, a refused version. */
+export const PolicyStatusResponse = z
+  .object({
+    active: z
+      .object({
+        source: z.enum(["published", "directory"]),
+        version: z.string(),
+        policies: z.number().int(),
+        loadedAt: z.string(),
+        published: z
+          .object({
+            contentHash: z.string(),
+            gitCommit: z.string().nullable(),
+            author: z.string(),
+            message: z.string(),
+            createdAt: z.string(),
+            keyId: z.string(),
+          })
+          .optional(),
+        activation: z
+          .object({
+            seq: z.number().int(),
+            kind: z.enum(["activate", "rollback"]),
+            requestedBy: z.string(),
+            approvedBy: z.string().nullable(),
+            createdAt: z.string(),
+          })
+          .optional(),
+      })
+      .nullable(),
+    shadow: z.object({ version: z.string(), evaluated: z.number().int(), flips: z.number().int() }).nullable(),
+    rejected: z.object({ version: z.string(), problem: z.string() }).nullable(),
+  })
+  .openapi("PolicyStatus");
+export type PolicyStatusResponse = z.infer<typeof PolicyStatusResponse>;

@@ -15,6 +15,7 @@ import {
 import { type ApiKeyScope, apiKeyScopes, readCedarSchema } from "@pea/schemas";
 import { auditCommand, auditUsage } from "./audit.js";
 import { CliConfig } from "./config.js";
+import { policyCommand, policyUsage } from "./policy.js";
 import { MembershipUsageError, membershipCommand, membershipUsage } from "./membership.js";
 
 const usage = `pea — PEA's command line
@@ -24,7 +25,7 @@ const usage = `pea — PEA's command line
   pea keys create --name N [--user U] [--scope S]...
                                                create an API key (shown once); scopes: ${apiKeyScopes.join(", ")}
 ${auditUsage}
-  pea policy validate [dir]                    strictly validate Cedar policies against the schema
+${policyUsage}
 ${membershipUsage}
 
 The store is DATABASE_URL if set, else the embedded store in PEA_DATA_DIR (default ./.pea),
@@ -66,8 +67,8 @@ export async function main(
       case "sod":
         return await membershipCommand(command, sub, rest, config, out);
       case "policy":
-        if (sub !== "validate") throw new UsageError("policy takes: validate");
-        return await policyValidate(rest, out);
+        if (sub === "validate") return await policyValidate(rest, out);
+        return await policyCommand(sub, rest, config, out);
       case undefined:
       case "help":
       case "--help":

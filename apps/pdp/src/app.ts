@@ -16,6 +16,7 @@ import { authorizeRoutes } from "./routes/authorize.js";
 import { authzenPrefix, authzenRoutes } from "./routes/authzen.js";
 import { lineageRoutes } from "./routes/lineage.js";
 import { governanceRoutes } from "./routes/governance.js";
+import { policyRoutes } from "./routes/policy.js";
 import { runRoutes } from "./routes/runs.js";
 import { systemRoutes } from "./routes/system.js";
 import { trustRoutes } from "./routes/trust.js";
@@ -73,6 +74,7 @@ export function createPdpApp(deps: PdpDeps): OpenAPIHono<AppEnv> {
   authorizeRoutes(app, deps, metrics);
   authzenRoutes(app, deps, metrics);
   runRoutes(app, deps);
+  policyRoutes(app, deps);
   governanceRoutes(app, deps);
   trustRoutes(app, deps);
   auditRoutes(app, deps);

@@ -12,6 +12,16 @@ export const PdpConfig = z.object({
   /** Port serving the embedded store to the admin app and CLI (0: any free port). */
   PEA_EMBEDDED_PORT: port.default(0),
   PEA_POLICY_DIR: z.string().optional(),
+  /** Comma-separated key ids (ed25519:…) trusted to sign published policy versions; unset: any valid signature. */
+  PEA_POLICY_TRUSTED_KEYS: z
+    .string()
+    .default("")
+    .transform((s) =>
+      s
+        .split(",")
+        .map((k) => k.trim())
+        .filter(Boolean),
+    ),
   PEA_BOOTSTRAP_API_KEY: z.string().optional(),
   PEA_FIRM_DOMAINS: z
     .string()

@@ -147,6 +147,11 @@ export class AdminAuthorizer {
     private readonly engine: DecisionEngine,
   ) {}
 
+  /** The entitlements as they are in the store now (for checks made below the admin app). */
+  freshSnapshot(): Promise<Snapshot> {
+    return this.currentSnapshot();
+  }
+
   private async currentSnapshot(): Promise<Snapshot> {
     const [row] = await this.database.query<{ value: string | number }>(
       "SELECT value FROM pea_state WHERE key = 'entitlement_version'",

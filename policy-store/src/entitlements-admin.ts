@@ -5,6 +5,7 @@ import { createApiKey } from "./api-keys.js";
 import { recordChange } from "./audit-chain.js";
 import { cedar } from "./cedar.js";
 import type { SchemaInfo } from "./cedar-schema.js";
+import { assertNoSodConflict } from "./sod.js";
 
 /**
  * Entitlement management for the admin app (and anything else that changes entitlements on a
@@ -514,6 +515,8 @@ export class EntitlementAdmin {
             `${member.type}::${member.id} is already in ${parent.type}::${parent.id}`,
           );
         }
+        // Separation of duties (sod.ts): refused, naming the conflict, if anyone now holds both sides.
+        await assertNoSodConflict(tx, member);
       },
     );
   }

@@ -41,3 +41,4 @@ export * from "./admin-accounts.js";
 export * from "./admin-authz.js";
 export * from "./admin-bootstrap.js";
 export * from "./entitlements-admin.js";
+export * from "./admin-oversight.js";

@@ -145,3 +145,62 @@ export const ChangeResult = z
   .object({ ok: z.literal(true), entitlementVersion: z.number().int() })
   .passthrough()
   .openapi("ChangeResult");
+
+// ---- oversight: SoD conflicts, wall crossings, approvals, runs, audit, policies ---------------
+export const SodConflictBody = z
+  .object({ a: Id, b: Id, description: z.string().max(500).optional() })
+  .strict()
+  .openapi("SodConflict");
+export const WallCrossingGrant = z
+  .object({
+    user: Id,
+    issuer: z.string().min(1).max(128),
+    reason: z.string().min(1).max(500),
+    ttlSeconds: z
+      .number()
+      .int()
+      .min(1)
+      .max(90 * 24 * 3600),
+  })
+  .strict()
+  .openapi("WallCrossingGrant");
+export const WallCrossingView = z
+  .object({
+    id: z.string(),
+    user: z.string(),
+    issuer: z.string(),
+    reason: z.string(),
+    grantedBy: z.string(),
+    expiresAt: z.string(),
+    active: z.boolean(),
+  })
+  .passthrough()
+  .openapi("WallCrossing");
+export const ApprovalDecisionBody = z
+  .object({
+    vote: z.enum(["approve", "reject"]),
+    reason: z.string().max(500).optional().openapi({ description: "required to reject" }),
+  })
+  .strict()
+  .openapi("ApprovalDecision");
+export const ApprovalView = z
+  .object({ id: z.string(), status: z.string(), request: z.record(z.string(), z.unknown()) })
+  .passthrough()
+  .openapi("AdminApproval");
+export const RunView = z
+  .object({ id: z.string(), status: z.string(), intent: z.string() })
+  .passthrough()
+  .openapi("AdminRun");
+export const RunSupervision = z
+  .object({ action: z.enum(["pause", "resume", "cancel"]), reason: z.string().max(500).optional() })
+  .strict()
+  .openapi("RunSupervision");
+export const AuditSearch = z.object({
+  principal: z.string().max(300).optional(),
+  run: z.string().max(128).optional(),
+  decision: z.enum(["allow", "deny"]).optional(),
+  reason: z.string().max(64).optional(),
+  kind: z.enum(["decision", "change"]).optional(),
+  after: z.coerce.number().int().min(0).optional(),
+  limit: z.coerce.number().int().min(1).max(500).optional(),
+});

@@ -1,6 +1,6 @@
 import { type AdminApp, createAdminApp, detectFeatures } from "@pea/admin";
 import { createLogger } from "@pea/http-kit";
-import { AdminAuthorizer, EntitlementAdmin, prepareAdmin } from "@pea/policy-store";
+import { AdminAuthorizer, AdminOversight, EntitlementAdmin, prepareAdmin } from "@pea/policy-store";
 import { startTestPdp, type TestPdp } from "../support/store.js";
 
 export const DEMO_PASSWORD = "correct horse battery staple";
@@ -26,6 +26,7 @@ export async function startTestAdmin(): Promise<TestAdmin> {
     keys: pdp.engine.keys,
     authorizer,
     entitlements: new EntitlementAdmin({ database: pdp.database, authorizer, schema }),
+    oversight: new AdminOversight({ database: pdp.database, authorizer }),
     schema,
     logger: createLogger("silent", "test"),
     maxBodyBytes: 64 * 1024,

@@ -1,13 +1,6 @@
 import { createRoute, type OpenAPIHono, z } from "@hono/zod-openapi";
 import { ApiError } from "@pea/http-kit";
-import {
-  AccountError,
-  AdminDeniedError,
-  EntitlementError,
-  signInWithApiKey,
-  signInWithPassword,
-  signOut,
-} from "@pea/policy-store";
+import { refusalOf, signInWithApiKey, signInWithPassword, signOut } from "@pea/policy-store";
 import {
   AdminAgent,
   AdminApiKey,
@@ -17,6 +10,9 @@ import {
   AdminSegment,
   AdminUser,
   AgentIntentGrant,
+  ApprovalDecisionBody,
+  ApprovalView,
+  AuditSearch,
   ChangeResult,
   CreateAdminApiKey,
   CreateAgent,
@@ -27,12 +23,17 @@ import {
   ErrorBody,
   Membership,
   PutResource,
+  RunSupervision,
+  RunView,
   type ApiKeyScope as Scope,
   SessionInfo,
   SignIn,
+  SodConflictBody,
   UpdateAgent,
   UpdateIntent,
   UpdateUser,
+  WallCrossingGrant,
+  WallCrossingView,
 } from "@pea/schemas";
 import type { Context } from "hono";
 import { getCookie } from "hono/cookie";
@@ -58,22 +59,8 @@ const IdParam = z.object({ id: z.string().min(1).max(256) });
 
 /** Map what the functions below raise to the error envelope. */
 export function toApiError(error: unknown): never {
-  if (error instanceof AdminDeniedError) {
-    const reason = error.decision.reasons[0];
-    const status = reason?.code === "store_unavailable" ? 503 : 403;
-    const policy = reason?.policy ? ` (policy ${reason.policy})` : "";
-    throw new ApiError(status, status === 503 ? "not_ready" : "forbidden", `${error.message}${policy}`);
-  }
-  if (error instanceof EntitlementError) {
-    const status = error.code === "not_found" ? 404 : error.code === "conflict" ? 409 : 400;
-    throw new ApiError(status, error.code, error.message);
-  }
-  if (error instanceof AccountError) throw new ApiError(400, "invalid_request", error.message);
-  const named = error as { name?: string; code?: string; message?: string };
-  // Refusals from other modules (SoD conflicts, barriers) carry a conflict code and a message naming it.
-  if (named?.code === "conflict" || named?.name === "SodConflictError") {
-    throw new ApiError(409, "conflict", named.message ?? "conflict");
-  }
+  const refusal = refusalOf(error);
+  if (refusal) throw new ApiError(refusal.status, refusal.code, refusal.message);
   throw error;
 }
 
@@ -485,6 +472,159 @@ export function apiRoutes(app: OpenAPIHono<AdminEnv>, deps: AdminDeps) {
     async (c) => {
       await run(() => ent.revokeApiKey(actor(c), c.req.valid("param").id));
       return c.json(await changed(), 200);
+    },
+  );
+
+  // ---- oversight -------------------------------------------------------------------------------
+  const ov = deps.oversight;
+  const Loose = z.record(z.string(), z.unknown());
+  app.openapi(
+    createRoute({
+      method: "get",
+      path: "/api/v1/sod-conflicts",
+      tags: ["separation of duties"],
+      summary: "Declared SoD conflicts (group pairs nobody may hold together)",
+      responses: { 200: json(z.object({ conflicts: z.array(SodConflictBody) })), ...errors },
+    }),
+    async (c) => c.json({ conflicts: await run(() => ov.listSodConflicts(actor(c))) }, 200),
+  );
+  app.openapi(
+    createRoute({
+      method: "post",
+      path: "/api/v1/sod-conflicts",
+      tags: ["separation of duties"],
+      summary: "Declare a conflict (compliance); refused if someone already holds both",
+      request: body(SodConflictBody),
+      responses: { 201: json(ChangeResult, "declared"), ...errors },
+    }),
+    async (c) => {
+      await run(() => ov.declareSodConflict(actor(c), c.req.valid("json")));
+      return c.json(await changed(), 201);
+    },
+  );
+  app.openapi(
+    createRoute({
+      method: "get",
+      path: "/api/v1/wall-crossings",
+      tags: ["separation of duties"],
+      summary: "Wall crossings, newest first",
+      responses: { 200: json(z.object({ crossings: z.array(WallCrossingView) })), ...errors },
+    }),
+    async (c) => c.json({ crossings: await run(() => ov.listWallCrossings(actor(c))) }, 200),
+  );
+  app.openapi(
+    createRoute({
+      method: "post",
+      path: "/api/v1/wall-crossings",
+      tags: ["separation of duties"],
+      summary: "Bring a person over the wall for one issuer until an expiry (compliance, never for oneself)",
+      request: body(WallCrossingGrant),
+      responses: { 201: json(WallCrossingView, "granted"), ...errors },
+    }),
+    async (c) => c.json(await run(() => ov.grantWallCrossing(actor(c), c.req.valid("json"))), 201),
+  );
+  app.openapi(
+    createRoute({
+      method: "delete",
+      path: "/api/v1/wall-crossings/{id}",
+      tags: ["separation of duties"],
+      summary: "Revoke a wall crossing: the person's next decision is denied",
+      request: { params: IdParam },
+      responses: { 200: json(WallCrossingView), ...errors },
+    }),
+    async (c) => c.json(await run(() => ov.revokeWallCrossing(actor(c), c.req.valid("param").id)), 200),
+  );
+  app.openapi(
+    createRoute({
+      method: "get",
+      path: "/api/v1/approvals",
+      tags: ["approvals"],
+      summary: "The approvals queue",
+      request: {
+        query: z.object({ status: z.enum(["pending", "approved", "rejected", "expired", "used"]).optional() }),
+      },
+      responses: { 200: json(z.object({ approvals: z.array(ApprovalView) })), ...errors },
+    }),
+    async (c) => c.json({ approvals: await run(() => ov.listApprovals(actor(c), c.req.valid("query").status)) }, 200),
+  );
+  app.openapi(
+    createRoute({
+      method: "post",
+      path: "/api/v1/approvals/{id}/decision",
+      tags: ["approvals"],
+      summary: "Approve or reject (with a reason); never the requester or anyone in its chain",
+      request: { params: IdParam, ...body(ApprovalDecisionBody) },
+      responses: { 200: json(ApprovalView), ...errors },
+    }),
+    async (c) => {
+      const { vote, reason } = c.req.valid("json");
+      return c.json(await run(() => ov.decideApproval(actor(c), c.req.valid("param").id, vote, reason)), 200);
+    },
+  );
+  app.openapi(
+    createRoute({
+      method: "get",
+      path: "/api/v1/runs",
+      tags: ["runs"],
+      summary: "Runs, newest first",
+      request: { query: z.object({ status: z.enum(["active", "paused", "cancelled", "completed"]).optional() }) },
+      responses: { 200: json(z.object({ runs: z.array(RunView) })), ...errors },
+    }),
+    async (c) => c.json({ runs: await run(() => ov.listRuns(actor(c), { status: c.req.valid("query").status })) }, 200),
+  );
+  app.openapi(
+    createRoute({
+      method: "get",
+      path: "/api/v1/runs/{id}",
+      tags: ["runs"],
+      summary: "A run and its timeline (lineage from the audit log)",
+      request: { params: IdParam },
+      responses: { 200: json(z.object({ run: Loose.nullable(), lineage: Loose.optional() })), ...errors },
+    }),
+    async (c) => {
+      const result = await run(() => ov.runTimeline(actor(c), c.req.valid("param").id));
+      return c.json(result as never, 200);
+    },
+  );
+  app.openapi(
+    createRoute({
+      method: "post",
+      path: "/api/v1/runs/{id}/supervise",
+      tags: ["runs"],
+      summary: "Pause, resume or cancel a run: its next decision anywhere sees it",
+      request: { params: IdParam, ...body(RunSupervision) },
+      responses: { 200: json(RunView), ...errors },
+    }),
+    async (c) => {
+      const { action, reason } = c.req.valid("json");
+      return c.json(await run(() => ov.superviseRun(actor(c), c.req.valid("param").id, action, reason)), 200);
+    },
+  );
+  app.openapi(
+    createRoute({
+      method: "get",
+      path: "/api/v1/audit",
+      tags: ["audit"],
+      summary: "Search the audit log by principal, run, decision, reason, kind",
+      request: { query: AuditSearch },
+      responses: {
+        200: json(z.object({ entries: z.array(Loose), nextCursor: z.number().int().optional() })),
+        ...errors,
+      },
+    }),
+    async (c) => c.json((await run(() => ov.searchAudit(actor(c), c.req.valid("query")))) as never, 200),
+  );
+  app.openapi(
+    createRoute({
+      method: "get",
+      path: "/api/v1/policies",
+      tags: ["policies"],
+      summary: "Policy versions: the one this process evaluates, published versions, activation history",
+      responses: { 200: json(Loose), ...errors },
+    }),
+    async (c) => {
+      const result = await run(() => ov.policyVersions(actor(c)));
+      return c.json({ loadedVersion: deps.engine.policyVersion, ...result } as never, 200);
     },
   );
 }

@@ -1,7 +1,14 @@
 import type { OpenAPIHono } from "@hono/zod-openapi";
 import { createApiApp, mountDocs } from "@pea/http-kit";
 import type { Database } from "@pea/migrations";
-import type { AdminAuthorizer, ApiKeyCache, DecisionEngine, EntitlementAdmin, SchemaInfo } from "@pea/policy-store";
+import type {
+  AdminAuthorizer,
+  AdminOversight,
+  ApiKeyCache,
+  DecisionEngine,
+  EntitlementAdmin,
+  SchemaInfo,
+} from "@pea/policy-store";
 import type { Logger } from "pino";
 import { apiRoutes } from "./api.js";
 import type { AdminEnv } from "./auth.js";
@@ -13,6 +20,7 @@ export interface AdminDeps {
   keys: ApiKeyCache;
   authorizer: AdminAuthorizer;
   entitlements: EntitlementAdmin;
+  oversight: AdminOversight;
   schema: () => SchemaInfo | undefined;
   logger: Logger;
   maxBodyBytes: number;

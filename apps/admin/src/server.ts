@@ -3,7 +3,14 @@ import { join } from "node:path";
 import { type ServerType, serve } from "@hono/node-server";
 import { createLogger } from "@pea/http-kit";
 import { type Database, migrate, openDatabase, resolveDatabaseTarget } from "@pea/migrations";
-import { AdminAuthorizer, DecisionEngine, defaultPolicyDir, EntitlementAdmin, prepareAdmin } from "@pea/policy-store";
+import {
+  AdminAuthorizer,
+  AdminOversight,
+  DecisionEngine,
+  defaultPolicyDir,
+  EntitlementAdmin,
+  prepareAdmin,
+} from "@pea/policy-store";
 import { readCedarSchema } from "@pea/schemas";
 import { type AdminApp, createAdminApp } from "./app.js";
 import type { AdminConfig } from "./config.js";
@@ -103,6 +110,7 @@ export async function startAdmin(
     keys: engine.keys,
     authorizer,
     entitlements: new EntitlementAdmin({ database, authorizer, schema }),
+    oversight: new AdminOversight({ database, authorizer }),
     schema,
     logger,
     maxBodyBytes: config.PEA_MAX_BODY_BYTES,

@@ -277,13 +277,17 @@ function GrantMembership(props: {
           {props.groups
             .filter((g) => !(member.type === "Group" && g.id === member.id))
             .map((g) => (
-              <option value={`Group::${g.id}`}>{g.id}</option>
+              <option value={`Group::${g.id}`} selected={val(state, "parent") === `Group::${g.id}`}>
+                {g.id}
+              </option>
             ))}
         </optgroup>
         {member.type !== "Group" ? (
           <optgroup label="Segments">
             {props.segments.map((s) => (
-              <option value={`Segment::${s.id}`}>{s.id}</option>
+              <option value={`Segment::${s.id}`} selected={val(state, "parent") === `Segment::${s.id}`}>
+                {s.id}
+              </option>
             ))}
           </optgroup>
         ) : null}

@@ -2,11 +2,11 @@
 /** @jsxImportSource hono/jsx */
 import { readFile } from "node:fs/promises";
 import {
-  AccountError,
   type AdminActor,
   AdminDeniedError,
   adminActions,
   EntitlementError,
+  refusalOf,
   signInWithApiKey,
   signInWithPassword,
   signOut,
@@ -18,6 +18,7 @@ import { deleteCookie, getCookie, setCookie } from "hono/cookie";
 import type { AdminDeps } from "../app.js";
 import { type AdminEnv, clearSessionCookie, crossSite, identify, SESSION_COOKIE, setSessionCookie } from "../auth.js";
 import type { PageState } from "./layout.js";
+import { ApprovalsPage, AuditPage, PoliciesPage, RunPage, RunsPage, SodPage } from "./oversight-pages.js";
 import {
   AgentPage,
   ComingPage,
@@ -57,14 +58,9 @@ const safePath = (path: string, fallback: string) => (/^\/(?!\/)[\w\-./%:@]*$/.t
 
 /** What a refusal says to the person: the rule that refused it, in words. */
 export function describeError(error: unknown): string | undefined {
-  if (error instanceof AdminDeniedError) {
-    const reason = error.decision.reasons[0];
-    return `Refused: ${error.message}${reason?.policy ? ` (${reason.policy})` : ""}`;
-  }
-  if (error instanceof EntitlementError || error instanceof AccountError) return error.message;
-  const named = error as { name?: string; code?: string; message?: string };
-  if (named?.code === "conflict" || named?.name === "SodConflictError") return named.message;
-  return undefined;
+  const refusal = refusalOf(error);
+  if (!refusal) return undefined;
+  return error instanceof AdminDeniedError ? `Refused: ${refusal.message}` : refusal.message;
 }
 
 export function uiRoutes(deps: AdminDeps): Hono<AdminEnv> {
@@ -192,7 +188,6 @@ export function uiRoutes(deps: AdminDeps): Hono<AdminEnv> {
       const s = await state(c, {
         errors: { [opts.formId]: message },
         values: valuesOf(opts.form),
-        flash: { kind: "error", text: message },
       });
       return opts.render(c, s);
     }
@@ -590,6 +585,189 @@ export function uiRoutes(deps: AdminDeps): Hono<AdminEnv> {
       render: (cc, s) => renderKeys(cc, s),
       work: (a) => ent.revokeApiKey(a, id),
     });
+  });
+
+  // ---- SoD conflicts and wall crossings --------------------------------------------------------
+  const ov = deps.oversight;
+  const renderSod = async (c: Context<AdminEnv>, s: PageState) => {
+    const actor = c.get("actor");
+    const [conflicts, crossings, groups, users] = await Promise.all([
+      ov.listSodConflicts(actor),
+      ov.listWallCrossings(actor),
+      ent.listGroups(actor),
+      ent.listUsers(actor),
+    ]);
+    return c.html(
+      <SodPage
+        state={s}
+        conflicts={conflicts}
+        crossings={crossings}
+        groups={groups.map((g) => g.id)}
+        users={users.map((u) => u.id)}
+      />,
+    );
+  };
+  ui.get("/sod", async (c) => renderSod(c, await state(c)));
+  ui.post("/sod/conflicts", async (c) => {
+    const form = await formOf(c);
+    return attempt(c, {
+      form,
+      formId: "sod",
+      back: "/sod",
+      done: `Group::${one(form, "a")} and Group::${one(form, "b")} now conflict.`,
+      render: renderSod,
+      work: (a) =>
+        ov.declareSodConflict(a, { a: one(form, "a"), b: one(form, "b"), description: one(form, "description") }),
+    });
+  });
+  ui.post("/sod/crossings", async (c) => {
+    const form = await formOf(c);
+    const minutes = Number(one(form, "minutes") || "60");
+    return attempt(c, {
+      form,
+      formId: "crossing",
+      back: "/sod",
+      done: `${one(form, "user")} is over the wall for ${one(form, "issuer")} for ${minutes} minutes.`,
+      render: renderSod,
+      work: (a) =>
+        ov.grantWallCrossing(a, {
+          user: one(form, "user"),
+          issuer: one(form, "issuer"),
+          reason: one(form, "reason"),
+          ttlSeconds: Math.round(minutes * 60),
+        }),
+    });
+  });
+  ui.post("/sod/crossings/:id/revoke", async (c) => {
+    const id = c.req.param("id");
+    const form = await formOf(c);
+    const ask = await confirmed(c, form, "Revoke the wall crossing?", "The person's next decision is denied.", "/sod");
+    if (ask) return ask;
+    return attempt(c, {
+      form,
+      formId: "crossing",
+      back: "/sod",
+      done: "Wall crossing revoked.",
+      render: renderSod,
+      work: (a) => ov.revokeWallCrossing(a, id),
+    });
+  });
+
+  // ---- approvals -------------------------------------------------------------------------------
+  const approvalStatus = (c: Context<AdminEnv>) => {
+    const s = c.req.query("status") ?? "pending";
+    return ["pending", "approved", "rejected", "used", "expired", "all"].includes(s) ? s : "pending";
+  };
+  const renderApprovals = async (c: Context<AdminEnv>, s: PageState) => {
+    const status = approvalStatus(c);
+    const approvals = await ov.listApprovals(c.get("actor"), status === "all" ? undefined : (status as "pending"));
+    return c.html(<ApprovalsPage state={s} approvals={approvals} status={status} />);
+  };
+  ui.get("/approvals", async (c) => renderApprovals(c, await state(c)));
+  ui.post("/approvals/:id", async (c) => {
+    const id = c.req.param("id");
+    const form = await formOf(c);
+    const vote = one(form, "vote") === "reject" ? "reject" : "approve";
+    return attempt(c, {
+      form,
+      formId: `approval-${id}`,
+      back: "/approvals",
+      done: `Approval ${id}: ${vote === "approve" ? "approved" : "rejected"}.`,
+      render: renderApprovals,
+      work: (a) => ov.decideApproval(a, id, vote, one(form, "reason") || undefined),
+    });
+  });
+
+  // ---- runs ------------------------------------------------------------------------------------
+  const renderRuns = async (c: Context<AdminEnv>, s: PageState) => {
+    const status = c.req.query("status") ?? "all";
+    const runs = await ov.listRuns(c.get("actor"), {
+      status: ["active", "paused", "cancelled", "completed"].includes(status) ? (status as "active") : undefined,
+    });
+    return c.html(<RunsPage state={s} runs={runs} status={status} q={c.req.query("q")} />);
+  };
+  ui.get("/runs", async (c) => renderRuns(c, await state(c)));
+  const renderRun = (id: string) => async (c: Context<AdminEnv>, s: PageState) => {
+    try {
+      const { run, lineage } = await ov.runTimeline(c.get("actor"), id);
+      return c.html(<RunPage state={s} id={id} run={run} lineage={lineage} />);
+    } catch (error) {
+      const message = describeError(error);
+      if (message === undefined) throw error;
+      c.status(404);
+      return c.html(<ComingPage state={s} title="No such run" path="/runs" text={message} />);
+    }
+  };
+  ui.get("/runs/:id", async (c) => renderRun(c.req.param("id"))(c, await state(c)));
+  for (const action of ["pause", "resume", "cancel"] as const) {
+    ui.post(`/runs/:id/${action}`, async (c) => {
+      const id = c.req.param("id");
+      const form = await formOf(c);
+      const back = `/runs/${encodeURIComponent(id)}`;
+      if (action === "cancel") {
+        const ask = await confirmed(
+          c,
+          form,
+          "Cancel the run?",
+          "It cannot be resumed; its next decision is denied.",
+          back,
+        );
+        if (ask) return ask;
+      }
+      return attempt(c, {
+        form,
+        formId: "run",
+        back,
+        done: `Run ${id}: ${action === "pause" ? "paused" : action === "resume" ? "resumed" : "cancelled"}.`,
+        render: renderRun(id),
+        work: (a) => ov.superviseRun(a, id, action, one(form, "reason") || undefined),
+      });
+    });
+  }
+
+  // ---- audit and policies ----------------------------------------------------------------------
+  ui.get("/audit", async (c) => {
+    const s = await state(c);
+    const q = c.req.query();
+    const filters: Record<string, string> = {};
+    for (const k of ["principal", "run", "decision", "reason", "kind"]) if (q[k]) filters[k] = q[k] as string;
+    try {
+      const page = await ov.searchAudit(c.get("actor"), {
+        principal: filters.principal,
+        run: filters.run,
+        decision: filters.decision === "allow" || filters.decision === "deny" ? filters.decision : undefined,
+        reason: filters.reason,
+        kind: filters.kind === "decision" || filters.kind === "change" ? filters.kind : undefined,
+        after: q.after && /^\d+$/.test(q.after) ? Number(q.after) : undefined,
+        limit: 100,
+      });
+      return c.html(<AuditPage state={s} entries={page.entries} filters={filters} nextCursor={page.nextCursor} />);
+    } catch (error) {
+      const message = describeError(error);
+      if (message === undefined) throw error;
+      c.status(403);
+      return c.html(<ComingPage state={s} title="Audit" path="/audit" text={message} />);
+    }
+  });
+  ui.get("/policies", async (c) => {
+    const s = await state(c);
+    try {
+      const { versions, activations, active } = await ov.policyVersions(c.get("actor"));
+      return c.html(
+        <PoliciesPage
+          state={s}
+          loadedVersion={deps.engine.policyVersion}
+          active={active}
+          versions={versions}
+          activations={activations}
+        />,
+      );
+    } catch (error) {
+      const message = describeError(error);
+      if (message === undefined) throw error;
+      c.status(403);
+      return c.html(<ComingPage state={s} title="Policies" path="/policies" text={message} />);
+    }
   });
 
   return ui;

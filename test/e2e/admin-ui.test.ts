@@ -1,0 +1,271 @@
+// The admin app in a real browser (Debian's Chromium via playwright-core): the stories of issue 8,
+// each checked against the PDP's next decision. Screenshots of every page: test-output/screenshots.
+import type { Browser, BrowserContext, Page } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { DEMO_PASSWORD, signIn, startTestAdmin, type TestAdmin } from "../admin/support.js";
+import { pdpClient } from "../support/http.js";
+import { waitFor } from "../support/store.js";
+import { launchBrowser, serveAdmin, shoot, signInUi, unlabelledControls } from "./browser.js";
+
+let admin: TestAdmin;
+let server: { url: string; close(): Promise<void> };
+let browser: Browser;
+let pdp: ReturnType<typeof pdpClient>;
+
+beforeAll(async () => {
+  admin = await startTestAdmin();
+  server = await serveAdmin(admin.app);
+  browser = await launchBrowser();
+  pdp = pdpClient(admin.pdp);
+});
+afterAll(async () => {
+  await browser?.close();
+  await server?.close();
+  await admin?.close();
+});
+
+async function session(
+  user: string,
+  viewport = { width: 1280, height: 800 },
+): Promise<{ page: Page; context: BrowserContext }> {
+  const context = await browser.newContext({ viewport });
+  const page = await context.newPage();
+  await signInUi(page, server.url, user, DEMO_PASSWORD);
+  return { page, context };
+}
+
+const decision = async (request: unknown) => {
+  const res = await pdp.authorize(request);
+  return res.json;
+};
+
+describe("signing in", () => {
+  it("refuses a wrong password inline, then signs in; every control is labelled", async () => {
+    const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+    const page = await context.newPage();
+    await page.goto(`${server.url}/people`);
+    expect(new URL(page.url()).pathname).toBe("/login");
+    await page.getByLabel("User", { exact: true }).fill("carol");
+    await page.getByLabel("Password", { exact: true }).fill("wrong password here");
+    await page.getByRole("button", { name: "Sign in", exact: true }).click();
+    await expect.poll(() => page.getByTestId("login-error").textContent()).toMatch(/Wrong user, password/);
+    await shoot(page, "01-login-error");
+    expect(await unlabelledControls(page)).toEqual([]);
+    // Keyboard: the first Tab reaches the skip link.
+    await page.keyboard.press("Tab");
+    expect(await page.evaluate(() => document.activeElement?.textContent)).toBe("Skip to content");
+    await context.close();
+  });
+});
+
+describe("carol brings bob over the wall for ACME", () => {
+  it("the PDP allows bob's read while the crossing lasts and denies it once revoked", async () => {
+    // A research-side note about ACME: bob (private side) is walled off from it.
+    const pat = await signIn(admin.app, "pat");
+    const put = await pat.put("/api/v1/resources/Dataset/acme-research-notes", {
+      attributes: {
+        classification: "confidential",
+        segment: { __entity: { type: "Segment", id: "research" } },
+        issuers: [{ __entity: { type: "Issuer", id: "ACME" } }],
+        mnpi: false,
+      },
+      parents: [{ type: "Segment", id: "research" }],
+    });
+    expect(put.status).toBe(200);
+    const read = {
+      principal: { type: "User", id: "bob" },
+      action: "dataset:read",
+      resource: { type: "Dataset", id: "acme-research-notes" },
+    };
+    await waitFor(async () => (await decision(read)).reasons?.[0]?.code === "barrier");
+
+    const { page, context } = await session("carol");
+    await page.goto(`${server.url}/sod`);
+    await page.getByText("Bring someone over the wall").click();
+    await page.getByLabel("Person").selectOption("bob");
+    await page.getByLabel("Issuer").fill("ACME");
+    await page.getByLabel("Reason").fill("Pitch review for the ACME mandate");
+    await page.getByLabel("For (minutes)").fill("30");
+    await page.getByRole("button", { name: "Grant crossing" }).click();
+    await expect.poll(() => page.getByTestId("flash").textContent()).toMatch(/bob is over the wall for ACME/);
+    await shoot(page, "02-sod-walls-crossing-granted");
+    await waitFor(async () => (await decision(read)).decision === "allow");
+
+    // Revoke: the dialog asks first.
+    await page.getByTestId("revoke-bob-ACME").click();
+    await expect.poll(() => page.locator("dialog#confirm").isVisible()).toBe(true);
+    await shoot(page, "03-confirm-revoke-dialog");
+    await page.getByRole("button", { name: "Confirm" }).click();
+    await expect.poll(() => page.getByTestId("flash").textContent()).toMatch(/revoked/);
+    await waitFor(async () => (await decision(read)).decision === "deny");
+    expect((await decision(read)).reasons?.[0]?.code).toBe("barrier");
+    await context.close();
+  });
+
+  it("carol cannot bring herself over the wall", async () => {
+    const { page, context } = await session("carol");
+    await page.goto(`${server.url}/sod`);
+    await page.getByText("Bring someone over the wall").click();
+    await page.getByLabel("Person").selectOption("carol");
+    await page.getByLabel("Issuer").fill("ACME");
+    await page.getByLabel("Reason").fill("self");
+    await page.getByRole("button", { name: "Grant crossing" }).click();
+    await expect.poll(() => page.getByTestId("crossing-error").textContent()).toMatch(/own entitlements/);
+    await context.close();
+  });
+});
+
+describe("an admin tries to give dave payments-approvers", () => {
+  it("is refused with the SoD conflict named, inline", async () => {
+    const { page, context } = await session("pat");
+    await page.goto(`${server.url}/people/users/dave`);
+    await page.getByLabel("Add to").selectOption("Group::payments-approvers");
+    await page.getByTestId("grant-membership").click();
+    await expect
+      .poll(() => page.getByTestId("grant-error").textContent())
+      .toMatch(
+        /separation of duties: User::dave may not hold both Group::payments-approvers and Group::payments-initiators/,
+      );
+    await shoot(page, "04-sod-conflict-refused");
+    const dave = (await (await signIn(admin.app, "pat")).get("/api/v1/users")).json.users as Array<{
+      id: string;
+      memberOf: Array<{ id: string }>;
+    }>;
+    expect(dave.find((u) => u.id === "dave")?.memberOf.map((m) => m.id)).not.toContain("payments-approvers");
+    await context.close();
+  });
+});
+
+describe("erin approves a pending payment", () => {
+  it("the payment is allowed once after erin approves it in the queue", async () => {
+    const payment = {
+      principal: { type: "Agent", id: "payments-agent" },
+      chain: [{ type: "User", id: "dave" }],
+      intent: "vendor-payment",
+      action: "payment:initiate",
+      resource: {
+        type: "Payment",
+        id: "inv-2026-0042",
+        attributes: { amount: 50_000, currency: "EUR", payee: "Acme Supplies" },
+      },
+      context: { amount: 50_000, currency: "EUR", purpose: "invoice 2026-0042" },
+    };
+    const first = await decision(payment);
+    expect(first.decision).toBe("deny");
+    const approvalId = (first.obligations as Array<{ approvalId: string }>)[0]?.approvalId as string;
+    expect(approvalId).toMatch(/^apr_/);
+
+    // dave may see the queue but has no approver role: no buttons.
+    const asDave = await session("dave");
+    await asDave.page.goto(`${server.url}/approvals`);
+    expect(await asDave.page.getByRole("button", { name: "Approve" }).count()).toBe(0);
+    await asDave.context.close();
+
+    const { page, context } = await session("erin");
+    await page.goto(`${server.url}/approvals`);
+    const card = page.getByTestId(`approval-${approvalId}`);
+    await expect.poll(() => card.textContent()).toMatch(/payment:initiate/);
+    await shoot(page, "05-approvals-queue");
+    await card.getByRole("button", { name: "Reject" }).click();
+    await expect.poll(() => page.getByTestId(`approval-${approvalId}-error`).textContent()).toMatch(/say why/);
+    await page.getByTestId(`approval-${approvalId}`).getByLabel("Reason").fill("Invoice matches PO 7731");
+    await page.getByTestId(`approval-${approvalId}`).getByRole("button", { name: "Approve" }).click();
+    await expect.poll(() => page.getByTestId("flash").textContent()).toMatch(/approved/);
+    await page.goto(`${server.url}/approvals?status=approved`);
+    await shoot(page, "06-approvals-approved");
+    const allowed = await decision({ ...payment, approval: approvalId });
+    expect(allowed.decision).toBe("allow");
+    expect((await decision({ ...payment, approval: approvalId })).decision).toBe("deny");
+    await context.close();
+  });
+});
+
+describe("pausing a run", () => {
+  it("denies the run's next decision, and resuming allows it again", async () => {
+    const started = await pdp.call("POST", "/v1/runs", {
+      principal: { type: "Agent", id: "research-assistant" },
+      chain: [{ type: "User", id: "alice" }],
+      intent: "market-research-report",
+      purpose: "research",
+    });
+    expect(started.status).toBe(201);
+    const runId = started.json.id as string;
+    const inRun = {
+      principal: { type: "Agent", id: "research-assistant" },
+      chain: [{ type: "User", id: "alice" }],
+      intent: "market-research-report",
+      run: runId,
+      action: "dataset:read",
+      resource: { type: "Dataset", id: "research-repo" },
+    };
+    expect((await decision(inRun)).decision).toBe("allow");
+
+    const { page, context } = await session("carol");
+    await page.goto(`${server.url}/runs`);
+    await page.getByRole("link", { name: runId }).click();
+    await page.getByTestId("run-pause").click();
+    await expect.poll(() => page.getByTestId("run-status").textContent()).toBe("paused");
+    const paused = await decision(inRun);
+    expect(paused.decision).toBe("deny");
+    expect(paused.reasons?.[0]?.code).toBe("run_inactive");
+    await page.reload();
+    await shoot(page, "07-run-paused-timeline");
+    await page.getByTestId("run-resume").click();
+    await expect.poll(() => page.getByTestId("run-status").textContent()).toBe("active");
+    expect((await decision(inRun)).decision).toBe("allow");
+    await page.goto(`${server.url}/runs`);
+    await shoot(page, "08-runs");
+    await page.goto(`${server.url}/audit?run=${runId}`);
+    await expect.poll(() => page.locator("#audit tbody tr").count()).toBeGreaterThan(2);
+    await shoot(page, "09-audit-run");
+    await context.close();
+  });
+});
+
+describe("every page", () => {
+  it("renders for an admin at 1280x800 and on a narrow window, with labelled controls", async () => {
+    const pages = [
+      ["people", "/people"],
+      ["user-alice", "/people/users/alice"],
+      ["agent-research-assistant", "/people/agents/research-assistant"],
+      ["groups", "/groups"],
+      ["intents", "/intents"],
+      ["resources", "/resources"],
+      ["keys", "/keys"],
+      ["sod", "/sod"],
+      ["approvals", "/approvals?status=all"],
+      ["runs", "/runs"],
+      ["audit", "/audit?kind=change"],
+      ["policies", "/policies"],
+    ] as const;
+    for (const [viewport, label] of [
+      [{ width: 1280, height: 800 }, "wide"],
+      [{ width: 390, height: 844 }, "narrow"],
+    ] as const) {
+      const { page, context } = await session("pat", viewport);
+      for (const [name, path] of pages) {
+        const res = await page.goto(`${server.url}${path}`);
+        expect(res?.status(), path).toBe(200);
+        expect(await unlabelledControls(page), path).toEqual([]);
+        if (label === "wide" || ["people", "approvals", "runs"].includes(name))
+          await shoot(page, `page-${name}-${label}`);
+      }
+      // Filtering the people table as you type.
+      await page.goto(`${server.url}/people`);
+      await page.getByLabel("Filter people and agents").fill("payments");
+      await expect.poll(() => page.locator("#agents tbody tr:not([hidden])").count()).toBe(1);
+      await context.close();
+    }
+  });
+
+  it("an auditor sees read-only pages: no forms that change anything", async () => {
+    const { page, context } = await session("grace");
+    for (const path of ["/people", "/groups", "/keys", "/sod"]) {
+      await page.goto(`${server.url}${path}`);
+      expect(await page.locator("form[method='post']:not([action='/logout'])").count(), path).toBe(0);
+    }
+    await page.goto(`${server.url}/audit`);
+    await shoot(page, "10-auditor-audit");
+    await context.close();
+  });
+});

@@ -255,6 +255,18 @@ export function conflictedUsers(request: Approval["request"], snapshot: Snapshot
   return out;
 }
 
+/**
+ * Who initiated a business object, from the duties PEA records on every allow (object_duties,
+ * history.ts): the users of each allowed "initiate" (a human directly or the human an agent acted for).
+ */
+export async function initiatorsOf(database: Database, resource: { type: string; id: string }): Promise<string[]> {
+  const rows = await database.query<{ users: string[] }>(
+    "SELECT users FROM object_duties WHERE object_type = $1 AND object_id = $2 AND duty = 'initiate' AND NOT undone",
+    [resource.type, resource.id],
+  );
+  return [...new Set(rows.flatMap((r) => r.users))];
+}
+
 function holdsGroup(snapshot: Snapshot, userId: string, group: string): boolean {
   const user = snapshot.get("User", userId);
   if (!user) return false;
@@ -281,7 +293,6 @@ export async function voteOnApproval(
   id: string,
   input: ApprovalVoteInput,
   actor: Actor,
-  options: { initiatorOf?: (resource: EntityRef) => Promise<string | undefined> } = {},
 ): Promise<Approval> {
   const userId = actor.userId;
   if (!userId) throw new ApprovalError(403, "only a person can decide an approval: use an API key bound to a user");
@@ -294,8 +305,7 @@ export async function voteOnApproval(
   if (conflictedUsers(current.request, snapshot).has(userId)) {
     throw new ApprovalError(403, "separation of duties: the requester and anyone in its chain cannot approve it");
   }
-  const initiator = await options.initiatorOf?.(current.request.resource);
-  if (initiator === userId) {
+  if ((await initiatorsOf(database, current.request.resource)).includes(userId)) {
     throw new ApprovalError(403, "separation of duties: the initiator of the business object cannot approve it");
   }
   const groups = [...new Set(current.requirements.map((r) => r.group))];

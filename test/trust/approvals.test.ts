@@ -2,7 +2,7 @@
 import { createApiKey } from "@pea/policy-store";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { pdpClient } from "../support/http.js";
-import { startTestPdp, type TestPdp, waitFor } from "../support/store.js";
+import { policyDirWith, startTestPdp, type TestPdp, waitFor } from "../support/store.js";
 
 let pdp: TestPdp;
 let client: ReturnType<typeof pdpClient>;
@@ -198,7 +198,9 @@ async function isApprover(user: string): Promise<boolean> {
   const inputs = pdp.engine.inputs();
   if ("decision" in inputs) return false;
   const entity = inputs.snapshot.get("User", user);
-  return entity ? inputs.snapshot.closure(entity).some((e) => (e.uid as { id: string }).id === "payments-approvers") : false;
+  return entity
+    ? inputs.snapshot.closure(entity).some((e) => (e.uid as { id: string }).id === "payments-approvers")
+    : false;
 }
 
 describe("approvals expire", () => {
@@ -223,6 +225,77 @@ describe("approvals expire", () => {
       expect(fresh).not.toBe(id);
     } finally {
       await short.close();
+    }
+  });
+});
+
+describe("the initiator of the business object cannot approve", () => {
+  it("refuses dave approving a payment approval step for a payment he initiated, even as an approver", async () => {
+    const policyDir = await policyDirWith({
+      "bank/release-approval.cedar": `@id("test.release-approval")
+@reason("approval_required")
+@approval("payments-approvers")
+forbid (principal, action == Action::"payment:approve", resource is Payment);
+`,
+    });
+    const other = await startTestPdp({ policyDir });
+    try {
+      const c = pdpClient(other);
+      const key = async (user: string) =>
+        (await createApiKey(other.database, { name: user, userId: user, scopes: ["approvals"] })).key;
+      const daveKey = await key("dave");
+      const carolKey = await key("carol");
+      await waitFor(() => other.engine.keys.verify(carolKey) !== undefined);
+      const paymentP = { type: "Payment", id: "p-rel", attributes: { amount: 800, currency: "EUR", payee: "Acme" } };
+      const initiated = await c.authorize({
+        principal: { type: "User", id: "dave" },
+        action: "payment:initiate",
+        resource: paymentP,
+      });
+      expect(initiated.json.decision).toBe("allow");
+
+      const release = await c.authorize({
+        principal: { type: "User", id: "erin" },
+        action: "payment:approve",
+        resource: paymentP,
+      });
+      expect(release.json.reasons?.[0], JSON.stringify(release.json)).toMatchObject({
+        code: "approval_required",
+        policy: "test.release-approval",
+      });
+      expect(release.json.obligations, JSON.stringify(release.json)).toHaveLength(1);
+      const id = (release.json.obligations as Array<{ approvalId: string }>)[0]?.approvalId as string;
+
+      // dave now holds the approver group too: only the initiator rule stands in his way.
+      await other.database.query(
+        "INSERT INTO memberships (member_type, member_id, parent_type, parent_id) VALUES ('User', 'dave', 'Group', 'payments-approvers')",
+      );
+      await waitFor(async () => {
+        await other.engine.settled();
+        const inputs = other.engine.inputs();
+        if ("decision" in inputs) return false;
+        const dave = inputs.snapshot.get("User", "dave");
+        return (
+          !!dave && inputs.snapshot.closure(dave).some((e) => (e.uid as { id: string }).id === "payments-approvers")
+        );
+      });
+      const byInitiator = await c.call(
+        "POST",
+        `/v1/approvals/${id}/approve`,
+        {},
+        { authorization: `Bearer ${daveKey}` },
+      );
+      expect(byInitiator.status).toBe(403);
+      expect(byInitiator.json.error?.message).toMatch(/initiator/);
+      const byOutsider = await c.call(
+        "POST",
+        `/v1/approvals/${id}/approve`,
+        {},
+        { authorization: `Bearer ${carolKey}` },
+      );
+      expect(byOutsider.status).toBe(403);
+    } finally {
+      await other.close();
     }
   });
 });

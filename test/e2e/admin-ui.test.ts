@@ -155,9 +155,11 @@ describe("erin approves a pending payment", () => {
     const approvalId = (first.obligations as Array<{ approvalId: string }>)[0]?.approvalId as string;
     expect(approvalId).toMatch(/^apr_/);
 
-    // dave may see the queue but has no approver role: no buttons.
+    // dave holds no admin role: the queue is not his to see, and there is nothing to press.
     const asDave = await session("dave");
-    await asDave.page.goto(`${server.url}/approvals`);
+    const refused = await asDave.page.goto(`${server.url}/approvals`);
+    expect(refused?.status()).toBe(403);
+    expect(await asDave.page.locator("main").textContent()).toMatch(/your roles do not allow admin:view/);
     expect(await asDave.page.getByRole("button", { name: "Approve" }).count()).toBe(0);
     await asDave.context.close();
 

@@ -217,6 +217,26 @@ export function uiRoutes(deps: AdminDeps): Hono<AdminEnv> {
 
   ui.get("/", (c) => c.redirect("/people", 303));
 
+  // A refusal that reaches here (e.g. a person without any admin role opening a page) is a page
+  // saying so, never a 500.
+  ui.onError(async (error, c) => {
+    const refusal = refusalOf(error);
+    if (!refusal || !c.get("actor")) {
+      deps.logger.error({ err: error, path: c.req.path }, "admin UI error");
+      return c.text("internal error", 500);
+    }
+    const s = await state(c);
+    c.status(refusal.status);
+    return c.html(
+      <ComingPage
+        state={s}
+        title={refusal.status === 403 ? "Not allowed" : "Cannot show this"}
+        path={c.req.path}
+        text={describeError(error) ?? refusal.message}
+      />,
+    );
+  });
+
   // ---- people ----------------------------------------------------------------------------------
   const renderPeople = async (c: Context<AdminEnv>, s: PageState) => {
     const actor = c.get("actor");

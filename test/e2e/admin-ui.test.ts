@@ -224,6 +224,36 @@ describe("pausing a run", () => {
   });
 });
 
+describe("forms", () => {
+  it("shows a validation error inline, keeping what was typed", async () => {
+    const { page, context } = await session("pat");
+    await page.goto(`${server.url}/people`);
+    await page.getByText("New user").click();
+    await page.getByLabel("User id").fill("has spaces");
+    await page.getByLabel("Display name").fill("Someone New");
+    await page.getByRole("button", { name: "Create user" }).click();
+    await expect.poll(() => page.getByTestId("new-user-error").textContent()).toMatch(/^id: must start with a letter/);
+    expect(await page.getByLabel("Display name").inputValue()).toBe("Someone New");
+    await shoot(page, "11-inline-validation");
+    await context.close();
+  });
+
+  it("without JavaScript, a destructive action asks on a confirmation page first", async () => {
+    const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, javaScriptEnabled: false });
+    const page = await context.newPage();
+    await signInUi(page, server.url, "pat", DEMO_PASSWORD);
+    await page.goto(`${server.url}/people/agents/web-fetcher`);
+    await page.getByRole("button", { name: "Suspend" }).click();
+    await expect.poll(() => page.locator("h1").textContent()).toBe("Suspend web-fetcher?");
+    await shoot(page, "12-confirm-page-no-js");
+    await page.getByRole("button", { name: "Confirm" }).click();
+    await expect.poll(() => page.getByTestId("flash").textContent()).toMatch(/web-fetcher is now suspended/);
+    await page.getByRole("button", { name: "Reactivate" }).click();
+    await expect.poll(() => page.getByTestId("flash").textContent()).toMatch(/web-fetcher is now active/);
+    await context.close();
+  });
+});
+
 describe("every page", () => {
   it("renders for an admin at 1280x800 and on a narrow window, with labelled controls", async () => {
     const pages = [

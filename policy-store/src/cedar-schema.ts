@@ -56,6 +56,9 @@ export function loadSchema(text: string): SchemaInfo {
       case "Long":
       case "Boolean":
         return { kind: t.type };
+      // The schema's Bool (the resolved JSON form names it "Bool").
+      case "Bool":
+        return { kind: "Boolean" };
       case "Set":
         return { kind: "Set", element: toValueType(t.element) };
       case "Record":

@@ -212,7 +212,21 @@ export function decide(request: DecisionRequest, inputs: DecisionInputs): Decisi
     determining.push(...diagnostics.reason);
   }
   if (awaiting.length > 0) return approvalRequired(awaiting, policies, [...new Set(determining)]);
-  return { decision: "allow", reasons: [], obligations: [], determiningPolicies: [...new Set(determining)] };
+  const permits = [...new Set(determining)];
+  return { decision: "allow", reasons: [], obligations: policyObligations(permits, policies), determiningPolicies: permits };
+}
+
+/**
+ * A permit annotated @obligation("review") attaches that obligation to the allows it decides
+ * (e.g. healthcare break-glass: allowed, and flagged for review). Each type once.
+ */
+function policyObligations(permits: string[], policies: LoadedPolicySet): Obligation[] {
+  const out: Obligation[] = [];
+  for (const id of permits) {
+    const type = policies.policies.get(id)?.annotations.obligation;
+    if (type && !out.some((o) => o.type === type)) out.push({ type, policy: id });
+  }
+  return out;
 }
 
 /** A request naming a run must match it, and the run must be live. Fail-closed when unknown. */

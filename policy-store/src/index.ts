@@ -22,6 +22,8 @@ export * from "./history.js";
 export * from "./governance.js";
 export * from "./wall-crossings.js";
 export * from "./sod.js";
+export * from "./scenarios.js";
+export { governmentSeed, healthcareSeed, seeds } from "./seeds/index.js";
 export * from "./seed.js";
 export { bankSeed } from "./seeds/bank.js";
 export * from "./snapshot.js";

@@ -11,6 +11,7 @@ import {
   loadSchema,
   PolicySetError,
   readPolicyDir,
+  seeds,
 } from "@pea/policy-store";
 import { type ApiKeyScope, apiKeyScopes, readCedarSchema } from "@pea/schemas";
 import { auditCommand, auditUsage } from "./audit.js";
@@ -21,7 +22,7 @@ import { MembershipUsageError, membershipCommand, membershipUsage } from "./memb
 const usage = `pea — PEA's command line
 
   pea migrate                                  apply database migrations
-  pea seed demo                                load the Meridian Bank demo entitlements
+  pea seed demo|healthcare|government          load a demo organisation (Meridian Bank, St. Elsewhere, the Ministry)
   pea keys create --name N [--user U] [--scope S]...
                                                create an API key (shown once); scopes: ${apiKeyScopes.join(", ")}
 ${auditUsage}
@@ -50,14 +51,16 @@ export async function main(
           out.log(applied.length > 0 ? `applied ${applied.join(", ")}` : "already up to date");
           return 0;
         });
-      case "seed":
-        if (sub !== "demo") throw new UsageError("seed takes one data set: demo");
+      case "seed": {
+        const seed = sub ? seeds[sub] : undefined;
+        if (!sub || !seed) throw new UsageError(`seed takes one data set: ${Object.keys(seeds).join(", ")}`);
         return await withDatabase(config, async (db) => {
           await migrate(db);
-          await applySeed(db, bankSeed, "cli");
-          out.log("seeded the Meridian Bank demo");
+          await applySeed(db, seed, "cli");
+          out.log(sub === "demo" ? "seeded the Meridian Bank demo" : `seeded ${sub}`);
           return 0;
         });
+      }
       case "keys":
         if (sub !== "create") throw new UsageError("keys takes: create");
         return await keysCreate(config, rest, out);

@@ -148,3 +148,71 @@ export const runs = pgTable("runs", {
   createdAt: createdAt(),
   createdBy: text("created_by"),
 });
+
+// ---- runtime trust (0005_runtime_trust.sql) ---------------------------------------------------
+export const signingKeys = pgTable("signing_keys", {
+  kid: text("kid").primaryKey(),
+  alg: text("alg").notNull().default("EdDSA"),
+  publicJwk: jsonb("public_jwk").$type<Record<string, unknown>>().notNull(),
+  /** The private JWK, plain JSON or "enc:v1:…" (AES-256-GCM). Never leaves the server. */
+  privateKey: text("private_key").notNull(),
+  createdAt: createdAt(),
+  retiresAt: timestamp("retires_at", { withTimezone: true }),
+});
+
+export const revocations = pgTable("revocations", {
+  id: text("id").primaryKey(),
+  targetType: text("target_type").notNull(),
+  targetId: text("target_id").notNull(),
+  reason: text("reason").notNull(),
+  createdAt: createdAt(),
+  apiKeyId: text("api_key_id"),
+  userId: text("user_id"),
+});
+
+export const approvals = pgTable("approvals", {
+  id: text("id").primaryKey(),
+  status: text("status").notNull(),
+  requestDigest: text("request_digest").notNull(),
+  principal: jsonb("principal").notNull(),
+  chain: jsonb("chain").notNull(),
+  intent: text("intent"),
+  runId: text("run_id"),
+  action: text("action").notNull(),
+  resource: jsonb("resource").notNull(),
+  context: jsonb("context").notNull(),
+  requirements: jsonb("requirements").notNull(),
+  decisionId: text("decision_id"),
+  apiKeyId: text("api_key_id"),
+  createdAt: createdAt(),
+  expiresAt: timestamp("expires_at", { withTimezone: true }).notNull(),
+  decidedAt: timestamp("decided_at", { withTimezone: true }),
+  reason: text("reason"),
+  usedAt: timestamp("used_at", { withTimezone: true }),
+  usedByDecision: text("used_by_decision"),
+});
+
+export const approvalVotes = pgTable(
+  "approval_votes",
+  {
+    approvalId: text("approval_id")
+      .notNull()
+      .references(() => approvals.id),
+    userId: text("user_id").notNull(),
+    vote: text("vote").notNull(),
+    reason: text("reason"),
+    apiKeyId: text("api_key_id"),
+    createdAt: createdAt(),
+  },
+  (t) => [primaryKey({ columns: [t.approvalId, t.userId] })],
+);
+
+export const artifactRedemptions = pgTable("artifact_redemptions", {
+  jti: text("jti").primaryKey(),
+  runId: text("run_id"),
+  principal: text("principal").notNull(),
+  action: text("action").notNull(),
+  resource: text("resource").notNull(),
+  redeemedAt: timestamp("redeemed_at", { withTimezone: true }).notNull().defaultNow(),
+  apiKeyId: text("api_key_id"),
+});

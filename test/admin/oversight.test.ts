@@ -16,9 +16,14 @@ let alice: Client;
 beforeAll(async () => {
   admin = await startTestAdmin();
   pdp = pdpClient(admin.pdp);
-  [pat, carol, erin, dave, grace, alice] = await Promise.all(
-    ["pat", "carol", "erin", "dave", "grace", "alice"].map((u) => signIn(admin.app, u)),
-  );
+  [pat, carol, erin, dave, grace, alice] = await Promise.all([
+    signIn(admin.app, "pat"),
+    signIn(admin.app, "carol"),
+    signIn(admin.app, "erin"),
+    signIn(admin.app, "dave"),
+    signIn(admin.app, "grace"),
+    signIn(admin.app, "alice"),
+  ]);
 });
 afterAll(() => admin?.close());
 

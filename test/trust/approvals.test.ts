@@ -130,6 +130,17 @@ describe("an approval buys exactly one request", () => {
     expect((await client.authorize({ ...payment("p-who", 30_000), approval: id })).json.decision).toBe("allow");
   });
 
+  it("is one approval for concurrent askers, and buys exactly one of concurrent uses", async () => {
+    const request = payment("p-concurrent", 25_000);
+    const asked = await Promise.all(Array.from({ length: 6 }, () => client.authorize(request)));
+    const ids = new Set(asked.map((r) => (r.json.obligations as Array<{ approvalId: string }>)[0]?.approvalId));
+    expect(ids.size).toBe(1);
+    const [id] = [...ids] as [string];
+    expect((await client.call("POST", `/v1/approvals/${id}/approve`, {}, as("erin"))).status).toBe(200);
+    const used = await Promise.all(Array.from({ length: 6 }, () => client.authorize({ ...request, approval: id })));
+    expect(used.filter((r) => r.json.decision === "allow")).toHaveLength(1);
+  });
+
   it("names an unknown approval and still opens the right one", async () => {
     const { json } = await client.authorize({ ...payment("p-ghost", 40_000), approval: "apr_doesnotexist" });
     expect(json.decision).toBe("deny");

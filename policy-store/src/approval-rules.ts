@@ -32,7 +32,7 @@ const MAX_APPROVERS = 10;
 /** The approval rule a policy carries, if any. */
 export function approvalRule(info: PolicyInfo | undefined): { group: string; approvers: number } | undefined {
   const group = info?.annotations.approval;
-  if (!info || info.effect !== "forbid" || group === undefined || group === "") return undefined;
+  if (info?.effect !== "forbid" || group === undefined || group === "") return undefined;
   const approvers = Number(info.annotations.approvers ?? "1");
   return { group, approvers };
 }

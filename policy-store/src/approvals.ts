@@ -301,7 +301,7 @@ export async function voteOnApproval(
   if (current.status !== "pending") throw new ApprovalError(409, `approval ${id} is ${current.status}`);
 
   const user = snapshot.get("User", userId);
-  if (!user || user.attrs.status !== "active") throw new ApprovalError(403, `User::${userId} is not an active user`);
+  if (user?.attrs.status !== "active") throw new ApprovalError(403, `User::${userId} is not an active user`);
   if (conflictedUsers(current.request, snapshot).has(userId)) {
     throw new ApprovalError(403, "separation of duties: the requester and anyone in its chain cannot approve it");
   }
@@ -318,7 +318,7 @@ export async function voteOnApproval(
       "SELECT status, expires_at <= now() AS expired FROM approvals WHERE id = $1 FOR UPDATE",
       [id],
     );
-    if (!row || row.status !== "pending" || row.expired) {
+    if (row?.status !== "pending" || row.expired) {
       throw new ApprovalError(409, `approval ${id} is no longer pending`);
     }
     const voted = await tx.query(

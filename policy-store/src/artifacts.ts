@@ -116,7 +116,7 @@ export async function redeemArtifact(
         "SELECT status, expires_at > now() AS live FROM runs WHERE id = $1",
         [claims.run],
       );
-      if (!run || run.status !== "active" || !run.live) {
+      if (run?.status !== "active" || !run.live) {
         return refuse(
           410,
           `run ${claims.run} is ${run ? (run.status === "active" ? "expired" : run.status) : "unknown"}`,

@@ -510,6 +510,7 @@ export function PoliciesPage(props: {
   active: string | undefined;
   versions: VersionSummary[];
   activations: Activation[];
+  loaded: Array<{ id: string; effect: string; file: string; line: number; reason?: string | undefined }>;
 }) {
   return (
     <Layout title="Policies" path="/policies" state={props.state}>
@@ -557,6 +558,41 @@ export function PoliciesPage(props: {
             </table>
           </div>
         )}
+      </section>
+      <section aria-labelledby="pl-h">
+        <h2 id="pl-h">Policies in the evaluated set ({props.loaded.length})</h2>
+        <details>
+          <summary>Show every policy</summary>
+          <div class="table-wrap">
+            <table id="loaded-policies">
+              <caption class="sr-only">Policies in the set this process evaluates</caption>
+              <thead>
+                <tr>
+                  <th scope="col">Policy</th>
+                  <th scope="col">Effect</th>
+                  <th scope="col">Reason code</th>
+                  <th scope="col">File</th>
+                </tr>
+              </thead>
+              <tbody>
+                {props.loaded.map((p) => (
+                  <tr>
+                    <th scope="row">
+                      <code>{p.id}</code>
+                    </th>
+                    <td>
+                      <Status status={p.effect === "permit" ? "allow" : "deny"} />
+                    </td>
+                    <td>{p.reason ?? ""}</td>
+                    <td>
+                      {p.file}:{p.line}
+                    </td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+        </details>
       </section>
       <section aria-labelledby="pa-h">
         <h2 id="pa-h">Activation history</h2>

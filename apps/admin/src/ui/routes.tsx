@@ -769,6 +769,13 @@ export function uiRoutes(deps: AdminDeps): Hono<AdminEnv> {
       return c.html(<ComingPage state={s} title="Audit" path="/audit" text={message} />);
     }
   });
+  const loadedPolicies = () => {
+    const inputs = deps.engine.inputs();
+    if ("decision" in inputs) return [];
+    return [...inputs.policies.policies.values()]
+      .map((p) => ({ id: p.id, effect: p.effect, file: p.file, line: p.line, reason: p.reason }))
+      .sort((a, b) => a.file.localeCompare(b.file) || a.line - b.line);
+  };
   ui.get("/policies", async (c) => {
     const s = await state(c);
     try {
@@ -780,6 +787,7 @@ export function uiRoutes(deps: AdminDeps): Hono<AdminEnv> {
           active={active}
           versions={versions}
           activations={activations}
+          loaded={loadedPolicies()}
         />,
       );
     } catch (error) {

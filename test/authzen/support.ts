@@ -1,5 +1,6 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
+import { fileURLToPath } from "node:url";
 import {
   applySeed,
   createApiKey,
@@ -12,8 +13,11 @@ import {
 import { pdpClient } from "../support/http.js";
 import { openTestStore, type TestPdp } from "../support/store.js";
 
-/** The public AuthZEN interop vectors (read-only, outside the repository). */
-export const vectorsDir = "/work/shared/authzen-interop";
+/**
+ * The public AuthZEN interop vectors (openid/authzen interop/, kept beside the repository in
+ * ../shared/authzen-interop). Missing vectors fail the suites loudly; they are never skipped.
+ */
+export const vectorsDir = fileURLToPath(new URL("../../../shared/authzen-interop/", import.meta.url));
 
 export function readVectors<T>(file: string): T {
   return JSON.parse(readFileSync(join(vectorsDir, file), "utf8")) as T;

@@ -12,8 +12,8 @@ export interface TestAdmin {
 }
 
 /** The demo bank, the admin roles and demo accounts, and the real admin app over the same store. */
-export async function startTestAdmin(): Promise<TestAdmin> {
-  const pdp = await startTestPdp();
+export async function startTestAdmin(options: { policyDir?: string } = {}): Promise<TestAdmin> {
+  const pdp = await startTestPdp(options);
   await prepareAdmin(pdp.database, { demo: true, demoPassword: DEMO_PASSWORD });
   const authorizer = new AdminAuthorizer(pdp.database, pdp.engine);
   const schema = () => {

@@ -203,6 +203,21 @@ export class AdminAuthorizer {
     if (decision.decision !== "allow") throw new AdminDeniedError(decision);
   }
 
+  /** The admin roles a user holds (directly or through nested groups), for display. */
+  async rolesOf(userId: string): Promise<AdminRole[]> {
+    const snapshot = await this.currentSnapshot();
+    const user = snapshot.get("User", userId);
+    if (!user) return [];
+    const groups = new Set(
+      snapshot
+        .closure(user)
+        .map((e) => e.uid as { type: string; id: string })
+        .filter((uid) => uid.type === "Group")
+        .map((uid) => uid.id),
+    );
+    return (Object.keys(adminRoles) as AdminRole[]).filter((role) => groups.has(adminRoles[role]));
+  }
+
   /** Which admin actions the actor may take on the console (for showing or hiding controls). */
   async allowedActions(actor: string): Promise<Set<AdminAction>> {
     const decisions = await this.decideMany(

@@ -1,5 +1,6 @@
 import type { Database, Session } from "@pea/migrations";
 import type { ApiKeyScope } from "@pea/schemas";
+import { setPassword, verifyPassword } from "./admin-accounts.js";
 import { type AdminAction, type AdminAuthorizer, type AdminTarget, adminActions } from "./admin-authz.js";
 import { createApiKey } from "./api-keys.js";
 import { recordChange } from "./audit-chain.js";
@@ -367,6 +368,25 @@ export class EntitlementAdmin {
           [id, input.displayName?.trim() ?? null, input.email !== undefined, input.email ?? null, input.status ?? null],
         ),
     );
+  }
+
+  /** An administrator sets another person's local password (never their own: see changeOwnPassword). */
+  async setUserPassword(actor: AdminActor, id: string, password: string): Promise<void> {
+    await this.mustExist("User", id);
+    await this.deps.authorizer.require(actor.userId, "admin:user.write", { kind: "password", subject: id });
+    await setPassword(this.database, id, password, `User::${actor.userId}`);
+  }
+
+  /** Anyone signed in changes their own password, proving the current one. */
+  async changeOwnPassword(actor: AdminActor, current: string, next: string): Promise<void> {
+    const [row] = await this.database.query<{ password_hash: string }>(
+      "SELECT password_hash FROM admin_accounts WHERE user_id = $1",
+      [actor.userId],
+    );
+    if (!row || !(await verifyPassword(current, row.password_hash))) {
+      throw new EntitlementError("invalid_request", "current: that is not your current password");
+    }
+    await setPassword(this.database, actor.userId, next, `User::${actor.userId}`);
   }
 
   // ---- agents ----------------------------------------------------------------------------------

@@ -204,3 +204,12 @@ export const AuditSearch = z.object({
   after: z.coerce.number().int().min(0).optional(),
   limit: z.coerce.number().int().min(1).max(500).optional(),
 });
+
+export const SetPassword = z
+  .object({ password: z.string().min(12).max(1024) })
+  .strict()
+  .openapi("SetPassword");
+export const ChangeOwnPassword = z
+  .object({ current: z.string().min(1).max(1024), password: z.string().min(12).max(1024) })
+  .strict()
+  .openapi("ChangeOwnPassword");

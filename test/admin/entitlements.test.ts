@@ -307,3 +307,28 @@ describe("OpenAPI", () => {
     );
   });
 });
+
+describe("passwords", () => {
+  it("an admin sets someone else's password (never their own); the old one stops working", async () => {
+    expect((await pat.put("/api/v1/users/bob/password", { password: "short" })).status).toBe(400);
+    expect((await grace.put("/api/v1/users/bob/password", { password: "a new long password 1" })).status).toBe(403);
+    expect((await pat.put("/api/v1/users/pat/password", { password: "a new long password 1" })).status).toBe(403);
+    expect((await pat.put("/api/v1/users/bob/password", { password: "a new long password 1" })).status).toBe(200);
+    await expect(signIn(admin.app, "bob")).rejects.toThrow(/401/);
+    await signIn(admin.app, "bob", "a new long password 1");
+  });
+
+  it("anyone changes their own password by proving the current one", async () => {
+    const erin = await signIn(admin.app, "erin");
+    const wrong = await erin.put("/api/v1/session/password", { current: "nope", password: "erin's new passphrase" });
+    expect(wrong.status).toBe(400);
+    const ok = await erin.put("/api/v1/session/password", {
+      current: "correct horse battery staple",
+      password: "erin's new passphrase",
+    });
+    expect(ok.status).toBe(200);
+    // A new password ends every session opened with the old one.
+    expect((await erin.get("/api/v1/session")).status).toBe(401);
+    await signIn(admin.app, "erin", "erin's new passphrase");
+  });
+});

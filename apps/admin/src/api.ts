@@ -13,6 +13,7 @@ import {
   ApprovalDecisionBody,
   ApprovalView,
   AuditSearch,
+  ChangeOwnPassword,
   ChangeResult,
   CreateAdminApiKey,
   CreateAgent,
@@ -27,6 +28,7 @@ import {
   RunView,
   type ApiKeyScope as Scope,
   SessionInfo,
+  SetPassword,
   SignIn,
   SodConflictBody,
   UpdateAgent,
@@ -207,6 +209,36 @@ export function apiRoutes(app: OpenAPIHono<AdminEnv>, deps: AdminDeps) {
     async (c) => {
       await run(() => ent.updateUser(actor(c), c.req.valid("param").id, c.req.valid("json")));
       return c.json(await changed(), 200);
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: "put",
+      path: "/api/v1/users/{id}/password",
+      tags: ["people"],
+      summary: "Set another user's local password (scrypt); ends their sessions",
+      request: { params: IdParam, ...body(SetPassword) },
+      responses: { 200: json(z.object({ ok: z.literal(true) })), ...errors },
+    }),
+    async (c) => {
+      await run(() => ent.setUserPassword(actor(c), c.req.valid("param").id, c.req.valid("json").password));
+      return c.json({ ok: true as const }, 200);
+    },
+  );
+  app.openapi(
+    createRoute({
+      method: "put",
+      path: "/api/v1/session/password",
+      tags: ["session"],
+      summary: "Change your own password (proving the current one); ends your sessions",
+      request: body(ChangeOwnPassword),
+      responses: { 200: json(z.object({ ok: z.literal(true) })), ...errors },
+    }),
+    async (c) => {
+      const { current, password } = c.req.valid("json");
+      await run(() => ent.changeOwnPassword(actor(c), current, password));
+      return c.json({ ok: true as const }, 200);
     },
   );
 

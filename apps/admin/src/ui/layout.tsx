@@ -8,6 +8,7 @@ export interface PageState {
   user: string;
   csrf: string;
   allowed: Set<AdminAction>;
+  roles: string[];
   flash?: { kind: "ok" | "error"; text: string } | undefined;
   /** Inline validation error per form id. */
   errors?: Record<string, string> | undefined;
@@ -55,6 +56,9 @@ export function Layout(props: { title: string; path: string; state?: PageState; 
               <div class="who">
                 <span>
                   Signed in as <strong data-testid="signed-in-user">{state.user}</strong>
+                  <span class="roles" data-testid="roles">
+                    {state.roles.length > 0 ? ` · ${state.roles.join(", ")}` : " · no admin role"}
+                  </span>
                 </span>
                 <form method="post" action="/logout">
                   <input type="hidden" name="_csrf" value={state.csrf} />

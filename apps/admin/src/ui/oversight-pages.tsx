@@ -195,7 +195,7 @@ export function ApprovalsPage(props: { state: PageState; approvals: Approval[]; 
       {props.approvals.length === 0 ? (
         <Empty>{props.status === "pending" ? "Nothing waits for a decision." : `No ${props.status} approvals.`}</Empty>
       ) : (
-        <ul class="cards" id="approvals">
+        <ul class="cards" id="approvals" data-refresh="5000" aria-live="polite">
           {props.approvals.map((a) => {
             const r = a.request;
             const amount = r.resource.attributes?.amount;
@@ -220,7 +220,7 @@ export function ApprovalsPage(props: { state: PageState; approvals: Approval[]; 
                   <ul class="list">
                     {a.votes.map((v) => (
                       <li>
-                        {v.user} <Status status={v.vote === "approve" ? "allow" : "deny"} /> {v.reason ?? ""}
+                        {v.user} <Status status={v.vote === "approve" ? "approved" : "rejected"} /> {v.reason ?? ""}
                       </li>
                     ))}
                   </ul>

@@ -362,6 +362,20 @@ export function UserPage(props: {
         />
       ) : null}
       <FormError state={state} form="status" />
+      {state.allowed.has("admin:user.write") && state.user !== user.id ? (
+        <details class="card" open={state.errors?.password ? true : undefined}>
+          <summary>{user.hasPassword ? "Reset password" : "Set a password"}</summary>
+          <form method="post" action={`${back}/password`} class="grid-form">
+            <Csrf state={state} />
+            <FormError state={state} form="password" />
+            <label for="pw-new">New password (12+ characters)</label>
+            <input id="pw-new" name="password" type="password" autocomplete="new-password" required minlength={12} />
+            <button type="submit" class="primary">
+              Set password
+            </button>
+          </form>
+        </details>
+      ) : null}
       <section aria-labelledby="m-h">
         <h2 id="m-h">Groups & segments</h2>
         <MembershipList state={state} member={{ type: "User", id: user.id }} memberOf={user.memberOf} back={back} />

@@ -144,6 +144,7 @@ export function uiRoutes(deps: AdminDeps): Hono<AdminEnv> {
       user: actor.userId,
       csrf: c.get("session")?.csrfToken ?? "",
       allowed: await deps.authorizer.allowedActions(actor.userId),
+      roles: await deps.authorizer.rolesOf(actor.userId),
       flash,
       features: deps.features,
       ...extra,
@@ -325,6 +326,19 @@ export function uiRoutes(deps: AdminDeps): Hono<AdminEnv> {
       done: `${id} is now ${status}.`,
       render: renderUser(id),
       work: (a) => ent.updateUser(a, id, { status }),
+    });
+  });
+
+  ui.post("/people/users/:id/password", async (c) => {
+    const id = c.req.param("id");
+    const form = await formOf(c);
+    return attempt(c, {
+      form: {},
+      formId: "password",
+      back: `/people/users/${encodeURIComponent(id)}`,
+      done: `Password of ${id} set; their sessions were ended.`,
+      render: renderUser(id),
+      work: (a) => ent.setUserPassword(a, id, one(form, "password")),
     });
   });
 

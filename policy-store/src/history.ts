@@ -1,5 +1,6 @@
 import type { Database } from "@pea/migrations";
 import type { EntityRef } from "@pea/schemas";
+import { recordChange } from "./audit-chain.js";
 import type { EntityJson } from "./cedar.js";
 
 /**
@@ -287,6 +288,13 @@ export async function reportOutcome(
       await tx.query("UPDATE touches SET undone = true WHERE decision_id = $1", [input.decisionId]);
       await tx.query("UPDATE object_duties SET undone = true WHERE decision_id = $1", [input.decisionId]);
     }
+    // Lineage: the outcome joins the decision in the audit log.
+    await recordChange(tx, {
+      actor: `key:${options.apiKeyId}`,
+      action: "decision.outcome",
+      target: `Decision::${input.decisionId}`,
+      detail: { status: input.status, ...(input.detail !== undefined ? { detail: input.detail } : {}) },
+    });
     return { decisionId: input.decisionId, status: input.status, reportedAt: options.now.toISOString() };
   });
 }

@@ -1,6 +1,7 @@
 import { randomBytes } from "node:crypto";
 import type { Database } from "@pea/migrations";
 import type { EntityRef } from "@pea/schemas";
+import { recordChange } from "./audit-chain.js";
 
 /**
  * Runs: one delegated task carried out by a principal for a chain under an intent. A decision that
@@ -77,20 +78,37 @@ export async function startRun(
   const expiresAt = new Date(options.now.getTime() + ttl * 1000);
   const chain = input.chain.map(({ type, id }) => ({ type, id }));
   const principal = { type: input.principal.type, id: input.principal.id };
-  const [row] = await database.query<RunRow>(
-    `INSERT INTO runs (id, principal, chain, intent, purpose, status, expires_at, created_at, created_by)
-     VALUES ($1, $2, $3, $4, $5, 'active', $6, $7, $8) RETURNING ${columns}`,
-    [
-      newRunId(),
-      JSON.stringify(principal),
-      JSON.stringify(chain),
-      input.intent,
-      input.purpose ?? null,
-      expiresAt.toISOString(),
-      options.now.toISOString(),
-      options.createdBy,
-    ],
-  );
+  const id = newRunId();
+  const row = await database.transaction(async (tx) => {
+    const [inserted] = await tx.query<RunRow>(
+      `INSERT INTO runs (id, principal, chain, intent, purpose, status, expires_at, created_at, created_by)
+       VALUES ($1, $2, $3, $4, $5, 'active', $6, $7, $8) RETURNING ${columns}`,
+      [
+        id,
+        JSON.stringify(principal),
+        JSON.stringify(chain),
+        input.intent,
+        input.purpose ?? null,
+        expiresAt.toISOString(),
+        options.now.toISOString(),
+        options.createdBy,
+      ],
+    );
+    await recordChange(tx, {
+      actor: options.createdBy ? `key:${options.createdBy}` : "system",
+      action: "run.start",
+      target: `Run::${id}`,
+      run: id,
+      detail: {
+        principal,
+        chain,
+        intent: input.intent,
+        purpose: input.purpose ?? null,
+        expiresAt: expiresAt.toISOString(),
+      },
+    });
+    return inserted;
+  });
   return toRun(row as RunRow);
 }
 

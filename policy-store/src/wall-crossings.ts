@@ -1,5 +1,6 @@
 import { randomBytes } from "node:crypto";
 import type { Database } from "@pea/migrations";
+import { recordChange } from "./audit-chain.js";
 import type { Snapshot } from "./snapshot.js";
 
 /**
@@ -101,11 +102,20 @@ export async function grantWallCrossing(
   const ttl = Math.min(Math.max(1, Math.floor(input.ttlSeconds)), MAX_CROSSING_SECONDS);
   const expiresAt = new Date(deps.now.getTime() + ttl * 1000);
   const id = `wx_${Date.now().toString(36)}${randomBytes(8).toString("hex")}`;
-  const [row] = await deps.database.query<Row>(
-    `INSERT INTO wall_crossings (id, user_id, issuer, reason, granted_by, granted_at, expires_at)
-     VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING *`,
-    [id, input.user, input.issuer, input.reason, by, deps.now.toISOString(), expiresAt.toISOString()],
-  );
+  const row = await deps.database.transaction(async (tx) => {
+    const [inserted] = await tx.query<Row>(
+      `INSERT INTO wall_crossings (id, user_id, issuer, reason, granted_by, granted_at, expires_at)
+       VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING *`,
+      [id, input.user, input.issuer, input.reason, by, deps.now.toISOString(), expiresAt.toISOString()],
+    );
+    await recordChange(tx, {
+      actor: `User::${by}`,
+      action: "wall_crossing.grant",
+      target: `WallCrossing::${id}`,
+      detail: { user: input.user, issuer: input.issuer, reason: input.reason, expiresAt: expiresAt.toISOString() },
+    });
+    return inserted;
+  });
   return toCrossing(row as Row, deps.now);
 }
 
@@ -114,10 +124,16 @@ export async function revokeWallCrossing(deps: CrossingDeps, id: string, by: str
   if (!isComplianceOfficer(deps.snapshot, by)) {
     throw new WallCrossingError("forbidden", `only a user in Group::"${COMPLIANCE_GROUP}" may revoke a wall crossing`);
   }
-  const [row] = await deps.database.query<Row>(
-    "UPDATE wall_crossings SET revoked_at = $2, revoked_by = $3 WHERE id = $1 AND revoked_at IS NULL RETURNING *",
-    [id, deps.now.toISOString(), by],
-  );
+  const row = await deps.database.transaction(async (tx) => {
+    const [updated] = await tx.query<Row>(
+      "UPDATE wall_crossings SET revoked_at = $2, revoked_by = $3 WHERE id = $1 AND revoked_at IS NULL RETURNING *",
+      [id, deps.now.toISOString(), by],
+    );
+    if (updated) {
+      await recordChange(tx, { actor: `User::${by}`, action: "wall_crossing.revoke", target: `WallCrossing::${id}` });
+    }
+    return updated;
+  });
   if (row) return toCrossing(row, deps.now);
   const [existing] = await deps.database.query<Row>("SELECT * FROM wall_crossings WHERE id = $1", [id]);
   if (!existing) throw new WallCrossingError("not_found", `no wall crossing ${id}`);

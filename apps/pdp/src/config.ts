@@ -23,6 +23,8 @@ export const PdpConfig = z.object({
         .filter(Boolean),
     ),
   PEA_BOOTSTRAP_API_KEY: z.string().optional(),
+  /** How far back context.history looks (seconds). */
+  PEA_HISTORY_WINDOW_SECONDS: z.coerce.number().int().min(1).default(86_400),
   PEA_FIRM_DOMAINS: z
     .string()
     .default("meridian.example")

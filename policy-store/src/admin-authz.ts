@@ -1,5 +1,6 @@
 import type { Database } from "@pea/migrations";
 import type { Reason } from "@pea/schemas";
+import { recordChange } from "./audit-chain.js";
 import { cedar, type EntityJson } from "./cedar.js";
 import { type Decision, type DecisionInputs, deny, linkName } from "./decide.js";
 import type { DecisionEngine } from "./engine.js";
@@ -38,6 +39,8 @@ export interface AdminTarget {
   /** The agent the change alters. */
   agent?: string | undefined;
 }
+
+const readActions = new Set<AdminAction>(["admin:view", "admin:audit.read", "admin:policy.read"]);
 
 /** Roles are groups (policies/admin/roles.cedar). */
 export const adminRoles = {
@@ -200,7 +203,21 @@ export class AdminAuthorizer {
   /** Throws AdminDeniedError unless the policies allow the action. */
   async require(actor: string, action: AdminAction, target: AdminTarget): Promise<void> {
     const decision = await this.decide(actor, action, target);
-    if (decision.decision !== "allow") throw new AdminDeniedError(decision);
+    if (decision.decision === "allow") return;
+    // A refused attempt to change something is itself worth an auditor's eye (self-grants above all).
+    if (!readActions.has(action)) {
+      await recordChange(this.database, {
+        actor: `User::${actor}`,
+        action: "admin.refused",
+        target: target.subject
+          ? `User::${target.subject}`
+          : target.agent
+            ? `Agent::${target.agent}`
+            : `Admin::${target.kind}`,
+        detail: { attempted: action, reasons: decision.reasons },
+      }).catch(() => {});
+    }
+    throw new AdminDeniedError(decision);
   }
 
   /** The admin roles a user holds (directly or through nested groups), for display. */

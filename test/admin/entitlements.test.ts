@@ -230,6 +230,9 @@ describe("groups, segments and memberships", () => {
     });
     expect(res.status).toBe(403);
     expect(res.json.error?.message).toMatch(/nobody may change their own entitlements/);
+    // The attempt itself is in the audit log for the auditors.
+    const refused = await auditActions("User::pat");
+    expect(refused).toContainEqual(expect.objectContaining({ action: "admin.refused", actor: "User::pat" }));
   });
 });
 

@@ -2,7 +2,6 @@ import type { Database } from "@pea/migrations";
 import { AccountError } from "./admin-accounts.js";
 import { type AdminAuthorizer, AdminDeniedError } from "./admin-authz.js";
 import { ApprovalError, type ApprovalStatus, listApprovals, voteOnApproval } from "./approvals.js";
-import { recordChange } from "./audit-chain.js";
 import { type AuditQuery, buildLineage, queryAudit } from "./audit-query.js";
 import { EntitlementError, type AdminActor as Who } from "./entitlements-admin.js";
 import { activationHistory, listVersions } from "./policy-versions.js";
@@ -80,18 +79,12 @@ export class AdminOversight {
       throw new EntitlementError("invalid_request", "ttlSeconds: at least 1");
     }
     const snapshot = await this.deps.authorizer.freshSnapshot();
-    const crossing = await grantWallCrossing(
+    // grantWallCrossing records the change in the audit log itself.
+    return grantWallCrossing(
       { database: this.database, snapshot, now: this.now() },
       { ...input, issuer: input.issuer.trim() },
       who.userId,
     );
-    await recordChange(this.database, {
-      actor: `User::${who.userId}`,
-      action: "wall_crossing.grant",
-      target: `WallCrossing::${crossing.id}`,
-      detail: { user: crossing.user, issuer: crossing.issuer, reason: crossing.reason, expiresAt: crossing.expiresAt },
-    });
-    return crossing;
   }
 
   async revokeWallCrossing(who: Who, id: string) {
@@ -101,14 +94,7 @@ export class AdminOversight {
     if (!row) throw new EntitlementError("not_found", `wall crossing ${id} does not exist`);
     await this.deps.authorizer.require(who.userId, "admin:wall.cross", { kind: "wall-crossing", subject: row.user_id });
     const snapshot = await this.deps.authorizer.freshSnapshot();
-    const crossing = await revokeWallCrossing({ database: this.database, snapshot, now: this.now() }, id, who.userId);
-    await recordChange(this.database, {
-      actor: `User::${who.userId}`,
-      action: "wall_crossing.revoke",
-      target: `WallCrossing::${id}`,
-      detail: { user: crossing.user, issuer: crossing.issuer },
-    });
-    return crossing;
+    return revokeWallCrossing({ database: this.database, snapshot, now: this.now() }, id, who.userId);
   }
 
   // ---- approvals -------------------------------------------------------------------------------

@@ -3,7 +3,7 @@
 import type { Database } from "@pea/migrations";
 import type { SchemaInfo } from "./cedar-schema.js";
 import { type Decision, type DecisionRequest, decide, deny, linkName } from "./decide.js";
-import type { DecisionEngine } from "./engine.js";
+import { DecisionEngine } from "./engine.js";
 import { lookupFacts } from "./governance.js";
 import type { LoadedPolicySet } from "./policies.js";
 import { type RecordedDecision, readRecentDecisions } from "./recent-decisions.js";
@@ -41,6 +41,8 @@ export interface ReplayOptions {
   /** Replay against this set too and compare; without it, compare with the recorded decisions. */
   base?: { set: LoadedPolicySet; label: string } | undefined;
   firmDomains: readonly string[];
+  /** A valid policy directory for the engine that looks up PEA's own records (runs, history). */
+  policyDir: string;
   examplesPerGroup?: number;
 }
 
@@ -71,43 +73,54 @@ export async function replayDecisions(database: Database, options: ReplayOptions
   const groups = new Map<string, FlipGroup>();
   let replayed = 0;
   let skipped = 0;
-
-  for (const record of records) {
-    const request = toDecisionRequest(record.request);
-    if (!request) {
-      skipped++;
-      continue;
-    }
-    // PEA's own records (runs, history) as they were looked up at the original decision's time.
-    const clock = { database, now: () => new Date(record.createdAt) } as unknown as DecisionEngine;
-    const facts = await lookupFacts(clock, request);
-    const run = (set: LoadedPolicySet): Decision => {
-      if ("decision" in facts) return facts;
-      try {
-        return decide(request, {
-          schema: options.schema,
-          policies: set,
-          snapshot,
-          firmDomains: options.firmDomains,
-          facts,
-        });
-      } catch (error) {
-        return deny("evaluation_error", (error as Error).message);
+  // PEA's own records (runs, history) are looked up as at each original decision's time.
+  let clock = new Date();
+  const engine = await DecisionEngine.start({
+    database,
+    schemaText: options.schema.text,
+    policyDir: options.policyDir,
+    firmDomains: options.firmDomains,
+    now: () => clock,
+  });
+  try {
+    for (const record of records) {
+      const request = toDecisionRequest(record.request);
+      if (!request) {
+        skipped++;
+        continue;
       }
-    };
-    const before: Decision = options.base ? run(options.base.set) : recordedOutcome(record);
-    const after = run(options.candidate);
-    replayed++;
-    if (before.decision === after.decision) continue;
-    const direction = `${before.decision}->${after.decision}` as FlipGroup["direction"];
-    const rule = flipRule(before, after);
-    const key = `${direction}\0${rule}`;
-    const group = groups.get(key) ?? { direction, rule, count: 0, examples: [] };
-    group.count++;
-    if (group.examples.length < perGroup) {
-      group.examples.push({ decisionId: record.id, at: record.createdAt, summary: describe(request) });
+      clock = new Date(record.createdAt);
+      const facts = await lookupFacts(engine, request);
+      const run = (set: LoadedPolicySet): Decision => {
+        if ("decision" in facts) return facts;
+        try {
+          return decide(request, {
+            schema: options.schema,
+            policies: set,
+            snapshot,
+            firmDomains: options.firmDomains,
+            facts,
+          });
+        } catch (error) {
+          return deny("evaluation_error", (error as Error).message);
+        }
+      };
+      const before: Decision = options.base ? run(options.base.set) : recordedOutcome(record);
+      const after = run(options.candidate);
+      replayed++;
+      if (before.decision === after.decision) continue;
+      const direction = `${before.decision}->${after.decision}` as FlipGroup["direction"];
+      const rule = flipRule(before, after);
+      const key = `${direction}\0${rule}`;
+      const group = groups.get(key) ?? { direction, rule, count: 0, examples: [] };
+      group.count++;
+      if (group.examples.length < perGroup) {
+        group.examples.push({ decisionId: record.id, at: record.createdAt, summary: describe(request) });
+      }
+      groups.set(key, group);
     }
-    groups.set(key, group);
+  } finally {
+    await engine.stop();
   }
 
   const sorted = [...groups.values()].sort(

@@ -225,8 +225,7 @@ async function policyTest(args: string[], out: Out): Promise<number> {
   const compiled = await compileDir(dir, schema, out);
   if (!compiled) return 1;
   const result = await runPolicyTests({
-    policies: compiled.set,
-    schema,
+    policyDir: dir,
     testsDir: testsDirFor(dir, values.tests),
     json: values.json === true,
     out,
@@ -248,6 +247,7 @@ async function policyPublish(args: string[], config: CliConfig, out: Out): Promi
   });
   if (!values.message) throw new PolicyUsageError("policy publish needs --message");
   const dir = positionals[0] ?? defaultPolicyDir;
+  const key = await signingKey(config, out);
   const schema = loadSchema(readCedarSchema());
   const compiled = await compileDir(dir, schema, out);
   if (!compiled) {
@@ -255,8 +255,7 @@ async function policyPublish(args: string[], config: CliConfig, out: Out): Promi
     return 1;
   }
   const tests = await runPolicyTests({
-    policies: compiled.set,
-    schema,
+    policyDir: dir,
     testsDir: testsDirFor(dir, values.tests),
     json: false,
     out,
@@ -265,7 +264,6 @@ async function policyPublish(args: string[], config: CliConfig, out: Out): Promi
     out.error(tests.passed === 0 ? "not published: no policy tests ran" : "not published: policy tests failed");
     return 1;
   }
-  const key = await signingKey(config, out);
   const author = actorOf(values.as, config);
   return withDatabase(config, async (db) => {
     const { version, created } = await publishVersion(db, {
@@ -454,6 +452,7 @@ async function policyDiff(args: string[], config: CliConfig, out: Out): Promise<
       candidate: candidate.set,
       base,
       firmDomains: config.PEA_FIRM_DOMAINS,
+      policyDir: dir,
     });
     if (values.json) out.log(JSON.stringify(report, null, 2));
     else for (const line of formatImpactReport(report)) out.log(line);

@@ -110,10 +110,14 @@ interface HistoryRow {
 /** One statement: the touches of this run/agents/human in the window, and the object's duties. */
 export async function loadHistory(database: Database, q: HistoryQuery): Promise<HistoryFacts> {
   const params: unknown[] = [q.runId, q.agents, q.human, q.since.toISOString(), q.now.toISOString()];
-  let sql = `SELECT 't' AS kind, run_id = $1 AS in_run, agents && $2::text[] AS by_agent, human = $3 AS by_human,
-      labels, NULL::text AS duty, NULL::text[] AS users, NULL::text[] AS agents
-    FROM touches
+  // Labels are aggregated in the statement: a run that touched the same data a thousand times
+  // still returns one row per label.
+  let sql = `SELECT 't' AS kind, bool_or(run_id = $1) AS in_run, bool_or(agents && $2::text[]) AS by_agent,
+      bool_or(human = $3) AS by_human, ARRAY[label] AS labels, NULL::text AS duty, NULL::text[] AS users,
+      NULL::text[] AS agents
+    FROM touches, unnest(labels) AS label
     WHERE NOT undone AND at >= $4 AND (run_id = $1 OR agents && $2::text[] OR human = $3)
+    GROUP BY label
     UNION ALL
     SELECT 'x', NULL, NULL, NULL, NULL, issuer, NULL, NULL
     FROM wall_crossings

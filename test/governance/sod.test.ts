@@ -99,7 +99,7 @@ describe("static separation of duties", () => {
     ).rejects.toBeInstanceOf(SodConflictError);
   });
 
-  it("refuses a seed that creates a conflict", async () => {
+  it("refuses a seed that creates a conflict", { timeout: 60_000 }, async () => {
     const store = await openTestStore();
     try {
       const { migrate } = await import("@pea/migrations");
@@ -118,7 +118,7 @@ describe("static separation of duties", () => {
     }
   });
 
-  it("refuses it through the CLI", async () => {
+  it("refuses it through the CLI", { timeout: 120_000 }, async () => {
     const store = testEnv.DATABASE_URL ? await openTestStore() : undefined;
     const env = store?.url ? { DATABASE_URL: store.url } : { PEA_DATA_DIR: await mkdtemp(join(tmpdir(), "pea-cli-")) };
     try {

@@ -144,6 +144,7 @@ export class AdminDeniedError extends Error {
 export class AdminAuthorizer {
   private snapshot: Snapshot | undefined;
   private loading: Promise<Snapshot> | undefined;
+  private readonly allowedCache = new Map<string, Set<AdminAction>>();
 
   constructor(
     private readonly database: Database,
@@ -237,10 +238,32 @@ export class AdminAuthorizer {
 
   /** Which admin actions the actor may take on the console (for showing or hiding controls). */
   async allowedActions(actor: string): Promise<Set<AdminAction>> {
+    // Every page shows or hides controls by these 18 decisions: keep them per user for one
+    // entitlement and policy version (a change to either makes a new key).
+    const inputs = this.engine.inputs();
+    let key: string | undefined;
+    if (!("decision" in inputs)) {
+      try {
+        const snapshot = await this.currentSnapshot();
+        key = `${actor}\u0000${snapshot.version}\u0000${inputs.policies.version}`;
+        const cached = this.allowedCache.get(key);
+        if (cached) return new Set(cached);
+      } catch {
+        key = undefined;
+      }
+    }
     const decisions = await this.decideMany(
       actor,
       adminActions.map((action) => [action, { kind: "console" }]),
     );
-    return new Set(adminActions.filter((_, i) => decisions[i]?.decision === "allow"));
+    const allowed = new Set(adminActions.filter((_, i) => decisions[i]?.decision === "allow"));
+    if (
+      key &&
+      decisions.every((d) => d.decision === "allow" || d.reasons[0]?.code === "not_permitted" || d.reasons[0]?.policy)
+    ) {
+      if (this.allowedCache.size > 1000) this.allowedCache.clear();
+      this.allowedCache.set(key, allowed);
+    }
+    return new Set(allowed);
   }
 }

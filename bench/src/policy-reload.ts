@@ -6,6 +6,8 @@
 //      requests answered during the swap, errors (exceptions or fail-closed denies), p99 before,
 //      during and after.
 // Store: PGlite in memory, or Postgres when DATABASE_URL is set (its public schema is reset).
+// Runs with --no-turbo-inlining, like bench:audit: Node 20.20's V8 can abort ("unreachable code" in
+// Deoptimizer::DoComputeBuiltinContinuation) when it lazily deoptimizes a hot decide().
 import { openDatabase } from "@pea/migrations";
 import {
   authorize,

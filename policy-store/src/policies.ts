@@ -136,12 +136,17 @@ function checkSource(source: PolicySource, schema: SchemaInfo, { problems, polic
     const offset = Math.max(0, source.text.indexOf(text, searchFrom));
     searchFrom = offset + text.length;
     const where = { file: source.file, ...at(offset) };
-    const json = cedar.policyToJson(text);
-    if (json.type !== "success") {
-      problems.push(...json.errors.map(fromCedar));
-      continue;
+    // The annotations and effect: read directly when they are plain, else from Cedar's JSON form.
+    let head = policyHead(text);
+    if (!head) {
+      const json = cedar.policyToJson(text);
+      if (json.type !== "success") {
+        problems.push(...json.errors.map(fromCedar));
+        continue;
+      }
+      head = { annotations: json.json.annotations ?? {}, effect: json.json.effect };
     }
-    const annotations = json.json.annotations ?? {};
+    const annotations = head.annotations;
     const id = annotations.id ?? `${source.file}#${index}`;
     const reason = annotations.reason;
     if (reason !== undefined && !(reasonCodes as readonly string[]).includes(reason)) {
@@ -164,7 +169,7 @@ function checkSource(source: PolicySource, schema: SchemaInfo, { problems, polic
       id,
       file: source.file,
       line: where.line,
-      effect: json.json.effect,
+      effect: head.effect,
       ...(reason !== undefined ? { reason: reason as ReasonCode } : {}),
       ...(annotations.message !== undefined ? { message: annotations.message } : {}),
       annotations,
@@ -194,6 +199,49 @@ function finishCompile(
   }
   const approvalWaivedId = preparseWaivedSet(preparsedId, policies, texts);
   return { version, preparsedId, policies, files: sources.map((s) => s.file), approvalWaivedId };
+}
+
+/**
+ * The leading annotations and the effect of one policy's text (already parsed by Cedar), without
+ * a round trip through its JSON form; undefined for anything but plain `@name("text")` annotations
+ * (escapes and the like), which the caller then reads from Cedar.
+ */
+export function policyHead(
+  text: string,
+): { annotations: Record<string, string>; effect: "permit" | "forbid" } | undefined {
+  const annotations: Record<string, string> = {};
+  let i = 0;
+  const skip = () => {
+    for (;;) {
+      while (i < text.length && /\s/.test(text[i] as string)) i++;
+      if (!text.startsWith("//", i)) return;
+      const end = text.indexOf("\n", i);
+      i = end < 0 ? text.length : end + 1;
+    }
+  };
+  for (;;) {
+    skip();
+    if (text[i] !== "@") break;
+    const name = /^@([A-Za-z_][A-Za-z0-9_]*)/.exec(text.slice(i, i + 200))?.[1];
+    if (!name || Object.hasOwn(annotations, name)) return undefined;
+    i += name.length + 1;
+    skip();
+    if (text[i] !== "(") return undefined;
+    i++;
+    skip();
+    if (text[i] !== '"') return undefined;
+    const end = text.indexOf('"', i + 1);
+    if (end < 0) return undefined;
+    const value = text.slice(i + 1, end);
+    if (value.includes("\\")) return undefined;
+    annotations[name] = value;
+    i = end + 1;
+    skip();
+    if (text[i] !== ")") return undefined;
+    i++;
+  }
+  const effect = /^(permit|forbid)\b/.exec(text.slice(i, i + 7))?.[1];
+  return effect === "permit" || effect === "forbid" ? { annotations, effect } : undefined;
 }
 
 function lineAndColumn(text: string, offset: number): { line: number; column: number } {

@@ -1,7 +1,7 @@
 import type { EntityRef } from "@pea/schemas";
 import { type Decision, type DecisionFacts, type DecisionRequest, deny } from "./decide.js";
 import type { DecisionEngine } from "./engine.js";
-import { actorsOf, labelsOf, loadHistory, recordEffects } from "./history.js";
+import { actorsOf, emptyHistory, labelsOf, loadHistory, recordEffects } from "./history.js";
 import { getRun } from "./runs.js";
 
 /**
@@ -17,14 +17,18 @@ export async function lookupFacts(engine: DecisionEngine, request: DecisionReque
     const { agents, human } = actorsOf(request);
     const isObject =
       "decision" in inputs ? false : inputs.schema.entityTypes.get(request.resource.type)?.source === "caller";
-    const history = loadHistory(engine.database, {
-      runId: request.run ?? null,
-      agents,
-      human,
-      since: new Date(now.getTime() - engine.historyWindowSeconds * 1000),
-      now,
-      object: isObject ? { type: request.resource.type, id: request.resource.id } : undefined,
-    });
+    // A policy set that never reads history or crossings is decided without the lookup.
+    const needsHistory = "decision" in inputs || inputs.policies.usesHistory !== false;
+    const history = needsHistory
+      ? loadHistory(engine.database, {
+          runId: request.run ?? null,
+          agents,
+          human,
+          since: new Date(now.getTime() - engine.historyWindowSeconds * 1000),
+          now,
+          object: isObject ? { type: request.resource.type, id: request.resource.id } : undefined,
+        })
+      : Promise.resolve(emptyHistory());
     const [run, loaded] = await Promise.all([runLookup, history]);
     return { now, run: request.run !== undefined ? (run ?? null) : undefined, history: loaded };
   } catch (error) {

@@ -41,6 +41,11 @@ export interface LoadedPolicySet {
   files: string[];
   /** The same set preparsed without its @approval rules (approval-rules.ts), when it has any. */
   approvalWaivedId?: string | undefined;
+  /**
+   * Whether any policy may read context.history or context.crossings (a textual over-approximation):
+   * when false, PEA skips the history lookup (governance.ts). Absent means true.
+   */
+  usesHistory?: boolean;
 }
 
 export class PolicySetError extends Error {
@@ -198,7 +203,8 @@ function finishCompile(
     );
   }
   const approvalWaivedId = preparseWaivedSet(preparsedId, policies, texts);
-  return { version, preparsedId, policies, files: sources.map((s) => s.file), approvalWaivedId };
+  const usesHistory = Object.values(texts).some((text) => /\b(history|crossings)\b/.test(text));
+  return { version, preparsedId, policies, files: sources.map((s) => s.file), approvalWaivedId, usesHistory };
 }
 
 /**

@@ -150,24 +150,33 @@ export async function buildLineage(database: Database, runId: string): Promise<L
   const own = rows.map(toEntry);
   if (!run && own.length === 0) return undefined;
 
-  // Revocations of any actor in the run (they stop the run's next decision too).
+  // Revocations of any actor in the run (they stop the run's next decision too), and changes about
+  // the run's decisions and approvals (outcomes reported, approvals granted or rejected).
   const actors = new Set<string>();
+  const refs = new Set<string>();
   if (run) for (const link of [...run.chain, run.principal]) actors.add(ref(link));
   for (const e of own) {
     if (e.record.type !== "decision") continue;
     actors.add(String(e.record.principal));
     for (const link of (e.record.chain as string[] | undefined) ?? []) actors.add(link);
+    refs.add(`Decision::${String(e.record.decisionId)}`);
+    if (typeof e.record.approvalId === "string") refs.add(`Approval::${e.record.approvalId}`);
+    for (const o of (e.record.obligations as Array<{ approvalId?: unknown }> | undefined) ?? []) {
+      if (typeof o.approvalId === "string") refs.add(`Approval::${o.approvalId}`);
+    }
   }
   const firstSeq = own[0]?.seq;
   const related =
-    actors.size > 0 && firstSeq !== undefined
+    firstSeq !== undefined
       ? (
           await database.query<Row>(
             `SELECT seq, time, prev_hash, hash, record FROM audit_log
-              WHERE kind = 'change' AND ref = ANY($1::text[]) AND seq >= $2 AND (run_id IS NULL OR run_id <> $3)
-                AND (record ->> 'action' LIKE 'revocation.%' OR record ->> 'action' LIKE '%.revoke'
-                     OR record ->> 'action' LIKE '%.suspend')`,
-            [[...actors], firstSeq, runId],
+              WHERE kind = 'change' AND seq >= $2 AND (run_id IS NULL OR run_id <> $3)
+                AND (ref = ANY($4::text[])
+                     OR (ref = ANY($1::text[])
+                         AND (record ->> 'action' LIKE 'revocation.%' OR record ->> 'action' LIKE '%.revoke'
+                              OR record ->> 'action' LIKE '%.suspend')))`,
+            [[...actors], firstSeq, runId, [...refs]],
           )
         ).map(toEntry)
       : [];

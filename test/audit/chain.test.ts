@@ -32,7 +32,7 @@ describe("canonical JSON", () => {
   });
 });
 
-describe("the audit log", () => {
+describe("the audit log", { timeout: 120_000 }, () => {
   it("records each decision with its request, evidence, chain, reasons and versions before answering", async () => {
     pdp = await startTestPdp();
     const client = pdpClient(pdp);

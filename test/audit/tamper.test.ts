@@ -44,7 +44,7 @@ afterEach(async () => {
 
 const target = () => head - 5;
 
-describe("audit log protection", () => {
+describe("audit log protection", { timeout: 120_000 }, () => {
   it("refuses UPDATE, DELETE and TRUNCATE to everyone while its triggers are on", async () => {
     await expect(db.query(`UPDATE audit_log SET record = '{}' WHERE seq = ${target()}`)).rejects.toThrow(
       /cannot be changed/,
@@ -78,7 +78,7 @@ describe("audit log protection", () => {
   });
 });
 
-describe("pea audit verify detects tampering", () => {
+describe("pea audit verify detects tampering", { timeout: 120_000 }, () => {
   it("a field updated", async () => {
     await asSuperuser(
       `UPDATE audit_log SET record = jsonb_set(record, '{decision}',
@@ -164,6 +164,16 @@ describe("pea audit verify detects tampering", () => {
     const result = await verifyAuditLog(db);
     expect(result.problem).toMatchObject({ seq: verified.lastSeq, kind: "modified" });
     expect(result.problem?.message).toMatch(/signed in checkpoint/);
+  });
+
+  it("an archived prefix verifies only when a signed checkpoint vouches for where the log resumes", async () => {
+    const k = 5;
+    const [row] = await db.query<{ hash: string }>(`SELECT hash FROM audit_log WHERE seq = ${k}`);
+    await asSuperuser(`DELETE FROM audit_log WHERE seq <= ${k}`);
+    expect((await verifyAuditLog(db)).problem).toMatchObject({ seq: 1, kind: "missing" });
+    const signer = await loadCheckpointSigner(db);
+    await storeCheckpoint(db, signer.sign({ seq: k, hash: row?.hash ?? "" }));
+    expect(await verifyAuditLog(db)).toMatchObject({ ok: true, firstSeq: k + 1, lastSeq: head });
   });
 
   it("a forged or stale checkpoint is rejected", async () => {

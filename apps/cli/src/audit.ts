@@ -15,7 +15,7 @@ type Out = { log: (line: string) => void; error: (line: string) => void };
 
 export const auditUsage = `  pea audit verify [--checkpoint FILE] [--public-key PEM_FILE]
                                                check the audit chain; exit 1 naming the first bad seq
-  pea audit checkpoint [--out FILE]            verify, then sign the head (Ed25519) and store/print it
+  pea audit checkpoint [--seq N] [--out FILE]  verify, then sign the head (or seq N; Ed25519), store and print it
   pea audit export --since T [--until T] [--run R] [--principal P] [--out FILE]
                                                audit entries as JSON lines (T: ISO time or 15m, 24h, 7d)`;
 
@@ -107,7 +107,10 @@ async function checkpoint(
   config: CliConfig & { PEA_AUDIT_SIGNING_KEY?: string | undefined },
   out: Out,
 ): Promise<number> {
-  const { values } = parseArgs({ args, options: { out: { type: "string" } }, strict: true });
+  const { values } = parseArgs({ args, options: { out: { type: "string" }, seq: { type: "string" } }, strict: true });
+  const at = values.seq === undefined ? undefined : Number(values.seq);
+  if (at !== undefined && !(Number.isInteger(at) && at >= 1))
+    throw new AuditUsageError("--seq takes a positive integer");
   return withStore(config, async (db) => {
     // Sign only what verifies: a checkpoint vouches for the chain up to its seq.
     const result = await verifyAuditLog(db);
@@ -118,7 +121,17 @@ async function checkpoint(
       return 1;
     }
     const signer = await loadCheckpointSigner(db, { privateKey: config.PEA_AUDIT_SIGNING_KEY });
-    const signed = signer.sign({ seq: result.lastSeq, hash: result.lastHash });
+    let point = { seq: result.lastSeq, hash: result.lastHash };
+    if (at !== undefined) {
+      // Any verified seq (e.g. the last of a month about to be archived).
+      const [row] = await db.query<{ hash: string }>("SELECT hash FROM audit_log WHERE seq = $1", [at]);
+      if (!row || at > result.lastSeq || at < (result.firstSeq ?? 1)) {
+        out.error(`pea: seq ${at} is not in the verified log (seq ${result.firstSeq ?? 0}..${result.lastSeq})`);
+        return 1;
+      }
+      point = { seq: at, hash: row.hash };
+    }
+    const signed = signer.sign(point);
     await storeCheckpoint(db, signed);
     const text = `${JSON.stringify(signed, null, 2)}\n`;
     if (values.out) {

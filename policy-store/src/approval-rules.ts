@@ -84,14 +84,15 @@ type Answer = ReturnType<typeof cedar.statefulIsAuthorized>;
 /**
  * A link was denied. If every forbid that denied it is an approval rule and, without the approval
  * rules, the link is allowed (a permit applies, nothing else forbids, nothing errors), the deny can
- * be lifted by an approval. Anything else (including an evaluation error) keeps the deny.
+ * be lifted by an approval. If nothing would permit it even then, the answer is not_permitted (an
+ * approval could not help). Anything else (including an evaluation error) keeps the deny.
  */
 export function waiveForApproval(
   forbids: string[],
   policies: LoadedPolicySet,
   link: string,
   evaluateWaived: (preparsedSetId: string) => Answer,
-): { need: ApprovalNeed; permits: string[] } | undefined {
+): { need: ApprovalNeed; permits: string[] } | { notPermitted: true } | undefined {
   if (!policies.approvalWaivedId || forbids.length === 0) return undefined;
   const requirements: ApprovalRequirement[] = [];
   for (const id of forbids) {
@@ -102,7 +103,9 @@ export function waiveForApproval(
   const answer = evaluateWaived(policies.approvalWaivedId);
   if (answer.type !== "success") return undefined;
   const { decision, diagnostics } = answer.response;
-  if (diagnostics.errors.length > 0 || decision !== "allow") return undefined;
+  if (diagnostics.errors.length > 0) return undefined;
+  // Nothing would permit it even without the approval rules: no approval can help.
+  if (decision !== "allow") return diagnostics.reason.length === 0 ? { notPermitted: true } : undefined;
   return { need: { link, requirements }, permits: diagnostics.reason };
 }
 

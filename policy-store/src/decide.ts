@@ -193,11 +193,12 @@ export function decide(request: DecisionRequest, inputs: DecisionInputs): Decisi
       const waived = waiveForApproval(diagnostics.reason, policies, linkLabel, (setId) =>
         cedar.statefulIsAuthorized({ ...call, preparsedPolicySetId: setId }),
       );
-      if (waived) {
+      if (waived && "need" in waived) {
         awaiting.push(waived.need);
         determining.push(...waived.permits);
         continue;
       }
+      if (waived) return deny("not_permitted", undefined, { link: linkLabel });
       return {
         decision: "deny",
         reasons: diagnostics.reason.map((id) => {

@@ -80,6 +80,17 @@ describe("the payments story", () => {
     expect(after.json).toMatchObject({ status: "used", usedByDecision: allowed.json.decisionId });
   });
 
+  it("asks for no approval where nothing would permit the action anyway", async () => {
+    const { json } = await client.authorize({
+      principal: { type: "User", id: "carol" },
+      action: "payment:initiate",
+      resource: { type: "Payment", id: "p-carol", attributes: { amount: 50_000, currency: "EUR", payee: "Acme" } },
+    });
+    expect(json.decision).toBe("deny");
+    expect(json.reasons?.[0]).toMatchObject({ code: "not_permitted", link: "User::carol" });
+    expect(json.obligations).toEqual([]);
+  });
+
   it("allows a small payment without any approval", async () => {
     const { json } = await client.authorize(payment("p-small", 900));
     expect(json.decision).toBe("allow");

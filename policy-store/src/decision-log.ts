@@ -113,7 +113,12 @@ export class DecisionLog {
       try {
         const entries = await this.write(batch.map((item) => item.record));
         for (const [i, item] of batch.entries()) item.settle(undefined, entries[i]);
-      } catch {
+      } catch (error) {
+        if (!recordSpecific(error)) {
+          // The log is unreachable or broken: every record in the batch fails now (deny audit_unavailable).
+          for (const item of batch) item.settle(error as Error);
+          continue;
+        }
         // One unstorable record must not fail its neighbours: retry each on its own.
         for (const item of batch) {
           await this.write([item.record]).then(
@@ -144,6 +149,12 @@ export class DecisionLog {
       throw error;
     }
   }
+}
+
+/** A data or constraint error (SQLSTATE class 22, 23, 54) may be one record's fault; anything else is the log's. */
+function recordSpecific(error: unknown): boolean {
+  const code = (error as { code?: unknown }).code;
+  return typeof code === "string" && /^(22|23|54)/.test(code);
 }
 
 /** The same writer, by the name of what it now is. */

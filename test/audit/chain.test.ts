@@ -118,6 +118,33 @@ describe("the audit log", { timeout: 120_000 }, () => {
     expect(await count(pdp, "record ->> 'action' = 'thing.change'")).toBe(4);
   });
 
+  it("fails only the record the store refuses, not its batch neighbours", async () => {
+    pdp = await startTestPdp();
+    const record = (id: string, note: string) => ({
+      id,
+      principal: "User::alice",
+      action: "dataset:read",
+      resource: "Dataset::research-repo",
+      intent: null,
+      runId: null,
+      decision: "allow" as const,
+      reasons: [],
+      request: { note },
+      determiningPolicies: [],
+      policyVersion: "v",
+      entitlementVersion: 1,
+      apiKeyId: null,
+    });
+    // A lone surrogate is valid in a JS string but not in jsonb.
+    const results = await Promise.allSettled([
+      pdp.log.record(record("dec_ok1", "fine")),
+      pdp.log.record(record("dec_bad", "\ud800")),
+      pdp.log.record(record("dec_ok2", "fine")),
+    ]);
+    expect(results.map((r) => r.status)).toEqual(["fulfilled", "rejected", "fulfilled"]);
+    expect((await verifyAuditLog(pdp.database)).ok).toBe(true);
+  });
+
   it("records a change atomically with the transaction that makes it", async () => {
     pdp = await startTestPdp();
     const db = pdp.database;

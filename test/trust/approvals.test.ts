@@ -193,6 +193,10 @@ describe("who may approve", () => {
     await pdp.database.query(
       "DELETE FROM memberships WHERE member_type = 'User' AND member_id = 'dave' AND parent_id = 'payments-approvers'",
     );
+    await waitFor(async () => {
+      await pdp.engine.settled();
+      return !(await isApprover("dave"));
+    });
   });
 
   it("lets a rejection stand: the approval cannot be used, asking again opens a fresh one", async () => {

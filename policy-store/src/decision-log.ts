@@ -115,8 +115,16 @@ export class DecisionLog {
         for (const [i, item] of batch.entries()) item.settle(undefined, entries[i]);
       } catch (error) {
         if (!recordSpecific(error)) {
-          // The log is unreachable or broken: every record in the batch fails now (deny audit_unavailable).
-          for (const item of batch) item.settle(error as Error);
+          // The log is unreachable or overloaded (e.g. no pool connection in time): try the whole
+          // batch once more, then every record in it fails (deny audit_unavailable).
+          await this.write(batch.map((item) => item.record)).then(
+            (entries) => {
+              for (const [i, item] of batch.entries()) item.settle(undefined, entries[i]);
+            },
+            (again: Error) => {
+              for (const item of batch) item.settle(again);
+            },
+          );
           continue;
         }
         // One unstorable record must not fail its neighbours: retry each on its own.

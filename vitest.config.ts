@@ -8,5 +8,8 @@ export default defineConfig({
     hookTimeout: 60_000,
     // Each test file opens its own database; two cores run two files at a time.
     maxWorkers: 2,
+    // Node 20.20's V8 can abort ("unreachable code" in Deoptimizer::DoComputeBuiltinContinuation)
+    // when it deoptimizes a hot decide(); without TurboFan inlining it does not. See README.
+    execArgv: ["--no-turbo-inlining"],
   },
 });

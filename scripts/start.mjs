@@ -11,7 +11,11 @@ const apps = [
   ["admin", "apps/admin/src/main.ts"],
 ];
 const children = apps.map(([name, entry]) => {
-  const child = spawn(process.execPath, ["--import", "tsx", entry], { cwd: root, stdio: "inherit", env: process.env });
+  const child = spawn(process.execPath, ["--no-turbo-inlining", "--import", "tsx", entry], {
+    cwd: root,
+    stdio: "inherit",
+    env: process.env,
+  });
   child.name = name;
   return child;
 });

@@ -1,9 +1,9 @@
 import type { EntityRef, Obligation, Reason, ReasonCode } from "@pea/schemas";
+import { type ApprovalNeed, approvalRequired, waiveForApproval } from "./approval-rules.js";
 import { cedar, type EntityJson } from "./cedar.js";
 import { conformToAttributes, type SchemaInfo } from "./cedar-schema.js";
-import { type ApprovalNeed, approvalRequired, waiveForApproval } from "./approval-rules.js";
-import type { LoadedPolicySet } from "./policies.js";
 import { crossingsContext, emptyHistory, type HistoryFacts, historyContext } from "./history.js";
+import type { LoadedPolicySet } from "./policies.js";
 import { matchesRun, type Run, runIsLive } from "./runs.js";
 import { capabilityOf, entityKey, type Snapshot } from "./snapshot.js";
 
@@ -214,7 +214,12 @@ export function decide(request: DecisionRequest, inputs: DecisionInputs): Decisi
   }
   if (awaiting.length > 0) return approvalRequired(awaiting, policies, [...new Set(determining)]);
   const permits = [...new Set(determining)];
-  return { decision: "allow", reasons: [], obligations: policyObligations(permits, policies), determiningPolicies: permits };
+  return {
+    decision: "allow",
+    reasons: [],
+    obligations: policyObligations(permits, policies),
+    determiningPolicies: permits,
+  };
 }
 
 /**

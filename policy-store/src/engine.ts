@@ -90,7 +90,12 @@ export class DecisionEngine {
       options.database,
       (topic) => this.onChange(topic),
       async () => {
-        await Promise.all([this.reloadSnapshotNow(), this.keys.reload(), this.trust.reloadNow(), this.syncPoliciesNow()]);
+        await Promise.all([
+          this.reloadSnapshotNow(),
+          this.keys.reload(),
+          this.trust.reloadNow(),
+          this.syncPoliciesNow(),
+        ]);
         this.synced = true;
       },
       options.retryMs,
@@ -135,7 +140,8 @@ export class DecisionEngine {
     const problems: string[] = [];
     if (!this.feed.healthy) problems.push(`store: ${this.feed.lastError ?? "not connected"}`);
     if (!this.policies) problems.push(`policies: ${this.policyProblem ?? "not loaded"}`);
-    if (this.rejected) problems.push(`policies: version ${this.rejected.version} was not loaded: ${this.rejected.problem}`);
+    if (this.rejected)
+      problems.push(`policies: version ${this.rejected.version} was not loaded: ${this.rejected.problem}`);
     return {
       ready: this.feed.healthy && this.policies !== undefined && this.snapshot !== undefined,
       store: this.feed.healthy,
@@ -256,7 +262,11 @@ export class DecisionEngine {
         };
         this.policyProblem = undefined;
         this.rejected = undefined;
-        this.options.onEvent?.("policies_loaded", { version: set.version, policies: set.policies.size, source: "store" });
+        this.options.onEvent?.("policies_loaded", {
+          version: set.version,
+          policies: set.policies.size,
+          source: "store",
+        });
       } catch (error) {
         const problem = (error as Error).message;
         this.rejected = { version: active.versionId, problem };

@@ -8,12 +8,9 @@ export const AuditEntry = z
     time: z.string().openapi({ description: "ISO 8601, as hashed" }),
     prevHash: z.string(),
     hash: z.string().openapi({ description: "sha256(seq, time, prevHash, canonical JSON of record)" }),
-    record: z
-      .object({ type: z.string() })
-      .passthrough()
-      .openapi({
-        description: 'type "decision" (request, chain, reasons, versions...) or "change" (actor, action, target)',
-      }),
+    record: z.object({ type: z.string() }).passthrough().openapi({
+      description: 'type "decision" (request, chain, reasons, versions...) or "change" (actor, action, target)',
+    }),
   })
   .openapi("AuditEntry");
 

@@ -66,17 +66,24 @@ export type EntityRef = z.infer<typeof EntityRef>;
 /** Caller-supplied JSON objects: untrusted facts, bounded in size by the body limit. */
 const Facts = z.record(z.string().max(128), z.unknown());
 
-/** Postgres cannot store U+0000 in text or jsonb; such a request could not be recorded. */
-function rejectNulCharacters(value: unknown, ctx: z.RefinementCtx, path: PropertyKey[] = []): void {
+/**
+ * Postgres cannot store U+0000 or an unpaired UTF-16 surrogate in text or jsonb; a request holding
+ * one could not be recorded, so it is refused as unreadable, naming where.
+ */
+const UNPAIRED_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+const unstorable = (text: string) => text.includes("\u0000") || UNPAIRED_SURROGATE.test(text);
+function rejectUnstorableText(value: unknown, ctx: z.RefinementCtx, path: PropertyKey[] = []): void {
   if (typeof value === "string") {
-    if (value.includes("\u0000")) ctx.addIssue({ code: "custom", path, message: "must not contain the NUL character" });
+    if (unstorable(value)) {
+      ctx.addIssue({ code: "custom", path, message: "must not contain NUL or an unpaired surrogate" });
+    }
   } else if (Array.isArray(value)) {
-    for (const [i, item] of value.entries()) rejectNulCharacters(item, ctx, [...path, i]);
+    for (const [i, item] of value.entries()) rejectUnstorableText(item, ctx, [...path, i]);
   } else if (value !== null && typeof value === "object") {
     for (const [key, item] of Object.entries(value)) {
       if (key.includes("\u0000"))
         ctx.addIssue({ code: "custom", path, message: "keys must not contain the NUL character" });
-      rejectNulCharacters(item, ctx, [...path, key]);
+      rejectUnstorableText(item, ctx, [...path, key]);
     }
   }
 }
@@ -112,7 +119,7 @@ export const AuthorizeRequest = z
       .openapi({ description: "An approved approval for exactly this request (used once)." }),
   })
   .strict()
-  .superRefine((value, ctx) => rejectNulCharacters(value, ctx))
+  .superRefine((value, ctx) => rejectUnstorableText(value, ctx))
   .openapi("AuthorizeRequest");
 export type AuthorizeRequest = z.infer<typeof AuthorizeRequest>;
 

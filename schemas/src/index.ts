@@ -1,11 +1,11 @@
 import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 
-export * from "./contracts.js";
-export * from "./audit.js";
-export * from "./trust.js";
 export * from "./admin.js";
+export * from "./audit.js";
 export * from "./authzen.js";
+export * from "./contracts.js";
+export * from "./trust.js";
 
 export const cedarSchemaPath = fileURLToPath(new URL("../pea.cedarschema", import.meta.url));
 

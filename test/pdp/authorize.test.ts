@@ -76,7 +76,11 @@ describe("the demo bank's stories", () => {
     expect(json.decision).toBe("deny");
     // The action is outside that task's capabilities too; both forbids are named, in no set order.
     expect(json.reasons).toContainEqual(
-      expect.objectContaining({ code: "intent_scope", policy: "core.intent-granted", link: "Agent::research-assistant" }),
+      expect.objectContaining({
+        code: "intent_scope",
+        policy: "core.intent-granted",
+        link: "Agent::research-assistant",
+      }),
     );
   });
 
@@ -208,6 +212,9 @@ describe("requests that cannot be read", () => {
     const { status, json } = await client.authorize({ ...stories.readResearch, context: { purpose: "a\u0000b" } });
     expect(status).toBe(400);
     expect(json.error?.message).toContain("context.purpose");
+    const surrogate = await client.authorize({ ...stories.readResearch, context: { purpose: "a\uD800b" } });
+    expect(surrogate.status).toBe(400);
+    expect(surrogate.json.error?.message).toContain("context.purpose");
   });
 
   it("rejects malformed JSON", async () => {

@@ -55,7 +55,10 @@ when { context.request has amount && context.request.amount * 461168601842738790
     const client = pdpClient(pdp);
     const { json } = await client.authorize({ ...stories.readResearch, context: { amount: 4 } });
     expect(json.decision).toBe("deny");
-    expect(json.reasons?.[0], JSON.stringify(json)).toMatchObject({ code: "evaluation_error", policy: "test.overflow" });
+    expect(json.reasons?.[0], JSON.stringify(json)).toMatchObject({
+      code: "evaluation_error",
+      policy: "test.overflow",
+    });
     expect((await client.authorize(stories.readResearch)).json.decision).toBe("allow");
   });
 

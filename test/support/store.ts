@@ -68,12 +68,7 @@ export interface TestPdp extends TestStore {
 
 /** A store seeded with the demo bank and a decision engine over the shipped policies. */
 export async function startTestPdp(
-  options: {
-    policyDir?: string;
-    now?: () => Date;
-    historyWindowSeconds?: number;
-    trust?: TrustOptions;
-  } = {},
+  options: { policyDir?: string; now?: () => Date; historyWindowSeconds?: number; trust?: TrustOptions } = {},
 ): Promise<TestPdp> {
   const store = await openTestStore();
   const prepared = await prepareStore(store.database, { seed: "demo" });

@@ -23,7 +23,7 @@ interface Pdp {
 }
 
 function startPdpProcess(env: Record<string, string>): Promise<Pdp> {
-  const child = spawn(process.execPath, ["--import", "tsx", "apps/pdp/src/main.ts"], {
+  const child = spawn(process.execPath, ["--no-turbo-inlining", "--import", "tsx", "apps/pdp/src/main.ts"], {
     cwd: root,
     env: { PATH: process.env.PATH ?? "", PEA_PDP_PORT: "0", PEA_LOG_LEVEL: "warn", PEA_BOOTSTRAP_API_KEY: KEY, ...env },
     stdio: ["ignore", "pipe", "pipe"],

@@ -16,8 +16,8 @@ import {
 import { type ApiKeyScope, apiKeyScopes, readCedarSchema } from "@pea/schemas";
 import { auditCommand, auditUsage } from "./audit.js";
 import { CliConfig } from "./config.js";
-import { policyCommand, policyUsage } from "./policy.js";
 import { MembershipUsageError, membershipCommand, membershipUsage } from "./membership.js";
+import { policyCommand, policyUsage } from "./policy.js";
 
 const usage = `pea — PEA's command line
 

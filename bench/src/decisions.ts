@@ -13,8 +13,8 @@ import autocannon from "autocannon";
 import { fmt, percentile } from "./stats.js";
 import { demoWorkload } from "./workload.js";
 
-const SEQUENTIAL = 5_000;
-const CONCURRENT = 20_000;
+const SEQUENTIAL = 2_000;
+const CONCURRENT = 4_000;
 const IN_FLIGHT = 32;
 const HTTP_SECONDS = 10;
 const databaseUrl = process.env.DATABASE_URL;
@@ -32,7 +32,7 @@ async function inProcess() {
   const deps = { engine, log: new DecisionLog(database) };
   const caller = { apiKeyId: "bench" };
 
-  for (let i = 0; i < 500; i++) await authorize(demoWorkload[i % demoWorkload.length] as never, caller, deps);
+  for (let i = 0; i < 300; i++) await authorize(demoWorkload[i % demoWorkload.length] as never, caller, deps);
 
   const latencies: number[] = [];
   let started = performance.now();

@@ -12,3 +12,4 @@ export const cedarSchemaPath = fileURLToPath(new URL("../pea.cedarschema", impor
 export function readCedarSchema(): string {
   return readFileSync(cedarSchemaPath, "utf8");
 }
+export * from "./config.js";

@@ -1,30 +1,10 @@
+import { parseEnv, port, serviceEnv } from "@pea/schemas";
 import { z } from "zod";
-
-const port = z.coerce.number().int().min(0).max(65_535);
 
 /** Everything the admin app reads from its environment, parsed once at start. */
 export const AdminConfig = z.object({
-  DATABASE_URL: z.string().url().optional(),
-  PEA_DATA_DIR: z.string().default("./.pea"),
-  PEA_HOST: z.string().default("127.0.0.1"),
+  ...serviceEnv,
   PEA_ADMIN_PORT: port.default(8701),
-  PEA_POLICY_DIR: z.string().optional(),
-  PEA_FIRM_DOMAINS: z
-    .string()
-    .default("meridian.example")
-    .transform((s) =>
-      s
-        .split(",")
-        .map((d) => d.trim().toLowerCase())
-        .filter(Boolean),
-    ),
-  PEA_MAX_BODY_BYTES: z.coerce
-    .number()
-    .int()
-    .min(1024)
-    .default(64 * 1024),
-  PEA_LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
-  PEA_SEED: z.enum(["demo", "none"]).default("demo"),
   /** Password of the demo accounts created at first start (generated and shown once if unset). */
   PEA_ADMIN_DEMO_PASSWORD: z.string().min(12).optional(),
   /** Mark session cookies Secure (set when served over HTTPS, e.g. behind a TLS proxy). */
@@ -38,10 +18,5 @@ export const AdminConfig = z.object({
 export type AdminConfig = z.infer<typeof AdminConfig>;
 
 export function parseAdminConfig(env: Record<string, string | undefined>): AdminConfig {
-  const parsed = AdminConfig.safeParse(env);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    throw new Error(`configuration: ${issue?.path.join(".")}: ${issue?.message}`);
-  }
-  return parsed.data;
+  return parseEnv(AdminConfig, env);
 }

@@ -10,6 +10,7 @@ import {
   verifyAuditLog,
 } from "@pea/policy-store";
 import type { CliConfig } from "./config.js";
+import { withStore } from "./store.js";
 
 type Out = { log: (line: string) => void; error: (line: string) => void };
 
@@ -31,19 +32,6 @@ export function parseSince(text: string, now = new Date()): Date {
   const time = new Date(text);
   if (Number.isNaN(time.getTime())) throw new AuditUsageError(`not a time: ${text} (use ISO 8601 or 15m, 24h, 7d)`);
   return time;
-}
-
-async function withStore(config: CliConfig, work: (db: Database) => Promise<number>): Promise<number> {
-  await prepareDataDir(config.PEA_DATA_DIR);
-  const database = await openDatabase(
-    resolveDatabaseTarget({ databaseUrl: config.DATABASE_URL, dataDir: config.PEA_DATA_DIR }),
-  );
-  try {
-    await migrate(database);
-    return await work(database);
-  } finally {
-    await database.close();
-  }
 }
 
 /** `pea audit ...`; returns the exit code (0 intact/done, 1 tampered or failed, 2 usage). */

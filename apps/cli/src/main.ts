@@ -18,6 +18,7 @@ import { auditCommand, auditUsage } from "./audit.js";
 import { CliConfig } from "./config.js";
 import { MembershipUsageError, membershipCommand, membershipUsage } from "./membership.js";
 import { policyCommand, policyUsage } from "./policy.js";
+import { withStore } from "./store.js";
 
 const usage = `pea — PEA's command line
 
@@ -46,16 +47,19 @@ export async function main(
     const config = CliConfig.parse(env);
     switch (command) {
       case "migrate":
-        return await withDatabase(config, async (db) => {
-          const { applied } = await migrate(db);
-          out.log(applied.length > 0 ? `applied ${applied.join(", ")}` : "already up to date");
-          return 0;
-        });
+        return await withStore(
+          config,
+          async (db) => {
+            const { applied } = await migrate(db);
+            out.log(applied.length > 0 ? `applied ${applied.join(", ")}` : "already up to date");
+            return 0;
+          },
+          { migrate: false },
+        );
       case "seed": {
         const seed = sub ? seeds[sub] : undefined;
         if (!sub || !seed) throw new UsageError(`seed takes one data set: ${Object.keys(seeds).join(", ")}`);
-        return await withDatabase(config, async (db) => {
-          await migrate(db);
+        return await withStore(config, async (db) => {
           await applySeed(db, seed, "cli");
           out.log(sub === "demo" ? "seeded the Meridian Bank demo" : `seeded ${sub}`);
           return 0;
@@ -96,18 +100,6 @@ export async function main(
 
 class UsageError extends Error {}
 
-async function withDatabase(config: CliConfig, work: (db: Database) => Promise<number>): Promise<number> {
-  await prepareDataDir(config.PEA_DATA_DIR);
-  const database = await openDatabase(
-    resolveDatabaseTarget({ databaseUrl: config.DATABASE_URL, dataDir: config.PEA_DATA_DIR }),
-  );
-  try {
-    return await work(database);
-  } finally {
-    await database.close();
-  }
-}
-
 async function keysCreate(config: CliConfig, args: string[], out: Out): Promise<number> {
   const { values } = parseArgs({
     args,
@@ -116,8 +108,7 @@ async function keysCreate(config: CliConfig, args: string[], out: Out): Promise<
   });
   if (!values.name) throw new UsageError("keys create needs --name");
   const scopes = (values.scope ?? ["authorize"]) as ApiKeyScope[];
-  return withDatabase(config, async (db) => {
-    await migrate(db);
+  return withStore(config, async (db) => {
     const { id, key } = await createApiKey(db, {
       name: values.name as string,
       userId: values.user,

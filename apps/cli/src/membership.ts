@@ -4,6 +4,7 @@ import { parseArgs } from "node:util";
 import { migrate, openDatabase, prepareDataDir, resolveDatabaseTarget } from "@pea/migrations";
 import { assignMembership, declareSodConflict, findSodViolations, SodConflictError } from "@pea/policy-store";
 import type { CliConfig } from "./config.js";
+import { withStore } from "./store.js";
 
 type Out = { log: (line: string) => void; error: (line: string) => void };
 
@@ -19,19 +20,6 @@ function parseRef(text: string | undefined, what: string): { type: string; id: s
   const at = text?.indexOf("::") ?? -1;
   if (!text || at <= 0) throw new MembershipUsageError(`${what} must look like Type::id`);
   return { type: text.slice(0, at), id: text.slice(at + 2) };
-}
-
-async function withStore<T>(config: CliConfig, work: (db: Awaited<ReturnType<typeof openDatabase>>) => Promise<T>) {
-  await prepareDataDir(config.PEA_DATA_DIR);
-  const db = await openDatabase(
-    resolveDatabaseTarget({ databaseUrl: config.DATABASE_URL, dataDir: config.PEA_DATA_DIR }),
-  );
-  try {
-    await migrate(db);
-    return await work(db);
-  } finally {
-    await db.close();
-  }
 }
 
 export async function membershipCommand(

@@ -38,6 +38,7 @@ import {
 import { readCedarSchema } from "@pea/schemas";
 import type { CliConfig } from "./config.js";
 import { runPolicyTests } from "./policy-tests.js";
+import { withStore } from "./store.js";
 
 type Out = { log: (line: string) => void; error: (line: string) => void };
 
@@ -57,19 +58,6 @@ export const policyUsage = `  pea policy validate [dir]                    stric
   (--as NAME names who acts; default PEA_ACTOR, else git user.email, else the OS user)`;
 
 class PolicyUsageError extends Error {}
-
-async function withDatabase<T>(config: CliConfig, work: (db: Database) => Promise<T>): Promise<T> {
-  await prepareDataDir(config.PEA_DATA_DIR);
-  const database = await openDatabase(
-    resolveDatabaseTarget({ databaseUrl: config.DATABASE_URL, dataDir: config.PEA_DATA_DIR }),
-  );
-  try {
-    await migrate(database);
-    return await work(database);
-  } finally {
-    await database.close();
-  }
-}
 
 function git(dir: string, args: string[]): string | undefined {
   try {
@@ -265,7 +253,7 @@ async function policyPublish(args: string[], config: CliConfig, out: Out): Promi
     return 1;
   }
   const author = actorOf(values.as, config);
-  return withDatabase(config, async (db) => {
+  return withStore(config, async (db) => {
     const { version, created } = await publishVersion(db, {
       sources: compiled.sources,
       policyCount: compiled.set.policies.size,
@@ -285,7 +273,7 @@ async function policyPublish(args: string[], config: CliConfig, out: Out): Promi
 
 async function policyVersions(args: string[], config: CliConfig, out: Out): Promise<number> {
   parseArgs({ args, strict: true, options: {} });
-  return withDatabase(config, async (db) => {
+  return withStore(config, async (db) => {
     const state = await readPolicyState(db);
     const versions = await listVersions(db);
     if (versions.length === 0) out.log("no published versions: PDPs serve their policy directory");
@@ -345,7 +333,7 @@ async function policyActivate(
   });
   if (kind === "activate" && !positionals[0]) throw new PolicyUsageError("policy activate needs a VERSION");
   const actor = actorOf(values.as, config);
-  return withDatabase(config, async (db) => {
+  return withStore(config, async (db) => {
     const wanted = kind === "activate" ? (positionals[0] as string) : await rollbackTarget(db);
     if (!wanted) {
       out.error("pea: there is no earlier activation to roll back to");
@@ -381,7 +369,7 @@ async function policyApprove(args: string[], config: CliConfig, out: Out): Promi
   });
   if (!positionals[0]) throw new PolicyUsageError("policy approve needs a REQUEST id");
   const approver = actorOf(values.as, config);
-  return withDatabase(config, async (db) => {
+  return withStore(config, async (db) => {
     const pending = (await pendingActivations(db)).find((p) => p.id === positionals[0]);
     if (pending && !(await checkLoadable(db, pending.versionId, out))) return 1;
     try {
@@ -405,7 +393,7 @@ async function policyFourEyes(args: string[], config: CliConfig, out: Out): Prom
   });
   const mode = positionals[0];
   if (mode !== "on" && mode !== "off") throw new PolicyUsageError("policy four-eyes takes on or off");
-  return withDatabase(config, async (db) => {
+  return withStore(config, async (db) => {
     await setFourEyes(db, mode === "on", actorOf(values.as, config));
     out.log(`four-eyes is ${mode}`);
     return 0;
@@ -432,7 +420,7 @@ async function policyDiff(args: string[], config: CliConfig, out: Out): Promise<
   if (!candidate) return 1;
   const baseDir = values.base ? await compileDir(values.base, schema, out) : undefined;
   if (values.base && !baseDir) return 1;
-  return withDatabase(config, async (db) => {
+  return withStore(config, async (db) => {
     let base: { set: LoadedPolicySet; label: string } | undefined = baseDir
       ? { set: baseDir.set, label: `${values.base} (${baseDir.set.version})` }
       : undefined;
@@ -468,7 +456,7 @@ async function policyShadow(args: string[], config: CliConfig, out: Out): Promis
     options: { off: { type: "boolean" }, report: { type: "boolean" }, as: { type: "string" } },
   });
   const actor = actorOf(values.as, config);
-  return withDatabase(config, async (db) => {
+  return withStore(config, async (db) => {
     if (values.report) {
       const { shadowVersionId } = await readPolicyState(db);
       const id = positionals[0] ?? shadowVersionId;

@@ -1,17 +1,13 @@
 import { packNames } from "@pea/policy-store";
+import { parseEnv, port, serviceEnv } from "@pea/schemas";
 import { z } from "zod";
-
-const port = z.coerce.number().int().min(0).max(65_535);
 
 /** Everything the PDP reads from its environment, parsed once at start. */
 export const PdpConfig = z.object({
-  DATABASE_URL: z.string().url().optional(),
-  PEA_DATA_DIR: z.string().default("./.pea"),
-  PEA_HOST: z.string().default("127.0.0.1"),
+  ...serviceEnv,
   PEA_PDP_PORT: port.default(8700),
   /** Port serving the embedded store to the admin app and CLI (0: any free port). */
   PEA_EMBEDDED_PORT: port.default(0),
-  PEA_POLICY_DIR: z.string().optional(),
   /** Comma-separated key ids (ed25519:…) trusted to sign published policy versions; unset: any valid signature. */
   PEA_POLICY_TRUSTED_KEYS: z
     .string()
@@ -25,22 +21,6 @@ export const PdpConfig = z.object({
   PEA_BOOTSTRAP_API_KEY: z.string().optional(),
   /** How far back context.history looks (seconds). */
   PEA_HISTORY_WINDOW_SECONDS: z.coerce.number().int().min(1).default(86_400),
-  PEA_FIRM_DOMAINS: z
-    .string()
-    .default("meridian.example")
-    .transform((s) =>
-      s
-        .split(",")
-        .map((d) => d.trim().toLowerCase())
-        .filter(Boolean),
-    ),
-  PEA_MAX_BODY_BYTES: z.coerce
-    .number()
-    .int()
-    .min(1024)
-    .default(64 * 1024),
-  PEA_LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
-  PEA_SEED: z.enum(["demo", "none"]).default("demo"),
   /** Sign an audit checkpoint every this many records this process writes... */
   PEA_AUDIT_CHECKPOINT_EVERY: z.coerce.number().int().min(1).default(1000),
   /** ...and every this many seconds when it wrote anything (0: only by count). */
@@ -68,13 +48,8 @@ export const PdpConfig = z.object({
 export type PdpConfig = z.infer<typeof PdpConfig>;
 
 export function parsePdpConfig(env: Record<string, string | undefined>): PdpConfig {
-  const parsed = PdpConfig.safeParse(env);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    throw new Error(`configuration: ${issue?.path.join(".")}: ${issue?.message}`);
-  }
-  if (parsed.data.PEA_PACK && env.PEA_DATA_DIR === undefined) {
-    return { ...parsed.data, PEA_DATA_DIR: `./.pea-${parsed.data.PEA_PACK}` };
-  }
-  return parsed.data;
+  const config = parseEnv(PdpConfig, env);
+  if (config.PEA_PACK && env.PEA_DATA_DIR === undefined)
+    return { ...config, PEA_DATA_DIR: `./.pea-${config.PEA_PACK}` };
+  return config;
 }

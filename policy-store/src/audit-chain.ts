@@ -89,32 +89,51 @@ const INSERT_ROWS = `INSERT INTO audit_log (seq, time, prev_hash, hash, record)
   FROM jsonb_to_recordset($1::jsonb) AS r(seq bigint, time timestamptz, prev_hash text, hash text, record jsonb)`;
 
 /**
+ * Rows of other tables that must commit exactly when the audit records do (an allow's touches and
+ * duty, history.ts effectInserts): `sql(param, guard)` is an INSERT … SELECT … FROM
+ * jsonb_to_recordset(param) … guard, and `rows` the JSON array passed as that parameter.
+ */
+export interface SideInsert {
+  sql: (param: string, guard: string) => string;
+  rows: string;
+}
+
+/**
  * Append in one statement if the head is still `expected` (optimistic: no round trip to read
- * it). Returns the entries, or undefined when another writer moved the head first.
+ * it), with `side` inserts as data-modifying CTEs of the same statement, guarded by the same head
+ * check. Returns the entries, or undefined when another writer moved the head first (then
+ * nothing at all was written).
  */
 export async function appendIfHead(
   database: Session,
   expected: ChainHead,
   records: AuditRecord[],
+  side: SideInsert[] = [],
 ): Promise<AuditEntry[] | undefined> {
   const entries = chainEntries(expected, records);
   const last = entries[entries.length - 1];
   if (!last) return [];
+  const guard = "WHERE EXISTS (SELECT 1 FROM head)";
+  const ctes = side.map((s, i) => `,\n     side_${i} AS (${s.sql(`$${6 + i}::jsonb`, guard)})`).join("");
   const rows = await database.query<{ seq: unknown }>(
     `WITH head AS (
        UPDATE audit_head SET seq = $2, hash = $3 WHERE id = 1 AND seq = $4 AND hash = $5 RETURNING 1
-     )
-     ${INSERT_ROWS} WHERE EXISTS (SELECT 1 FROM head) RETURNING seq`,
-    [rowsParam(entries), last.seq, last.hash, expected.seq, expected.hash],
+     )${ctes}
+     ${INSERT_ROWS} ${guard} RETURNING seq`,
+    [rowsParam(entries), last.seq, last.hash, expected.seq, expected.hash, ...side.map((s) => s.rows)],
   );
   return rows.length === entries.length ? entries : undefined;
 }
 
 /**
  * Append inside an open transaction: lock the chain head (FOR UPDATE, held until the caller's
- * transaction ends), chain the records after it, insert them and move the head.
+ * transaction ends), chain the records after it, insert them and the `side` rows, and move the head.
  */
-export async function appendLocked(tx: Session, records: AuditRecord[]): Promise<AuditEntry[]> {
+export async function appendLocked(
+  tx: Session,
+  records: AuditRecord[],
+  side: SideInsert[] = [],
+): Promise<AuditEntry[]> {
   const [head] = await tx.query<{ seq: unknown; hash: string }>(
     "SELECT seq, hash FROM audit_head WHERE id = 1 FOR UPDATE",
   );
@@ -123,6 +142,7 @@ export async function appendLocked(tx: Session, records: AuditRecord[]): Promise
   const last = entries[entries.length - 1];
   if (!last) return [];
   await tx.query(INSERT_ROWS, [rowsParam(entries)]);
+  for (const s of side) await tx.query(s.sql("$1::jsonb", ""), [s.rows]);
   await tx.query("UPDATE audit_head SET seq = $1, hash = $2 WHERE id = 1", [last.seq, last.hash]);
   return entries;
 }

@@ -3,7 +3,8 @@ import type { AuthorizeRequest, AuthorizeResponse } from "@pea/schemas";
 import { type Decision, type DecisionInputs, type DecisionRequest, decide, deny, linkName } from "./decide.js";
 import type { DecisionLog } from "./decision-log.js";
 import type { DecisionEngine } from "./engine.js";
-import { lookupFacts, recordDecisionEffects } from "./governance.js";
+import { decisionEffects, lookupFacts } from "./governance.js";
+import type { DecisionEffects } from "./history.js";
 import { revokedDecision, settleApproval, signAllow } from "./runtime-trust.js";
 
 export interface AuthorizeDeps {
@@ -62,8 +63,9 @@ export async function authorize(
   // Approval rules: open (or find) the approval, or spend the one the caller brings (runtime-trust.ts).
   const approval = await settleApproval(engine, request, outcome, decisionId, caller.apiKeyId);
   outcome = approval.outcome;
-  // History and duties: what an allow touches is recorded before it is answered (governance.ts).
-  if (outcome.decision === "allow") outcome = await recordDecisionEffects(engine, decisionId, request, caller, outcome);
+  // History and duties: what an allow touches is written with its audit record, below (governance.ts).
+  let effects: DecisionEffects | undefined;
+  if (outcome.decision === "allow") ({ outcome, effects } = decisionEffects(engine, request, outcome));
   // Every allow carries a signed artifact bound to this request (artifacts.ts).
   const signed = await signAllow(engine, request, outcome, { decisionId, policyVersion, entitlementVersion, approval });
   outcome = signed.outcome;
@@ -86,6 +88,8 @@ export async function authorize(
       artifactId: signed.artifact ? decisionId : undefined,
       approvalId: approval.approvalId,
       approver: approval.approvers?.join(","),
+      // Committed with the record or not at all: an allow is never answered without both.
+      effects: outcome.decision === "allow" ? effects : undefined,
     });
   } catch {
     const reasons = outcome.decision === "deny" ? outcome.reasons : [];

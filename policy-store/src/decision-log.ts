@@ -8,6 +8,7 @@ import {
   type ChainHead,
   readHead,
 } from "./audit-chain.js";
+import { type DecisionEffects, type Effects, effectInserts } from "./history.js";
 
 export interface DecisionRecord {
   id: string;
@@ -32,6 +33,11 @@ export interface DecisionRecord {
   approver?: string | undefined;
   /** Anything else that decided the outcome and an auditor needs (never secrets). */
   extra?: Record<string, unknown> | undefined;
+  /**
+   * What an allow touched and the duty it performed (governance.ts decisionEffects): written with
+   * the audit record, atomically, and not part of it. Ignored on a deny.
+   */
+  effects?: DecisionEffects | undefined;
 }
 
 /** The audit record of one decision: what is hashed and stored in audit_log.record. */
@@ -66,6 +72,13 @@ export type AppendListener = (last: AuditEntry, count: number) => void;
 
 const MAX_BATCH = 512;
 
+/** A record waiting for the writer, with the effects to write alongside it. */
+interface Pending {
+  record: AuditRecord;
+  effects?: Effects | undefined;
+  settle: (error: Error | undefined, entry?: AuditEntry) => void;
+}
+
 /**
  * The one writer of decision records (the audit log's group-commit writer; changes go through
  * recordChange in audit-chain.ts, into the same chain). Records arriving while a write is in
@@ -74,23 +87,35 @@ const MAX_BATCH = 512;
  * head row orders them.
  */
 export class DecisionLog {
-  private queue: Array<{ record: AuditRecord; settle: (error: Error | undefined, entry?: AuditEntry) => void }> = [];
+  private queue: Pending[] = [];
   private writing = false;
   private head: ChainHead | undefined;
   private readonly listeners: AppendListener[] = [];
 
   constructor(private readonly database: Database) {}
 
-  /** Durably record one decision; resolves with its audit entry once committed. */
+  /**
+   * Durably record one decision, and the effects of an allow with it (same statement or
+   * transaction: both or neither); resolves with its audit entry once committed.
+   */
   record(record: DecisionRecord): Promise<AuditEntry> {
-    return this.append(decisionAuditRecord(record));
+    const effects =
+      record.decision === "allow" && record.effects
+        ? { ...record.effects, decisionId: record.id, apiKeyId: record.apiKeyId, runId: record.runId }
+        : undefined;
+    return this.enqueue(decisionAuditRecord(record), effects);
   }
 
   /** Durably append any audit record through the group-commit queue. */
   append(record: AuditRecord): Promise<AuditEntry> {
+    return this.enqueue(record, undefined);
+  }
+
+  private enqueue(record: AuditRecord, effects: Effects | undefined): Promise<AuditEntry> {
     return new Promise((resolve, reject) => {
       this.queue.push({
         record,
+        effects,
         settle: (error, entry) => (error || !entry ? reject(error ?? new Error("not recorded")) : resolve(entry)),
       });
       if (!this.writing) void this.drain();
@@ -111,13 +136,13 @@ export class DecisionLog {
     while (this.queue.length > 0) {
       const batch = this.queue.splice(0, MAX_BATCH);
       try {
-        const entries = await this.write(batch.map((item) => item.record));
+        const entries = await this.write(batch);
         for (const [i, item] of batch.entries()) item.settle(undefined, entries[i]);
       } catch (error) {
         if (!recordSpecific(error)) {
           // The log is unreachable or overloaded (e.g. no pool connection in time): try the whole
           // batch once more, then every record in it fails (deny audit_unavailable).
-          await this.write(batch.map((item) => item.record)).then(
+          await this.write(batch).then(
             (entries) => {
               for (const [i, item] of batch.entries()) item.settle(undefined, entries[i]);
             },
@@ -129,7 +154,7 @@ export class DecisionLog {
         }
         // One unstorable record must not fail its neighbours: retry each on its own.
         for (const item of batch) {
-          await this.write([item.record]).then(
+          await this.write([item]).then(
             (entries) => item.settle(undefined, entries[0]),
             (error: Error) => item.settle(error),
           );
@@ -139,13 +164,16 @@ export class DecisionLog {
     this.writing = false;
   }
 
-  private async write(records: AuditRecord[]): Promise<AuditEntry[]> {
+  private async write(items: Pending[]): Promise<AuditEntry[]> {
     try {
+      const records = items.map((item) => item.record);
+      // The batch's touches and duties go in the same statement or transaction as its records.
+      const side = effectInserts(items.flatMap((item) => (item.effects ? [item.effects] : [])));
       this.head ??= await readHead(this.database);
       // Optimistic single statement; if another writer moved the head, lock it and chain after it.
       const entries =
-        (await appendIfHead(this.database, this.head, records)) ??
-        (await this.database.transaction((tx) => appendLocked(tx, records)));
+        (await appendIfHead(this.database, this.head, records, side)) ??
+        (await this.database.transaction((tx) => appendLocked(tx, records, side)));
       const last = entries[entries.length - 1];
       if (last) {
         this.head = { seq: last.seq, hash: last.hash };

@@ -1,7 +1,7 @@
 import type { EntityRef } from "@pea/schemas";
 import { type Decision, type DecisionFacts, type DecisionRequest, deny } from "./decide.js";
 import type { DecisionEngine } from "./engine.js";
-import { actorsOf, emptyHistory, labelsOf, loadHistory, recordEffects } from "./history.js";
+import { actorsOf, type DecisionEffects, emptyHistory, labelsOf, loadHistory } from "./history.js";
 import { getRun } from "./runs.js";
 
 /**
@@ -37,40 +37,35 @@ export async function lookupFacts(engine: DecisionEngine, request: DecisionReque
 }
 
 /**
- * After an allow: record the labels its resource carries (touches) and, on a business object, the
- * duty it performs. If that cannot be recorded the answer becomes a deny: history that silently
- * misses a touch would let a later barrier check pass.
+ * After an allow: the labels its resource carries (touches) and, on a business object, the duty it
+ * performs. authorize() hands them to the decision log, which writes them with the decision's audit
+ * record in one statement or transaction before the allow is answered: history that silently
+ * missed a touch would let a later barrier check pass, so an allow whose record (effects included)
+ * cannot be written is a deny (audit_unavailable).
  */
-export async function recordDecisionEffects(
+export function decisionEffects(
   engine: DecisionEngine,
-  decisionId: string,
-  request: { principal: EntityRef; chain: EntityRef[]; run?: string | undefined; action: string; resource: EntityRef },
-  caller: { apiKeyId: string | null },
+  request: { principal: EntityRef; chain: EntityRef[]; action: string; resource: EntityRef },
   outcome: Decision,
-): Promise<Decision> {
+): { outcome: Decision; effects?: DecisionEffects | undefined } {
   const inputs = engine.inputs();
-  if ("decision" in inputs) return inputs;
+  if ("decision" in inputs) return { outcome: inputs };
   const { resource } = request;
   const stored = inputs.snapshot.get(resource.type, resource.id);
   const labels = stored ? labelsOf(stored) : [];
   const isObject = !stored && inputs.schema.entityTypes.get(resource.type)?.source === "caller";
   const duty = request.action.slice(request.action.indexOf(":") + 1);
-  if (labels.length === 0 && !isObject) return outcome;
+  if (labels.length === 0 && !isObject) return { outcome };
   const actors = actorsOf(request);
-  try {
-    await recordEffects(engine.database, {
-      decisionId,
+  return {
+    outcome,
+    effects: {
       at: engine.now(),
-      apiKeyId: caller.apiKeyId,
-      runId: request.run ?? null,
       agents: actors.agents,
       users: actors.users,
       human: actors.human,
       labels,
       object: isObject ? { type: resource.type, id: resource.id, duty } : undefined,
-    });
-    return outcome;
-  } catch (error) {
-    return deny("store_unavailable", `what this action touches could not be recorded: ${(error as Error).message}`);
-  }
+    },
+  };
 }

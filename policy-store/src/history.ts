@@ -1,6 +1,6 @@
 import type { Database } from "@pea/migrations";
 import type { EntityRef } from "@pea/schemas";
-import { recordChange } from "./audit-chain.js";
+import { recordChange, type SideInsert } from "./audit-chain.js";
 import type { EntityJson } from "./cedar.js";
 
 /**
@@ -201,11 +201,10 @@ export function historyContext(facts: HistoryFacts): Record<string, unknown> {
   };
 }
 
-export interface Effects {
-  decisionId: string;
+/** What an allowed decision touched and which duty it performed (governance.ts decisionEffects). */
+export interface DecisionEffects {
+  /** When it was decided (the engine's clock, which scenarios may advance). */
   at: Date;
-  apiKeyId: string | null;
-  runId: string | null;
   agents: string[];
   users: string[];
   human: string | null;
@@ -214,31 +213,68 @@ export interface Effects {
   object?: { type: string; id: string; duty: string } | undefined;
 }
 
-/** Record what an allowed decision touched and which duty it performed (one transaction). */
-export async function recordEffects(database: Database, e: Effects): Promise<void> {
-  const statements: Array<[string, unknown[]]> = [];
-  if (e.labels.length > 0) {
-    statements.push([
-      "INSERT INTO touches (decision_id, at, run_id, agents, human, labels, api_key_id) VALUES ($1, $2, $3, $4, $5, $6, $7)",
-      [e.decisionId, e.at.toISOString(), e.runId, e.agents, e.human, e.labels, e.apiKeyId],
-    ]);
+/** The effects of one decision with what its decision record already holds. */
+export interface Effects extends DecisionEffects {
+  decisionId: string;
+  apiKeyId: string | null;
+  runId: string | null;
+}
+
+/**
+ * The rows that record effects, as inserts that go with the decisions' audit records in the same
+ * statement or transaction (decision-log.ts, audit-chain.ts): a touch is durable exactly when its
+ * decision is. Only the tables a batch needs are named.
+ */
+export function effectInserts(list: Effects[]): SideInsert[] {
+  const inserts: SideInsert[] = [];
+  const touches = list
+    .filter((e) => e.labels.length > 0)
+    .map((e) => ({
+      decision_id: e.decisionId,
+      at: e.at.toISOString(),
+      run_id: e.runId,
+      agents: e.agents,
+      human: e.human,
+      labels: e.labels,
+      api_key_id: e.apiKeyId,
+    }));
+  if (touches.length > 0) {
+    inserts.push({
+      rows: JSON.stringify(touches),
+      sql: (param, guard) =>
+        `INSERT INTO touches (decision_id, at, run_id, agents, human, labels, api_key_id)
+         SELECT t.decision_id, t.at, t.run_id, t.agents, t.human, t.labels, t.api_key_id
+         FROM jsonb_to_recordset(${param}) AS t(decision_id text, at timestamptz, run_id text, agents text[],
+           human text, labels text[], api_key_id text) ${guard}`,
+    });
   }
-  if (e.object) {
-    statements.push([
-      `INSERT INTO object_duties (decision_id, at, object_type, object_id, duty, users, agents, api_key_id)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
-      [e.decisionId, e.at.toISOString(), e.object.type, e.object.id, e.object.duty, e.users, e.agents, e.apiKeyId],
-    ]);
+  const duties = list.flatMap((e) =>
+    e.object
+      ? [
+          {
+            decision_id: e.decisionId,
+            at: e.at.toISOString(),
+            object_type: e.object.type,
+            object_id: e.object.id,
+            duty: e.object.duty,
+            users: e.users,
+            agents: e.agents,
+            api_key_id: e.apiKeyId,
+          },
+        ]
+      : [],
+  );
+  if (duties.length > 0) {
+    inserts.push({
+      rows: JSON.stringify(duties),
+      sql: (param, guard) =>
+        `INSERT INTO object_duties (decision_id, at, object_type, object_id, duty, users, agents, api_key_id)
+         SELECT d.decision_id, d.at, d.object_type, d.object_id, d.duty, d.users, d.agents, d.api_key_id
+         FROM jsonb_to_recordset(${param}) AS d(decision_id text, at timestamptz, object_type text, object_id text,
+           duty text, users text[], agents text[], api_key_id text) ${guard}`,
+    });
   }
-  if (statements.length === 0) return;
-  if (statements.length === 1) {
-    const [sql, params] = statements[0] as [string, unknown[]];
-    await database.query(sql, params);
-    return;
-  }
-  await database.transaction(async (tx) => {
-    for (const [sql, params] of statements) await tx.query(sql, params);
-  });
+  return inserts;
 }
 
 export const outcomeStatuses = ["executed", "failed", "aborted"] as const;

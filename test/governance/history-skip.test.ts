@@ -29,8 +29,9 @@ it("skips the history lookup when no policy reads history", async () => {
       resource: { type: "EmailAddress", id: "x@y.example" },
     };
     expect((await client.authorize(send)).json.decision).toBe("allow");
-    // an allow that touches labelled data must still record it: without the table, fail closed
-    expect((await client.authorize(stories.readResearch)).json.reasons?.[0]?.code).toBe("store_unavailable");
+    // an allow that touches labelled data must still record it: its touch is written with its audit
+    // record, so without the table that write fails and the allow is a deny (fail closed)
+    expect((await client.authorize(stories.readResearch)).json.reasons?.[0]?.code).toBe("audit_unavailable");
   } finally {
     await pdp.database.exec("ALTER TABLE touches_gone RENAME TO touches");
   }

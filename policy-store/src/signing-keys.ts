@@ -1,4 +1,12 @@
-import { createCipheriv, createDecipheriv, randomBytes, scryptSync } from "node:crypto";
+import {
+  createCipheriv,
+  createDecipheriv,
+  createPrivateKey,
+  type KeyObject,
+  type JsonWebKey as NodeJwk,
+  randomBytes,
+  scryptSync,
+} from "node:crypto";
 import type { Database, Session } from "@pea/migrations";
 import { type CryptoKey, exportJWK, generateKeyPair, importJWK, type JWK } from "jose";
 
@@ -21,7 +29,8 @@ export interface PublicSigningKey {
 
 export interface ActiveSigningKey {
   kid: string;
-  key: CryptoKey;
+  /** The Ed25519 private key as node:crypto holds it, imported once per load (artifacts.ts signs with it). */
+  key: KeyObject;
 }
 
 export interface SigningKeyOptions {
@@ -156,7 +165,7 @@ export class SigningKeyRing {
         const kept = previous?.active?.kid === row.kid ? previous.active : undefined;
         active = kept ?? {
           kid: row.kid,
-          key: (await importJWK(openPrivateKey(row.private_key, passphrase), "EdDSA")) as CryptoKey,
+          key: createPrivateKey({ key: openPrivateKey(row.private_key, passphrase) as NodeJwk, format: "jwk" }),
         };
       }
     }

@@ -1,6 +1,5 @@
 import { readFile, writeFile } from "node:fs/promises";
 import { parseArgs } from "node:util";
-import { type Database, migrate, openDatabase, prepareDataDir, resolveDatabaseTarget } from "@pea/migrations";
 import {
   CheckpointError,
   exportAudit,

@@ -1,9 +1,8 @@
 import { parseArgs } from "node:util";
-import { type Database, migrate, openDatabase, prepareDataDir, resolveDatabaseTarget } from "@pea/migrations";
+import { migrate } from "@pea/migrations";
 import {
   ApiKeyError,
   applySeed,
-  bankSeed,
   compilePolicySet,
   createApiKey,
   defaultPolicyDir,

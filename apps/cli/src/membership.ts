@@ -1,7 +1,6 @@
 // `pea membership add|check` and `pea sod declare|check`: assignment paths that refuse
 // separation-of-duties conflicts (policy-store/src/sod.ts).
 import { parseArgs } from "node:util";
-import { migrate, openDatabase, prepareDataDir, resolveDatabaseTarget } from "@pea/migrations";
 import { assignMembership, declareSodConflict, findSodViolations, SodConflictError } from "@pea/policy-store";
 import type { CliConfig } from "./config.js";
 import { withStore } from "./store.js";

@@ -4,7 +4,7 @@ import { chmod, mkdir, readFile, writeFile } from "node:fs/promises";
 import { userInfo } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { parseArgs } from "node:util";
-import { type Database, migrate, openDatabase, prepareDataDir, resolveDatabaseTarget } from "@pea/migrations";
+import type { Database } from "@pea/migrations";
 import {
   activationHistory,
   approveActivation,

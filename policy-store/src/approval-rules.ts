@@ -1,5 +1,5 @@
 import type { Reason } from "@pea/schemas";
-import { cedar } from "./cedar.js";
+import type { cedar } from "./cedar.js";
 import type { Decision } from "./decide.js";
 import type { LoadedPolicySet, PolicyInfo, PolicyProblem } from "./policies.js";
 
@@ -62,23 +62,6 @@ export function approvalProblems(policies: Map<string, PolicyInfo>): PolicyProbl
   return problems;
 }
 
-/**
- * Preparse the set without its approval rules (beside the full one), so a deny can be re-checked:
- * would this link be allowed if a human lifted the approval rules? Undefined when there are none.
- */
-export function preparseWaivedSet(
-  preparsedId: string,
-  policies: Map<string, PolicyInfo>,
-  texts: Record<string, string>,
-): string | undefined {
-  const waived = Object.fromEntries(Object.entries(texts).filter(([id]) => !approvalRule(policies.get(id))));
-  if (Object.keys(waived).length === Object.keys(texts).length) return undefined;
-  const id = `${preparsedId}-approval-waived`;
-  const result = cedar.preparsePolicySet(id, { staticPolicies: waived });
-  if (result.type !== "success") throw new Error(result.errors.map((e) => e.message).join("; "));
-  return id;
-}
-
 type Answer = ReturnType<typeof cedar.statefulIsAuthorized>;
 
 /**
@@ -91,16 +74,17 @@ export function waiveForApproval(
   forbids: string[],
   policies: LoadedPolicySet,
   link: string,
+  approvalWaivedId: string | undefined,
   evaluateWaived: (preparsedSetId: string) => Answer,
 ): { need: ApprovalNeed; permits: string[] } | { notPermitted: true } | undefined {
-  if (!policies.approvalWaivedId || forbids.length === 0) return undefined;
+  if (!approvalWaivedId || forbids.length === 0) return undefined;
   const requirements: ApprovalRequirement[] = [];
   for (const id of forbids) {
     const rule = approvalRule(policies.policies.get(id));
     if (!rule) return undefined;
     requirements.push({ policy: id, ...rule });
   }
-  const answer = evaluateWaived(policies.approvalWaivedId);
+  const answer = evaluateWaived(approvalWaivedId);
   if (answer.type !== "success") return undefined;
   const { decision, diagnostics } = answer.response;
   if (diagnostics.errors.length > 0) return undefined;

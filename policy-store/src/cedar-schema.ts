@@ -27,6 +27,8 @@ export interface SchemaInfo {
   actions: Map<string, Set<string>>;
   /** action → the principal types it applies to */
   actionPrincipals: Map<string, Set<string>>;
+  /** action → the action groups it is in, transitively (empty for most schemas) */
+  actionAncestors: Map<string, Set<string>>;
   /** Every type some action accepts as principal: the types a chain link may have. */
   principalTypes: Set<string>;
   /** action → the context attributes its schema declares (a pack may declare fewer than PEA's). */
@@ -86,6 +88,7 @@ export function loadSchema(text: string): SchemaInfo {
   const actionPrincipals = new Map<string, Set<string>>();
   const principalTypes = new Set<string>();
   const actionContext = new Map<string, Set<string>>();
+  const actionParents = new Map<string, string[]>();
   for (const ns of namespaces) {
     for (const [name, def] of Object.entries(ns.entityTypes)) {
       const shape = (def as { shape?: { attributes?: Record<string, unknown> } }).shape;
@@ -98,10 +101,25 @@ export function loadSchema(text: string): SchemaInfo {
     for (const [name, def] of Object.entries(ns.actions)) {
       actions.set(name, new Set(def.appliesTo?.resourceTypes ?? []));
       actionPrincipals.set(name, new Set(def.appliesTo?.principalTypes ?? []));
+      actionParents.set(
+        name,
+        (def.memberOf ?? []).map((m) => m.id),
+      );
       for (const type of def.appliesTo?.principalTypes ?? []) principalTypes.add(type);
       const context = toValueType(def.appliesTo?.context ?? { type: "Record", attributes: {} });
       if (context.kind === "Record") actionContext.set(name, new Set(context.attributes.keys()));
     }
+  }
+  const actionAncestors = new Map<string, Set<string>>();
+  for (const name of actionParents.keys()) {
+    const seen = new Set<string>();
+    const queue = [...(actionParents.get(name) ?? [])];
+    for (let next = queue.shift(); next !== undefined; next = queue.shift()) {
+      if (seen.has(next)) continue;
+      seen.add(next);
+      queue.push(...(actionParents.get(next) ?? []));
+    }
+    if (seen.size > 0) actionAncestors.set(name, seen);
   }
   const requestType = toValueType(commonTypes.get("RequestFacts") ?? { type: "Record", attributes: {} });
   if (requestType.kind !== "Record") throw new SchemaError("common type RequestFacts must be a record");
@@ -117,6 +135,7 @@ export function loadSchema(text: string): SchemaInfo {
     entityTypes,
     actions,
     actionPrincipals,
+    actionAncestors,
     principalTypes,
     actionContext,
     requestFacts: requestType.attributes,
@@ -195,4 +214,36 @@ function describe(type: ValueType): string {
     default:
       return "value PEA does not accept from callers";
   }
+}
+
+/**
+ * A stored value in Cedar's explicit JSON form: entity references as `{"__entity": …}` even where
+ * they were written as bare `{type, id}` (which Cedar accepts only when it parses with the schema;
+ * decisions parse entities without it, see policy-slices.ts).
+ */
+export function explicitCedarValue(value: unknown, type: ValueType): unknown {
+  if (value === null || typeof value !== "object") return value;
+  switch (type.kind) {
+    case "Entity": {
+      const ref = value as { type?: unknown; id?: unknown; __entity?: unknown };
+      return ref.__entity === undefined && typeof ref.type === "string" && typeof ref.id === "string"
+        ? { __entity: { type: ref.type, id: ref.id } }
+        : value;
+    }
+    case "Set":
+      return Array.isArray(value) ? value.map((item) => explicitCedarValue(item, type.element)) : value;
+    case "Record":
+      return Array.isArray(value) ? value : explicitAttributes(value as Record<string, unknown>, type.attributes);
+    default:
+      return value;
+  }
+}
+
+export function explicitAttributes(attrs: Record<string, unknown>, types: AttributeTypes): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [name, value] of Object.entries(attrs)) {
+    const declared = types.get(name);
+    out[name] = declared ? explicitCedarValue(value, declared.type) : value;
+  }
+  return out;
 }

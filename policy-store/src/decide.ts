@@ -4,6 +4,7 @@ import { cedar, type EntityJson } from "./cedar.js";
 import { conformToAttributes, type SchemaInfo } from "./cedar-schema.js";
 import { crossingsContext, emptyHistory, type HistoryFacts, historyContext } from "./history.js";
 import type { LoadedPolicySet } from "./policies.js";
+import { pruneToShape } from "./policy-slices.js";
 import { matchesRun, type Run, runIsLive } from "./runs.js";
 import { capabilityOf, entityKey, type Snapshot } from "./snapshot.js";
 
@@ -69,6 +70,27 @@ const defaultMessages: Record<ReasonCode, string> = {
   audit_unavailable: "the decision could not be recorded",
 };
 
+// Cedar reports the forbids that denied in no set order. PEA names them in a fixed one: first who
+// may act at all, then what the task allows, then the rules about the data and the duties.
+const precedence: readonly ReasonCode[] = [
+  "principal_revoked",
+  "delegation_invalid",
+  "intent_scope",
+  "run_inactive",
+  "run_mismatch",
+  "barrier",
+  "sod",
+  "approval_required",
+  "policy_denied",
+];
+const rank = (code: ReasonCode) => {
+  const at = precedence.indexOf(code);
+  return at < 0 ? precedence.length : at;
+};
+const byPrecedence = (a: Reason, b: Reason) =>
+  rank(a.code) - rank(b.code) ||
+  ((a.policy ?? "") < (b.policy ?? "") ? -1 : (a.policy ?? "") > (b.policy ?? "") ? 1 : 0);
+
 export const linkName = (ref: { type: string; id: string }) => `${ref.type}::${ref.id}`;
 
 export function deny(code: ReasonCode, message?: string, extra: Partial<Reason> = {}): Decision {
@@ -124,31 +146,49 @@ export function decide(request: DecisionRequest, inputs: DecisionInputs): Decisi
   const runContext = run ? { id: run.id, ...(run.purpose !== null ? { purpose: run.purpose } : {}) } : undefined;
   // Without looked-up facts (a caller of decide() that skipped lookupFacts) history is empty.
   const known = inputs.facts?.history ?? emptyHistory();
-  const history = historyContext(known);
+  let history: Record<string, unknown> | undefined;
   const crossings = crossingsContext(known);
   const outermost = links[0];
   const determining: string[] = [];
   // Approval rules (forbids annotated @approval) that stood between a link and an allow.
   const awaiting: ApprovalNeed[] = [];
+  const declared = schema.actionContext.get(request.action);
+  const resourceEntities = snapshot.forEvaluation(resource);
+  const actionGroups = schema.actionAncestors.get(request.action);
+  const actionEntity: EntityJson[] = actionGroups
+    ? [
+        {
+          uid: { type: "Action", id: request.action },
+          attrs: {},
+          parents: [...actionGroups].map((id) => ({ type: "Action", id })),
+        },
+      ]
+    : [];
 
   for (const [depth, link] of links.entries()) {
-    const previous = depth > 0 ? links[depth - 1] : undefined;
-    const context: Record<string, unknown> = {
-      request: facts.value,
-      capability,
-      depth,
-      history,
-      crossings,
-    };
-    if (request.intent !== undefined) context.intent = { __entity: { type: "Intent", id: request.intent } };
-    if (previous) {
-      context[previous.type === "User" ? "delegatorUser" : "delegatorAgent"] = { __entity: previous };
+    const linkLabel = linkName(link);
+    // The policies that can apply to this link, and the context they read (policy-slices.ts).
+    const slice = policies.slice(link.type, request.action, request.resource.type);
+    if (!slice) {
+      return deny("invalid_request", `action ${request.action} does not apply to principal type ${link.type}`, {
+        link: linkLabel,
+      });
     }
-    if (outermost?.type === "User") context.onBehalfOf = { __entity: outermost };
-    if (runContext) context.run = runContext;
+    const previous = depth > 0 ? links[depth - 1] : undefined;
+    const full: Record<string, unknown> = { request: facts.value, capability, depth, crossings };
+    if (slice.context !== undefined && (slice.context === true || slice.context.has("history"))) {
+      history ??= historyContext(known);
+      full.history = history;
+    }
+    if (request.intent !== undefined) full.intent = { __entity: { type: "Intent", id: request.intent } };
+    if (previous) {
+      full[previous.type === "User" ? "delegatorUser" : "delegatorAgent"] = { __entity: previous };
+    }
+    if (outermost?.type === "User") full.onBehalfOf = { __entity: outermost };
+    if (runContext) full.run = runContext;
     // Policies see what the action's schema declares: a pack's schema may declare less than PEA offers.
-    const declared = schema.actionContext.get(request.action);
-    if (declared) for (const key of Object.keys(context)) if (!declared.has(key)) delete context[key];
+    if (declared) for (const key of Object.keys(full)) if (!declared.has(key)) delete full[key];
+    const context = pruneToShape(full, slice.context);
 
     // Static separation of duties: a link holding two conflicting groups (the store was changed
     // behind PEA's back; every assignment path refuses it) is denied.
@@ -162,22 +202,24 @@ export function decide(request: DecisionRequest, inputs: DecisionInputs): Decisi
     }
 
     const entities = mergeEntities(
-      snapshot.closure(linkEntities[depth] as EntityJson),
-      snapshot.closure(resource),
+      snapshot.forEvaluation(linkEntities[depth] as EntityJson),
+      resourceEntities,
       intent ? [intent] : [],
+      actionEntity,
     );
+    // Without the schema: Cedar would then parse the context against it and insist on every
+    // declared attribute, which is exactly what the slice leaves out. PEA checked what the schema
+    // would (the action applies to both types, the caller's facts conform) before this point;
+    // entity attributes are in explicit JSON form (snapshot.ts).
     const call = {
       principal: link,
       action: { type: "Action", id: request.action },
       resource: { type: request.resource.type, id: request.resource.id },
       context: context as Record<string, never>,
-      preparsedSchemaName: schema.preparsedName,
-      validateRequest: true,
-      preparsedPolicySetId: policies.preparsedId,
+      preparsedPolicySetId: slice.preparsedId,
       entities,
     };
     const answer = cedar.statefulIsAuthorized(call);
-    const linkLabel = linkName(link);
     if (answer.type === "failure") {
       return deny("evaluation_error", answer.errors.map((e) => e.message).join("; "), { link: linkLabel });
     }
@@ -190,7 +232,7 @@ export function decide(request: DecisionRequest, inputs: DecisionInputs): Decisi
     }
     if (decision === "deny") {
       if (diagnostics.reason.length === 0) return deny("not_permitted", undefined, { link: linkLabel });
-      const waived = waiveForApproval(diagnostics.reason, policies, linkLabel, (setId) =>
+      const waived = waiveForApproval(diagnostics.reason, policies, linkLabel, slice.approvalWaivedId, (setId) =>
         cedar.statefulIsAuthorized({ ...call, preparsedPolicySetId: setId }),
       );
       if (waived && "need" in waived) {
@@ -201,11 +243,13 @@ export function decide(request: DecisionRequest, inputs: DecisionInputs): Decisi
       if (waived) return deny("not_permitted", undefined, { link: linkLabel });
       return {
         decision: "deny",
-        reasons: diagnostics.reason.map((id) => {
-          const info = policies.policies.get(id);
-          const code = info?.reason ?? "policy_denied";
-          return { code, message: info?.message ?? defaultMessages[code], policy: id, link: linkLabel };
-        }),
+        reasons: diagnostics.reason
+          .map((id) => {
+            const info = policies.policies.get(id);
+            const code = info?.reason ?? "policy_denied";
+            return { code, message: info?.message ?? defaultMessages[code], policy: id, link: linkLabel };
+          })
+          .sort(byPrecedence),
         obligations: [],
         determiningPolicies: diagnostics.reason,
       };

@@ -348,7 +348,7 @@ export class DecisionEngine {
   }
 
   private async reloadSnapshotNow(): Promise<void> {
-    const next = await loadSnapshot(this.options.database);
+    const next = await loadSnapshot(this.options.database, this.schema);
     // Notifications can overtake each other; never go back to an older version.
     if (!this.snapshot || next.version >= this.snapshot.version) this.snapshot = next;
     this.options.onEvent?.("entitlements_loaded", { version: next.version, entities: next.size });

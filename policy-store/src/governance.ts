@@ -2,6 +2,7 @@ import type { EntityRef } from "@pea/schemas";
 import { type Decision, type DecisionFacts, type DecisionRequest, deny } from "./decide.js";
 import type { DecisionEngine } from "./engine.js";
 import { actorsOf, type DecisionEffects, emptyHistory, labelsOf, loadHistory } from "./history.js";
+import type { LoadedPolicySet } from "./policies.js";
 import { getRun } from "./runs.js";
 
 /**
@@ -17,23 +18,33 @@ export async function lookupFacts(engine: DecisionEngine, request: DecisionReque
     const { agents, human } = actorsOf(request);
     const isObject =
       "decision" in inputs ? false : inputs.schema.entityTypes.get(request.resource.type)?.source === "caller";
-    // A policy set that never reads history or crossings is decided without the lookup.
-    const needsHistory = "decision" in inputs || inputs.policies.usesHistory !== false;
+    // Only what the policies that can apply read is looked up (policy-slices.ts).
+    const needsHistory = "decision" in inputs || readsHistory(inputs.policies, request);
     const history = needsHistory
       ? loadHistory(engine.database, {
           runId: request.run ?? null,
           agents,
           human,
           since: new Date(now.getTime() - engine.historyWindowSeconds * 1000),
-          now,
           object: isObject ? { type: request.resource.type, id: request.resource.id } : undefined,
         })
       : Promise.resolve(emptyHistory());
     const [run, loaded] = await Promise.all([runLookup, history]);
+    // Wall crossings are kept in memory by every PDP (trust.ts): no round trip.
+    loaded.crossings = engine.trust.crossingsOf(human, now);
     return { now, run: request.run !== undefined ? (run ?? null) : undefined, history: loaded };
   } catch (error) {
     return deny("store_unavailable", `PEA's records could not be read: ${(error as Error).message}`);
   }
+}
+
+/** Whether a policy that can apply to some link of the request reads context.history. */
+function readsHistory(policies: LoadedPolicySet, request: DecisionRequest): boolean {
+  for (const link of [...request.chain, request.principal]) {
+    const shape = policies.slice(link.type, request.action, request.resource.type)?.context;
+    if (shape === true || shape?.has("history")) return true;
+  }
+  return false;
 }
 
 /**

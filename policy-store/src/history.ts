@@ -82,8 +82,6 @@ export interface HistoryQuery {
   human: string | null;
   /** Only touches at or after this time count. */
   since: Date;
-  /** The decision time: wall crossings active at this time count. */
-  now: Date;
   /** The business object whose duties to load, if the resource is one. */
   object?: { type: string; id: string } | undefined;
 }
@@ -92,12 +90,12 @@ export interface HistoryQuery {
 export interface HistoryFacts {
   scopes: Record<HistoryScope, Set<string>>;
   duties: Map<string, { users: Set<string>; agents: Set<string> }>;
-  /** Issuers for which the human holds an active wall crossing. */
+  /** Issuers for which the human holds an active wall crossing (from TrustState, not this query). */
   crossings: Set<string>;
 }
 
 interface HistoryRow {
-  kind: "t" | "o" | "x";
+  kind: "t" | "o";
   in_run: boolean | null;
   by_agent: boolean | null;
   by_human: boolean | null;
@@ -109,7 +107,7 @@ interface HistoryRow {
 
 /** One statement: the touches of this run/agents/human in the window, and the object's duties. */
 export async function loadHistory(database: Database, q: HistoryQuery): Promise<HistoryFacts> {
-  const params: unknown[] = [q.runId, q.agents, q.human, q.since.toISOString(), q.now.toISOString()];
+  const params: unknown[] = [q.runId, q.agents, q.human, q.since.toISOString()];
   // Labels are aggregated in the statement: a run that touched the same data a thousand times
   // still returns one row per label.
   let sql = `SELECT 't' AS kind, bool_or(run_id = $1) AS in_run, bool_or(agents && $2::text[]) AS by_agent,
@@ -117,17 +115,13 @@ export async function loadHistory(database: Database, q: HistoryQuery): Promise<
       NULL::text[] AS agents
     FROM touches, unnest(labels) AS label
     WHERE NOT undone AND at >= $4 AND (run_id = $1 OR agents && $2::text[] OR human = $3)
-    GROUP BY label
-    UNION ALL
-    SELECT 'x', NULL, NULL, NULL, NULL, issuer, NULL, NULL
-    FROM wall_crossings
-    WHERE user_id = $3 AND revoked_at IS NULL AND granted_at <= $5 AND expires_at > $5`;
+    GROUP BY label`;
   if (q.object) {
     params.push(q.object.type, q.object.id);
     sql += `
     UNION ALL
     SELECT 'o', NULL, NULL, NULL, NULL, duty, users, agents
-    FROM object_duties WHERE NOT undone AND object_type = $6 AND object_id = $7`;
+    FROM object_duties WHERE NOT undone AND object_type = $5 AND object_id = $6`;
   }
   const rows = await database.query<HistoryRow>(sql, params);
   const facts: HistoryFacts = {
@@ -136,10 +130,6 @@ export async function loadHistory(database: Database, q: HistoryQuery): Promise<
     crossings: new Set(),
   };
   for (const row of rows) {
-    if (row.kind === "x") {
-      if (row.duty) facts.crossings.add(row.duty);
-      continue;
-    }
     if (row.kind === "t") {
       for (const label of row.labels ?? []) {
         if (row.in_run) facts.scopes.run.add(label);

@@ -2,9 +2,10 @@ import { createHash } from "node:crypto";
 import { readdir, readFile } from "node:fs/promises";
 import { join, relative, sep } from "node:path";
 import { type ReasonCode, reasonCodes } from "@pea/schemas";
-import { approvalProblems, preparseWaivedSet } from "./approval-rules.js";
+import { approvalProblems, approvalRule } from "./approval-rules.js";
 import { cedar, type DetailedError } from "./cedar.js";
 import type { SchemaInfo } from "./cedar-schema.js";
+import { buildSlices, type PolicySlice, readPolicy, sliceKey } from "./policy-slices.js";
 
 export interface PolicySource {
   /** Path relative to the policy directory, with forward slashes. */
@@ -39,13 +40,11 @@ export interface LoadedPolicySet {
   preparsedId: string;
   policies: Map<string, PolicyInfo>;
   files: string[];
-  /** The same set preparsed without its @approval rules (approval-rules.ts), when it has any. */
-  approvalWaivedId?: string | undefined;
   /**
-   * Whether any policy may read context.history or context.crossings (a textual over-approximation):
-   * when false, PEA skips the history lookup (governance.ts). Absent means true.
+   * The slice of the set a (principal type, action, resource type) is decided by, with the context
+   * it reads (policy-slices.ts); undefined when the schema does not allow that combination.
    */
-  usesHistory?: boolean;
+  slice(principalType: string, action: string, resourceType: string): PolicySlice | undefined;
 }
 
 export class PolicySetError extends Error {
@@ -202,9 +201,20 @@ function finishCompile(
       preparsed.errors.map((e) => ({ file: "(policy set)", line: 1, column: 1, message: e.message })),
     );
   }
-  const approvalWaivedId = preparseWaivedSet(preparsedId, policies, texts);
-  const usesHistory = Object.values(texts).some((text) => /\b(history|crossings)\b/.test(text));
-  return { version, preparsedId, policies, files: sources.map((s) => s.file), approvalWaivedId, usesHistory };
+  const reads = new Map(Object.entries(texts).map(([id, text]) => [id, readPolicy(text)]));
+  let slices: Map<string, PolicySlice>;
+  try {
+    slices = buildSlices(preparsedId, schema, texts, reads, (id) => approvalRule(policies.get(id)) !== undefined);
+  } catch (error) {
+    throw new PolicySetError([{ file: "(policy set)", line: 1, column: 1, message: (error as Error).message }]);
+  }
+  return {
+    version,
+    preparsedId,
+    policies,
+    files: sources.map((s) => s.file),
+    slice: (principalType, action, resourceType) => slices.get(sliceKey(principalType, action, resourceType)),
+  };
 }
 
 /**

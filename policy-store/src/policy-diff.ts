@@ -68,7 +68,7 @@ function describe(request: DecisionRequest): string {
 /** Replay the last N recorded decisions with the entitlements as they are now. */
 export async function replayDecisions(database: Database, options: ReplayOptions): Promise<ImpactReport> {
   const records = await readRecentDecisions(database, options.last);
-  const snapshot = await loadSnapshot(database);
+  const snapshot = await loadSnapshot(database, options.schema);
   const perGroup = options.examplesPerGroup ?? 3;
   const groups = new Map<string, FlipGroup>();
   let replayed = 0;

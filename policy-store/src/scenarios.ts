@@ -230,7 +230,7 @@ async function runStep(step: Record<string, unknown>, result: StepResult, deps: 
   const crossingDeps = () => {
     const inputs = engine.inputs();
     if ("decision" in inputs) throw new Error("the engine is not ready");
-    return { database: engine.database, snapshot: inputs.snapshot, now: engine.now() };
+    return { database: engine.database, snapshot: inputs.snapshot, now: engine.now(), trust: engine.trust };
   };
   const expectingError = async (work: () => Promise<unknown>, known: (e: unknown) => string | undefined) => {
     result.expected = expectError ? { error: expectError } : undefined;

@@ -1,5 +1,6 @@
 import type { Database } from "@pea/migrations";
 import type { EntityJson, EntityUidJson } from "./cedar.js";
+import { explicitAttributes, type SchemaInfo } from "./cedar-schema.js";
 
 export const entityKey = (type: string, id: string) => `${type}::${id}`;
 
@@ -73,13 +74,42 @@ export class Snapshot {
     if (this.entities.get(key) === entity) this.closures.set(key, out);
     return out;
   }
+
+  private readonly flattened = new Map<string, EntityJson[]>();
+
+  /**
+   * What a Cedar call needs of an entity: the entity with every ancestor as a direct parent (so
+   * `in` holds without the ancestors themselves), plus those ancestors that carry attributes a
+   * policy could read (a medical record's patient). Ancestors without attributes (groups,
+   * segments) are left out: Cedar answers `in`, `is` and `==` from uids alone, and an entity with no
+   * attributes answers `has` false whether it is sent or not. Every entity sent costs a parse.
+   */
+  forEvaluation(entity: EntityJson): EntityJson[] {
+    const uid = entity.uid as { type: string; id: string };
+    const key = entityKey(uid.type, uid.id);
+    const cached = this.flattened.get(key);
+    if (cached && this.entities.get(key) === entity) return cached;
+    const [self, ...ancestors] = this.closure(entity);
+    const out: EntityJson[] = [flatten(self ?? entity, ancestors)];
+    for (const ancestor of ancestors) {
+      if (Object.keys(ancestor.attrs ?? {}).length > 0) out.push(flatten(ancestor, this.closure(ancestor).slice(1)));
+    }
+    if (this.entities.get(key) === entity) this.flattened.set(key, out);
+    return out;
+  }
 }
+
+const flatten = (entity: EntityJson, ancestors: EntityJson[]): EntityJson =>
+  ancestors.length === 0 ? entity : { ...entity, parents: ancestors.map((a) => a.uid) };
 
 const ref = (type: string, id: string): EntityUidJson => ({ type, id });
 const entityValue = (type: string, id: string) => ({ __entity: { type, id } });
 
-/** Read every entitlement table at one consistent point and build a Snapshot. */
-export async function loadSnapshot(database: Database): Promise<Snapshot> {
+/**
+ * Read every entitlement table at one consistent point and build a Snapshot. Given the schema,
+ * stored resource attributes are put in Cedar's explicit JSON form (what decisions need).
+ */
+export async function loadSnapshot(database: Database, schema?: SchemaInfo): Promise<Snapshot> {
   return database.transaction(
     async (s) => {
       const [state] = await s.query<{ value: string | number }>(
@@ -113,8 +143,15 @@ export async function loadSnapshot(database: Database): Promise<Snapshot> {
       const principalAttributes = await s.query<{ type: string; id: string; attributes: unknown }>(
         "SELECT type, id, attributes FROM principal_attributes",
       );
+      const explicit = (type: string, attrs: Record<string, unknown>) => {
+        const declared = schema?.entityTypes.get(type)?.attributes;
+        return declared ? explicitAttributes(attrs, declared) : attrs;
+      };
       const extraAttrs = new Map(
-        principalAttributes.map((p) => [entityKey(p.type, p.id), parseJson(p.attributes) as Record<string, unknown>]),
+        principalAttributes.map((p) => [
+          entityKey(p.type, p.id),
+          explicit(p.type, parseJson(p.attributes) as Record<string, unknown>),
+        ]),
       );
       const resources = await s.query<{ type: string; id: string; attributes: unknown; parents: unknown }>(
         "SELECT type, id, attributes, parents FROM resources",
@@ -162,7 +199,8 @@ export async function loadSnapshot(database: Database): Promise<Snapshot> {
       }
       for (const i of intents) add("Intent", i.id, { capabilities: capabilitiesOf.get(i.id) ?? [] });
       for (const r of resources) {
-        add(r.type, r.id, parseJson(r.attributes) as EntityJson["attrs"], parseJson(r.parents) as EntityUidJson[]);
+        const attrs = explicit(r.type, parseJson(r.attributes) as Record<string, unknown>);
+        add(r.type, r.id, attrs as EntityJson["attrs"], parseJson(r.parents) as EntityUidJson[]);
       }
       const snapshot = new Snapshot(Number(state?.value ?? 0), entities);
       snapshot.sodConflicts = sodConflicts;

@@ -34,6 +34,8 @@ const key = (type: string, id: string) => `${type}\u0000${id}`;
  */
 export class TrustState {
   private revoked = new Set<string>();
+  /** Unrevoked wall crossings by user: the issuer and when the crossing holds. */
+  private crossings = new Map<string, Array<{ issuer: string; from: number; until: number }>>();
   private readonly pendingLocal = new Set<string>();
   ring = SigningKeyRing.empty();
   loaded = false;
@@ -54,7 +56,16 @@ export class TrustState {
     return this.revoked.has(key(type, id));
   }
 
-  /** Read revocations and signing keys; make sure a signing key exists (rotating an old one). */
+  /** The issuers `user` holds an active wall crossing for at `now` (context.crossings). */
+  crossingsOf(user: string | null, now: Date): Set<string> {
+    const held = new Set<string>();
+    const at = now.getTime();
+    for (const c of (user !== null && this.crossings.get(user)) || [])
+      if (c.from <= at && at < c.until) held.add(c.issuer);
+    return held;
+  }
+
+  /** Read revocations, wall crossings and signing keys; make sure a signing key exists (rotating an old one). */
   async reloadNow(): Promise<void> {
     // Writing (create or rotate a key) only when this process's copy says it is needed.
     const rotateAfterSeconds = this.options.signingKeyRotateAfterSeconds ?? 30 * 24 * 3600;
@@ -66,13 +77,17 @@ export class TrustState {
         overlapSeconds: Math.max(this.options.signingKeyOverlapSeconds ?? 3600, this.artifactTtlSeconds + 60),
       });
     }
-    const { revoked, ring } = await this.database.transaction(
+    const { revoked, crossings, ring } = await this.database.transaction(
       async (s) => {
         const rows = await s.query<{ target_type: string; target_id: string }>(
           "SELECT target_type, target_id FROM revocations",
         );
+        const crossingRows = await s.query<{ user_id: string; issuer: string; granted_at: Date; expires_at: Date }>(
+          "SELECT user_id, issuer, granted_at, expires_at FROM wall_crossings WHERE revoked_at IS NULL",
+        );
         return {
           revoked: new Set(rows.map((r) => key(r.target_type, r.target_id))),
+          crossings: crossingRows,
           ring: await SigningKeyRing.load(s, this.options.signingKeyPassphrase, this.ring),
         };
       },
@@ -85,6 +100,13 @@ export class TrustState {
       else revoked.add(k);
     }
     this.revoked = revoked;
+    const byUser = new Map<string, Array<{ issuer: string; from: number; until: number }>>();
+    for (const c of crossings) {
+      const list = byUser.get(c.user_id) ?? [];
+      list.push({ issuer: c.issuer, from: new Date(c.granted_at).getTime(), until: new Date(c.expires_at).getTime() });
+      byUser.set(c.user_id, list);
+    }
+    this.crossings = byUser;
     this.ring = ring;
     this.loaded = true;
   }

@@ -2,6 +2,7 @@ import { randomBytes } from "node:crypto";
 import type { Database } from "@pea/migrations";
 import { recordChange } from "./audit-chain.js";
 import type { Snapshot } from "./snapshot.js";
+import type { TrustState } from "./trust.js";
 
 /**
  * Wall crossings: a compliance officer brings a named person over the information barrier for one
@@ -85,6 +86,13 @@ export interface CrossingDeps {
   database: Database;
   snapshot: Snapshot;
   now: Date;
+  /** This process's copy of the crossings (trust.ts), refreshed once a change commits; others follow the change feed. */
+  trust?: TrustState | undefined;
+}
+
+/** Make a committed change effective in this process at once (a failed reload is retried by the change feed). */
+async function refresh(deps: CrossingDeps): Promise<void> {
+  await deps.trust?.reload(() => {});
 }
 
 /** Grant a crossing; `by` is the compliance officer's user id. */
@@ -116,6 +124,7 @@ export async function grantWallCrossing(
     });
     return inserted;
   });
+  await refresh(deps);
   return toCrossing(row as Row, deps.now);
 }
 
@@ -134,7 +143,10 @@ export async function revokeWallCrossing(deps: CrossingDeps, id: string, by: str
     }
     return updated;
   });
-  if (row) return toCrossing(row, deps.now);
+  if (row) {
+    await refresh(deps);
+    return toCrossing(row, deps.now);
+  }
   const [existing] = await deps.database.query<Row>("SELECT * FROM wall_crossings WHERE id = $1", [id]);
   if (!existing) throw new WallCrossingError("not_found", `no wall crossing ${id}`);
   throw new WallCrossingError("conflict", `wall crossing ${id} was already revoked`);

@@ -40,7 +40,7 @@ export function governanceRoutes(app: OpenAPIHono<AppEnv>, { engine }: PdpDeps) 
   const store = () => {
     const inputs = engine.inputs();
     if ("decision" in inputs) throw new ApiError(503, "not_ready", "the entitlement store is not available");
-    return { database: engine.database, snapshot: inputs.snapshot, now: engine.now() };
+    return { database: engine.database, snapshot: inputs.snapshot, now: engine.now(), trust: engine.trust };
   };
 
   app.openapi(

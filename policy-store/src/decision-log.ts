@@ -133,7 +133,13 @@ export class DecisionLog {
 
   private async drain(): Promise<void> {
     this.writing = true;
-    while (this.queue.length > 0) {
+    // Let one turn of the event loop pass before each write, so the requests already received
+    // reach this queue and share the commit. The embedded store runs each statement synchronously
+    // on this thread: without the pause nothing else would run during a write, and every batch
+    // would hold one record.
+    for (;;) {
+      await new Promise((resolve) => setImmediate(resolve));
+      if (this.queue.length === 0) break;
       const batch = this.queue.splice(0, MAX_BATCH);
       try {
         const entries = await this.write(batch);

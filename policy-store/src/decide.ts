@@ -3,6 +3,7 @@ import { type ApprovalNeed, approvalRequired, waiveForApproval } from "./approva
 import { cedar, type EntityJson } from "./cedar.js";
 import { conformToAttributes, type SchemaInfo } from "./cedar-schema.js";
 import { crossingsContext, emptyHistory, type HistoryFacts, historyContext } from "./history.js";
+import type { LinkDecisionCache } from "./link-cache.js";
 import type { LoadedPolicySet } from "./policies.js";
 import { pruneToShape } from "./policy-slices.js";
 import { matchesRun, type Run, runIsLive } from "./runs.js";
@@ -28,6 +29,8 @@ export interface DecisionInputs {
   snapshot: Snapshot;
   /** The firm's own e-mail domains: anything else is outside the firm. */
   firmDomains: readonly string[];
+  /** Answers for links already decided with exactly these inputs (link-cache.ts); none: always evaluate. */
+  linkCache?: LinkDecisionCache | undefined;
   /** What PEA knows about this request from its own records (runs.ts, history.ts); never from the caller. */
   facts?: DecisionFacts | undefined;
 }
@@ -219,7 +222,27 @@ export function decide(request: DecisionRequest, inputs: DecisionInputs): Decisi
       preparsedPolicySetId: slice.preparsedId,
       entities,
     };
-    const answer = cedar.statefulIsAuthorized(call);
+    const cache = inputs.linkCache?.enabled ? inputs.linkCache : undefined;
+    // Everything the call is made of that is not fixed by the slice and entitlement version.
+    const key = cache
+      ? JSON.stringify([
+          slice.preparsedId,
+          snapshot.version,
+          link.type,
+          link.id,
+          request.action,
+          request.resource.type,
+          request.resource.id,
+          request.intent ?? null,
+          resolved.stored ? null : resource.attrs,
+          context,
+        ])
+      : "";
+    let answer = cache?.get(key);
+    if (!answer) {
+      answer = cedar.statefulIsAuthorized(call);
+      if (cache && answer.type === "success") cache.set(key, answer);
+    }
     if (answer.type === "failure") {
       return deny("evaluation_error", answer.errors.map((e) => e.message).join("; "), { link: linkLabel });
     }
@@ -308,10 +331,10 @@ function heldConflict(snapshot: Snapshot, entity: EntityJson): { a: string; b: s
 function resolveResource(
   resource: DecisionRequest["resource"],
   { schema, snapshot, firmDomains }: DecisionInputs,
-): { entity: EntityJson } | { denied: Decision } {
+): { entity: EntityJson; stored?: true } | { denied: Decision } {
   // Registered resources carry governance attributes from the store; the caller's never override them.
   const stored = snapshot.get(resource.type, resource.id);
-  if (stored) return { entity: stored };
+  if (stored) return { entity: stored, stored: true };
   const uid = { type: resource.type, id: resource.id };
   const info = schema.entityTypes.get(resource.type);
   switch (info?.source) {

@@ -3,6 +3,7 @@ import { ApiKeyCache } from "./api-keys.js";
 import { loadSchema, type SchemaInfo } from "./cedar-schema.js";
 import { ChangeFeed } from "./change-feed.js";
 import { type Decision, type DecisionInputs, deny } from "./decide.js";
+import { LinkDecisionCache } from "./link-cache.js";
 import { compilePolicySet, compilePolicySetAsync, type LoadedPolicySet, readPolicyDir } from "./policies.js";
 import {
   type Activation,
@@ -31,6 +32,8 @@ export interface EngineOptions {
   trust?: TrustOptions | undefined;
   /** Structured events for the caller's logger (no secrets are ever passed). */
   onEvent?: (event: string, detail: Record<string, unknown>) => void;
+  /** How many single-link Cedar answers to keep (link-cache.ts; default 10,000; 0: none). */
+  linkCacheSize?: number;
   /** Key ids (ed25519:…) whose signatures on published policy versions are trusted; empty: any valid signature. */
   trustedPolicyKeys?: readonly string[];
 }
@@ -81,8 +84,10 @@ export class DecisionEngine {
   private policyStale = false;
   private synced = false;
   readonly shadow: ShadowRecorder;
+  readonly linkCache: LinkDecisionCache;
 
   private constructor(private readonly options: EngineOptions) {
+    this.linkCache = new LinkDecisionCache(options.linkCacheSize ?? 10_000);
     this.keys = new ApiKeyCache(options.database);
     this.shadow = new ShadowRecorder(options.database, (event, detail) => options.onEvent?.(event, detail));
     this.trust = new TrustState(options.database, options.trust);
@@ -161,6 +166,7 @@ export class DecisionEngine {
       policies: this.policies,
       snapshot: this.snapshot,
       firmDomains: this.options.firmDomains,
+      linkCache: this.linkCache,
     };
   }
 

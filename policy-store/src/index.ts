@@ -40,6 +40,7 @@ export * from "./approvals.js";
 export * from "./artifacts.js";
 export * from "./bootstrap.js";
 export * from "./entitlements-admin.js";
+export * from "./link-cache.js";
 export * from "./runtime-trust.js";
 export * from "./signing-keys.js";
 export * from "./supervision.js";

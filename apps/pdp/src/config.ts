@@ -21,6 +21,8 @@ export const PdpConfig = z.object({
   PEA_BOOTSTRAP_API_KEY: z.string().optional(),
   /** How far back context.history looks (seconds). */
   PEA_HISTORY_WINDOW_SECONDS: z.coerce.number().int().min(1).default(86_400),
+  /** Single-link Cedar answers kept per process (policy-store/src/link-cache.ts); 0 turns the cache off. */
+  PEA_DECISION_CACHE_SIZE: z.coerce.number().int().min(0).max(10_000_000).default(10_000),
   /** Sign an audit checkpoint every this many records this process writes... */
   PEA_AUDIT_CHECKPOINT_EVERY: z.coerce.number().int().min(1).default(1000),
   /** ...and every this many seconds when it wrote anything (0: only by count). */

@@ -49,6 +49,7 @@ export async function startPdp(config: PdpConfig, print: (line: string) => void 
     policyDir: config.PEA_POLICY_DIR ?? pack?.policyDir ?? defaultPolicyDir,
     firmDomains: config.PEA_FIRM_DOMAINS,
     historyWindowSeconds: config.PEA_HISTORY_WINDOW_SECONDS,
+    linkCacheSize: config.PEA_DECISION_CACHE_SIZE,
     trustedPolicyKeys: config.PEA_POLICY_TRUSTED_KEYS,
     trust: {
       artifactTtlSeconds: config.PEA_ARTIFACT_TTL_SECONDS,

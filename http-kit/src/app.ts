@@ -73,13 +73,19 @@ export function createApiApp({ logger, maxBodyBytes, badContentTypeIs400 }: AppO
     await next();
   });
 
-  app.use(
-    "*",
-    bodyLimit({
-      maxSize: maxBodyBytes,
-      onError: (c) => errorResponse(c, 413, "payload_too_large", `request body exceeds ${maxBodyBytes} bytes`),
-    }),
-  );
+  const tooLarge = (c: Context<AppEnv>) =>
+    errorResponse(c, 413, "payload_too_large", `request body exceeds ${maxBodyBytes} bytes`);
+  const streamedLimit = bodyLimit({ maxSize: maxBodyBytes, onError: tooLarge });
+  app.use("*", async (c, next) => {
+    // A declared length is checked from the header alone. Hono's bodyLimit would first turn the
+    // Node request into a web Request with a body stream, which costs more than the rest of an
+    // authorize call's HTTP handling; it is kept for bodies without a length (chunked).
+    const length = c.req.header("content-length");
+    if (length !== undefined && c.req.header("transfer-encoding") === undefined) {
+      return Number(length) > maxBodyBytes ? tooLarge(c) : next();
+    }
+    return streamedLimit(c, next);
+  });
 
   app.notFound((c) => errorResponse(c, 404, "not_found", `no route for ${c.req.method} ${c.req.path}`));
 

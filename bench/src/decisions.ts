@@ -1,12 +1,18 @@
 // npm run bench — decision throughput and latency for the demo workload, decision logging on.
-//   in-process: authorize() called directly (sequential, for latency; 32 in flight, for throughput)
-//   HTTP:       the real PDP on a loopback port, driven by autocannon at c=10 and c=50
-// Store: PGlite in a temporary directory, or Postgres when DATABASE_URL is set.
+//   in-process: authorize() called directly (sequential, for latency; 32 in flight, for throughput),
+//               with the single-link decision cache (the default) and without it (every link
+//               evaluated by Cedar: the cost of a request never seen before)
+//   HTTP:       the real PDP in its own process (as deployed) on a loopback port, driven from this
+//               process by autocannon at c=10 and c=50
+// Store: PGlite (in memory in-process; in a temporary directory for the PDP), or Postgres when
+// DATABASE_URL is set (its public schema is reset).
+import { spawn } from "node:child_process";
 import { mkdtemp } from "node:fs/promises";
+import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { fileURLToPath } from "node:url";
 import { openDatabase } from "@pea/migrations";
-import { parsePdpConfig, startPdp } from "@pea/pdp";
 import { authorize, DecisionEngine, DecisionLog, defaultPolicyDir, prepareStore } from "@pea/policy-store";
 import { readCedarSchema } from "@pea/schemas";
 import autocannon from "autocannon";
@@ -19,7 +25,7 @@ const IN_FLIGHT = 32;
 const HTTP_SECONDS = 10;
 const databaseUrl = process.env.DATABASE_URL;
 
-async function inProcess() {
+async function inProcess(linkCacheSize?: number) {
   const database = await openDatabase(databaseUrl ? { url: databaseUrl } : { dataDir: "memory://" });
   if (databaseUrl) await database.exec("DROP SCHEMA public CASCADE; CREATE SCHEMA public;");
   await prepareStore(database, { seed: "demo" });
@@ -28,6 +34,7 @@ async function inProcess() {
     schemaText: readCedarSchema(),
     policyDir: defaultPolicyDir,
     firmDomains: ["meridian.example"],
+    linkCacheSize,
   });
   const deps = { engine, log: new DecisionLog(database) };
   const caller = { apiKeyId: "bench" };
@@ -86,9 +93,54 @@ async function overHttp(connections: number, url: string, key: string) {
   };
 }
 
+/** The PDP as deployed: its own process (`apps/pdp/src/main.ts`), on a free loopback port. */
+async function startPdpProcess(key: string) {
+  const port = await new Promise<number>((resolve) => {
+    const probe = createServer().listen(0, "127.0.0.1", () => {
+      const address = probe.address();
+      probe.close(() => resolve(typeof address === "object" && address ? address.port : 0));
+    });
+  });
+  const main = fileURLToPath(new URL("../../apps/pdp/src/main.ts", import.meta.url));
+  const child = spawn(process.execPath, ["--no-turbo-inlining", "--import", "tsx", main], {
+    env: {
+      ...process.env,
+      PEA_DATA_DIR: await mkdtemp(join(tmpdir(), "pea-bench-")),
+      PEA_PDP_PORT: String(port),
+      PEA_EMBEDDED_PORT: "0",
+      PEA_LOG_LEVEL: "warn",
+      PEA_BOOTSTRAP_API_KEY: key,
+    },
+    stdio: ["ignore", "ignore", "inherit"],
+  });
+  const url = `http://127.0.0.1:${port}`;
+  for (let waited = 0; ; waited += 100) {
+    if (child.exitCode !== null) throw new Error(`the PDP exited with ${child.exitCode}`);
+    if (waited > 60_000) throw new Error("the PDP did not become ready within 60 s");
+    const ready = await fetch(`${url}/readyz`).then(
+      (r) => r.ok,
+      () => false,
+    );
+    if (ready) break;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  return {
+    url,
+    close: () =>
+      new Promise<void>((resolve) => {
+        child.once("exit", () => resolve());
+        child.kill("SIGTERM");
+      }),
+  };
+}
+
 const store = databaseUrl ? "Postgres" : "PGlite";
 console.log(
   `PEA decision benchmark — demo workload (${demoWorkload.length} requests, allow+deny mix), ${store}, decision logging on`,
+);
+const uncached = await inProcess(0);
+console.log(
+  `in-process   sequential, no decision cache: p50 ${fmt(uncached.p50)} µs, p99 ${fmt(uncached.p99)} µs, ${fmt(uncached.sequentialRate)} decisions/s; ${IN_FLIGHT} in flight: ${fmt(uncached.concurrentRate)} decisions/s`,
 );
 const local = await inProcess();
 console.log(
@@ -102,15 +154,7 @@ if (databaseUrl) {
   await reset.exec("DROP SCHEMA public CASCADE; CREATE SCHEMA public;");
   await reset.close();
 }
-const pdp = await startPdp(
-  parsePdpConfig({
-    DATABASE_URL: databaseUrl,
-    PEA_DATA_DIR: await mkdtemp(join(tmpdir(), "pea-bench-")),
-    PEA_PDP_PORT: "0",
-    PEA_LOG_LEVEL: "warn",
-    PEA_BOOTSTRAP_API_KEY: key,
-  }),
-);
+const pdp = await startPdpProcess(key);
 try {
   await overHttp(10, pdp.url, key); // warm-up
   for (const connections of [10, 50]) {

@@ -41,6 +41,7 @@ export * from "./artifacts.js";
 export * from "./bootstrap.js";
 export * from "./entitlements-admin.js";
 export * from "./link-cache.js";
+export * from "./policy-slices.js";
 export * from "./runtime-trust.js";
 export * from "./signing-keys.js";
 export * from "./supervision.js";

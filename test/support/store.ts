@@ -68,7 +68,13 @@ export interface TestPdp extends TestStore {
 
 /** A store seeded with the demo bank and a decision engine over the shipped policies. */
 export async function startTestPdp(
-  options: { policyDir?: string; now?: () => Date; historyWindowSeconds?: number; trust?: TrustOptions } = {},
+  options: {
+    policyDir?: string;
+    now?: () => Date;
+    historyWindowSeconds?: number;
+    trust?: TrustOptions;
+    linkCacheSize?: number;
+  } = {},
 ): Promise<TestPdp> {
   const store = await openTestStore();
   const prepared = await prepareStore(store.database, { seed: "demo" });
@@ -82,6 +88,7 @@ export async function startTestPdp(
     ...(options.now ? { now: options.now } : {}),
     ...(options.historyWindowSeconds ? { historyWindowSeconds: options.historyWindowSeconds } : {}),
     ...(options.trust ? { trust: options.trust } : {}),
+    ...(options.linkCacheSize !== undefined ? { linkCacheSize: options.linkCacheSize } : {}),
   });
   return {
     ...store,

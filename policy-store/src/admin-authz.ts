@@ -89,6 +89,8 @@ export function decideAdmin(
     entities.push(entity);
   }
   const link = linkName({ type: "User", id: actor });
+  const slice = inputs.policies.slice("User", action, "AdminTarget");
+  if (!slice) return deny("evaluation_error", `${action} on AdminTarget is not in the schema`, { link });
   const answer = cedar.statefulIsAuthorized({
     principal: { type: "User", id: actor },
     action: { type: "Action", id: action },
@@ -96,7 +98,7 @@ export function decideAdmin(
     context: {},
     preparsedSchemaName: inputs.schema.preparsedName,
     validateRequest: true,
-    preparsedPolicySetId: inputs.policies.preparsedId,
+    preparsedPolicySetId: slice.preparsedId,
     entities,
   });
   if (answer.type === "failure") {

@@ -5,7 +5,7 @@ import { type ReasonCode, reasonCodes } from "@pea/schemas";
 import { approvalProblems, approvalRule } from "./approval-rules.js";
 import { cedar, type DetailedError } from "./cedar.js";
 import type { SchemaInfo } from "./cedar-schema.js";
-import { buildSlices, type PolicySlice, readPolicy, sliceKey } from "./policy-slices.js";
+import { type PolicySlice, planSlices, readPolicy, sliceKey } from "./policy-slices.js";
 
 export interface PolicySource {
   /** Path relative to the policy directory, with forward slashes. */
@@ -36,8 +36,6 @@ export interface PolicyInfo {
 export interface LoadedPolicySet {
   /** Content hash of the schema and every policy file. */
   version: string;
-  /** Name under which the set is preparsed in the Cedar engine. */
-  preparsedId: string;
   policies: Map<string, PolicyInfo>;
   files: string[];
   /**
@@ -81,12 +79,15 @@ export function compilePolicySet(
 ): LoadedPolicySet {
   const state: CompileState = { problems: [], policies: new Map(), texts: {} };
   for (const source of sources) checkSource(source, schema, state);
-  return finishCompile(sources, schema, state, options.version);
+  const { set, preparse } = finishCompile(sources, schema, state, options.version);
+  for (const step of preparse) runPreparse(step);
+  return set;
 }
 
 /**
- * compilePolicySet for a running process: yields to the event loop between files, so requests
- * keep being answered while a large set is checked; only the final preparse is one step.
+ * compilePolicySet for a running process: yields to the event loop between files and between
+ * slices, so requests keep being answered while a large set is checked; only the preparse of the
+ * whole set and of each slice are single steps.
  */
 export async function compilePolicySetAsync(
   sources: PolicySource[],
@@ -99,7 +100,20 @@ export async function compilePolicySetAsync(
     checkSource(source, schema, state);
   }
   await new Promise<void>((resolve) => setImmediate(resolve));
-  return finishCompile(sources, schema, state, options.version);
+  const { set, preparse } = finishCompile(sources, schema, state, options.version);
+  for (const step of preparse) {
+    await new Promise<void>((resolve) => setImmediate(resolve));
+    runPreparse(step);
+  }
+  return set;
+}
+
+function runPreparse(step: () => void): void {
+  try {
+    step();
+  } catch (error) {
+    throw new PolicySetError([{ file: "(policy set)", line: 1, column: 1, message: (error as Error).message }]);
+  }
 }
 
 interface CompileState {
@@ -187,34 +201,24 @@ function finishCompile(
   schema: SchemaInfo,
   { problems, policies, texts }: CompileState,
   versionName: string | undefined,
-): LoadedPolicySet {
+): { set: LoadedPolicySet; preparse: Array<() => void> } {
   problems.push(...approvalProblems(policies));
   if (problems.length > 0) throw new PolicySetError(problems);
 
   const hash = createHash("sha256").update(schema.text);
   for (const source of sources) hash.update(`\0${source.file}\0${source.text}`);
   const version = versionName ?? hash.digest("hex").slice(0, 16);
-  const preparsedId = `policies-${version}`;
-  const preparsed = cedar.preparsePolicySet(preparsedId, { staticPolicies: texts });
-  if (preparsed.type !== "success") {
-    throw new PolicySetError(
-      preparsed.errors.map((e) => ({ file: "(policy set)", line: 1, column: 1, message: e.message })),
-    );
-  }
+  // Each slice is preparsed on its own (policy-slices.ts): the whole set never is, nothing evaluates it.
   const reads = new Map(Object.entries(texts).map(([id, text]) => [id, readPolicy(text)]));
-  let slices: Map<string, PolicySlice>;
-  try {
-    slices = buildSlices(preparsedId, schema, texts, reads, (id) => approvalRule(policies.get(id)) !== undefined);
-  } catch (error) {
-    throw new PolicySetError([{ file: "(policy set)", line: 1, column: 1, message: (error as Error).message }]);
-  }
-  return {
+  const isApprovalRule = (id: string) => approvalRule(policies.get(id)) !== undefined;
+  const { slices, preparse } = planSlices(`policies-${version}`, schema, texts, reads, isApprovalRule);
+  const set: LoadedPolicySet = {
     version,
-    preparsedId,
     policies,
     files: sources.map((s) => s.file),
     slice: (principalType, action, resourceType) => slices.get(sliceKey(principalType, action, resourceType)),
   };
+  return { set, preparse };
 }
 
 /**

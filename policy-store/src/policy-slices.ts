@@ -307,17 +307,19 @@ function admits(
 }
 
 /**
- * One slice per (principal type, action, resource type) the schema allows, each preparsed under
- * `<preparsedId>~<n>` (slices with the same policies share one). `waivable` says which policies are
- * approval rules, for the slice's approval-waived twin.
+ * One slice per (principal type, action, resource type) the schema allows, each to be preparsed
+ * under `<preparsedId>~<n>` (slices with the same policies share one) by running `preparse`, one
+ * step per slice, before any is used. `waivable` says which policies are approval rules, for the
+ * slice's approval-waived twin.
  */
-export function buildSlices(
+export function planSlices(
   preparsedId: string,
   schema: SchemaInfo,
   texts: Record<string, string>,
   reads: Map<string, PolicyReads>,
   waivable: (id: string) => boolean,
-): Map<string, PolicySlice> {
+): { slices: Map<string, PolicySlice>; preparse: Array<() => void> } {
+  const preparseSteps: Array<() => void> = [];
   const slices = new Map<string, PolicySlice>();
   const byMembers = new Map<string, PolicySlice>();
   for (const [action, resourceTypes] of schema.actions) {
@@ -330,14 +332,12 @@ export function buildSlices(
         let slice = byMembers.get(membersKey);
         if (!slice) {
           const id = `${preparsedId}~${byMembers.size}`;
-          const staticPolicies = Object.fromEntries(ids.map((p) => [p, texts[p] as string]));
-          preparse(id, staticPolicies);
-          const kept = Object.fromEntries(ids.filter((p) => !waivable(p)).map((p) => [p, texts[p] as string]));
-          let approvalWaivedId: string | undefined;
-          if (Object.keys(kept).length < ids.length) {
-            approvalWaivedId = `${id}-approval-waived`;
-            preparse(approvalWaivedId, kept);
-          }
+          const kept = ids.filter((p) => !waivable(p));
+          const approvalWaivedId = kept.length < ids.length ? `${id}-approval-waived` : undefined;
+          preparseSteps.push(() => {
+            preparse(id, ids, texts);
+            if (approvalWaivedId) preparse(approvalWaivedId, kept, texts);
+          });
           let context: ContextShape | undefined;
           for (const [, r] of members) context = mergeShapes(context, r.context);
           slice = { preparsedId: id, approvalWaivedId, context, policies: ids };
@@ -347,10 +347,11 @@ export function buildSlices(
       }
     }
   }
-  return slices;
+  return { slices, preparse: preparseSteps };
 }
 
-function preparse(id: string, staticPolicies: Record<string, string>): void {
+function preparse(id: string, ids: string[], texts: Record<string, string>): void {
+  const staticPolicies = Object.fromEntries(ids.map((p) => [p, texts[p] as string]));
   const result = cedar.preparsePolicySet(id, { staticPolicies });
   if (result.type !== "success") throw new Error(result.errors.map((e) => e.message).join("; "));
 }

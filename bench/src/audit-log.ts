@@ -9,22 +9,19 @@
 // Deoptimizer::DoComputeBuiltinContinuation) when it lazily deoptimizes a hot decide() after a few
 // hundred decisions, with or without the audit log. Reported; remove the flag once decide() is fixed.
 import { type ChildProcess, spawn } from "node:child_process";
-import { randomBytes } from "node:crypto";
 import { fileURLToPath } from "node:url";
-import { type Database, openDatabase } from "@pea/migrations";
+import type { Database } from "@pea/migrations";
 import {
   type AuditEntry,
   authorize,
-  DecisionEngine,
+  type DecisionEngine,
   DecisionLog,
-  defaultPolicyDir,
   prepareStore,
   verifyAuditLog,
 } from "@pea/policy-store";
-import { readCedarSchema } from "@pea/schemas";
 import autocannon from "autocannon";
-import pg from "pg";
-import { fmt, percentile } from "./stats.js";
+import { freshDatabase, startDemoEngine } from "./setup.js";
+import { fmt, measureCalls } from "./stats.js";
 import { demoWorkload } from "./workload.js";
 
 const SEQUENTIAL = Number(process.env.BENCH_SEQUENTIAL ?? 3_000);
@@ -34,66 +31,25 @@ const PER_PROCESS = Number(process.env.BENCH_TWO_PDP_REQUESTS ?? 10_000);
 const adminUrl = process.env.DATABASE_URL;
 const repoRoot = fileURLToPath(new URL("../../", import.meta.url));
 
-async function freshDatabase(): Promise<{ database: Database; url?: string; drop(): Promise<void> }> {
-  if (!adminUrl) {
-    const database = await openDatabase({ dataDir: "memory://" });
-    return { database, drop: async () => {} };
-  }
-  const admin = new pg.Client({ connectionString: adminUrl });
-  await admin.connect();
-  const name = `pea_bench_audit_${randomBytes(4).toString("hex")}`;
-  await admin.query(`CREATE DATABASE ${name}`);
-  const url = new URL(adminUrl);
-  url.pathname = `/${name}`;
-  const database = await openDatabase({ url: url.toString() });
-  return {
-    database,
-    url: url.toString(),
-    async drop() {
-      await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-      await admin.end();
-    },
-  };
-}
-
 type Log = Pick<DecisionLog, "record">;
 const noLog: Log = { record: async () => ({}) as AuditEntry };
 
-async function measure(engine: DecisionEngine, log: Log) {
+function measure(engine: DecisionEngine, log: Log) {
   const deps = { engine, log: log as DecisionLog };
   const caller = { apiKeyId: "bench" };
-  const run = (i: number) => authorize(demoWorkload[i % demoWorkload.length] as never, caller, deps);
-  for (let i = 0; i < 300; i++) await run(i);
-  const latencies: number[] = [];
-  let started = performance.now();
-  for (let i = 0; i < SEQUENTIAL; i++) {
-    const t = performance.now();
-    await run(i);
-    latencies.push((performance.now() - t) * 1000);
-  }
-  const sequentialRate = SEQUENTIAL / ((performance.now() - started) / 1000);
-  latencies.sort((a, b) => a - b);
-  let next = 0;
-  started = performance.now();
-  await Promise.all(
-    Array.from({ length: IN_FLIGHT }, async () => {
-      while (next < CONCURRENT) await run(next++);
-    }),
-  );
-  const concurrentRate = CONCURRENT / ((performance.now() - started) / 1000);
-  return { p50: percentile(latencies, 50), p99: percentile(latencies, 99), sequentialRate, concurrentRate };
+  return measureCalls((i) => authorize(demoWorkload[i % demoWorkload.length] as never, caller, deps), {
+    warmup: 300,
+    sequential: SEQUENTIAL,
+    concurrent: CONCURRENT,
+    inFlight: IN_FLIGHT,
+  });
 }
 
 async function inProcess() {
-  const store = await freshDatabase();
+  const store = await freshDatabase(adminUrl, "pea_bench_audit");
   try {
     await prepareStore(store.database, { seed: "demo" });
-    const engine = await DecisionEngine.start({
-      database: store.database,
-      schemaText: readCedarSchema(),
-      policyDir: defaultPolicyDir,
-      firmDomains: ["meridian.example"],
-    });
+    const engine = await startDemoEngine(store.database);
     const log = new DecisionLog(store.database);
     const batches: number[] = [];
     log.onAppend((_, n) => batches.push(n));
@@ -101,7 +57,6 @@ async function inProcess() {
     const durable = await measure(engine, log);
     const verified = await verifyAuditLog(store.database);
     await engine.stop();
-    await store.database.close();
     return { without, durable, verified, meanBatch: batches.reduce((a, b) => a + b, 0) / batches.length };
   } finally {
     await store.drop();
@@ -138,7 +93,7 @@ function startPdpProcess(url: string, port: number, key: string): { child: Child
 }
 
 async function twoProcesses() {
-  const store = await freshDatabase();
+  const store = await freshDatabase(adminUrl, "pea_bench_audit");
   const url = store.url as string;
   const key = "pea_benchaudit01.benchmarkbenchmarkbenchmark0001";
   const ports = [18711, 18712];
@@ -176,7 +131,6 @@ async function twoProcesses() {
   } finally {
     for (const child of children) child.kill("SIGTERM");
     await Promise.all(children.map((c) => new Promise((r) => (c.exitCode !== null ? r(null) : c.once("exit", r)))));
-    await store.database.close();
     await store.drop();
   }
 }

@@ -13,10 +13,10 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { openDatabase } from "@pea/migrations";
-import { authorize, DecisionEngine, DecisionLog, defaultPolicyDir, prepareStore } from "@pea/policy-store";
-import { readCedarSchema } from "@pea/schemas";
+import { authorize, DecisionLog, prepareStore } from "@pea/policy-store";
 import autocannon from "autocannon";
-import { fmt, percentile } from "./stats.js";
+import { startDemoEngine } from "./setup.js";
+import { fmt, measureCalls } from "./stats.js";
 import { demoWorkload } from "./workload.js";
 
 const SEQUENTIAL = 2_000;
@@ -29,48 +29,18 @@ async function inProcess(linkCacheSize?: number) {
   const database = await openDatabase(databaseUrl ? { url: databaseUrl } : { dataDir: "memory://" });
   if (databaseUrl) await database.exec("DROP SCHEMA public CASCADE; CREATE SCHEMA public;");
   await prepareStore(database, { seed: "demo" });
-  const engine = await DecisionEngine.start({
-    database,
-    schemaText: readCedarSchema(),
-    policyDir: defaultPolicyDir,
-    firmDomains: ["meridian.example"],
-    linkCacheSize,
-  });
+  const engine = await startDemoEngine(database, { linkCacheSize });
   const deps = { engine, log: new DecisionLog(database) };
   const caller = { apiKeyId: "bench" };
-
-  for (let i = 0; i < 300; i++) await authorize(demoWorkload[i % demoWorkload.length] as never, caller, deps);
-
-  const latencies: number[] = [];
-  let started = performance.now();
-  for (let i = 0; i < SEQUENTIAL; i++) {
-    const t = performance.now();
-    await authorize(demoWorkload[i % demoWorkload.length] as never, caller, deps);
-    latencies.push((performance.now() - t) * 1000);
-  }
-  const sequentialSeconds = (performance.now() - started) / 1000;
-  latencies.sort((a, b) => a - b);
-
-  let next = 0;
-  started = performance.now();
-  await Promise.all(
-    Array.from({ length: IN_FLIGHT }, async () => {
-      while (next < CONCURRENT) {
-        const i = next++;
-        await authorize(demoWorkload[i % demoWorkload.length] as never, caller, deps);
-      }
-    }),
-  );
-  const concurrentSeconds = (performance.now() - started) / 1000;
-
+  const measured = await measureCalls((i) => authorize(demoWorkload[i % demoWorkload.length] as never, caller, deps), {
+    warmup: 300,
+    sequential: SEQUENTIAL,
+    concurrent: CONCURRENT,
+    inFlight: IN_FLIGHT,
+  });
   await engine.stop();
   await database.close();
-  return {
-    p50: percentile(latencies, 50),
-    p99: percentile(latencies, 99),
-    sequentialRate: SEQUENTIAL / sequentialSeconds,
-    concurrentRate: CONCURRENT / concurrentSeconds,
-  };
+  return measured;
 }
 
 async function overHttp(connections: number, url: string, key: string) {

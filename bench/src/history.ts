@@ -11,48 +11,17 @@
 // Sequential latency (p50/p99, microseconds) and throughput with 32 in flight.
 // Store: PGlite in memory, or Postgres when DATABASE_URL is set (a fresh database is created).
 import { randomBytes } from "node:crypto";
-import { type Database, openDatabase } from "@pea/migrations";
-import {
-  authorize,
-  DecisionEngine,
-  DecisionLog,
-  decide,
-  defaultPolicyDir,
-  prepareStore,
-  startRun,
-} from "@pea/policy-store";
+import type { Database } from "@pea/migrations";
+import { authorize, DecisionLog, decide, prepareStore, startRun } from "@pea/policy-store";
 import type { AuthorizeRequest } from "@pea/schemas";
-import { readCedarSchema } from "@pea/schemas";
-import pg from "pg";
-import { fmt, percentile } from "./stats.js";
+import { freshDatabase, startDemoEngine } from "./setup.js";
+import { fmt, measureCalls } from "./stats.js";
 
 const SEQUENTIAL = Number(process.env.BENCH_SEQUENTIAL ?? 2_000);
 const CONCURRENT = Number(process.env.BENCH_CONCURRENT ?? 4_000);
 const ROWS = Number(process.env.BENCH_HISTORY_ROWS ?? 50_000);
 const IN_FLIGHT = 32;
 const adminUrl = process.env.DATABASE_URL;
-
-async function freshDatabase(): Promise<{ database: Database; drop(): Promise<void> }> {
-  if (!adminUrl) {
-    const database = await openDatabase({ dataDir: "memory://" });
-    return { database, drop: async () => {} };
-  }
-  const admin = new pg.Client({ connectionString: adminUrl });
-  await admin.connect();
-  const name = `pea_bench_history_${randomBytes(4).toString("hex")}`;
-  await admin.query(`CREATE DATABASE ${name}`);
-  const url = new URL(adminUrl);
-  url.pathname = `/${name}`;
-  const database = await openDatabase({ url: url.toString() });
-  return {
-    database,
-    async drop() {
-      await database.close().catch(() => {});
-      await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-      await admin.end();
-    },
-  };
-}
 
 async function fillHistory(database: Database) {
   const now = Date.now();
@@ -73,39 +42,20 @@ async function fillHistory(database: Database) {
 
 type Measure = (request: AuthorizeRequest) => Promise<unknown>;
 
-async function measure(call: Measure, request: AuthorizeRequest) {
-  for (let i = 0; i < 200; i++) await call(request);
-  const latencies: number[] = [];
-  let started = performance.now();
-  for (let i = 0; i < SEQUENTIAL; i++) {
-    const t = performance.now();
-    await call(request);
-    latencies.push((performance.now() - t) * 1000);
-  }
-  const sequentialRate = SEQUENTIAL / ((performance.now() - started) / 1000);
-  latencies.sort((a, b) => a - b);
-  let next = 0;
-  started = performance.now();
-  await Promise.all(
-    Array.from({ length: IN_FLIGHT }, async () => {
-      while (next++ < CONCURRENT) await call(request);
-    }),
-  );
-  const concurrentRate = CONCURRENT / ((performance.now() - started) / 1000);
-  return { p50: percentile(latencies, 50), p99: percentile(latencies, 99), sequentialRate, concurrentRate };
-}
+const measure = (call: Measure, request: AuthorizeRequest) =>
+  measureCalls(() => call(request), {
+    warmup: 200,
+    sequential: SEQUENTIAL,
+    concurrent: CONCURRENT,
+    inFlight: IN_FLIGHT,
+  });
 
 async function main() {
-  const store = await freshDatabase();
+  const store = await freshDatabase(adminUrl, "pea_bench_history");
   try {
     await prepareStore(store.database, { seed: "demo" });
     await fillHistory(store.database);
-    const engine = await DecisionEngine.start({
-      database: store.database,
-      schemaText: readCedarSchema(),
-      policyDir: defaultPolicyDir,
-      firmDomains: ["meridian.example"],
-    });
+    const engine = await startDemoEngine(store.database);
     const log = new DecisionLog(store.database);
     const caller = { apiKeyId: "bench" };
     const deal = {
@@ -191,7 +141,6 @@ async function main() {
     }
     await engine.stop();
   } finally {
-    await store.database.close().catch(() => {});
     await store.drop();
   }
 }

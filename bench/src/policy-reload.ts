@@ -12,7 +12,6 @@ import { openDatabase } from "@pea/migrations";
 import {
   authorize,
   compilePolicySetAsync,
-  DecisionEngine,
   DecisionLog,
   defaultPolicyDir,
   generateSigningKeyPem,
@@ -25,6 +24,7 @@ import {
   requestActivation,
 } from "@pea/policy-store";
 import { readCedarSchema } from "@pea/schemas";
+import { startDemoEngine } from "./setup.js";
 import { fmt, percentile } from "./stats.js";
 import { demoWorkload } from "./workload.js";
 
@@ -57,12 +57,7 @@ async function main() {
   const key = loadSigningKey(generateSigningKeyPem());
   const schema = loadSchema(readCedarSchema());
   const shipped = await readPolicyDir(defaultPolicyDir);
-  const engine = await DecisionEngine.start({
-    database,
-    schemaText: readCedarSchema(),
-    policyDir: defaultPolicyDir,
-    firmDomains: ["meridian.example"],
-  });
+  const engine = await startDemoEngine(database);
   const log = new DecisionLog(database);
   const deps = { engine, log };
   const caller = { apiKeyId: "bench" };

@@ -5,3 +5,43 @@ export function percentile(sorted: number[], p: number): number {
 }
 
 export const fmt = (n: number, digits = 0) => n.toLocaleString("en-US", { maximumFractionDigits: digits });
+
+export interface Measured {
+  /** Sequential latency, microseconds. */
+  p50: number;
+  p99: number;
+  sequentialRate: number;
+  /** Throughput with `inFlight` calls outstanding. */
+  concurrentRate: number;
+}
+
+/** Warm up, then time `sequential` calls one after another and `concurrent` calls `inFlight` at a time. */
+export async function measureCalls(
+  call: (i: number) => Promise<unknown>,
+  {
+    warmup,
+    sequential,
+    concurrent,
+    inFlight,
+  }: { warmup: number; sequential: number; concurrent: number; inFlight: number },
+): Promise<Measured> {
+  for (let i = 0; i < warmup; i++) await call(i);
+  const latencies: number[] = [];
+  let started = performance.now();
+  for (let i = 0; i < sequential; i++) {
+    const t = performance.now();
+    await call(i);
+    latencies.push((performance.now() - t) * 1000);
+  }
+  const sequentialRate = sequential / ((performance.now() - started) / 1000);
+  latencies.sort((a, b) => a - b);
+  let next = 0;
+  started = performance.now();
+  await Promise.all(
+    Array.from({ length: inFlight }, async () => {
+      while (next < concurrent) await call(next++);
+    }),
+  );
+  const concurrentRate = concurrent / ((performance.now() - started) / 1000);
+  return { p50: percentile(latencies, 50), p99: percentile(latencies, 99), sequentialRate, concurrentRate };
+}

@@ -1,0 +1,43 @@
+import { randomBytes } from "node:crypto";
+import { type Database, openDatabase } from "@pea/migrations";
+import { DecisionEngine, defaultPolicyDir, type EngineOptions } from "@pea/policy-store";
+import { readCedarSchema } from "@pea/schemas";
+import pg from "pg";
+
+/** A fresh store: PGlite in memory, or a new database on the server of `adminUrl` (dropped by drop()). */
+export async function freshDatabase(
+  adminUrl: string | undefined,
+  prefix: string,
+): Promise<{ database: Database; url?: string; drop(): Promise<void> }> {
+  if (!adminUrl) {
+    const database = await openDatabase({ dataDir: "memory://" });
+    return { database, drop: () => database.close() };
+  }
+  const admin = new pg.Client({ connectionString: adminUrl });
+  await admin.connect();
+  const name = `${prefix}_${randomBytes(4).toString("hex")}`;
+  await admin.query(`CREATE DATABASE ${name}`);
+  const url = new URL(adminUrl);
+  url.pathname = `/${name}`;
+  const database = await openDatabase({ url: url.toString() });
+  return {
+    database,
+    url: url.toString(),
+    async drop() {
+      await database.close().catch(() => {});
+      await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+      await admin.end();
+    },
+  };
+}
+
+/** The decision engine over the shipped policies and the demo bank's firm domain, as the PDP starts it. */
+export function startDemoEngine(database: Database, options: Partial<EngineOptions> = {}): Promise<DecisionEngine> {
+  return DecisionEngine.start({
+    database,
+    schemaText: readCedarSchema(),
+    policyDir: defaultPolicyDir,
+    firmDomains: ["meridian.example"],
+    ...options,
+  });
+}

@@ -64,7 +64,7 @@ async function openPostgres(url: string, reliableNotifications: boolean): Promis
       return (await pool.query(sqlText, params)).rows as Row[];
     },
     async transaction(work, options) {
-      const client = await pool.connect();
+      const { client, release } = await checkOut(pool);
       try {
         await client.query(options?.readOnly ? "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY" : "BEGIN");
         const result = await work({
@@ -80,11 +80,11 @@ async function openPostgres(url: string, reliableNotifications: boolean): Promis
         await client.query("ROLLBACK").catch(() => {});
         throw error;
       } finally {
-        client.release();
+        release();
       }
     },
     async session(work) {
-      const client = await pool.connect();
+      const { client, release } = await checkOut(pool);
       try {
         return await work({
           exec: async (sqlText) => {
@@ -94,7 +94,7 @@ async function openPostgres(url: string, reliableNotifications: boolean): Promis
             (await client.query(sqlText, params)).rows as Row[],
         });
       } finally {
-        client.release();
+        release();
       }
     },
     async listen(channel, onPayload, onLost) {
@@ -122,6 +122,27 @@ async function openPostgres(url: string, reliableNotifications: boolean): Promis
     },
     async close() {
       await pool.end();
+    },
+  };
+}
+
+/**
+ * A pooled client for a transaction or session. The pool only watches idle clients: a connection
+ * that dies while checked out, between two statements, would emit an unhandled 'error' and kill
+ * the process. Here it is caught (the next statement fails with it) and the client is discarded.
+ */
+async function checkOut(pool: pg.Pool): Promise<{ client: pg.PoolClient; release: () => void }> {
+  const client = await pool.connect();
+  let broken: Error | undefined;
+  const onError = (error: Error) => {
+    broken = error;
+  };
+  client.on("error", onError);
+  return {
+    client,
+    release: () => {
+      client.off("error", onError);
+      client.release(broken);
     },
   };
 }

@@ -29,6 +29,19 @@ describe("fail-closed", () => {
       // The server is still there: the feed reconnects, resyncs, and decisions resume.
       await waitFor(() => pdp?.engine.status().ready === true, 5_000);
       expect((await client.authorize(stories.readResearch)).json.decision).toBe("allow");
+
+      // A connection can also die while a transaction holds it between two statements: that
+      // fails the transaction, not the process (a checked-out client's 'error' used to go unhandled).
+      const database = pdp.database;
+      const holding = database.transaction(async (tx) => {
+        await tx.query("SELECT 1");
+        await pdp?.cutConnections();
+        await new Promise((resolve) => setTimeout(resolve, 200));
+        await tx.query("SELECT 1");
+      });
+      await expect(holding).rejects.toThrow(/connection|terminat/);
+      await waitFor(() => pdp?.engine.status().ready === true, 5_000);
+      expect((await client.authorize(stories.readResearch)).json.decision).toBe("allow");
     }
   });
 

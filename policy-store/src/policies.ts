@@ -123,7 +123,7 @@ interface CompileState {
 }
 
 function checkSource(source: PolicySource, schema: SchemaInfo, { problems, policies, texts }: CompileState): void {
-  const at = (offset: number) => lineAndColumn(source.text, offset);
+  const at = lineLocator(source.text);
   const fromCedar = (e: DetailedError): PolicyProblem => ({
     file: source.file,
     ...at(e.sourceLocations?.[0]?.start ?? 0),
@@ -264,14 +264,18 @@ export function policyHead(
   return effect === "permit" || effect === "forbid" ? { annotations, effect } : undefined;
 }
 
-function lineAndColumn(text: string, offset: number): { line: number; column: number } {
-  let line = 1;
-  let lineStart = 0;
-  for (let i = 0; i < offset && i < text.length; i++) {
-    if (text.charCodeAt(i) === 10) {
-      line++;
-      lineStart = i + 1;
+/** Line and column of an offset; the line starts are found once per file (files can hold thousands of policies). */
+function lineLocator(text: string): (offset: number) => { line: number; column: number } {
+  const starts = [0];
+  for (let i = 0; i < text.length; i++) if (text.charCodeAt(i) === 10) starts.push(i + 1);
+  return (offset) => {
+    let low = 0;
+    let high = starts.length - 1;
+    while (low < high) {
+      const mid = (low + high + 1) >> 1;
+      if ((starts[mid] as number) <= offset) low = mid;
+      else high = mid - 1;
     }
-  }
-  return { line, column: offset - lineStart + 1 };
+    return { line: low + 1, column: offset - (starts[low] as number) + 1 };
+  };
 }

@@ -43,6 +43,8 @@ export interface DecisionFacts {
   run?: Run | null | undefined;
   /** What this run, its agents and its human touched, and the duties done on the object (history.ts). */
   history?: HistoryFacts | undefined;
+  /** Issuers the request's human holds an active wall crossing for (trust.ts). */
+  crossings?: ReadonlySet<string> | undefined;
 }
 
 export interface Decision {
@@ -150,7 +152,7 @@ export function decide(request: DecisionRequest, inputs: DecisionInputs): Decisi
   // Without looked-up facts (a caller of decide() that skipped lookupFacts) history is empty.
   const known = inputs.facts?.history ?? emptyHistory();
   let history: Record<string, unknown> | undefined;
-  const crossings = crossingsContext(known);
+  const crossings = crossingsContext(inputs.facts?.crossings ?? new Set());
   const outermost = links[0];
   const determining: string[] = [];
   // Approval rules (forbids annotated @approval) that stood between a link and an allow.

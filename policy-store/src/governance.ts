@@ -30,9 +30,13 @@ export async function lookupFacts(engine: DecisionEngine, request: DecisionReque
         })
       : Promise.resolve(emptyHistory());
     const [run, loaded] = await Promise.all([runLookup, history]);
-    // Wall crossings are kept in memory by every PDP (trust.ts): no round trip.
-    loaded.crossings = engine.trust.crossingsOf(human, now);
-    return { now, run: request.run !== undefined ? (run ?? null) : undefined, history: loaded };
+    return {
+      now,
+      run: request.run !== undefined ? (run ?? null) : undefined,
+      history: loaded,
+      // Kept in memory by every PDP (trust.ts): no round trip.
+      crossings: engine.trust.crossingsOf(human, now),
+    };
   } catch (error) {
     return deny("store_unavailable", `PEA's records could not be read: ${(error as Error).message}`);
   }

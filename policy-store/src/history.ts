@@ -90,8 +90,6 @@ export interface HistoryQuery {
 export interface HistoryFacts {
   scopes: Record<HistoryScope, Set<string>>;
   duties: Map<string, { users: Set<string>; agents: Set<string> }>;
-  /** Issuers for which the human holds an active wall crossing (from TrustState, not this query). */
-  crossings: Set<string>;
 }
 
 interface HistoryRow {
@@ -127,7 +125,6 @@ export async function loadHistory(database: Database, q: HistoryQuery): Promise<
   const facts: HistoryFacts = {
     scopes: { run: new Set(), agent: new Set(), human: new Set() },
     duties: new Map(),
-    crossings: new Set(),
   };
   for (const row of rows) {
     if (row.kind === "t") {
@@ -149,12 +146,11 @@ export async function loadHistory(database: Database, q: HistoryQuery): Promise<
 export const emptyHistory = (): HistoryFacts => ({
   scopes: { run: new Set(), agent: new Set(), human: new Set() },
   duties: new Map(),
-  crossings: new Set(),
 });
 
 /** context.crossings: the issuers the human was brought over the wall for. */
-export function crossingsContext(facts: HistoryFacts): unknown[] {
-  return [...facts.crossings].map((id) => entityValue("Issuer", id));
+export function crossingsContext(issuers: ReadonlySet<string>): unknown[] {
+  return [...issuers].map((id) => entityValue("Issuer", id));
 }
 
 const entityValue = (type: string, id: string) => ({ __entity: { type, id } });

@@ -2,6 +2,7 @@
 import {
   canonicalJson,
   DecisionLog,
+  type DecisionRecord,
   entryHash,
   GENESIS_HASH,
   queryAudit,
@@ -22,6 +23,23 @@ afterEach(async () => {
 
 const count = async (pdp: TestPdp, where = "true") =>
   Number((await pdp.database.query<{ n: unknown }>(`SELECT count(*) AS n FROM audit_log WHERE ${where}`))[0]?.n);
+
+/** An allow of alice reading the research repository, as the decision log records it. */
+const allowRecord = (id: string, request: unknown): DecisionRecord => ({
+  id,
+  principal: "User::alice",
+  action: "dataset:read",
+  resource: "Dataset::research-repo",
+  intent: null,
+  runId: null,
+  decision: "allow",
+  reasons: [],
+  request,
+  determiningPolicies: [],
+  policyVersion: "v",
+  entitlementVersion: 1,
+  apiKeyId: null,
+});
 
 describe("canonical JSON", () => {
   it("sorts keys, drops undefined and survives a jsonb round trip", () => {
@@ -90,24 +108,9 @@ describe("the audit log", { timeout: 120_000 }, () => {
     pdp = await startTestPdp();
     const a = new DecisionLog(pdp.database);
     const b = new DecisionLog(pdp.database);
-    const record = (i: number) => ({
-      id: `dec_t${i}`,
-      principal: "User::alice",
-      action: "dataset:read",
-      resource: "Dataset::research-repo",
-      intent: null,
-      runId: null,
-      decision: "allow" as const,
-      reasons: [],
-      request: { i },
-      determiningPolicies: [],
-      policyVersion: "v",
-      entitlementVersion: 1,
-      apiKeyId: null,
-    });
     const work: Array<Promise<unknown>> = [];
     for (let i = 0; i < 120; i++) {
-      work.push((i % 2 ? a : b).record(record(i)));
+      work.push((i % 2 ? a : b).record(allowRecord(`dec_t${i}`, { i })));
       if (i % 30 === 0)
         work.push(recordChange(pdp.database, { actor: "test", action: "thing.change", target: `T::${i}` }));
     }
@@ -120,26 +123,11 @@ describe("the audit log", { timeout: 120_000 }, () => {
 
   it("fails only the record the store refuses, not its batch neighbours", async () => {
     pdp = await startTestPdp();
-    const record = (id: string, note: string) => ({
-      id,
-      principal: "User::alice",
-      action: "dataset:read",
-      resource: "Dataset::research-repo",
-      intent: null,
-      runId: null,
-      decision: "allow" as const,
-      reasons: [],
-      request: { note },
-      determiningPolicies: [],
-      policyVersion: "v",
-      entitlementVersion: 1,
-      apiKeyId: null,
-    });
     // A lone surrogate is valid in a JS string but not in jsonb.
     const results = await Promise.allSettled([
-      pdp.log.record(record("dec_ok1", "fine")),
-      pdp.log.record(record("dec_bad", "\ud800")),
-      pdp.log.record(record("dec_ok2", "fine")),
+      pdp.log.record(allowRecord("dec_ok1", { note: "fine" })),
+      pdp.log.record(allowRecord("dec_bad", { note: "\ud800" })),
+      pdp.log.record(allowRecord("dec_ok2", { note: "fine" })),
     ]);
     expect(results.map((r) => r.status)).toEqual(["fulfilled", "rejected", "fulfilled"]);
     expect((await verifyAuditLog(pdp.database)).ok).toBe(true);

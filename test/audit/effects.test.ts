@@ -11,7 +11,7 @@ afterEach(async () => {
 });
 
 const at = new Date("2026-01-02T03:04:05.000Z");
-// The first record written starts the writer alone; those queued behind it form the next batch.
+// A deny with no effects: written in the same batch as the allows recorded in the same turn.
 const lead = (): DecisionRecord => record("dec_e_lead", { decision: "deny", effects: undefined });
 
 const record = (id: string, extra: Partial<DecisionRecord> = {}): DecisionRecord => ({

@@ -40,23 +40,15 @@ export async function issueArtifact(
     decisionId: decision.decisionId,
     ...(decision.approval ? { approval: decision.approval } : {}),
   };
-  // Compact JWS by hand (what jose's SignJWT produced, at a fraction of the cost): the header is
-  // constant per key; Ed25519 signs the ASCII of "<header>.<payload>".
-  const signingInput = `${protectedHeader(active.kid)}.${Buffer.from(JSON.stringify(claims)).toString("base64url")}`;
+  // Compact JWS by hand (what jose's SignJWT produced, at a fraction of the cost): Ed25519 signs
+  // the ASCII of "<header>.<payload>", both base64url JSON.
+  const header = base64urlJson({ alg: "EdDSA", typ: ARTIFACT_TYPE, kid: active.kid });
+  const signingInput = `${header}.${base64urlJson(claims)}`;
   const signature = sign(null, Buffer.from(signingInput), active.key).toString("base64url");
   return { token: `${signingInput}.${signature}`, claims };
 }
 
-let cachedHeader: { kid: string; encoded: string } | undefined;
-
-/** base64url of the protected header {"alg":"EdDSA","typ":…,"kid":…}, kept for the current kid. */
-function protectedHeader(kid: string): string {
-  if (cachedHeader?.kid !== kid) {
-    const header = { alg: "EdDSA", typ: ARTIFACT_TYPE, kid };
-    cachedHeader = { kid, encoded: Buffer.from(JSON.stringify(header)).toString("base64url") };
-  }
-  return cachedHeader.encoded;
-}
+const base64urlJson = (value: unknown) => Buffer.from(JSON.stringify(value)).toString("base64url");
 
 export type RedeemOutcome =
   | { status: 200; claims: ArtifactClaims }

@@ -221,7 +221,7 @@ function describe(type: ValueType): string {
  * they were written as bare `{type, id}` (which Cedar accepts only when it parses with the schema;
  * decisions parse entities without it, see policy-slices.ts).
  */
-export function explicitCedarValue(value: unknown, type: ValueType): unknown {
+function explicitCedarValue(value: unknown, type: ValueType): unknown {
   if (value === null || typeof value !== "object") return value;
   switch (type.kind) {
     case "Entity": {

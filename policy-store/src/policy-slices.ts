@@ -38,8 +38,6 @@ export interface PolicySlice {
   approvalWaivedId?: string | undefined;
   /** What to send of the context (undefined: nothing). */
   context: ContextShape | undefined;
-  /** The policy ids in the slice. */
-  policies: string[];
 }
 
 export const sliceKey = (principalType: string, action: string, resourceType: string) =>
@@ -206,7 +204,7 @@ function addPath(shape: ContextShape | undefined, path: string[]): ContextShape 
   return map;
 }
 
-export function mergeShapes(a: ContextShape | undefined, b: ContextShape | undefined): ContextShape | undefined {
+function mergeShapes(a: ContextShape | undefined, b: ContextShape | undefined): ContextShape | undefined {
   if (a === undefined) return b;
   if (b === undefined) return a;
   if (a === true || b === true) return true;
@@ -340,7 +338,7 @@ export function planSlices(
           });
           let context: ContextShape | undefined;
           for (const [, r] of members) context = mergeShapes(context, r.context);
-          slice = { preparsedId: id, approvalWaivedId, context, policies: ids };
+          slice = { preparsedId: id, approvalWaivedId, context };
           byMembers.set(membersKey, slice);
         }
         slices.set(sliceKey(principalType, action, resourceType), slice);

@@ -1,5 +1,6 @@
 import type { Database, Session } from "@pea/migrations";
 import type { ApiKeyScope } from "@pea/schemas";
+import { PeaError } from "@pea/schemas";
 import { recordChange } from "../audit/chain.js";
 import { cedar } from "../cedar/cedar.js";
 import type { SchemaInfo } from "../cedar/schema.js";
@@ -27,12 +28,10 @@ export interface AdminActor {
 export type EntitlementErrorCode = "invalid_request" | "not_found" | "conflict";
 
 /** A change that cannot be made as asked (the message says why, for the person asking). */
-export class EntitlementError extends Error {
-  constructor(
-    readonly code: EntitlementErrorCode,
-    message: string,
-  ) {
-    super(message);
+export class EntitlementError extends PeaError {
+  declare readonly code: EntitlementErrorCode;
+  constructor(code: EntitlementErrorCode, message: string) {
+    super(code, message);
   }
 }
 

@@ -8,7 +8,7 @@ import { type ApprovalStatus, listApprovals, voteOnApproval } from "../trust/app
 import { describeRun, getRun, type RunStatus } from "../trust/runs.js";
 import { type SupervisionAction, superviseRun } from "../trust/supervision.js";
 import type { AdminAuthorizer } from "./authorizer.js";
-import { EntitlementError, type AdminActor as Who } from "./entitlements.js";
+import { EntitlementError, type AdminActor as Who } from "./context.js";
 
 /**
  * The admin app's oversight work: SoD conflicts, wall crossings, the approvals queue, run

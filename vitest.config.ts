@@ -1,9 +1,16 @@
+import { defaultServerConditions } from "vite";
 import { defineConfig } from "vitest/config";
 
+// Tests run PEA's sources, not its build: every @pea/* package exports `./src/index.ts` under
+// the `pea-source` condition (see "Build" in the README).
+const conditions = ["pea-source", ...defaultServerConditions];
+
 export default defineConfig({
+  resolve: { conditions },
+  ssr: { resolve: { conditions } },
   test: {
     include: ["**/*.test.ts"],
-    exclude: ["**/node_modules/**", ".pea/**"],
+    exclude: ["**/node_modules/**", ".pea/**", "**/dist/**"],
     testTimeout: 30_000,
     hookTimeout: 60_000,
     // Each test file opens its own database; two cores run two files at a time.

@@ -23,11 +23,21 @@ interface Pdp {
 }
 
 function startPdpProcess(env: Record<string, string>): Promise<Pdp> {
-  const child = spawn(process.execPath, ["--no-turbo-inlining", "--import", "tsx", "apps/pdp/src/main.ts"], {
-    cwd: root,
-    env: { PATH: process.env.PATH ?? "", PEA_PDP_PORT: "0", PEA_LOG_LEVEL: "warn", PEA_BOOTSTRAP_API_KEY: KEY, ...env },
-    stdio: ["ignore", "pipe", "pipe"],
-  });
+  const child = spawn(
+    process.execPath,
+    ["--conditions=pea-source", "--no-turbo-inlining", "--import", "tsx", "apps/pdp/src/main.ts"],
+    {
+      cwd: root,
+      env: {
+        PATH: process.env.PATH ?? "",
+        PEA_PDP_PORT: "0",
+        PEA_LOG_LEVEL: "warn",
+        PEA_BOOTSTRAP_API_KEY: KEY,
+        ...env,
+      },
+      stdio: ["ignore", "pipe", "pipe"],
+    },
+  );
   return new Promise((resolve, reject) => {
     let output = "";
     const timer = setTimeout(() => reject(new Error(`PDP did not start:\n${output}`)), 60_000);

@@ -2,8 +2,9 @@ import { defaultServerConditions } from "vite";
 import { defineConfig } from "vitest/config";
 
 // Tests run PEA's sources, not its build: every @pea/* package exports `./src/index.ts` under
-// the `pea-source` condition (see "Build" in the README).
-const conditions = ["pea-source", ...defaultServerConditions];
+// the `pea-source` condition (see "Build" in the README). Not `module`: packages that export
+// bundler-only ESM under it (@opentelemetry/api) would then be loaded by Node and fail.
+const conditions = ["pea-source", ...defaultServerConditions.filter((c) => c !== "module")];
 
 export default defineConfig({
   resolve: { conditions },

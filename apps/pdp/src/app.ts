@@ -1,13 +1,6 @@
+import { createRequire } from "node:module";
 import type { OpenAPIHono } from "@hono/zod-openapi";
-import {
-  type AppEnv,
-  Counter,
-  createApiApp,
-  Histogram,
-  MetricsRegistry,
-  mountDocs,
-  requireApiKey,
-} from "@pea/http-kit";
+import { type AppEnv, createApiApp, MetricsRegistry, mountDocs, requireApiKey } from "@pea/http-kit";
 import type { DecisionEngine, DecisionLog } from "@pea/policy-store";
 import { type ApiKeyScope, apiKeyScopes } from "@pea/schemas";
 import type { Logger } from "pino";
@@ -26,23 +19,69 @@ export interface PdpDeps {
   log: DecisionLog;
   logger: Logger;
   maxBodyBytes: number;
+  /** Given by startPdp, which counts store errors the engine reports; else made here. */
+  metrics?: PdpMetrics;
 }
 
-export interface PdpMetrics {
-  registry: MetricsRegistry;
-  decisions: Counter;
-  latency: Histogram;
-}
+const { version } = createRequire(import.meta.url)("../package.json") as { version: string };
 
-export function createPdpMetrics(): PdpMetrics {
-  const registry = new MetricsRegistry();
+/** The PDP's metrics (GET /metrics). Register another with `metrics.registry.counter(name, help, labels)`. */
+export function createPdpMetrics({ engine, log }: { engine: DecisionEngine; log: DecisionLog }) {
+  const registry = new MetricsRegistry({ service: "pdp", version });
+  const cache = engine.linkCache;
+  const storeErrors = registry.counter("pea_store_errors_total", "Store operations that failed, by cause", ["cause"]);
+  const auditBatch = registry.histogram(
+    "pea_audit_batch_records",
+    "Records committed per audit log write (group commit)",
+    [],
+    [1, 2, 4, 8, 16, 32, 64, 128, 256, 512],
+  );
+  const auditWrite = registry.histogram("pea_audit_write_duration_seconds", "Time of one audit log write", ["result"]);
+  log.onWrite(({ records, seconds, error }) => {
+    auditWrite.observe({ result: error ? "error" : "ok" }, seconds);
+    if (error) storeErrors.inc({ cause: "audit_write" });
+    else auditBatch.observe(records);
+  });
+  registry.gauge("pea_ready", "1 when the PDP can decide", [], (g) => g.set(engine.status().ready ? 1 : 0));
+  registry.counter(
+    "pea_link_cache_lookups_total",
+    "Single-link Cedar answers looked up in the decision cache, by result",
+    ["result"],
+    (c) => {
+      c.reset();
+      c.inc({ result: "hit" }, cache.hits);
+      c.inc({ result: "miss" }, cache.misses);
+    },
+  );
+  registry.gauge("pea_link_cache_hit_ratio", "Share of decision cache lookups answered from the cache", [], (g) =>
+    g.set(cache.hits + cache.misses > 0 ? cache.hits / (cache.hits + cache.misses) : 0),
+  );
   return {
     registry,
-    decisions: registry.register(
-      new Counter("pea_decisions_total", "Decisions answered, by decision and first reason"),
-    ),
-    latency: registry.register(new Histogram("pea_decision_duration_seconds", "Time to decide and record one request")),
+    storeErrors,
+    decisions: registry.counter("pea_decisions_total", "Decisions answered, by decision and first reason", [
+      "decision",
+      "reason",
+    ]),
+    latency: registry.histogram("pea_decision_duration_seconds", "Time to decide and record one request", [
+      "endpoint",
+      "decision",
+    ]),
   };
+}
+export type PdpMetrics = ReturnType<typeof createPdpMetrics>;
+
+/** Count one answered decision; a fail-closed deny for an unreachable store also counts as a store error. */
+export function countDecision(
+  metrics: PdpMetrics,
+  endpoint: string,
+  decision: string,
+  reason: string,
+  seconds: number,
+) {
+  metrics.latency.observe({ endpoint, decision }, seconds);
+  metrics.decisions.inc({ decision, reason });
+  if (reason === "store_unavailable") metrics.storeErrors.inc({ cause: "decision_facts" });
 }
 
 /** The API key scope a /v1 path needs. */
@@ -62,7 +101,7 @@ export function createPdpApp(deps: PdpDeps): OpenAPIHono<AppEnv> {
     maxBodyBytes: deps.maxBodyBytes,
     badContentTypeIs400: (path) => path.startsWith(authzenPrefix),
   });
-  const metrics = createPdpMetrics();
+  const metrics = deps.metrics ?? createPdpMetrics(deps);
   // Each /v1 route family needs its own scope (`admin` implies every scope).
   const verify = (key: string) => deps.engine.keys.verify(key);
   const byScope = new Map(apiKeyScopes.map((scope) => [scope, requireApiKey(verify, scope)] as const));

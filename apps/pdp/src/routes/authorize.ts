@@ -9,7 +9,7 @@ import {
   AuthorizeResponse,
   ErrorBody,
 } from "@pea/schemas";
-import type { PdpDeps, PdpMetrics } from "../app.js";
+import { countDecision, type PdpDeps, type PdpMetrics } from "../app.js";
 
 const errors = {
   400: {
@@ -21,11 +21,11 @@ const errors = {
 };
 
 export function authorizeRoutes(app: OpenAPIHono<AppEnv>, deps: PdpDeps, metrics: PdpMetrics) {
-  const decideOne = async (request: AuthorizeRequest, apiKeyId: string) => {
+  const decideOne = async (request: AuthorizeRequest, apiKeyId: string, endpoint: string) => {
     const started = performance.now();
     const response = await authorize(request, { apiKeyId }, deps);
-    metrics.latency.observe((performance.now() - started) / 1000);
-    metrics.decisions.inc({ decision: response.decision, reason: response.reasons[0]?.code ?? "none" });
+    const seconds = (performance.now() - started) / 1000;
+    countDecision(metrics, endpoint, response.decision, response.reasons[0]?.code ?? "none", seconds);
     return response;
   };
 
@@ -42,7 +42,7 @@ export function authorizeRoutes(app: OpenAPIHono<AppEnv>, deps: PdpDeps, metrics
         ...errors,
       },
     }),
-    async (c) => c.json(await decideOne(c.req.valid("json"), c.get("caller").id), 200),
+    async (c) => c.json(await decideOne(c.req.valid("json"), c.get("caller").id, "authorize"), 200),
   );
 
   app.openapi(
@@ -63,7 +63,10 @@ export function authorizeRoutes(app: OpenAPIHono<AppEnv>, deps: PdpDeps, metrics
     async (c) => {
       const callerId = c.get("caller").id;
       const { requests } = c.req.valid("json");
-      return c.json({ responses: await Promise.all(requests.map((r) => decideOne(r, callerId))) }, 200);
+      return c.json(
+        { responses: await Promise.all(requests.map((r) => decideOne(r, callerId, "authorize_batch"))) },
+        200,
+      );
     },
   );
 }

@@ -22,7 +22,7 @@ import {
   AuthzenSubjectSearchRequest,
   ErrorBody,
 } from "@pea/schemas";
-import type { PdpDeps, PdpMetrics } from "../app.js";
+import { countDecision, type PdpDeps, type PdpMetrics } from "../app.js";
 
 /** The AuthZEN endpoints: POSTs under this prefix need an API key (scope `authorize`). */
 export const authzenPrefix = "/access/v1/";
@@ -52,8 +52,8 @@ export function authzenRoutes(app: OpenAPIHono<AppEnv>, deps: PdpDeps, metrics: 
       if (error instanceof AuthzenRequestError) throw new ApiError(400, "invalid_request", error.message);
       throw error;
     }
-    metrics.latency.observe((performance.now() - started) / 1000);
-    for (const o of answer.outcomes) metrics.decisions.inc({ decision: o.decision, reason: o.reason });
+    const seconds = (performance.now() - started) / 1000;
+    for (const o of answer.outcomes) countDecision(metrics, "authzen", o.decision, o.reason, seconds);
     return answer.body;
   };
   const caller = (c: { get(key: "caller"): AppEnv["Variables"]["caller"] }) => ({ apiKeyId: c.get("caller").id });

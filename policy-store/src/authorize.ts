@@ -1,10 +1,11 @@
 import { randomBytes } from "node:crypto";
 import type { AuthorizeRequest, AuthorizeResponse } from "@pea/schemas";
 import { type Decision, type DecisionInputs, type DecisionRequest, decide, deny, linkName } from "./decide.js";
-import type { DecisionLog } from "./decision-log.js";
+import type { DecisionLog, DecisionRecord } from "./decision-log.js";
 import type { DecisionEngine } from "./engine.js";
 import { decisionEffects, lookupFacts } from "./governance.js";
 import type { DecisionEffects } from "./history.js";
+import { traceDecision, withSpan, withSpanSync } from "./observability/tracing.js";
 import { revokedDecision, settleApproval, signAllow } from "./runtime-trust.js";
 
 export interface AuthorizeDeps {
@@ -24,12 +25,17 @@ export function newDecisionId(): string {
  * Decide, record, answer. Whatever goes wrong on the way is a deny with its reason; an allow is
  * returned only once its record is durable.
  */
-export async function authorize(
+export function authorize(request: AuthorizeRequest, caller: Caller, deps: AuthorizeDeps): Promise<AuthorizeResponse> {
+  return traceDecision(request, () => decideAndRecord(request, caller, deps));
+}
+
+async function decideAndRecord(
   request: AuthorizeRequest,
   caller: Caller,
   deps: AuthorizeDeps,
 ): Promise<AuthorizeResponse> {
-  const { engine, log } = deps;
+  const { engine } = deps;
+  const log = { record: (record: DecisionRecord) => withSpan("pea.audit.write", {}, () => deps.log.record(record)) };
   const inputs = engine.inputs();
   let outcome: Decision;
   let policyVersion = engine.policyVersion;
@@ -42,8 +48,9 @@ export async function authorize(
     entitlementVersion = inputs.snapshot.version;
     const { evidence: _evidence, ...evaluated } = request;
     try {
-      const facts = await lookupFacts(engine, evaluated);
-      outcome = "decision" in facts ? facts : decide(evaluated, { ...inputs, facts });
+      const facts = await withSpan("pea.facts", {}, () => lookupFacts(engine, evaluated));
+      outcome =
+        "decision" in facts ? facts : withSpanSync("pea.evaluate", {}, () => decide(evaluated, { ...inputs, facts }));
       if (!("decision" in facts)) shadowed = { request: evaluated, inputs: { ...inputs, facts } };
     } catch (error) {
       outcome = deny("evaluation_error", `evaluation failed: ${(error as Error).message}`);

@@ -47,3 +47,13 @@ export function parseEnv<T extends z.ZodType>(schema: T, env: Record<string, str
   }
   return parsed.data;
 }
+
+/** Tracing (OpenTelemetry): off unless an OTLP endpoint is given. */
+export const telemetryEnv = {
+  /** OTLP/HTTP collector base URL (e.g. http://127.0.0.1:4318): traces go to `<url>/v1/traces`. Unset: tracing off. */
+  OTEL_EXPORTER_OTLP_ENDPOINT: z.string().url().optional(),
+  /** The service name spans carry. */
+  OTEL_SERVICE_NAME: z.string().min(1).default("pea-pdp"),
+  /** Spans are sent in batches at most this many milliseconds apart. */
+  PEA_OTEL_EXPORT_DELAY_MS: z.coerce.number().int().min(10).max(60_000).default(5000),
+};

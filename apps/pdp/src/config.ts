@@ -1,10 +1,11 @@
 import { packNames } from "@pea/policy-store";
-import { parseEnv, port, serviceEnv } from "@pea/schemas";
+import { parseEnv, port, serviceEnv, telemetryEnv } from "@pea/schemas";
 import { z } from "zod";
 
 /** Everything the PDP reads from its environment, parsed once at start. */
 export const PdpConfig = z.object({
   ...serviceEnv,
+  ...telemetryEnv,
   PEA_PDP_PORT: port.default(8700),
   /** Port serving the embedded store to the admin app and CLI (0: any free port). */
   PEA_EMBEDDED_PORT: port.default(0),

@@ -41,6 +41,7 @@ describe("tracing", () => {
       req.on("data", (c: Buffer) => chunks.push(c));
       req.on("end", () => {
         contentTypes.add(`${req.url} ${req.headers["content-type"]}`);
+        if (req.url !== "/v1/traces") return res.writeHead(404).end();
         const body = JSON.parse(Buffer.concat(chunks).toString("utf8")) as {
           resourceSpans: Array<{ scopeSpans: Array<{ spans: OtlpSpan[] }> }>;
         };

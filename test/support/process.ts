@@ -18,6 +18,7 @@ export function startPdpProcess(env: Record<string, string>): Promise<PdpProcess
       env: {
         PATH: process.env.PATH ?? "",
         PEA_PDP_PORT: "0",
+        PEA_EMBEDDED_PORT: "0",
         PEA_LOG_LEVEL: "warn",
         ...env,
       },

@@ -76,12 +76,12 @@ export function countDecision(
   metrics: PdpMetrics,
   endpoint: string,
   decision: string,
-  reason: string,
+  reasons: string[],
   seconds: number,
 ) {
   metrics.latency.observe({ endpoint, decision }, seconds);
-  metrics.decisions.inc({ decision, reason });
-  if (reason === "store_unavailable") metrics.storeErrors.inc({ cause: "decision_facts" });
+  metrics.decisions.inc({ decision, reason: reasons[0] ?? "none" });
+  if (reasons.includes("store_unavailable")) metrics.storeErrors.inc({ cause: "decision_facts" });
 }
 
 /** The API key scope a /v1 path needs. */

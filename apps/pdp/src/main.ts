@@ -1,9 +1,10 @@
+import { settingsFrom } from "@pea/schemas";
 import { startTracing, TelemetryConfig } from "./telemetry.js";
 
 // Tracing first (when configured): what it instruments must load after it, hence the imports below.
 let tracing: Awaited<ReturnType<typeof startTracing>>;
 try {
-  tracing = await startTracing(TelemetryConfig.parse(process.env));
+  tracing = await startTracing(TelemetryConfig.parse(settingsFrom(process.env)));
 } catch (error) {
   console.error(`pea: cannot start tracing: ${(error as Error).message}`);
   process.exit(1);

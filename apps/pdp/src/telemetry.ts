@@ -32,6 +32,9 @@ export async function startTracing(config: TelemetryConfig): Promise<Tracing | u
       new tracing.BatchSpanProcessor(exporter, { scheduledDelayMillis: config.PEA_OTEL_EXPORT_DELAY_MS }),
     ],
     instrumentations: [new HttpInstrumentation(), new PgInstrumentation()],
+    // Traces only: metrics are Prometheus's (GET /metrics), logs are pino's.
+    metricReaders: [],
+    logRecordProcessors: [],
   });
   sdk.start();
   return { shutdown: () => sdk.shutdown() };

@@ -25,7 +25,8 @@ export function authorizeRoutes(app: OpenAPIHono<AppEnv>, deps: PdpDeps, metrics
     const started = performance.now();
     const response = await authorize(request, { apiKeyId }, deps);
     const seconds = (performance.now() - started) / 1000;
-    countDecision(metrics, endpoint, response.decision, response.reasons[0]?.code ?? "none", seconds);
+    const reasons = response.reasons.map((r) => r.code);
+    countDecision(metrics, endpoint, response.decision, reasons, seconds);
     return response;
   };
 

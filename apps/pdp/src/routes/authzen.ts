@@ -53,7 +53,7 @@ export function authzenRoutes(app: OpenAPIHono<AppEnv>, deps: PdpDeps, metrics: 
       throw error;
     }
     const seconds = (performance.now() - started) / 1000;
-    for (const o of answer.outcomes) countDecision(metrics, "authzen", o.decision, o.reason, seconds);
+    for (const o of answer.outcomes) countDecision(metrics, "authzen", o.decision, [o.reason], seconds);
     return answer.body;
   };
   const caller = (c: { get(key: "caller"): AppEnv["Variables"]["caller"] }) => ({ apiKeyId: c.get("caller").id });

@@ -85,7 +85,12 @@ describe("tracing", () => {
     expect(answer.decision).toBe("deny");
 
     const named = (name: string) => spans.find((s) => s.traceId === traceId && s.name === name);
-    await waitFor(() => named("pea.audit.write") !== undefined && named("pea.decision") !== undefined, 30_000);
+    await waitFor(() => named("pea.audit.write") !== undefined && named("pea.decision") !== undefined, 30_000).catch(
+      (error: Error) => {
+        const seen = spans.map((s) => `${s.name} ${s.traceId === traceId ? "(this trace)" : ""}`);
+        throw new Error(`${error.message}; posts: ${[...contentTypes].join(", ")}; spans: ${seen.join(", ")}`);
+      },
+    );
     expect([...contentTypes]).toContain("/v1/traces application/json");
 
     const decision = named("pea.decision");

@@ -1,7 +1,8 @@
 import type { OpenAPIHono } from "@hono/zod-openapi";
 import { type AppEnv, apiKeyAuth, createApiApp, mountDocs } from "@pea/http-kit";
 import type { DecisionEvent } from "@pea/policy-store";
-import { createPdpMetrics, type PdpDeps, type RouteDeps } from "./deps.js";
+import type { PdpDeps, RouteDeps } from "./deps.js";
+import { countDecision, createPdpMetrics } from "./metrics.js";
 import { auditRoutes } from "./routes/audit.js";
 import { authorizeRoutes } from "./routes/authorize.js";
 import { authzenPrefix, authzenRoutes } from "./routes/authzen.js";
@@ -19,14 +20,11 @@ export function createPdpApp(deps: PdpDeps): OpenAPIHono<AppEnv> {
     maxBodyBytes: deps.maxBodyBytes,
     badContentTypeIs400: (path) => path.startsWith(authzenPrefix),
   });
-  const metrics = createPdpMetrics();
+  const metrics = deps.metrics ?? createPdpMetrics(deps);
   // Each route declares the key scope it needs where it is defined (`admin` implies every scope).
   const auth = apiKeyAuth((key) => deps.engine.keys.verify(key));
   // Metrics are taken per decision, inside the pipeline, whichever API asked.
-  const observe = (event: DecisionEvent) => {
-    metrics.latency.observe(event.seconds);
-    metrics.decisions.inc({ decision: event.decision, reason: event.reason });
-  };
+  const observe = (event: DecisionEvent) => countDecision(metrics, event);
   const routeDeps: RouteDeps = { ...deps, observe, metrics, auth };
   for (const routes of [
     systemRoutes,

@@ -62,6 +62,8 @@ export function decisionAuditRecord(record: DecisionRecord): AuditRecord {
 
 /** Called after every successful append (checkpointing). */
 export type AppendListener = (last: AuditEntry, count: number) => void;
+/** One write to the log (a batch of `records`), committed or failed, for metrics. */
+export type WriteObserver = (write: { records: number; seconds: number; error?: Error }) => void;
 
 const MAX_BATCH = 512;
 
@@ -84,6 +86,7 @@ export class DecisionLog {
   private writing = false;
   private head: ChainHead | undefined;
   private readonly listeners: AppendListener[] = [];
+  private readonly writeObservers: WriteObserver[] = [];
 
   constructor(private readonly database: Database) {}
 
@@ -117,6 +120,10 @@ export class DecisionLog {
 
   onAppend(listener: AppendListener): void {
     this.listeners.push(listener);
+  }
+
+  onWrite(observer: WriteObserver): void {
+    this.writeObservers.push(observer);
   }
 
   /** Resolves when nothing is queued or being written. */
@@ -164,6 +171,11 @@ export class DecisionLog {
   }
 
   private async write(items: Pending[]): Promise<AuditEntry[]> {
+    const started = performance.now();
+    const observe = (error?: Error) => {
+      const seconds = (performance.now() - started) / 1000;
+      for (const observer of this.writeObservers) observer({ records: items.length, seconds, error });
+    };
     try {
       const records = items.map((item) => item.record);
       // The batch's touches and duties go in the same statement or transaction as its records.
@@ -178,9 +190,11 @@ export class DecisionLog {
         this.head = { seq: last.seq, hash: last.hash };
         for (const listener of this.listeners) listener(last, entries.length);
       }
+      observe();
       return entries;
     } catch (error) {
       this.head = undefined;
+      observe(error as Error);
       throw error;
     }
   }

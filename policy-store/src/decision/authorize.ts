@@ -2,6 +2,7 @@ import type { AuthorizeRequest, AuthorizeResponse } from "@pea/schemas";
 import type { DecisionLog } from "../audit/decision-log.js";
 import type { DecisionEngine } from "../engine/engine.js";
 import type { DecisionEffects } from "../governance/history.js";
+import { traceDecision, withSpan } from "../observability/tracing.js";
 import { type Decision, deny } from "./decision.js";
 import { decisionEffects } from "./facts.js";
 import { type Caller, decisionRecord, evaluate, evaluatedPart, newDecisionId, reEvaluate } from "./pipeline.js";
@@ -13,8 +14,8 @@ export interface DecisionEvent {
   via: string;
   decisionId: string;
   decision: "allow" | "deny";
-  /** The first reason's code, or `none` for an allow. */
-  reason: string;
+  /** The reasons' codes, in order (none for an allow). */
+  reasons: string[];
   seconds: number;
 }
 
@@ -37,7 +38,7 @@ export function observeDecision(
     via,
     decisionId,
     decision: outcome.decision,
-    reason: outcome.reasons[0]?.code ?? "none",
+    reasons: outcome.reasons.map((r) => r.code),
     seconds: (performance.now() - started) / 1000,
   });
 }
@@ -47,11 +48,20 @@ export function observeDecision(
  * artifact, then the audit record. Whatever goes wrong on the way is a deny with its reason; an
  * allow is returned only once its record is durable.
  */
-export async function authorize(
+export function authorize(
   request: AuthorizeRequest,
   caller: Caller,
   deps: AuthorizeDeps,
   via = "authorize",
+): Promise<AuthorizeResponse> {
+  return traceDecision(request, () => decideAndRecord(request, caller, deps, via));
+}
+
+async function decideAndRecord(
+  request: AuthorizeRequest,
+  caller: Caller,
+  deps: AuthorizeDeps,
+  via: string,
 ): Promise<AuthorizeResponse> {
   const started = performance.now();
   const { engine, log } = deps;
@@ -75,15 +85,14 @@ export async function authorize(
   const signed = await signAllow(engine, request, outcome, { decisionId, policyVersion, entitlementVersion, approval });
   outcome = signed.outcome;
   try {
-    await log.record(
-      decisionRecord(decisionId, request, outcome, evaluation, caller, {
-        artifactId: signed.artifact ? decisionId : undefined,
-        approvalId: approval.approvalId,
-        approver: approval.approvers?.join(","),
-        // Committed with the record or not at all: an allow is never answered without both.
-        effects: outcome.decision === "allow" ? effects : undefined,
-      }),
-    );
+    const record = decisionRecord(decisionId, request, outcome, evaluation, caller, {
+      artifactId: signed.artifact ? decisionId : undefined,
+      approvalId: approval.approvalId,
+      approver: approval.approvers?.join(","),
+      // Committed with the record or not at all: an allow is never answered without both.
+      effects: outcome.decision === "allow" ? effects : undefined,
+    });
+    await withSpan("pea.audit.write", {}, () => log.record(record));
   } catch {
     const reasons = outcome.decision === "deny" ? outcome.reasons : [];
     outcome = { ...deny("audit_unavailable"), reasons: [...deny("audit_unavailable").reasons, ...reasons] };

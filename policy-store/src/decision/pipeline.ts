@@ -5,6 +5,7 @@ import { randomBytes } from "node:crypto";
 import type { AuthorizeRequest } from "@pea/schemas";
 import type { DecisionRecord } from "../audit/decision-log.js";
 import type { DecisionEngine } from "../engine/engine.js";
+import { withSpan, withSpanSync } from "../observability/tracing.js";
 import type { LoadedPolicySet } from "../policy/types.js";
 import { decide } from "./decide.js";
 import { type Decision, type DecisionRequest, deny, linkName } from "./decision.js";
@@ -49,10 +50,11 @@ export async function evaluate(
   const policies = options.policies ?? inputs.policies;
   const versions = { policyVersion: policies.version, entitlementVersion: inputs.snapshot.version };
   try {
-    const facts = await lookupFacts(engine, request);
+    const facts = await withSpan("pea.facts", {}, () => lookupFacts(engine, request));
     if ("decision" in facts) return { outcome: unlessRevoked(facts), ...versions };
     const asked = { request, inputs: { ...inputs, policies, facts } };
-    return { outcome: unlessRevoked(decide(request, asked.inputs)), ...versions, asked };
+    const outcome = withSpanSync("pea.evaluate", {}, () => decide(request, asked.inputs));
+    return { outcome: unlessRevoked(outcome), ...versions, asked };
   } catch (error) {
     return {
       outcome: unlessRevoked(deny("evaluation_error", `evaluation failed: ${(error as Error).message}`)),

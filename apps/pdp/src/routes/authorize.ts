@@ -22,7 +22,8 @@ const errors = {
 
 export function authorizeRoutes(app: OpenAPIHono<AppEnv>, deps: RouteDeps) {
   const { auth } = deps;
-  const decideOne = (request: AuthorizeRequest, apiKeyId: string) => authorize(request, { apiKeyId }, deps);
+  const decideOne = (request: AuthorizeRequest, apiKeyId: string, endpoint: string) =>
+    authorize(request, { apiKeyId }, deps, endpoint);
 
   app.openapi(
     createRoute({
@@ -38,7 +39,7 @@ export function authorizeRoutes(app: OpenAPIHono<AppEnv>, deps: RouteDeps) {
         ...errors,
       },
     }),
-    async (c) => c.json(await decideOne(c.req.valid("json"), c.get("caller").id), 200),
+    async (c) => c.json(await decideOne(c.req.valid("json"), c.get("caller").id, "authorize"), 200),
   );
 
   app.openapi(
@@ -60,7 +61,10 @@ export function authorizeRoutes(app: OpenAPIHono<AppEnv>, deps: RouteDeps) {
     async (c) => {
       const callerId = c.get("caller").id;
       const { requests } = c.req.valid("json");
-      return c.json({ responses: await Promise.all(requests.map((r) => decideOne(r, callerId))) }, 200);
+      return c.json(
+        { responses: await Promise.all(requests.map((r) => decideOne(r, callerId, "authorize_batch"))) },
+        200,
+      );
     },
   );
 }

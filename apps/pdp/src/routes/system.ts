@@ -46,18 +46,8 @@ export function systemRoutes(app: OpenAPIHono<AppEnv>, { engine, metrics }: Rout
     },
   );
 
-  app.get("/metrics", (c) => {
-    const s = engine.status();
-    const ready = `# HELP pea_ready 1 when the PDP can decide\n# TYPE pea_ready gauge\npea_ready ${s.ready ? 1 : 0}\n`;
-    const cache = engine.linkCache;
-    const cached = [
-      "# HELP pea_link_cache_lookups_total Single-link Cedar answers looked up in the decision cache, by result",
-      "# TYPE pea_link_cache_lookups_total counter",
-      `pea_link_cache_lookups_total{result="hit"} ${cache.hits}`,
-      `pea_link_cache_lookups_total{result="miss"} ${cache.misses}`,
-      "",
-    ].join("\n");
-    c.header("content-type", "text/plain; version=0.0.4");
-    return c.body(metrics.registry.render() + ready + cached);
+  app.get("/metrics", async (c) => {
+    c.header("content-type", metrics.registry.contentType);
+    return c.body(await metrics.registry.render());
   });
 }

@@ -1,0 +1,87 @@
+import { type ChildProcess, spawn } from "node:child_process";
+import { mkdtemp } from "node:fs/promises";
+import { createServer } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+
+/** A free loopback port, found by letting the kernel pick one. */
+export function freePort(): Promise<number> {
+  return new Promise<number>((resolve, reject) => {
+    const probe = createServer().listen(0, "127.0.0.1", () => {
+      const address = probe.address();
+      probe.close(() => resolve(typeof address === "object" && address ? address.port : 0));
+    });
+    probe.once("error", reject);
+  });
+}
+
+/** Poll `url` until it answers 2xx, the child exits, or `timeoutMs` passes. */
+export async function waitReady(url: string, child: ChildProcess, what: string, timeoutMs = 60_000): Promise<void> {
+  for (let waited = 0; ; waited += 100) {
+    if (child.exitCode !== null) throw new Error(`${what} exited with ${child.exitCode}`);
+    if (waited > timeoutMs) throw new Error(`${what} did not become ready within ${timeoutMs / 1000} s`);
+    const ready = await fetch(url).then(
+      (r) => r.ok,
+      () => false,
+    );
+    if (ready) return;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+/** Stop a child with SIGTERM and wait for it to exit. */
+export function stopChild(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null) return Promise.resolve();
+  return new Promise<void>((resolve) => {
+    child.once("exit", () => resolve());
+    child.kill("SIGTERM");
+  });
+}
+
+export interface PdpProcessOptions {
+  /** Postgres URL; without it the PDP keeps its embedded store in a fresh temporary directory. */
+  databaseUrl?: string | undefined;
+  /** Extra node flags for the PDP (e.g. --cpu-prof). */
+  nodeFlags?: string[];
+  /** Extra environment (PEA_* settings). */
+  env?: Record<string, string>;
+}
+
+export interface PdpProcess {
+  url: string;
+  pid: number;
+  close(): Promise<void>;
+}
+
+/** The PDP as deployed: its own process (`apps/pdp/src/main.ts`), on a free loopback port. */
+export async function startPdpProcess(key: string, options: PdpProcessOptions = {}): Promise<PdpProcess> {
+  const port = await freePort();
+  const main = fileURLToPath(new URL("../../apps/pdp/src/main.ts", import.meta.url));
+  const { DATABASE_URL: _inherited, ...env } = process.env;
+  const child = spawn(
+    process.execPath,
+    ["--no-turbo-inlining", ...(options.nodeFlags ?? []), "--import", "tsx", main],
+    {
+      env: {
+        ...env,
+        ...(options.databaseUrl ? { DATABASE_URL: options.databaseUrl } : {}),
+        PEA_DATA_DIR: await mkdtemp(join(tmpdir(), "pea-bench-")),
+        PEA_PDP_PORT: String(port),
+        PEA_EMBEDDED_PORT: "0",
+        PEA_LOG_LEVEL: "warn",
+        PEA_BOOTSTRAP_API_KEY: key,
+        ...options.env,
+      },
+      stdio: ["ignore", "ignore", "inherit"],
+    },
+  );
+  const url = `http://127.0.0.1:${port}`;
+  try {
+    await waitReady(`${url}/readyz`, child, "the PDP");
+  } catch (error) {
+    await stopChild(child);
+    throw error;
+  }
+  return { url, pid: child.pid ?? 0, close: () => stopChild(child) };
+}

@@ -1,10 +1,10 @@
-import { randomBytes } from "node:crypto";
 import type { AuthorizeRequest, AuthorizeResponse } from "@pea/schemas";
 import { type Decision, type DecisionInputs, type DecisionRequest, decide, deny, linkName } from "./decide.js";
 import type { DecisionLog } from "./decision-log.js";
 import type { DecisionEngine } from "./engine.js";
 import { decisionEffects, lookupFacts } from "./governance.js";
 import type { DecisionEffects } from "./history.js";
+import { randomHex } from "./random-ids.js";
 import { revokedDecision, settleApproval, signAllow } from "./runtime-trust.js";
 
 export interface AuthorizeDeps {
@@ -17,7 +17,7 @@ export interface Caller {
 }
 
 export function newDecisionId(): string {
-  return `dec_${Date.now().toString(36)}${randomBytes(10).toString("hex")}`;
+  return `dec_${Date.now().toString(36)}${randomHex(10)}`;
 }
 
 /**

@@ -13,24 +13,32 @@ export interface LoadResult {
 
 export interface LoadOptions {
   url: string;
-  /** JSON bodies sent in turn on every connection. */
-  bodies: unknown[];
+  /** JSON bodies sent in turn on every connection... */
+  bodies?: unknown[];
+  /** ...or a fresh body for every request. */
+  nextBody?: () => unknown;
   headers?: Record<string, string>;
   connections: number;
   seconds: number;
 }
 
-/** POST the bodies round-robin at `connections` concurrent connections for `seconds`. */
-export async function postLoad({ url, bodies, headers = {}, connections, seconds }: LoadOptions): Promise<LoadResult> {
+/** POST the bodies round-robin (or fresh ones) at `connections` concurrent connections for `seconds`. */
+export async function postLoad({
+  url,
+  bodies = [],
+  nextBody,
+  headers = {},
+  connections,
+  seconds,
+}: LoadOptions): Promise<LoadResult> {
+  const common = { method: "POST" as const, headers: { "content-type": "application/json", ...headers } };
   const result = await autocannon({
     url,
     connections,
     duration: seconds,
-    requests: bodies.map((body) => ({
-      method: "POST",
-      headers: { "content-type": "application/json", ...headers },
-      body: JSON.stringify(body),
-    })),
+    requests: nextBody
+      ? [{ ...common, setupRequest: (request) => ({ ...request, body: JSON.stringify(nextBody()) }) }]
+      : bodies.map((body) => ({ ...common, body: JSON.stringify(body) })),
   });
   return {
     rate: result.requests.average,

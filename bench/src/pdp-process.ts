@@ -1,5 +1,5 @@
 import { type ChildProcess, spawn } from "node:child_process";
-import { mkdtemp } from "node:fs/promises";
+import { mkdtemp, readFile } from "node:fs/promises";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -46,6 +46,10 @@ export interface PdpProcessOptions {
   nodeFlags?: string[];
   /** Extra environment (PEA_* settings). */
   env?: Record<string, string>;
+  /** The embedded store's directory (default: a fresh temporary one). */
+  dataDir?: string;
+  /** How long to wait for /readyz (default 60 s). */
+  readyTimeoutMs?: number;
 }
 
 export interface PdpProcess {
@@ -66,7 +70,7 @@ export async function startPdpProcess(key: string, options: PdpProcessOptions = 
       env: {
         ...env,
         ...(options.databaseUrl ? { DATABASE_URL: options.databaseUrl } : {}),
-        PEA_DATA_DIR: await mkdtemp(join(tmpdir(), "pea-bench-")),
+        PEA_DATA_DIR: options.dataDir ?? (await mkdtemp(join(tmpdir(), "pea-bench-"))),
         PEA_PDP_PORT: String(port),
         PEA_EMBEDDED_PORT: "0",
         PEA_LOG_LEVEL: "warn",
@@ -78,10 +82,17 @@ export async function startPdpProcess(key: string, options: PdpProcessOptions = 
   );
   const url = `http://127.0.0.1:${port}`;
   try {
-    await waitReady(`${url}/readyz`, child, "the PDP");
+    await waitReady(`${url}/readyz`, child, "the PDP", options.readyTimeoutMs);
   } catch (error) {
     await stopChild(child);
     throw error;
   }
   return { url, pid: child.pid ?? 0, close: () => stopChild(child) };
+}
+
+/** Resident and peak resident memory of a process, in MiB (Linux /proc). */
+export async function memoryOf(pid: number): Promise<{ rssMb: number; peakMb: number }> {
+  const status = await readFile(`/proc/${pid}/status`, "utf8");
+  const kb = (field: string) => Number(new RegExp(`^${field}:\\s+(\\d+) kB`, "m").exec(status)?.[1] ?? Number.NaN);
+  return { rssMb: kb("VmRSS") / 1024, peakMb: kb("VmHWM") / 1024 };
 }

@@ -70,6 +70,20 @@ export function decisionAuditRecord(record: DecisionRecord): AuditRecord {
 /** Called after every successful append (checkpointing). */
 export type AppendListener = (last: AuditEntry, count: number) => void;
 
+/** What the writer has done since it started: batch sizes and time spent on the chain head. */
+export interface AuditWriterStats {
+  /** Committed writes (each one statement, or one transaction after a lost race). */
+  writes: number;
+  /** Records they held. */
+  records: number;
+  /** Writes whose optimistic append found the head moved by another writer (then written under its lock). */
+  headConflicts: number;
+  /** Seconds spent in writes, in all. */
+  writeSeconds: number;
+  /** Seconds of that spent locking the head and appending after a lost race. */
+  lockedSeconds: number;
+}
+
 const MAX_BATCH = 512;
 
 /** A record waiting for the writer, with the effects to write alongside it. */
@@ -91,6 +105,7 @@ export class DecisionLog {
   private writing = false;
   private head: ChainHead | undefined;
   private readonly listeners: AppendListener[] = [];
+  readonly stats: AuditWriterStats = { writes: 0, records: 0, headConflicts: 0, writeSeconds: 0, lockedSeconds: 0 };
 
   constructor(private readonly database: Database) {}
 
@@ -175,11 +190,19 @@ export class DecisionLog {
       const records = items.map((item) => item.record);
       // The batch's touches and duties go in the same statement or transaction as its records.
       const side = effectInserts(items.flatMap((item) => (item.effects ? [item.effects] : [])));
+      const started = performance.now();
       this.head ??= await readHead(this.database);
       // Optimistic single statement; if another writer moved the head, lock it and chain after it.
-      const entries =
-        (await appendIfHead(this.database, this.head, records, side)) ??
-        (await this.database.transaction((tx) => appendLocked(tx, records, side)));
+      let entries = await appendIfHead(this.database, this.head, records, side);
+      if (!entries) {
+        const locking = performance.now();
+        entries = await this.database.transaction((tx) => appendLocked(tx, records, side));
+        this.stats.headConflicts += 1;
+        this.stats.lockedSeconds += (performance.now() - locking) / 1000;
+      }
+      this.stats.writes += 1;
+      this.stats.records += entries.length;
+      this.stats.writeSeconds += (performance.now() - started) / 1000;
       const last = entries[entries.length - 1];
       if (last) {
         this.head = { seq: last.seq, hash: last.hash };

@@ -14,7 +14,7 @@ const Readiness = z
   })
   .openapi("Readiness");
 
-export function systemRoutes(app: OpenAPIHono<AppEnv>, { engine }: PdpDeps, metrics: PdpMetrics) {
+export function systemRoutes(app: OpenAPIHono<AppEnv>, { engine, log }: PdpDeps, metrics: PdpMetrics) {
   app.openapi(
     createRoute({
       method: "get",
@@ -55,7 +55,26 @@ export function systemRoutes(app: OpenAPIHono<AppEnv>, { engine }: PdpDeps, metr
       `pea_link_cache_lookups_total{result="miss"} ${cache.misses}`,
       "",
     ].join("\n");
+    const audit = log.stats;
+    const writer = [
+      "# HELP pea_audit_writes_total Group-commit writes of the audit log by this process",
+      "# TYPE pea_audit_writes_total counter",
+      `pea_audit_writes_total ${audit.writes}`,
+      "# HELP pea_audit_records_total Records those writes held (records / writes = the mean batch)",
+      "# TYPE pea_audit_records_total counter",
+      `pea_audit_records_total ${audit.records}`,
+      "# HELP pea_audit_head_conflicts_total Writes that found the chain head moved by another writer",
+      "# TYPE pea_audit_head_conflicts_total counter",
+      `pea_audit_head_conflicts_total ${audit.headConflicts}`,
+      "# HELP pea_audit_write_seconds_total Time spent in audit writes",
+      "# TYPE pea_audit_write_seconds_total counter",
+      `pea_audit_write_seconds_total ${audit.writeSeconds}`,
+      "# HELP pea_audit_head_locked_seconds_total Time spent locking the chain head and appending after a conflict",
+      "# TYPE pea_audit_head_locked_seconds_total counter",
+      `pea_audit_head_locked_seconds_total ${audit.lockedSeconds}`,
+      "",
+    ].join("\n");
     c.header("content-type", "text/plain; version=0.0.4");
-    return c.body(metrics.registry.render() + ready + cached);
+    return c.body(metrics.registry.render() + ready + cached + writer);
   });
 }

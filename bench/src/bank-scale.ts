@@ -13,7 +13,7 @@ import { prepareStore } from "@pea/policy-store";
 import pg from "pg";
 import { bankSize, generateBankStore, generatedRows, prng, randomBankRequest } from "./bank-store.js";
 import { type LoadResult, postLoad } from "./http-load.js";
-import { freePort, memoryOf, type PdpProcess, startPdpProcess } from "./pdp-process.js";
+import { fetchAgain, freePort, memoryOf, type PdpProcess, startPdpProcess } from "./pdp-process.js";
 import { scratchDatabase } from "./setup.js";
 import { fmt, median } from "./stats.js";
 import { demoWorkload } from "./workload.js";
@@ -25,21 +25,18 @@ const key = "pea_benchmark01.benchmarkbenchmarkbenchmark0001";
 const auth = { authorization: `Bearer ${key}` };
 
 async function cacheCounts(pdp: PdpProcess): Promise<{ hits: number; misses: number }> {
-  const text = await (await fetch(`${pdp.url}/metrics`, { headers: auth })).text();
+  const text = await (await fetchAgain(`${pdp.url}/metrics`, { headers: auth })).text();
   const count = (result: string) =>
     Number(new RegExp(`pea_link_cache_lookups_total\\{result="${result}"\\} (\\d+)`).exec(text)?.[1] ?? Number.NaN);
   return { hits: count("hit"), misses: count("miss") };
 }
 
 async function decideOnce(pdp: PdpProcess, body: unknown) {
-  const post = () =>
-    fetch(`${pdp.url}/v1/authorize`, {
-      method: "POST",
-      headers: { ...auth, "content-type": "application/json" },
-      body: JSON.stringify(body),
-    });
-  // A kept-alive connection the server closed meanwhile fails once; a new one does not.
-  const response = await post().catch(post);
+  const response = await fetchAgain(`${pdp.url}/v1/authorize`, {
+    method: "POST",
+    headers: { ...auth, "content-type": "application/json" },
+    body: JSON.stringify(body),
+  });
   return (await response.json()) as { decision: string; reasons: Array<{ code: string }>; entitlementVersion: number };
 }
 

@@ -96,3 +96,11 @@ export async function memoryOf(pid: number): Promise<{ rssMb: number; peakMb: nu
   const kb = (field: string) => Number(new RegExp(`^${field}:\\s+(\\d+) kB`, "m").exec(status)?.[1] ?? Number.NaN);
   return { rssMb: kb("VmRSS") / 1024, peakMb: kb("VmHWM") / 1024 };
 }
+
+/**
+ * fetch, tried once more on a network error: a kept-alive connection the server closed while the
+ * bench was busy elsewhere fails once (ECONNRESET); a new connection does not.
+ */
+export function fetchAgain(url: string, init?: RequestInit): Promise<Response> {
+  return fetch(url, init).catch(() => fetch(url, init));
+}

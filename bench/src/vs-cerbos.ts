@@ -13,7 +13,7 @@ import { loadavg } from "node:os";
 import { fileURLToPath } from "node:url";
 import { cerbosDecision, cerbosRequests, startCerbos } from "./cerbos.js";
 import { type LoadResult, postLoad } from "./http-load.js";
-import { freePort, startPdpProcess, stopChild, waitReady } from "./pdp-process.js";
+import { fetchAgain, freePort, startPdpProcess, stopChild, waitReady } from "./pdp-process.js";
 import { scratchDatabase } from "./setup.js";
 import { fmt, median } from "./stats.js";
 import { demoWorkload } from "./workload.js";
@@ -85,7 +85,7 @@ async function startCerbosTarget(): Promise<Target> {
 async function verify(target: Target): Promise<void> {
   const got: string[] = [];
   for (const body of target.bodies) {
-    const response = await fetch(target.url, {
+    const response = await fetchAgain(target.url, {
       method: "POST",
       headers: { "content-type": "application/json", ...target.headers },
       body: JSON.stringify(body),

@@ -50,6 +50,8 @@ export interface PdpProcessOptions {
   dataDir?: string;
   /** How long to wait for /readyz (default 60 s). */
   readyTimeoutMs?: number;
+  /** The PDP's entry point (default: this checkout's apps/pdp/src/main.ts); another checkout's for an A/B. */
+  main?: string;
 }
 
 export interface PdpProcess {
@@ -61,7 +63,7 @@ export interface PdpProcess {
 /** The PDP as deployed: its own process (`apps/pdp/src/main.ts`), on a free loopback port. */
 export async function startPdpProcess(key: string, options: PdpProcessOptions = {}): Promise<PdpProcess> {
   const port = await freePort();
-  const main = fileURLToPath(new URL("../../apps/pdp/src/main.ts", import.meta.url));
+  const main = options.main ?? fileURLToPath(new URL("../../apps/pdp/src/main.ts", import.meta.url));
   const { DATABASE_URL: _inherited, ...env } = process.env;
   const child = spawn(
     process.execPath,

@@ -17,7 +17,7 @@ export function freePort(): Promise<number> {
 }
 
 /** Poll `url` until it answers 2xx, the child exits, or `timeoutMs` passes. */
-export async function waitReady(url: string, child: ChildProcess, what: string, timeoutMs = 60_000): Promise<void> {
+export async function waitReady(url: string, child: ChildProcess, what: string, timeoutMs = 300_000): Promise<void> {
   for (let waited = 0; ; waited += 100) {
     if (child.exitCode !== null) throw new Error(`${what} exited with ${child.exitCode}`);
     if (waited > timeoutMs) throw new Error(`${what} did not become ready within ${timeoutMs / 1000} s`);
@@ -48,7 +48,7 @@ export interface PdpProcessOptions {
   env?: Record<string, string>;
   /** The embedded store's directory (default: a fresh temporary one). */
   dataDir?: string;
-  /** How long to wait for /readyz (default 60 s). */
+  /** How long to wait for /readyz (default 300 s: a loaded machine starts slowly). */
   readyTimeoutMs?: number;
   /** The PDP's entry point (default: this checkout's apps/pdp/src/main.ts); another checkout's for an A/B. */
   main?: string;

@@ -21,15 +21,15 @@ const areas: Array<[string, RegExp]> = [
   ["HTTP: Hono", /node_modules\/(hono|@hono)\//],
   // wasm frames have no area of their own: they count for the JS that called them (Cedar or PGlite).
   ["Cedar (wasm)", /cedar[-_]wasm/],
-  ["signing (jose)", /node_modules\/jose\/|artifacts\.ts|signing-keys\.ts/],
-  ["audit write", /audit-chain\.ts|decision-log\.ts|history\.ts /],
+  ["signing (jose)", /node_modules\/jose\/|trust\/artifacts\.ts|trust\/signing-keys\.ts/],
+  ["audit write", /audit\/(chain|decision-log)\.ts|governance\/history\.ts /],
   ["DB driver: PGlite", /node_modules\/@electric-sql\/pglite/],
   ["DB driver: pg", /node_modules\/(pg|pg-protocol|pg-pool|pg-types|postgres-[a-z]+)\//],
   [
     "facts + decide",
-    /policy-store\/src\/(decide|governance|history|runs|trust|runtime-trust|link-cache|snapshot|engine|wall-crossings|approvals|approval-rules|sod)\.ts/,
+    /policy-store\/src\/(decision\/(decide|facts|trust-steps|approval-rules)\.ts|governance\/|engine\/|trust\/|cedar\/)/,
   ],
-  ["authorize + route", /policy-store\/src\/authorize\.ts|apps\/pdp\//],
+  ["authorize + route", /policy-store\/src\/decision\/authorize\.ts|apps\/pdp\//],
   ["http-kit", /http-kit\/src\//],
   ["other PEA", /\/(policy-store|schemas|migrations)\/src\//],
   [

@@ -1,0 +1,108 @@
+import type { AuthorizeRequest, AuthorizeResponse } from "@pea/schemas";
+import type { DecisionLog } from "../audit/decision-log.js";
+import type { DecisionEngine } from "../engine/engine.js";
+import type { DecisionEffects } from "../governance/history.js";
+import { type Decision, type DecisionInputs, type DecisionRequest, decide, deny, linkName } from "./decide.js";
+import { decisionEffects, lookupFacts } from "./facts.js";
+import { randomHex } from "./random-ids.js";
+import { revokedDecision, settleApproval, signAllow } from "./trust-steps.js";
+
+export interface AuthorizeDeps {
+  engine: DecisionEngine;
+  log: DecisionLog;
+}
+
+export interface Caller {
+  apiKeyId: string | null;
+}
+
+export function newDecisionId(): string {
+  return `dec_${Date.now().toString(36)}${randomHex(10)}`;
+}
+
+/**
+ * Decide, record, answer. Whatever goes wrong on the way is a deny with its reason; an allow is
+ * returned only once its record is durable.
+ */
+export async function authorize(
+  request: AuthorizeRequest,
+  caller: Caller,
+  deps: AuthorizeDeps,
+): Promise<AuthorizeResponse> {
+  const { engine, log } = deps;
+  const inputs = engine.inputs();
+  let outcome: Decision;
+  let policyVersion = engine.policyVersion;
+  let entitlementVersion = engine.entitlementVersion;
+  let shadowed: { request: DecisionRequest; inputs: DecisionInputs } | undefined;
+  if ("decision" in inputs) {
+    outcome = inputs;
+  } else {
+    policyVersion = inputs.policies.version;
+    entitlementVersion = inputs.snapshot.version;
+    const { evidence: _evidence, ...evaluated } = request;
+    try {
+      const facts = await lookupFacts(engine, evaluated);
+      outcome = "decision" in facts ? facts : decide(evaluated, { ...inputs, facts });
+      if (!("decision" in facts)) shadowed = { request: evaluated, inputs: { ...inputs, facts } };
+    } catch (error) {
+      outcome = deny("evaluation_error", `evaluation failed: ${(error as Error).message}`);
+    }
+  }
+
+  // Revocations (trust.ts): a revoked agent, grant, task or run denies whatever policy says.
+  const revoked = revokedDecision(request, engine.trust);
+  if (revoked) outcome = revoked;
+
+  const decisionId = newDecisionId();
+  // Shadow mode: the candidate decides too, after this answer; never enforced (policy-store/src/shadow.ts).
+  const shadow = engine.shadowPolicies;
+  if (shadow && shadowed) {
+    engine.shadow.observe(shadowed.request, shadowed.inputs, shadow, outcome, decisionId, policyVersion);
+  }
+  // Approval rules: open (or find) the approval, or spend the one the caller brings (runtime-trust.ts).
+  const approval = await settleApproval(engine, request, outcome, decisionId, caller.apiKeyId);
+  outcome = approval.outcome;
+  // History and duties: what an allow touches is written with its audit record, below (governance.ts).
+  let effects: DecisionEffects | undefined;
+  if (outcome.decision === "allow") ({ outcome, effects } = decisionEffects(engine, request, outcome));
+  // Every allow carries a signed artifact bound to this request (artifacts.ts).
+  const signed = await signAllow(engine, request, outcome, { decisionId, policyVersion, entitlementVersion, approval });
+  outcome = signed.outcome;
+  try {
+    await log.record({
+      id: decisionId,
+      principal: linkName(request.principal),
+      action: request.action,
+      resource: linkName(request.resource),
+      intent: request.intent ?? null,
+      runId: request.run ?? null,
+      decision: outcome.decision,
+      reasons: outcome.reasons,
+      obligations: outcome.obligations,
+      request,
+      determiningPolicies: outcome.determiningPolicies,
+      policyVersion,
+      entitlementVersion,
+      apiKeyId: caller.apiKeyId,
+      artifactId: signed.artifact ? decisionId : undefined,
+      approvalId: approval.approvalId,
+      approver: approval.approvers?.join(","),
+      // Committed with the record or not at all: an allow is never answered without both.
+      effects: outcome.decision === "allow" ? effects : undefined,
+    });
+  } catch {
+    const reasons = outcome.decision === "deny" ? outcome.reasons : [];
+    outcome = { ...deny("audit_unavailable"), reasons: [...deny("audit_unavailable").reasons, ...reasons] };
+  }
+
+  return {
+    decision: outcome.decision,
+    decisionId,
+    reasons: outcome.reasons,
+    obligations: outcome.obligations,
+    ...(outcome.decision === "allow" && signed.artifact ? { artifact: signed.artifact } : {}),
+    policyVersion,
+    entitlementVersion,
+  };
+}

@@ -28,7 +28,7 @@ import { startDemoEngine } from "./setup.js";
 import { fmt, percentile } from "./stats.js";
 import { demoWorkload } from "./workload.js";
 
-const SIZES = [100, 1_000, 10_000];
+const SIZES = (process.env.BENCH_RELOAD_SIZES ?? "100,1000,10000").split(",").map(Number);
 const IN_FLIGHT = 16;
 const PHASE_MS = 3_000;
 const databaseUrl = process.env.DATABASE_URL;

@@ -1,10 +1,12 @@
 import type { Database } from "@pea/migrations";
-import type { Reason } from "@pea/schemas";
+import { PeaError } from "@pea/schemas";
 import { recordChange } from "../audit/chain.js";
-import { cedar, type EntityJson } from "../cedar/cedar.js";
-import { type Decision, type DecisionInputs, deny, linkName } from "../decision/decide.js";
+import type { EntityJson } from "../cedar/cedar.js";
+import { evaluateLink, uniqueEntities } from "../cedar/evaluate.js";
+import { type Decision, deny, forbidden, linkName } from "../decision/decision.js";
+import type { DecisionInputs } from "../decision/inputs.js";
 import type { DecisionEngine } from "../engine/engine.js";
-import { entityKey, loadSnapshot, type Snapshot } from "../engine/snapshot.js";
+import { loadSnapshot, type Snapshot } from "../engine/snapshot.js";
 
 /** The admin actions of schemas/pea.cedarschema, authorized by policies/admin/. */
 export const adminActions = [
@@ -79,62 +81,34 @@ export function decideAdmin(
     attrs: attrs as EntityJson["attrs"],
     parents: [],
   };
-  const seen = new Set<string>();
-  const entities: EntityJson[] = [];
-  for (const entity of [...snapshot.closure(user), ...extra, resource]) {
-    const uid = entity.uid as { type: string; id: string };
-    const key = entityKey(uid.type, uid.id);
-    if (seen.has(key)) continue;
-    seen.add(key);
-    entities.push(entity);
-  }
   const link = linkName({ type: "User", id: actor });
   const slice = inputs.policies.slice("User", action, "AdminTarget");
   if (!slice) return deny("evaluation_error", `${action} on AdminTarget is not in the schema`, { link });
-  const answer = cedar.statefulIsAuthorized({
+  const answer = evaluateLink({
     principal: { type: "User", id: actor },
-    action: { type: "Action", id: action },
+    action,
     resource: { type: "AdminTarget", id: target.kind },
     context: {},
-    preparsedSchemaName: inputs.schema.preparsedName,
-    validateRequest: true,
-    preparsedPolicySetId: slice.preparsedId,
-    entities,
+    policySetId: slice.preparsedId,
+    entities: uniqueEntities(snapshot.closure(user), extra, [resource]),
+    schemaName: inputs.schema.preparsedName,
   });
-  if (answer.type === "failure") {
-    return deny("evaluation_error", answer.errors.map((e) => e.message).join("; "), { link });
+  if (answer.effect === "error") return deny("evaluation_error", answer.message, { link, policy: answer.policy });
+  if (answer.effect === "allow") {
+    return { decision: "allow", reasons: [], obligations: [], determiningPolicies: answer.policies };
   }
-  const { decision, diagnostics } = answer.response;
-  if (diagnostics.errors.length > 0) {
-    const first = diagnostics.errors[0];
-    return deny("evaluation_error", first?.error.message, { link, policy: first?.policyId });
-  }
-  if (decision === "allow") {
-    return { decision: "allow", reasons: [], obligations: [], determiningPolicies: diagnostics.reason };
-  }
-  if (diagnostics.reason.length === 0) {
-    return deny("not_permitted", `your roles do not allow ${action}`, { link });
-  }
-  return {
-    decision: "deny",
-    reasons: diagnostics.reason.map((id): Reason => {
-      const info = inputs.policies.policies.get(id);
-      return {
-        code: info?.reason ?? "policy_denied",
-        message: info?.message ?? "a policy forbids this change",
-        policy: id,
-        link,
-      };
-    }),
-    obligations: [],
-    determiningPolicies: diagnostics.reason,
-  };
+  if (answer.policies.length === 0) return deny("not_permitted", `your roles do not allow ${action}`, { link });
+  return forbidden(answer.policies, inputs.policies, link, "a policy forbids this change");
 }
 
 /** Raised when PEA's admin policies refuse an action. */
-export class AdminDeniedError extends Error {
+export class AdminDeniedError extends PeaError {
   constructor(readonly decision: Decision) {
-    super(decision.reasons.map((r) => r.message).join("; ") || "not permitted");
+    const reason = decision.reasons[0];
+    const message = decision.reasons.map((r) => r.message).join("; ") || "not permitted";
+    // The store could not be read: not a refusal by policy, the service is not ready.
+    if (reason?.code === "store_unavailable") super("not_ready", message);
+    else super("forbidden", `${message}${reason?.policy ? ` (policy ${reason.policy})` : ""}`);
   }
 }
 

@@ -1,19 +1,14 @@
 import type { Database } from "@pea/migrations";
+import { type ErrorCode, errorStatus, PeaError } from "@pea/schemas";
 import { type AuditQuery, buildLineage, queryAudit } from "../audit/query.js";
-import { declareSodConflict, SodConflictError } from "../governance/sod.js";
-import {
-  grantWallCrossing,
-  listWallCrossings,
-  revokeWallCrossing,
-  WallCrossingError,
-} from "../governance/wall-crossings.js";
-import { AccountError } from "../identity/accounts.js";
+import { declareSodConflict } from "../governance/sod.js";
+import { grantWallCrossing, listWallCrossings, revokeWallCrossing } from "../governance/wall-crossings.js";
 import { activationHistory, listVersions } from "../policy/versions.js";
-import { ApprovalError, type ApprovalStatus, listApprovals, voteOnApproval } from "../trust/approvals.js";
+import { type ApprovalStatus, listApprovals, voteOnApproval } from "../trust/approvals.js";
 import { describeRun, getRun, type RunStatus } from "../trust/runs.js";
-import { type SupervisionAction, SupervisionError, superviseRun } from "../trust/supervision.js";
-import { type AdminAuthorizer, AdminDeniedError } from "./authorizer.js";
-import { EntitlementError, type AdminActor as Who } from "./entitlements.js";
+import { type SupervisionAction, superviseRun } from "../trust/supervision.js";
+import type { AdminAuthorizer } from "./authorizer.js";
+import { EntitlementError, type AdminActor as Who } from "./context.js";
 
 /**
  * The admin app's oversight work: SoD conflicts, wall crossings, the approvals queue, run
@@ -193,32 +188,9 @@ export class AdminOversight {
 }
 
 /** What a refusal from any admin-reachable function means over HTTP, or undefined if it is a fault. */
-export function refusalOf(error: unknown):
-  | {
-      status: 400 | 403 | 404 | 409 | 503;
-      code: "invalid_request" | "forbidden" | "not_found" | "conflict" | "not_ready";
-      message: string;
-    }
-  | undefined {
-  if (error instanceof AdminDeniedError) {
-    const reason = error.decision.reasons[0];
-    if (reason?.code === "store_unavailable") return { status: 503, code: "not_ready", message: error.message };
-    const policy = reason?.policy ? ` (policy ${reason.policy})` : "";
-    return { status: 403, code: "forbidden", message: `${error.message}${policy}` };
-  }
-  if (error instanceof EntitlementError) {
-    const status = error.code === "not_found" ? 404 : error.code === "conflict" ? 409 : 400;
-    return { status, code: error.code, message: error.message };
-  }
-  if (error instanceof AccountError) return { status: 400, code: "invalid_request", message: error.message };
-  if (error instanceof SodConflictError) return { status: 409, code: "conflict", message: error.message };
-  if (error instanceof WallCrossingError) {
-    const status = { forbidden: 403, not_found: 404, invalid_request: 400, conflict: 409 }[error.code] as 403;
-    return { status, code: error.code, message: error.message };
-  }
-  if (error instanceof ApprovalError || error instanceof SupervisionError) {
-    const code = error.status === 403 ? "forbidden" : error.status === 404 ? "not_found" : "conflict";
-    return { status: error.status, code, message: error.message };
-  }
+export function refusalOf(
+  error: unknown,
+): { status: (typeof errorStatus)[ErrorCode]; code: ErrorCode; message: string } | undefined {
+  if (error instanceof PeaError) return { status: errorStatus[error.code], code: error.code, message: error.message };
   return undefined;
 }

@@ -11,6 +11,7 @@ import {
   verify,
 } from "node:crypto";
 import type { Database, Session } from "@pea/migrations";
+import { type ErrorCode, PeaError } from "@pea/schemas";
 import { type AuditEntry, type ChainHead, canonicalJson } from "./chain.js";
 import type { DecisionLog } from "./decision-log.js";
 
@@ -32,7 +33,11 @@ export interface CheckpointSigner {
   sign(head: ChainHead, time?: Date): SignedCheckpoint;
 }
 
-export class CheckpointError extends Error {}
+export class CheckpointError extends PeaError {
+  constructor(message: string, code: ErrorCode = "invalid_request") {
+    super(code, message);
+  }
+}
 
 /** The exact bytes signed: canonical JSON of what the checkpoint asserts. */
 export function checkpointPayload(c: Pick<SignedCheckpoint, "seq" | "hash" | "time" | "keyId">): Buffer {

@@ -11,11 +11,13 @@ import {
   type AuthzenSearchResponse,
   type AuthzenSubjectSearchRequest,
   DEFAULT_SEARCH_LIMIT,
+  type ErrorCode,
+  PeaError,
 } from "@pea/schemas";
-import { type AuthorizeDeps, authorize, type Caller, newDecisionId } from "../decision/authorize.js";
-import { type Decision, type DecisionInputs, decide, deny, linkName } from "../decision/decide.js";
-import { lookupFacts } from "../decision/facts.js";
-import { revokedDecision } from "../decision/trust-steps.js";
+import { type AuthorizeDeps, authorize, observeDecision } from "../decision/authorize.js";
+import { deny } from "../decision/decision.js";
+import type { DecisionInputs, Evaluation } from "../decision/inputs.js";
+import { type Caller, decisionRecord, evaluate, evaluatedPart, newDecisionId } from "../decision/pipeline.js";
 
 /**
  * OpenID AuthZEN Authorization API 1.0 over PEA's model. An AuthZEN subject is PEA's principal;
@@ -25,7 +27,11 @@ import { revokedDecision } from "../decision/trust-steps.js";
  */
 
 /** A request AuthZEN allows but PEA cannot read (e.g. a page token from elsewhere): a 400. */
-export class AuthzenRequestError extends Error {}
+export class AuthzenRequestError extends PeaError {
+  constructor(message: string, code: ErrorCode = "invalid_request") {
+    super(code, message);
+  }
+}
 
 /** What each decision came to, for the caller's metrics. */
 export interface AuthzenOutcome {
@@ -71,7 +77,7 @@ export async function authzenEvaluate(
   caller: Caller,
   deps: AuthorizeDeps,
 ): Promise<AuthzenAnswer<AuthzenDecision>> {
-  const response = await authorize(toPeaRequest(request), caller, deps);
+  const response = await authorize(toPeaRequest(request), caller, deps, "authzen:evaluation");
   return { body: { decision: response.decision === "allow" }, outcomes: [outcomeOf(response)] };
 }
 
@@ -96,13 +102,15 @@ export async function authzenEvaluations(
   const semantic = request.options?.evaluations_semantic ?? "execute_all";
   let responses: AuthorizeResponse[];
   if (semantic === "execute_all") {
-    responses = await Promise.all(items.map((item) => authorize(toPeaRequest(item), caller, deps)));
+    responses = await Promise.all(
+      items.map((item) => authorize(toPeaRequest(item), caller, deps, "authzen:evaluations")),
+    );
   } else {
     // Short-circuit: evaluate in order and stop after the first deny (or permit), which is answered.
     responses = [];
     const stopOn = semantic === "deny_on_first_deny" ? "deny" : "allow";
     for (const item of items) {
-      const response = await authorize(toPeaRequest(item), caller, deps);
+      const response = await authorize(toPeaRequest(item), caller, deps, "authzen:evaluations");
       responses.push(response);
       if (response.decision === stopOn) break;
     }
@@ -137,8 +145,9 @@ async function search<R>(
   candidates: (inputs: DecisionInputs) => Candidate<R>[],
   failRequest: AuthorizeRequest,
   caller: Caller,
-  { engine, log }: AuthorizeDeps,
+  deps: AuthorizeDeps,
 ): Promise<AuthzenAnswer<AuthzenSearchResponse<R>>> {
+  const { engine, log } = deps;
   const queryHash = createHash("sha256").update(JSON.stringify(query)).digest("base64url").slice(0, 12);
   let after: string | undefined;
   if (page?.token) {
@@ -159,34 +168,27 @@ async function search<R>(
     return { body, outcomes };
   };
 
-  const inputs = engine.inputs();
-  const record = (request: AuthorizeRequest, outcome: Decision, versions: { policy: string; entitlement: number }) => {
-    const { evidence: _evidence, ...logged } = request;
-    return log.record({
-      id: newDecisionId(),
-      principal: linkName(request.principal),
-      action: request.action,
-      resource: linkName(request.resource),
-      intent: request.intent ?? null,
-      runId: request.run ?? null,
-      decision: outcome.decision,
-      reasons: outcome.reasons,
-      request: { ...logged, ...(request.evidence ? { evidence: request.evidence } : {}), via: `authzen:${kind}` },
-      determiningPolicies: outcome.determiningPolicies,
-      policyVersion: versions.policy,
-      entitlementVersion: versions.entitlement,
-      apiKeyId: caller.apiKeyId,
-    });
+  const via = `authzen:${kind}`;
+  // Recorded like every decision, and told to metrics once recorded (or refused).
+  const record = async (request: AuthorizeRequest, evaluation: Evaluation, started: number) => {
+    const id = newDecisionId();
+    try {
+      await log.record(decisionRecord(id, request, evaluation.outcome, evaluation, caller, { via }));
+      observeDecision(deps, via, id, evaluation.outcome, started);
+    } catch (error) {
+      observeDecision(deps, via, id, deny("audit_unavailable"), started);
+      throw error;
+    }
   };
 
+  const inputs = engine.inputs();
   if ("decision" in inputs) {
     // Nothing can be verified: nothing is found. The refusal is recorded like any deny.
-    await record(failRequest, inputs, { policy: engine.policyVersion, entitlement: engine.entitlementVersion }).catch(
-      () => {},
-    );
-    return answer([], undefined, [{ decision: "deny", reason: inputs.reasons[0]?.code ?? "none" }]);
+    const started = performance.now();
+    const refused = await evaluate(engine, evaluatedPart(failRequest));
+    await record(failRequest, refused, started).catch(() => {});
+    return answer([], undefined, [{ decision: "deny", reason: refused.outcome.reasons[0]?.code ?? "none" }]);
   }
-  const versions = { policy: inputs.policies.version, entitlement: inputs.snapshot.version };
   const all = candidates(inputs).sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
   const start = after === undefined ? 0 : all.findIndex((c) => c.key > after);
   const pending: Array<Promise<R | undefined>> = [];
@@ -195,21 +197,15 @@ async function search<R>(
   let index = start < 0 ? all.length : start;
   for (; index < all.length && allowed < limit; index++) {
     const candidate = all[index] as Candidate<R>;
-    const { evidence: _evidence, ...evaluated } = candidate.request;
     // The same checks as an evaluation (runs, history, revocations), so that every result found
     // evaluates to true; but no side effects: no approval is opened, nothing is touched or signed.
-    let outcome: Decision;
-    try {
-      const facts = await lookupFacts(engine, evaluated);
-      outcome = "decision" in facts ? facts : decide(evaluated, { ...inputs, facts });
-    } catch (error) {
-      outcome = deny("evaluation_error", `evaluation failed: ${(error as Error).message}`);
-    }
-    outcome = revokedDecision(candidate.request, engine.trust) ?? outcome;
+    const started = performance.now();
+    const evaluation = await evaluate(engine, evaluatedPart(candidate.request));
+    const { outcome } = evaluation;
     outcomes.push({ decision: outcome.decision, reason: outcome.reasons[0]?.code ?? "none" });
     if (outcome.decision === "allow") allowed++;
     pending.push(
-      record(candidate.request, outcome, versions).then(
+      record(candidate.request, evaluation, started).then(
         () => (outcome.decision === "allow" ? candidate.result : undefined),
         () => undefined, // an allow that could not be recorded is not an allow
       ),

@@ -1,6 +1,4 @@
-import type { cedar } from "./cedar.js";
-
-export type CedarAnswer = ReturnType<typeof cedar.statefulIsAuthorized>;
+import type { LinkAnswer } from "./evaluate.js";
 
 /**
  * Cedar's answers for single links, keyed by everything the call was made of: the preparsed slice
@@ -14,7 +12,7 @@ export type CedarAnswer = ReturnType<typeof cedar.statefulIsAuthorized>;
  * Bounded: past `capacity` the oldest entries go first. Capacity 0 turns it off.
  */
 export class LinkDecisionCache {
-  private readonly answers = new Map<string, CedarAnswer>();
+  private readonly answers = new Map<string, LinkAnswer>();
   hits = 0;
   misses = 0;
 
@@ -24,14 +22,14 @@ export class LinkDecisionCache {
     return this.capacity > 0;
   }
 
-  get(key: string): CedarAnswer | undefined {
+  get(key: string): LinkAnswer | undefined {
     const answer = this.answers.get(key);
     if (answer) this.hits++;
     else this.misses++;
     return answer;
   }
 
-  set(key: string, answer: CedarAnswer): void {
+  set(key: string, answer: LinkAnswer): void {
     if (this.answers.size >= this.capacity) {
       const oldest = this.answers.keys().next().value;
       if (oldest !== undefined) this.answers.delete(oldest);

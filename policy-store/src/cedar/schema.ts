@@ -1,3 +1,4 @@
+import { type ErrorCode, PeaError } from "@pea/schemas";
 import { cedar } from "./cedar.js";
 
 /** A Cedar type as PEA needs to check caller-supplied values against it. */
@@ -37,7 +38,11 @@ export interface SchemaInfo {
   requestFacts: AttributeTypes;
 }
 
-export class SchemaError extends Error {}
+export class SchemaError extends PeaError {
+  constructor(message: string, code: ErrorCode = "invalid_request") {
+    super(code, message);
+  }
+}
 
 let preparsedCount = 0;
 

@@ -2,99 +2,93 @@ import type { AuthorizeRequest, AuthorizeResponse } from "@pea/schemas";
 import type { DecisionLog } from "../audit/decision-log.js";
 import type { DecisionEngine } from "../engine/engine.js";
 import type { DecisionEffects } from "../governance/history.js";
-import { type Decision, type DecisionInputs, type DecisionRequest, decide, deny, linkName } from "./decide.js";
-import { decisionEffects, lookupFacts } from "./facts.js";
-import { randomHex } from "./random-ids.js";
-import { revokedDecision, settleApproval, signAllow } from "./trust-steps.js";
+import { type Decision, deny } from "./decision.js";
+import { decisionEffects } from "./facts.js";
+import { type Caller, decisionRecord, evaluate, evaluatedPart, newDecisionId, reEvaluate } from "./pipeline.js";
+import { settleApproval, signAllow } from "./trust-steps.js";
+
+/** One answered decision, as metrics and logs see it (taken here, once per decision, for every API). */
+export interface DecisionEvent {
+  /** Which API asked: `authorize`, `authzen:evaluation`, `authzen:search/subject`, … */
+  via: string;
+  decisionId: string;
+  decision: "allow" | "deny";
+  /** The first reason's code, or `none` for an allow. */
+  reason: string;
+  seconds: number;
+}
 
 export interface AuthorizeDeps {
   engine: DecisionEngine;
   log: DecisionLog;
+  /** Told of every decision once it is answered (metrics, logs). */
+  observe?: ((event: DecisionEvent) => void) | undefined;
 }
 
-export interface Caller {
-  apiKeyId: string | null;
-}
-
-export function newDecisionId(): string {
-  return `dec_${Date.now().toString(36)}${randomHex(10)}`;
+/** Tell the observer about one decision; `started` is its performance.now() at the start. */
+export function observeDecision(
+  deps: Pick<AuthorizeDeps, "observe">,
+  via: string,
+  decisionId: string,
+  outcome: Pick<Decision, "decision" | "reasons">,
+  started: number,
+): void {
+  deps.observe?.({
+    via,
+    decisionId,
+    decision: outcome.decision,
+    reason: outcome.reasons[0]?.code ?? "none",
+    seconds: (performance.now() - started) / 1000,
+  });
 }
 
 /**
- * Decide, record, answer. Whatever goes wrong on the way is a deny with its reason; an allow is
- * returned only once its record is durable.
+ * Decide, record, answer: evaluate (facts → decide → revocations), then approvals, effects and the
+ * artifact, then the audit record. Whatever goes wrong on the way is a deny with its reason; an
+ * allow is returned only once its record is durable.
  */
 export async function authorize(
   request: AuthorizeRequest,
   caller: Caller,
   deps: AuthorizeDeps,
+  via = "authorize",
 ): Promise<AuthorizeResponse> {
+  const started = performance.now();
   const { engine, log } = deps;
-  const inputs = engine.inputs();
-  let outcome: Decision;
-  let policyVersion = engine.policyVersion;
-  let entitlementVersion = engine.entitlementVersion;
-  let shadowed: { request: DecisionRequest; inputs: DecisionInputs } | undefined;
-  if ("decision" in inputs) {
-    outcome = inputs;
-  } else {
-    policyVersion = inputs.policies.version;
-    entitlementVersion = inputs.snapshot.version;
-    const { evidence: _evidence, ...evaluated } = request;
-    try {
-      const facts = await lookupFacts(engine, evaluated);
-      outcome = "decision" in facts ? facts : decide(evaluated, { ...inputs, facts });
-      if (!("decision" in facts)) shadowed = { request: evaluated, inputs: { ...inputs, facts } };
-    } catch (error) {
-      outcome = deny("evaluation_error", `evaluation failed: ${(error as Error).message}`);
-    }
-  }
-
-  // Revocations (trust.ts): a revoked agent, grant, task or run denies whatever policy says.
-  const revoked = revokedDecision(request, engine.trust);
-  if (revoked) outcome = revoked;
+  const evaluation = await evaluate(engine, evaluatedPart(request));
+  const { policyVersion, entitlementVersion } = evaluation;
+  let outcome = evaluation.outcome;
 
   const decisionId = newDecisionId();
-  // Shadow mode: the candidate decides too, after this answer; never enforced (policy-store/src/shadow.ts).
+  // Shadow mode: the candidate decides too, after this answer; never enforced (policy/shadow.ts).
   const shadow = engine.shadowPolicies;
-  if (shadow && shadowed) {
-    engine.shadow.observe(shadowed.request, shadowed.inputs, shadow, outcome, decisionId, policyVersion);
+  if (shadow) {
+    engine.shadow.observe(evaluation, shadow, () => reEvaluate(evaluation, shadow.set, engine.trust), decisionId);
   }
-  // Approval rules: open (or find) the approval, or spend the one the caller brings (runtime-trust.ts).
+  // Approval rules: open (or find) the approval, or spend the one the caller brings (trust-steps.ts).
   const approval = await settleApproval(engine, request, outcome, decisionId, caller.apiKeyId);
   outcome = approval.outcome;
-  // History and duties: what an allow touches is written with its audit record, below (governance.ts).
+  // History and duties: what an allow touches is written with its audit record, below (facts.ts).
   let effects: DecisionEffects | undefined;
   if (outcome.decision === "allow") ({ outcome, effects } = decisionEffects(engine, request, outcome));
-  // Every allow carries a signed artifact bound to this request (artifacts.ts).
+  // Every allow carries a signed artifact bound to this request (trust/artifacts.ts).
   const signed = await signAllow(engine, request, outcome, { decisionId, policyVersion, entitlementVersion, approval });
   outcome = signed.outcome;
   try {
-    await log.record({
-      id: decisionId,
-      principal: linkName(request.principal),
-      action: request.action,
-      resource: linkName(request.resource),
-      intent: request.intent ?? null,
-      runId: request.run ?? null,
-      decision: outcome.decision,
-      reasons: outcome.reasons,
-      obligations: outcome.obligations,
-      request,
-      determiningPolicies: outcome.determiningPolicies,
-      policyVersion,
-      entitlementVersion,
-      apiKeyId: caller.apiKeyId,
-      artifactId: signed.artifact ? decisionId : undefined,
-      approvalId: approval.approvalId,
-      approver: approval.approvers?.join(","),
-      // Committed with the record or not at all: an allow is never answered without both.
-      effects: outcome.decision === "allow" ? effects : undefined,
-    });
+    await log.record(
+      decisionRecord(decisionId, request, outcome, evaluation, caller, {
+        artifactId: signed.artifact ? decisionId : undefined,
+        approvalId: approval.approvalId,
+        approver: approval.approvers?.join(","),
+        // Committed with the record or not at all: an allow is never answered without both.
+        effects: outcome.decision === "allow" ? effects : undefined,
+      }),
+    );
   } catch {
     const reasons = outcome.decision === "deny" ? outcome.reasons : [];
     outcome = { ...deny("audit_unavailable"), reasons: [...deny("audit_unavailable").reasons, ...reasons] };
   }
+  observeDecision(deps, via, decisionId, outcome, started);
 
   return {
     decision: outcome.decision,

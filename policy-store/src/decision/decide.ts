@@ -1,111 +1,15 @@
-import type { EntityRef, Obligation, Reason, ReasonCode } from "@pea/schemas";
-import { cedar, type EntityJson } from "../cedar/cedar.js";
-import type { LinkDecisionCache } from "../cedar/link-cache.js";
-import { conformToAttributes, type SchemaInfo } from "../cedar/schema.js";
+import type { Obligation } from "@pea/schemas";
+import type { EntityJson } from "../cedar/cedar.js";
+import { evaluateLink, type LinkCall, uniqueEntities } from "../cedar/evaluate.js";
+import { conformToAttributes } from "../cedar/schema.js";
 import { pruneToShape } from "../cedar/slices.js";
-import { capabilityOf, entityKey, type Snapshot } from "../engine/snapshot.js";
-import { crossingsContext, emptyHistory, type HistoryFacts, historyContext } from "../governance/history.js";
-import type { LoadedPolicySet } from "../policy/policy-set.js";
-import { matchesRun, type Run, runIsLive } from "../trust/runs.js";
-import { type ApprovalNeed, approvalRequired, waiveForApproval } from "./approval-rules.js";
-
-/**
- * What policy evaluation may see. There is deliberately no `evidence` here: model-derived signals
- * are logged beside the decision, and the type system keeps them out of this function.
- */
-export interface DecisionRequest {
-  principal: EntityRef;
-  chain: EntityRef[];
-  intent?: string | undefined;
-  run?: string | undefined;
-  action: string;
-  resource: { type: string; id: string; attributes?: Record<string, unknown> | undefined };
-  context: Record<string, unknown>;
-}
-
-export interface DecisionInputs {
-  schema: SchemaInfo;
-  policies: LoadedPolicySet;
-  snapshot: Snapshot;
-  /** The firm's own e-mail domains: anything else is outside the firm. */
-  firmDomains: readonly string[];
-  /** Answers for links already decided with exactly these inputs (link-cache.ts); none: always evaluate. */
-  linkCache?: LinkDecisionCache | undefined;
-  /** What PEA knows about this request from its own records (runs.ts, history.ts); never from the caller. */
-  facts?: DecisionFacts | undefined;
-}
-
-/** Per-request facts PEA looked up before deciding; decide() stays pure by taking them as input. */
-export interface DecisionFacts {
-  /** The decision time (the engine's clock). */
-  now: Date;
-  /** The run the request names: null when no such run exists; undefined when none is named. */
-  run?: Run | null | undefined;
-  /** What this run, its agents and its human touched, and the duties done on the object (history.ts). */
-  history?: HistoryFacts | undefined;
-  /** Issuers the request's human holds an active wall crossing for (trust.ts). */
-  crossings?: ReadonlySet<string> | undefined;
-}
-
-export interface Decision {
-  decision: "allow" | "deny";
-  reasons: Reason[];
-  obligations: Obligation[];
-  /** Policies that decided: the permits behind an allow, the forbids behind a deny (for the log). */
-  determiningPolicies: string[];
-  /** Set on a deny that only approval rules stand behind: what a human approval must satisfy. */
-  approval?: ApprovalNeed | undefined;
-}
-
-const defaultMessages: Record<ReasonCode, string> = {
-  policy_denied: "a policy forbids this action",
-  not_permitted: "no policy permits this action",
-  intent_scope: "the action lies outside the delegated task",
-  delegation_invalid: "this link may not be handed the work by the previous one",
-  barrier: "an information barrier forbids this action",
-  sod: "separation of duties forbids this action",
-  approval_required: "this action needs a human approval",
-  run_inactive: "the run is not active",
-  run_mismatch: "the request does not match its run",
-  principal_revoked: "the actor is suspended or revoked",
-  unknown_entity: "an entity named in the request is not known",
-  invalid_request: "the request cannot be evaluated",
-  store_unavailable: "the entitlement store is unavailable",
-  evaluation_error: "policy evaluation failed",
-  audit_unavailable: "the decision could not be recorded",
-};
-
-// Cedar reports the forbids that denied in no set order. PEA names them in a fixed one: first who
-// may act at all, then what the task allows, then the rules about the data and the duties.
-const precedence: readonly ReasonCode[] = [
-  "principal_revoked",
-  "delegation_invalid",
-  "intent_scope",
-  "run_inactive",
-  "run_mismatch",
-  "barrier",
-  "sod",
-  "approval_required",
-  "policy_denied",
-];
-const rank = (code: ReasonCode) => {
-  const at = precedence.indexOf(code);
-  return at < 0 ? precedence.length : at;
-};
-const byPrecedence = (a: Reason, b: Reason) =>
-  rank(a.code) - rank(b.code) ||
-  ((a.policy ?? "") < (b.policy ?? "") ? -1 : (a.policy ?? "") > (b.policy ?? "") ? 1 : 0);
-
-export const linkName = (ref: { type: string; id: string }) => `${ref.type}::${ref.id}`;
-
-export function deny(code: ReasonCode, message?: string, extra: Partial<Reason> = {}): Decision {
-  return {
-    decision: "deny",
-    reasons: [{ code, message: message ?? defaultMessages[code], ...extra }],
-    obligations: [],
-    determiningPolicies: [],
-  };
-}
+import { capabilityOf, type Snapshot } from "../engine/snapshot.js";
+import { crossingsContext, emptyHistory, historyContext } from "../governance/history.js";
+import type { LoadedPolicySet } from "../policy/types.js";
+import { matchesRun, runIsLive } from "../trust/runs.js";
+import { approvalRequired, waiveForApproval } from "./approval-rules.js";
+import { type ApprovalNeed, type Decision, type DecisionRequest, deny, forbidden, linkName } from "./decision.js";
+import type { DecisionFacts, DecisionInputs } from "./inputs.js";
 
 /**
  * Decide one request. Every link of the delegation chain, outermost first and then the principal,
@@ -206,7 +110,7 @@ export function decide(request: DecisionRequest, inputs: DecisionInputs): Decisi
       );
     }
 
-    const entities = mergeEntities(
+    const entities = uniqueEntities(
       snapshot.forEvaluation(linkEntities[depth] as EntityJson),
       resourceEntities,
       intent ? [intent] : [],
@@ -216,12 +120,12 @@ export function decide(request: DecisionRequest, inputs: DecisionInputs): Decisi
     // declared attribute, which is exactly what the slice leaves out. PEA checked what the schema
     // would (the action applies to both types, the caller's facts conform) before this point;
     // entity attributes are in explicit JSON form (snapshot.ts).
-    const call = {
+    const call: LinkCall = {
       principal: link,
-      action: { type: "Action", id: request.action },
+      action: request.action,
       resource: { type: request.resource.type, id: request.resource.id },
-      context: context as Record<string, never>,
-      preparsedPolicySetId: slice.preparsedId,
+      context,
+      policySetId: slice.preparsedId,
       entities,
     };
     const cache = inputs.linkCache?.enabled ? inputs.linkCache : undefined;
@@ -242,23 +146,16 @@ export function decide(request: DecisionRequest, inputs: DecisionInputs): Decisi
       : "";
     let answer = cache?.get(key);
     if (!answer) {
-      answer = cedar.statefulIsAuthorized(call);
-      if (cache && answer.type === "success") cache.set(key, answer);
+      answer = evaluateLink(call);
+      if (cache && answer.effect !== "error") cache.set(key, answer);
     }
-    if (answer.type === "failure") {
-      return deny("evaluation_error", answer.errors.map((e) => e.message).join("; "), { link: linkLabel });
+    if (answer.effect === "error") {
+      return deny("evaluation_error", answer.message, { link: linkLabel, policy: answer.policy });
     }
-    const { decision, diagnostics } = answer.response;
-    // Cedar skips a policy whose evaluation errors, so an erroring forbid could otherwise let an
-    // allow through. Any error at all is a deny.
-    if (diagnostics.errors.length > 0) {
-      const first = diagnostics.errors[0];
-      return deny("evaluation_error", first?.error.message, { link: linkLabel, policy: first?.policyId });
-    }
-    if (decision === "deny") {
-      if (diagnostics.reason.length === 0) return deny("not_permitted", undefined, { link: linkLabel });
-      const waived = waiveForApproval(diagnostics.reason, policies, linkLabel, slice.approvalWaivedId, (setId) =>
-        cedar.statefulIsAuthorized({ ...call, preparsedPolicySetId: setId }),
+    if (answer.effect === "deny") {
+      if (answer.policies.length === 0) return deny("not_permitted", undefined, { link: linkLabel });
+      const waived = waiveForApproval(answer.policies, policies, linkLabel, slice.approvalWaivedId, (setId) =>
+        evaluateLink({ ...call, policySetId: setId }),
       );
       if (waived && "need" in waived) {
         awaiting.push(waived.need);
@@ -266,20 +163,9 @@ export function decide(request: DecisionRequest, inputs: DecisionInputs): Decisi
         continue;
       }
       if (waived) return deny("not_permitted", undefined, { link: linkLabel });
-      return {
-        decision: "deny",
-        reasons: diagnostics.reason
-          .map((id) => {
-            const info = policies.policies.get(id);
-            const code = info?.reason ?? "policy_denied";
-            return { code, message: info?.message ?? defaultMessages[code], policy: id, link: linkLabel };
-          })
-          .sort(byPrecedence),
-        obligations: [],
-        determiningPolicies: diagnostics.reason,
-      };
+      return forbidden(answer.policies, policies, linkLabel);
     }
-    determining.push(...diagnostics.reason);
+    determining.push(...answer.policies);
   }
   if (awaiting.length > 0) return approvalRequired(awaiting, policies, [...new Set(determining)]);
   const permits = [...new Set(determining)];
@@ -357,20 +243,4 @@ function resolveResource(
     default:
       return { denied: deny("unknown_entity", `${linkName(resource)} is not a registered resource`) };
   }
-}
-
-function mergeEntities(...groups: EntityJson[][]): EntityJson[] {
-  if (groups.length === 1) return groups[0] ?? [];
-  const seen = new Set<string>();
-  const out: EntityJson[] = [];
-  for (const group of groups) {
-    for (const entity of group) {
-      const uid = entity.uid as { type: string; id: string };
-      const key = entityKey(uid.type, uid.id);
-      if (seen.has(key)) continue;
-      seen.add(key);
-      out.push(entity);
-    }
-  }
-  return out;
 }

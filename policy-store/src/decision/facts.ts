@@ -1,9 +1,10 @@
 import type { EntityRef } from "@pea/schemas";
 import type { DecisionEngine } from "../engine/engine.js";
 import { actorsOf, type DecisionEffects, emptyHistory, labelsOf, loadHistory } from "../governance/history.js";
-import type { LoadedPolicySet } from "../policy/policy-set.js";
+import type { LoadedPolicySet } from "../policy/types.js";
 import { getRun } from "../trust/runs.js";
-import { type Decision, type DecisionFacts, type DecisionRequest, deny } from "./decide.js";
+import { type Decision, type DecisionRequest, deny } from "./decision.js";
+import type { DecisionFacts } from "./inputs.js";
 
 /**
  * Look up what PEA itself knows about a request before deciding it: the run it names and the

@@ -3,7 +3,7 @@ import type { DecisionEngine } from "../engine/engine.js";
 import { consumeApproval, openApproval } from "../trust/approvals.js";
 import { issueArtifact } from "../trust/artifacts.js";
 import { revocationDeny } from "../trust/revocations.js";
-import { type Decision, deny } from "./decide.js";
+import { type Decision, deny } from "./decision.js";
 
 /** How authorize() applies runtime trust: revocations, approvals, artifacts. Fail-closed throughout. */
 

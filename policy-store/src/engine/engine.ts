@@ -1,10 +1,12 @@
 import type { Database } from "@pea/migrations";
 import { LinkDecisionCache } from "../cedar/link-cache.js";
 import { loadSchema, type SchemaInfo } from "../cedar/schema.js";
-import { type Decision, type DecisionInputs, deny } from "../decision/decide.js";
+import { type Decision, deny } from "../decision/decision.js";
+import type { DecisionInputs } from "../decision/inputs.js";
 import { ApiKeyCache } from "../identity/api-keys.js";
-import { compilePolicySet, compilePolicySetAsync, type LoadedPolicySet, readPolicyDir } from "../policy/policy-set.js";
+import { compilePolicySet, compilePolicySetAsync, readPolicyDir } from "../policy/policy-set.js";
 import { ShadowRecorder } from "../policy/shadow.js";
+import type { LoadedPolicySet } from "../policy/types.js";
 import {
   type Activation,
   getVersion,

@@ -1,5 +1,6 @@
 import type { Database } from "@pea/migrations";
 import type { EntityRef } from "@pea/schemas";
+import { PeaError } from "@pea/schemas";
 import { recordChange, type SideInsert } from "../audit/chain.js";
 import type { EntityJson } from "../cedar/cedar.js";
 
@@ -266,12 +267,10 @@ export function effectInserts(list: Effects[]): SideInsert[] {
 export const outcomeStatuses = ["executed", "failed", "aborted"] as const;
 export type OutcomeStatus = (typeof outcomeStatuses)[number];
 
-export class OutcomeError extends Error {
-  constructor(
-    readonly code: "not_found" | "conflict" | "forbidden",
-    message: string,
-  ) {
-    super(message);
+export class OutcomeError extends PeaError {
+  declare readonly code: "not_found" | "conflict" | "forbidden";
+  constructor(code: "not_found" | "conflict" | "forbidden", message: string) {
+    super(code, message);
   }
 }
 

@@ -1,4 +1,5 @@
 import type { Database, Session } from "@pea/migrations";
+import { PeaError } from "@pea/schemas";
 import { recordChange } from "../audit/chain.js";
 
 /**
@@ -22,12 +23,13 @@ export interface SodConflict {
 
 type Ref = { type: string; id: string };
 
-export class SodConflictError extends Error {
+export class SodConflictError extends PeaError {
   constructor(
     readonly holder: string,
     readonly conflict: SodConflict,
   ) {
     super(
+      "conflict",
       `separation of duties: ${holder} may not hold both Group::${conflict.a} and Group::${conflict.b}` +
         (conflict.description ? ` (${conflict.description})` : ""),
     );

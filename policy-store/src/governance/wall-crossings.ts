@@ -1,5 +1,6 @@
 import { randomBytes } from "node:crypto";
 import type { Database } from "@pea/migrations";
+import { PeaError } from "@pea/schemas";
 import { recordChange } from "../audit/chain.js";
 import type { Snapshot } from "../engine/snapshot.js";
 import type { TrustState } from "../trust/revocations.js";
@@ -16,12 +17,10 @@ import type { TrustState } from "../trust/revocations.js";
 export const COMPLIANCE_GROUP = "compliance";
 export const MAX_CROSSING_SECONDS = 90 * 24 * 3600;
 
-export class WallCrossingError extends Error {
-  constructor(
-    readonly code: "forbidden" | "not_found" | "invalid_request" | "conflict",
-    message: string,
-  ) {
-    super(message);
+export class WallCrossingError extends PeaError {
+  declare readonly code: "forbidden" | "not_found" | "invalid_request" | "conflict";
+  constructor(code: "forbidden" | "not_found" | "invalid_request" | "conflict", message: string) {
+    super(code, message);
   }
 }
 

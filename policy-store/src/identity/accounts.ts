@@ -1,5 +1,6 @@
 import { createHash, randomBytes, scrypt, timingSafeEqual } from "node:crypto";
 import type { Database } from "@pea/migrations";
+import { type ErrorCode, PeaError } from "@pea/schemas";
 import { recordChange } from "../audit/chain.js";
 import type { ApiKeyCache } from "./api-keys.js";
 
@@ -49,7 +50,11 @@ export async function verifyPassword(password: string, stored: string): Promise<
 // Verified against when there is no such account, so a wrong user name costs the same time.
 let dummyHash: Promise<string> | undefined;
 
-export class AccountError extends Error {}
+export class AccountError extends PeaError {
+  constructor(message: string, code: ErrorCode = "invalid_request") {
+    super(code, message);
+  }
+}
 
 export function checkPasswordStrength(password: string): void {
   if (password.length < MIN_PASSWORD_LENGTH) {

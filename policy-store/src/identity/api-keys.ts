@@ -1,6 +1,6 @@
 import { createHash, randomBytes, timingSafeEqual } from "node:crypto";
 import type { Database } from "@pea/migrations";
-import { type ApiKeyScope, apiKeyScopes } from "@pea/schemas";
+import { type ApiKeyScope, apiKeyScopes, type ErrorCode, PeaError } from "@pea/schemas";
 import { recordChange } from "../audit/chain.js";
 
 export interface ApiKeyPrincipal {
@@ -18,7 +18,11 @@ function parseKey(key: string): { id: string; secret: string } | undefined {
   return match ? { id: match[1] as string, secret: match[2] as string } : undefined;
 }
 
-export class ApiKeyError extends Error {}
+export class ApiKeyError extends PeaError {
+  constructor(message: string, code: ErrorCode = "invalid_request") {
+    super(code, message);
+  }
+}
 
 export async function createApiKey(
   database: Database,

@@ -1,5 +1,5 @@
 import { cedar } from "../cedar/cedar.js";
-import type { PolicySource } from "./policy-set.js";
+import type { PolicySource } from "./types.js";
 
 export type FormatResult = { file: string; changed: boolean; formatted: string } | { file: string; error: string };
 

@@ -3,12 +3,11 @@
 import type { Database } from "@pea/migrations";
 import { type RecordedDecision, readRecentDecisions } from "../audit/recent-decisions.js";
 import type { SchemaInfo } from "../cedar/schema.js";
-import { type Decision, type DecisionRequest, decide, deny, linkName } from "../decision/decide.js";
-import { lookupFacts } from "../decision/facts.js";
+import { type Decision, type DecisionRequest, linkName } from "../decision/decision.js";
+import { evaluate, reEvaluate } from "../decision/pipeline.js";
 import { DecisionEngine } from "../engine/engine.js";
-import { loadSnapshot } from "../engine/snapshot.js";
-import type { LoadedPolicySet } from "./policy-set.js";
 import { flipRule } from "./shadow.js";
+import type { LoadedPolicySet } from "./types.js";
 
 export interface FlipExample {
   decisionId: string;
@@ -68,7 +67,6 @@ function describe(request: DecisionRequest): string {
 /** Replay the last N recorded decisions with the entitlements as they are now. */
 export async function replayDecisions(database: Database, options: ReplayOptions): Promise<ImpactReport> {
   const records = await readRecentDecisions(database, options.last);
-  const snapshot = await loadSnapshot(database, options.schema);
   const perGroup = options.examplesPerGroup ?? 3;
   const groups = new Map<string, FlipGroup>();
   let replayed = 0;
@@ -90,23 +88,12 @@ export async function replayDecisions(database: Database, options: ReplayOptions
         continue;
       }
       clock = new Date(record.createdAt);
-      const facts = await lookupFacts(engine, request);
-      const run = (set: LoadedPolicySet): Decision => {
-        if ("decision" in facts) return facts;
-        try {
-          return decide(request, {
-            schema: options.schema,
-            policies: set,
-            snapshot,
-            firmDomains: options.firmDomains,
-            facts,
-          });
-        } catch (error) {
-          return deny("evaluation_error", (error as Error).message);
-        }
-      };
-      const before: Decision = options.base ? run(options.base.set) : recordedOutcome(record);
-      const after = run(options.candidate);
+      // The live pipeline's evaluation (facts, decide, revocations as they stand), with the candidate.
+      const evaluation = await evaluate(engine, request, { policies: options.candidate });
+      const after = evaluation.outcome;
+      const before: Decision = options.base
+        ? reEvaluate(evaluation, options.base.set, engine.trust)
+        : recordedOutcome(record);
       replayed++;
       if (before.decision === after.decision) continue;
       const direction = `${before.decision}->${after.decision}` as FlipGroup["direction"];

@@ -1,16 +1,9 @@
 export { formatPolicySources } from "./format.js";
 export { formatImpactReport, replayDecisions } from "./impact-diff.js";
 export { loadPack, type PackName, packNames } from "./packs.js";
-export {
-  compilePolicySet,
-  compilePolicySetAsync,
-  formatProblem,
-  type LoadedPolicySet,
-  PolicySetError,
-  type PolicySource,
-  readPolicyDir,
-} from "./policy-set.js";
+export { compilePolicySet, compilePolicySetAsync, formatProblem, PolicySetError, readPolicyDir } from "./policy-set.js";
 export { runScenarioDir, runScenarioFile, type ScenarioFileResult } from "./scenarios.js";
+export type { LoadedPolicySet, PolicySource } from "./types.js";
 export {
   type Activation,
   activationHistory,

@@ -1,6 +1,7 @@
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { type ErrorCode, PeaError } from "@pea/schemas";
 import type { EntitlementSeed } from "../setup/seed.js";
 
 /** The AuthZEN interop packs shipped in policy-store/packs/: ordinary policies, schema and seed data. */
@@ -17,7 +18,11 @@ export interface PolicyPack {
   seed: EntitlementSeed;
 }
 
-export class PackError extends Error {}
+export class PackError extends PeaError {
+  constructor(message: string, code: ErrorCode = "invalid_request") {
+    super(code, message);
+  }
+}
 
 export async function loadPack(name: string): Promise<PolicyPack> {
   if (!(packNames as readonly string[]).includes(name)) {

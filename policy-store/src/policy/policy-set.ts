@@ -1,53 +1,16 @@
 import { createHash } from "node:crypto";
 import { readdir, readFile } from "node:fs/promises";
 import { join, relative, sep } from "node:path";
-import { type ReasonCode, reasonCodes } from "@pea/schemas";
+import { PeaError, type ReasonCode, reasonCodes } from "@pea/schemas";
 import { cedar, type DetailedError } from "../cedar/cedar.js";
 import type { SchemaInfo } from "../cedar/schema.js";
-import { type PolicySlice, planSlices, readPolicy, sliceKey } from "../cedar/slices.js";
-import { approvalProblems, approvalRule } from "../decision/approval-rules.js";
+import { planSlices, readPolicy, sliceKey } from "../cedar/slices.js";
+import { approvalProblems, approvalRule } from "./approval-annotations.js";
+import type { LoadedPolicySet, PolicyInfo, PolicyProblem, PolicySource } from "./types.js";
 
-export interface PolicySource {
-  /** Path relative to the policy directory, with forward slashes. */
-  file: string;
-  text: string;
-}
-
-export interface PolicyProblem {
-  file: string;
-  line: number;
-  column: number;
-  message: string;
-  help?: string;
-}
-
-export interface PolicyInfo {
-  id: string;
-  file: string;
-  line: number;
-  effect: "permit" | "forbid";
-  /** @reason: the code a deny by this policy carries. */
-  reason?: ReasonCode;
-  /** @message: what a deny by this policy tells the caller. */
-  message?: string;
-  annotations: Record<string, string>;
-}
-
-export interface LoadedPolicySet {
-  /** Content hash of the schema and every policy file. */
-  version: string;
-  policies: Map<string, PolicyInfo>;
-  files: string[];
-  /**
-   * The slice of the set a (principal type, action, resource type) is decided by, with the context
-   * it reads (policy-slices.ts); undefined when the schema does not allow that combination.
-   */
-  slice(principalType: string, action: string, resourceType: string): PolicySlice | undefined;
-}
-
-export class PolicySetError extends Error {
+export class PolicySetError extends PeaError {
   constructor(readonly problems: PolicyProblem[]) {
-    super(problems.map(formatProblem).join("\n"));
+    super("invalid_request", problems.map(formatProblem).join("\n"));
   }
 }
 

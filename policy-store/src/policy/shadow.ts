@@ -2,8 +2,8 @@
 // the answer has gone out. Where the two disagree, the flip is counted and recorded; the shadow
 // decision is never enforced and never delays or changes an answer.
 import type { Database } from "@pea/migrations";
-import { type Decision, type DecisionInputs, type DecisionRequest, decide } from "../decision/decide.js";
-import type { LoadedPolicySet } from "./policy-set.js";
+import type { Decision } from "../decision/decision.js";
+import type { Evaluation } from "../decision/inputs.js";
 import { recordShadowFlips, type ShadowFlip } from "./versions.js";
 
 const FLUSH_MS = 250;
@@ -39,24 +39,21 @@ export class ShadowRecorder {
   }
 
   /**
-   * Decide `request` again with the shadow set, on the next turn of the event loop, and record a
-   * flip if the answer differs. Takes the inputs the enforced decision used (same snapshot, facts).
+   * On the next turn of the event loop, decide the evaluated request again with the shadow version
+   * (`decideWithShadow`: the pipeline's reEvaluate, same facts) and record a flip if the answer
+   * differs from the enforced evaluation. Requests that never reached the policies are not compared.
    */
   observe(
-    request: DecisionRequest,
-    inputs: DecisionInputs,
-    shadow: { set: LoadedPolicySet; version: string },
-    enforced: Decision,
+    evaluation: Evaluation,
+    shadow: { version: string },
+    decideWithShadow: () => Decision,
     decisionId: string,
-    activeVersion: string,
   ): void {
+    const { asked } = evaluation;
+    if (!asked) return;
+    const enforced = evaluation.outcome;
     setImmediate(() => {
-      let outcome: Decision;
-      try {
-        outcome = decide(request, { ...inputs, policies: shadow.set });
-      } catch {
-        return;
-      }
+      const outcome = decideWithShadow();
       const tally = this.tallies.get(shadow.version) ?? { evaluated: 0, flips: 0 };
       tally.evaluated++;
       this.tallies.set(shadow.version, tally);
@@ -68,12 +65,12 @@ export class ShadowRecorder {
       }
       this.queue.push({
         shadowVersion: shadow.version,
-        activeVersion,
+        activeVersion: evaluation.policyVersion,
         decisionId,
         activeDecision: enforced.decision,
         shadowDecision: outcome.decision,
         rule: flipRule(enforced, outcome),
-        request,
+        request: asked.request,
       });
       this.timer ??= setTimeout(() => void this.flush(), FLUSH_MS);
       this.timer.unref?.();

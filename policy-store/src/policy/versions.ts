@@ -11,8 +11,9 @@ import {
   verify,
 } from "node:crypto";
 import type { Database, Session } from "@pea/migrations";
+import { type ErrorCode, PeaError } from "@pea/schemas";
 import { canonicalJson, recordChange } from "../audit/chain.js";
-import type { PolicySource } from "./policy-set.js";
+import type { PolicySource } from "./types.js";
 
 export interface VersionSummary {
   id: string;
@@ -41,7 +42,11 @@ export interface Activation {
   createdAt: string;
 }
 
-export class PolicyVersionError extends Error {}
+export class PolicyVersionError extends PeaError {
+  constructor(message: string, code: ErrorCode = "conflict") {
+    super(code, message);
+  }
+}
 
 /** sha256 over every file ("\0" path "\0" text), files in path order: the identity of a policy set. */
 export function contentHashOf(sources: PolicySource[]): string {

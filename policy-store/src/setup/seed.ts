@@ -1,4 +1,5 @@
 import type { Database, Session } from "@pea/migrations";
+import { type ErrorCode, PeaError } from "@pea/schemas";
 import { recordChange } from "../audit/chain.js";
 import { assertNoSodConflict } from "../governance/sod.js";
 
@@ -20,7 +21,11 @@ export interface EntitlementSeed {
   principalAttributes?: Record<string, Record<string, unknown>>;
 }
 
-export class SeedError extends Error {}
+export class SeedError extends PeaError {
+  constructor(message: string, code: ErrorCode = "invalid_request") {
+    super(code, message);
+  }
+}
 
 function parseRef(text: string): Ref {
   const at = text.indexOf("::");

@@ -1,10 +1,10 @@
 import { randomBytes } from "node:crypto";
 import type { Database } from "@pea/migrations";
 import type { EntityRef } from "@pea/schemas";
+import { PeaError } from "@pea/schemas";
 import { requestDigest } from "@pea/verifier";
 import { recordChange } from "../audit/chain.js";
-import type { ApprovalNeed, ApprovalRequirement } from "../decision/approval-rules.js";
-import type { DecisionRequest } from "../decision/decide.js";
+import type { ApprovalNeed, ApprovalRequirement, DecisionRequest } from "../decision/decision.js";
 import type { Snapshot } from "../engine/snapshot.js";
 import { type Actor, actorName } from "./revocations.js";
 
@@ -41,14 +41,7 @@ export interface Approval {
   usedByDecision: string | null;
 }
 
-export class ApprovalError extends Error {
-  constructor(
-    readonly status: 403 | 404 | 409,
-    message: string,
-  ) {
-    super(message);
-  }
-}
+export class ApprovalError extends PeaError {}
 
 export const newApprovalId = () => `apr_${Date.now().toString(36)}${randomBytes(10).toString("hex")}`;
 
@@ -295,22 +288,29 @@ export async function voteOnApproval(
   actor: Actor,
 ): Promise<Approval> {
   const userId = actor.userId;
-  if (!userId) throw new ApprovalError(403, "only a person can decide an approval: use an API key bound to a user");
+  if (!userId)
+    throw new ApprovalError("forbidden", "only a person can decide an approval: use an API key bound to a user");
   const current = await getApproval(database, id);
-  if (!current) throw new ApprovalError(404, `approval ${id} does not exist`);
-  if (current.status !== "pending") throw new ApprovalError(409, `approval ${id} is ${current.status}`);
+  if (!current) throw new ApprovalError("not_found", `approval ${id} does not exist`);
+  if (current.status !== "pending") throw new ApprovalError("conflict", `approval ${id} is ${current.status}`);
 
   const user = snapshot.get("User", userId);
-  if (user?.attrs.status !== "active") throw new ApprovalError(403, `User::${userId} is not an active user`);
+  if (user?.attrs.status !== "active") throw new ApprovalError("forbidden", `User::${userId} is not an active user`);
   if (conflictedUsers(current.request, snapshot).has(userId)) {
-    throw new ApprovalError(403, "separation of duties: the requester and anyone in its chain cannot approve it");
+    throw new ApprovalError(
+      "forbidden",
+      "separation of duties: the requester and anyone in its chain cannot approve it",
+    );
   }
   if ((await initiatorsOf(database, current.request.resource)).includes(userId)) {
-    throw new ApprovalError(403, "separation of duties: the initiator of the business object cannot approve it");
+    throw new ApprovalError(
+      "forbidden",
+      "separation of duties: the initiator of the business object cannot approve it",
+    );
   }
   const groups = [...new Set(current.requirements.map((r) => r.group))];
   if (!groups.some((g) => holdsGroup(snapshot, userId, g))) {
-    throw new ApprovalError(403, `User::${userId} holds none of the approver groups (${groups.join(", ")})`);
+    throw new ApprovalError("forbidden", `User::${userId} holds none of the approver groups (${groups.join(", ")})`);
   }
 
   await database.transaction(async (tx) => {
@@ -319,13 +319,13 @@ export async function voteOnApproval(
       [id],
     );
     if (row?.status !== "pending" || row.expired) {
-      throw new ApprovalError(409, `approval ${id} is no longer pending`);
+      throw new ApprovalError("conflict", `approval ${id} is no longer pending`);
     }
     const voted = await tx.query(
       "INSERT INTO approval_votes (approval_id, user_id, vote, reason, api_key_id) VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING RETURNING user_id",
       [id, userId, input.vote, input.reason ?? null, actor.apiKeyId],
     );
-    if (voted.length === 0) throw new ApprovalError(409, `User::${userId} has already decided approval ${id}`);
+    if (voted.length === 0) throw new ApprovalError("conflict", `User::${userId} has already decided approval ${id}`);
     let status: ApprovalStatus = "pending";
     if (input.vote === "reject") {
       status = "rejected";

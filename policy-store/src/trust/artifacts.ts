@@ -1,14 +1,19 @@
 import { sign } from "node:crypto";
 import type { Database } from "@pea/migrations";
+import { type ErrorCode, PeaError } from "@pea/schemas";
 import { ARTIFACT_ISSUER, ARTIFACT_TYPE, type ArtifactClaims, requestDigest } from "@pea/verifier";
 import { decodeProtectedHeader, errors, jwtVerify } from "jose";
 import { recordChange } from "../audit/chain.js";
-import { type DecisionRequest, linkName } from "../decision/decide.js";
+import { type DecisionRequest, linkName } from "../decision/decision.js";
 import { type Actor, actorName, grantId, type TrustState } from "./revocations.js";
 
 export { requestDigest };
 
-export class SigningUnavailableError extends Error {}
+export class SigningUnavailableError extends PeaError {
+  constructor(message: string, code: ErrorCode = "not_ready") {
+    super(code, message);
+  }
+}
 
 /**
  * Sign the authorization artifact of an allow: an EdDSA JWT bound to this one request. Its jti is

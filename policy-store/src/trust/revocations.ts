@@ -1,7 +1,7 @@
 import { randomBytes } from "node:crypto";
 import type { Database } from "@pea/migrations";
 import { recordChange } from "../audit/chain.js";
-import { type Decision, type DecisionRequest, deny, linkName } from "../decision/decide.js";
+import { type Decision, type DecisionRequest, deny, linkName } from "../decision/decision.js";
 import { ensureSigningKey, SigningKeyRing } from "./signing-keys.js";
 
 /** What a PDP process needs for runtime trust, beyond policies and entitlements. */

@@ -1,4 +1,5 @@
 import type { Database } from "@pea/migrations";
+import { PeaError } from "@pea/schemas";
 import { recordChange } from "../audit/chain.js";
 import { type Actor, actorName } from "./revocations.js";
 import { getRun, type Run, type RunStatus } from "./runs.js";
@@ -15,14 +16,7 @@ export const supervisionActions = {
 } as const satisfies Record<string, { from: readonly RunStatus[]; to: RunStatus }>;
 export type SupervisionAction = keyof typeof supervisionActions;
 
-export class SupervisionError extends Error {
-  constructor(
-    readonly status: 404 | 409,
-    message: string,
-  ) {
-    super(message);
-  }
-}
+export class SupervisionError extends PeaError {}
 
 export async function superviseRun(
   database: Database,
@@ -34,10 +28,10 @@ export async function superviseRun(
   const { from, to } = supervisionActions[action];
   await database.transaction(async (tx) => {
     const [row] = await tx.query<{ status: RunStatus }>("SELECT status FROM runs WHERE id = $1 FOR UPDATE", [id]);
-    if (!row) throw new SupervisionError(404, `run ${id} does not exist`);
+    if (!row) throw new SupervisionError("not_found", `run ${id} does not exist`);
     if (!(from as readonly string[]).includes(row.status)) {
       throw new SupervisionError(
-        409,
+        "conflict",
         `run ${id} is ${row.status}; it cannot be ${action === "pause" ? "paused" : action === "resume" ? "resumed" : "cancelled"}`,
       );
     }

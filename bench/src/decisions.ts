@@ -6,15 +6,10 @@
 //               process by autocannon at c=10 and c=50
 // Store: PGlite (in memory in-process; in a temporary directory for the PDP), or Postgres when
 // DATABASE_URL is set (its public schema is reset).
-import { spawn } from "node:child_process";
-import { mkdtemp } from "node:fs/promises";
-import { createServer } from "node:net";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { fileURLToPath } from "node:url";
 import { openDatabase } from "@pea/migrations";
 import { authorize, DecisionLog, prepareStore } from "@pea/policy-store";
-import autocannon from "autocannon";
+import { postLoad } from "./http-load.js";
+import { startPdpProcess } from "./pdp-process.js";
 import { startDemoEngine } from "./setup.js";
 import { fmt, measureCalls } from "./stats.js";
 import { demoWorkload } from "./workload.js";
@@ -43,65 +38,14 @@ async function inProcess(linkCacheSize?: number) {
   return measured;
 }
 
-async function overHttp(connections: number, url: string, key: string) {
-  const result = await autocannon({
+function overHttp(connections: number, url: string, key: string) {
+  return postLoad({
     url: `${url}/v1/authorize`,
+    bodies: demoWorkload,
+    headers: { authorization: `Bearer ${key}` },
     connections,
-    duration: HTTP_SECONDS,
-    requests: demoWorkload.map((body) => ({
-      method: "POST",
-      headers: { authorization: `Bearer ${key}`, "content-type": "application/json" },
-      body: JSON.stringify(body),
-    })),
+    seconds: HTTP_SECONDS,
   });
-  return {
-    rate: result.requests.average,
-    p50: result.latency.p50,
-    p99: result.latency.p99,
-    errors: result.errors + result.non2xx,
-    total: result.requests.total,
-  };
-}
-
-/** The PDP as deployed: its own process (`apps/pdp/src/main.ts`), on a free loopback port. */
-async function startPdpProcess(key: string) {
-  const port = await new Promise<number>((resolve) => {
-    const probe = createServer().listen(0, "127.0.0.1", () => {
-      const address = probe.address();
-      probe.close(() => resolve(typeof address === "object" && address ? address.port : 0));
-    });
-  });
-  const main = fileURLToPath(new URL("../../apps/pdp/src/main.ts", import.meta.url));
-  const child = spawn(process.execPath, ["--conditions=pea-source", "--no-turbo-inlining", "--import", "tsx", main], {
-    env: {
-      ...process.env,
-      PEA_DATA_DIR: await mkdtemp(join(tmpdir(), "pea-bench-")),
-      PEA_PDP_PORT: String(port),
-      PEA_EMBEDDED_PORT: "0",
-      PEA_LOG_LEVEL: "warn",
-      PEA_BOOTSTRAP_API_KEY: key,
-    },
-    stdio: ["ignore", "ignore", "inherit"],
-  });
-  const url = `http://127.0.0.1:${port}`;
-  for (let waited = 0; ; waited += 100) {
-    if (child.exitCode !== null) throw new Error(`the PDP exited with ${child.exitCode}`);
-    if (waited > 60_000) throw new Error("the PDP did not become ready within 60 s");
-    const ready = await fetch(`${url}/readyz`).then(
-      (r) => r.ok,
-      () => false,
-    );
-    if (ready) break;
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-  return {
-    url,
-    close: () =>
-      new Promise<void>((resolve) => {
-        child.once("exit", () => resolve());
-        child.kill("SIGTERM");
-      }),
-  };
 }
 
 const store = databaseUrl ? "Postgres" : "PGlite";
@@ -124,7 +68,7 @@ if (databaseUrl) {
   await reset.exec("DROP SCHEMA public CASCADE; CREATE SCHEMA public;");
   await reset.close();
 }
-const pdp = await startPdpProcess(key);
+const pdp = await startPdpProcess(key, { databaseUrl });
 try {
   await overHttp(10, pdp.url, key); // warm-up
   for (const connections of [10, 50]) {

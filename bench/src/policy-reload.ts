@@ -28,7 +28,7 @@ import { startDemoEngine } from "./setup.js";
 import { fmt, percentile } from "./stats.js";
 import { demoWorkload } from "./workload.js";
 
-const SIZES = [100, 1_000, 10_000];
+const SIZES = (process.env.BENCH_RELOAD_SIZES ?? "100,1000,10000").split(",").map(Number);
 const IN_FLIGHT = 16;
 const PHASE_MS = 3_000;
 const databaseUrl = process.env.DATABASE_URL;
@@ -133,8 +133,41 @@ async function main() {
       `   ${fmt(n).padStart(7)}   ${fmt(phases.before.length).padStart(15)}  ${fmt(phases.during.length).padStart(6)}  ${fmt(phases.after.length).padStart(6)}   ${String(errors).padStart(6)}   ${p99(phases.before).padStart(10)}   ${p99(phases.during).padStart(10)}   ${p99(phases.after).padStart(9)}   ${fmt(ms).padStart(7)}`,
     );
   }
+  await swapMemory(shipped, publishAndActivate);
   await engine.stop();
   await database.close();
+}
+
+/**
+ * 3. memory across repeated swaps: SWAPS activations of a fresh SWAP_POLICIES-policy set each (a
+ *    new version every time, as a busy policy repository would publish), RSS and heap after each
+ *    (after a GC when --expose-gc is given). Versions no longer served should not stay resident.
+ */
+async function swapMemory(
+  shipped: PolicySource[],
+  publishAndActivate: (sources: PolicySource[], message: string) => Promise<{ ms: number }>,
+) {
+  const swaps = Number(process.env.BENCH_SWAPS ?? 20);
+  const size = Number(process.env.BENCH_SWAP_POLICIES ?? 10_000);
+  const gc = (globalThis as { gc?: () => void }).gc;
+  const mib = (bytes: number) => fmt(bytes / 1_048_576);
+  console.log(`\n3. memory across ${swaps} swaps of ${fmt(size)} policies (a new version each time)`);
+  console.log("   swap   swap ms   RSS MiB   heap MiB   external MiB");
+  const rss: number[] = [];
+  for (let swap = 1; swap <= swaps; swap++) {
+    const { ms } = await publishAndActivate([...shipped, ...synthetic(size, `m${swap}`)], `memory swap ${swap}`);
+    gc?.();
+    const memory = process.memoryUsage();
+    rss.push(memory.rss);
+    console.log(
+      `   ${String(swap).padStart(4)}   ${fmt(ms).padStart(7)}   ${mib(memory.rss).padStart(7)}   ${mib(memory.heapUsed).padStart(8)}   ${mib(memory.external).padStart(12)}`,
+    );
+  }
+  const first = rss[0] ?? 0;
+  const last = rss[rss.length - 1] ?? 0;
+  console.log(
+    `   RSS grew ${mib(last - first)} MiB from swap 1 to swap ${swaps} (${mib((last - first) / Math.max(1, swaps - 1))} MiB per swap)`,
+  );
 }
 
 await main();

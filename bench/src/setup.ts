@@ -4,6 +4,26 @@ import { DecisionEngine, defaultPolicyDir, type EngineOptions } from "@pea/polic
 import { readCedarSchema } from "@pea/schemas";
 import pg from "pg";
 
+/** A new, empty database on the server of `adminUrl`, and how to drop it. */
+export async function scratchDatabase(
+  adminUrl: string,
+  prefix: string,
+): Promise<{ url: string; drop(): Promise<void> }> {
+  const admin = new pg.Client({ connectionString: adminUrl });
+  await admin.connect();
+  const name = `${prefix}_${randomBytes(4).toString("hex")}`;
+  await admin.query(`CREATE DATABASE ${name}`);
+  const url = new URL(adminUrl);
+  url.pathname = `/${name}`;
+  return {
+    url: url.toString(),
+    async drop() {
+      await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+      await admin.end();
+    },
+  };
+}
+
 /** A fresh store: PGlite in memory, or a new database on the server of `adminUrl` (dropped by drop()). */
 export async function freshDatabase(
   adminUrl: string | undefined,
@@ -13,20 +33,14 @@ export async function freshDatabase(
     const database = await openDatabase({ dataDir: "memory://" });
     return { database, drop: () => database.close() };
   }
-  const admin = new pg.Client({ connectionString: adminUrl });
-  await admin.connect();
-  const name = `${prefix}_${randomBytes(4).toString("hex")}`;
-  await admin.query(`CREATE DATABASE ${name}`);
-  const url = new URL(adminUrl);
-  url.pathname = `/${name}`;
-  const database = await openDatabase({ url: url.toString() });
+  const scratch = await scratchDatabase(adminUrl, prefix);
+  const database = await openDatabase({ url: scratch.url });
   return {
     database,
-    url: url.toString(),
+    url: scratch.url,
     async drop() {
       await database.close().catch(() => {});
-      await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-      await admin.end();
+      await scratch.drop();
     },
   };
 }

@@ -22,6 +22,29 @@ export function createPdpMetrics({ engine, log }: { engine: DecisionEngine; log:
     if (error) storeErrors.inc({ cause: "audit_write" });
     else auditBatch.observe(records);
   });
+  // The audit writer's own tallies (batching and the shared chain head), read at each scrape.
+  const writer = log.stats;
+  const tallies = [
+    ["pea_audit_writes_total", "Group-commit writes of the audit log by this process", () => writer.writes],
+    ["pea_audit_records_total", "Records those writes held (records / writes = the mean batch)", () => writer.records],
+    [
+      "pea_audit_head_conflicts_total",
+      "Writes that found the chain head moved by another writer",
+      () => writer.headConflicts,
+    ],
+    ["pea_audit_write_seconds_total", "Time spent in audit writes", () => writer.writeSeconds],
+    [
+      "pea_audit_head_locked_seconds_total",
+      "Time spent locking the chain head and appending after a conflict",
+      () => writer.lockedSeconds,
+    ],
+  ] as const;
+  for (const [name, help, value] of tallies) {
+    registry.counter(name, help, [], (c) => {
+      c.reset();
+      c.inc(value());
+    });
+  }
   registry.gauge("pea_ready", "1 when the PDP can decide", [], (g) => g.set(engine.status().ready ? 1 : 0));
   registry.counter(
     "pea_link_cache_lookups_total",

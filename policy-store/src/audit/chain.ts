@@ -58,31 +58,39 @@ export function canonicalJson(value: unknown): string {
 
 /** sha256 over seq, time, the previous hash and the canonical record. */
 export function entryHash(seq: number, time: string, prevHash: string, record: unknown): string {
-  return createHash("sha256")
-    .update(`${seq}\n${time}\n${prevHash}\n${canonicalJson(record)}`)
-    .digest("hex");
+  return hashCanonical(seq, time, prevHash, canonicalJson(record));
+}
+
+function hashCanonical(seq: number, time: string, prevHash: string, canonical: string): string {
+  return createHash("sha256").update(`${seq}\n${time}\n${prevHash}\n${canonical}`).digest("hex");
 }
 
 /** Chain `records` after `head`, all stamped with `time`. */
 export function chainEntries(head: ChainHead, records: AuditRecord[], time = new Date()): AuditEntry[] {
-  const iso = time.toISOString();
-  const entries: AuditEntry[] = [];
-  let { seq, hash } = head;
-  for (const record of records) {
-    // Normalise to what jsonb will give back (drops undefined, turns Dates into strings).
-    const stored = JSON.parse(JSON.stringify(record)) as AuditRecord;
-    seq += 1;
-    const next = entryHash(seq, iso, hash, stored);
-    entries.push({ seq, time: iso, prevHash: hash, hash: next, record: stored });
-    hash = next;
-  }
-  return entries;
+  return chain(head, records, time).entries;
 }
 
-const rowsParam = (entries: AuditEntry[]) =>
-  JSON.stringify(
-    entries.map((e) => ({ seq: e.seq, time: e.time, prev_hash: e.prevHash, hash: e.hash, record: e.record })),
-  );
+/**
+ * The entries, and the JSON array of their rows for INSERT_ROWS. Each record is serialised once:
+ * its canonical JSON is what is hashed, what is stored (jsonb reads it as the same value) and,
+ * parsed back, the entry's record. Canonical JSON drops undefined members and applies toJSON as
+ * JSON.stringify does, so this is the value jsonb will give back.
+ */
+function chain(head: ChainHead, records: AuditRecord[], time: Date): { entries: AuditEntry[]; rows: string } {
+  const iso = time.toISOString();
+  const entries: AuditEntry[] = [];
+  const rows: string[] = [];
+  let { seq, hash } = head;
+  for (const record of records) {
+    const canonical = canonicalJson(record);
+    seq += 1;
+    const next = hashCanonical(seq, iso, hash, canonical);
+    entries.push({ seq, time: iso, prevHash: hash, hash: next, record: JSON.parse(canonical) as AuditRecord });
+    rows.push(`{"seq":${seq},"time":"${iso}","prev_hash":"${hash}","hash":"${next}","record":${canonical}}`);
+    hash = next;
+  }
+  return { entries, rows: `[${rows.join(",")}]` };
+}
 
 const INSERT_ROWS = `INSERT INTO audit_log (seq, time, prev_hash, hash, record)
   SELECT r.seq, r.time, r.prev_hash, r.hash, r.record
@@ -110,7 +118,7 @@ export async function appendIfHead(
   records: AuditRecord[],
   side: SideInsert[] = [],
 ): Promise<AuditEntry[] | undefined> {
-  const entries = chainEntries(expected, records);
+  const { entries, rows: param } = chain(expected, records, new Date());
   const last = entries[entries.length - 1];
   if (!last) return [];
   const guard = "WHERE EXISTS (SELECT 1 FROM head)";
@@ -120,7 +128,7 @@ export async function appendIfHead(
        UPDATE audit_head SET seq = $2, hash = $3 WHERE id = 1 AND seq = $4 AND hash = $5 RETURNING 1
      )${ctes}
      ${INSERT_ROWS} ${guard} RETURNING seq`,
-    [rowsParam(entries), last.seq, last.hash, expected.seq, expected.hash, ...side.map((s) => s.rows)],
+    [param, last.seq, last.hash, expected.seq, expected.hash, ...side.map((s) => s.rows)],
   );
   return rows.length === entries.length ? entries : undefined;
 }
@@ -138,10 +146,10 @@ export async function appendLocked(
     "SELECT seq, hash FROM audit_head WHERE id = 1 FOR UPDATE",
   );
   if (!head) throw new Error("the audit chain head is missing");
-  const entries = chainEntries({ seq: Number(head.seq), hash: head.hash }, records);
+  const { entries, rows } = chain({ seq: Number(head.seq), hash: head.hash }, records, new Date());
   const last = entries[entries.length - 1];
   if (!last) return [];
-  await tx.query(INSERT_ROWS, [rowsParam(entries)]);
+  await tx.query(INSERT_ROWS, [rows]);
   for (const s of side) await tx.query(s.sql("$1::jsonb", ""), [s.rows]);
   await tx.query("UPDATE audit_head SET seq = $1, hash = $2 WHERE id = 1", [last.seq, last.hash]);
   return entries;

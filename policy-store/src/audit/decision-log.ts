@@ -65,6 +65,20 @@ export type AppendListener = (last: AuditEntry, count: number) => void;
 /** One write to the log (a batch of `records`), committed or failed, for metrics. */
 export type WriteObserver = (write: { records: number; seconds: number; error?: Error }) => void;
 
+/** What the writer has done since it started: batch sizes and time spent on the chain head. */
+export interface AuditWriterStats {
+  /** Committed writes (each one statement, or one transaction after a lost race). */
+  writes: number;
+  /** Records they held. */
+  records: number;
+  /** Writes whose optimistic append found the head moved by another writer (then written under its lock). */
+  headConflicts: number;
+  /** Seconds spent in writes, in all. */
+  writeSeconds: number;
+  /** Seconds of that spent locking the head and appending after a lost race. */
+  lockedSeconds: number;
+}
+
 const MAX_BATCH = 512;
 
 /** A record waiting for the writer, with the effects to write alongside it. */
@@ -87,6 +101,7 @@ export class DecisionLog {
   private head: ChainHead | undefined;
   private readonly listeners: AppendListener[] = [];
   private readonly writeObservers: WriteObserver[] = [];
+  readonly stats: AuditWriterStats = { writes: 0, records: 0, headConflicts: 0, writeSeconds: 0, lockedSeconds: 0 };
 
   constructor(private readonly database: Database) {}
 
@@ -180,11 +195,19 @@ export class DecisionLog {
       const records = items.map((item) => item.record);
       // The batch's touches and duties go in the same statement or transaction as its records.
       const side = effectInserts(items.flatMap((item) => (item.effects ? [item.effects] : [])));
+      const started = performance.now();
       this.head ??= await readHead(this.database);
       // Optimistic single statement; if another writer moved the head, lock it and chain after it.
-      const entries =
-        (await appendIfHead(this.database, this.head, records, side)) ??
-        (await this.database.transaction((tx) => appendLocked(tx, records, side)));
+      let entries = await appendIfHead(this.database, this.head, records, side);
+      if (!entries) {
+        const locking = performance.now();
+        entries = await this.database.transaction((tx) => appendLocked(tx, records, side));
+        this.stats.headConflicts += 1;
+        this.stats.lockedSeconds += (performance.now() - locking) / 1000;
+      }
+      this.stats.writes += 1;
+      this.stats.records += entries.length;
+      this.stats.writeSeconds += (performance.now() - started) / 1000;
       const last = entries[entries.length - 1];
       if (last) {
         this.head = { seq: last.seq, hash: last.hash };

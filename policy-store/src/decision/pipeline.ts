@@ -1,7 +1,6 @@
 // The decision pipeline's two shared steps. Every path that decides (authorize and its batch,
 // AuthZEN evaluations and search, `pea policy test`, impact diff, shadow mode) evaluates with
 // `evaluate()` and records with `decisionRecord()`, so none of them can skip a check another makes.
-import { randomBytes } from "node:crypto";
 import type { AuthorizeRequest } from "@pea/schemas";
 import type { DecisionRecord } from "../audit/decision-log.js";
 import type { DecisionEngine } from "../engine/engine.js";
@@ -11,6 +10,7 @@ import { decide } from "./decide.js";
 import { type Decision, type DecisionRequest, deny, linkName } from "./decision.js";
 import { lookupFacts } from "./facts.js";
 import type { Evaluation } from "./inputs.js";
+import { randomHex } from "./random-ids.js";
 import { revokedDecision } from "./trust-steps.js";
 
 /** Who asks, as far as the log is concerned. */
@@ -19,7 +19,7 @@ export interface Caller {
 }
 
 export function newDecisionId(): string {
-  return `dec_${Date.now().toString(36)}${randomBytes(10).toString("hex")}`;
+  return `dec_${Date.now().toString(36)}${randomHex(10)}`;
 }
 
 /** The request as policy may see it: `evidence` never reaches evaluation. */

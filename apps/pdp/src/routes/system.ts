@@ -14,7 +14,7 @@ const Readiness = z
   })
   .openapi("Readiness");
 
-export function systemRoutes(app: OpenAPIHono<AppEnv>, { engine, metrics }: RouteDeps) {
+export function systemRoutes(app: OpenAPIHono<AppEnv>, { engine, log, metrics }: RouteDeps) {
   app.openapi(
     createRoute({
       method: "get",

@@ -1,0 +1,50 @@
+import autocannon from "autocannon";
+
+export interface LoadResult {
+  /** Requests answered per second (mean over the run). */
+  rate: number;
+  /** Latency in milliseconds. */
+  p50: number;
+  p99: number;
+  /** Connection errors, timeouts and non-2xx answers. */
+  errors: number;
+  total: number;
+}
+
+export interface LoadOptions {
+  url: string;
+  /** JSON bodies sent in turn on every connection... */
+  bodies?: unknown[];
+  /** ...or a fresh body for every request. */
+  nextBody?: () => unknown;
+  headers?: Record<string, string>;
+  connections: number;
+  seconds: number;
+}
+
+/** POST the bodies round-robin (or fresh ones) at `connections` concurrent connections for `seconds`. */
+export async function postLoad({
+  url,
+  bodies = [],
+  nextBody,
+  headers = {},
+  connections,
+  seconds,
+}: LoadOptions): Promise<LoadResult> {
+  const common = { method: "POST" as const, headers: { "content-type": "application/json", ...headers } };
+  const result = await autocannon({
+    url,
+    connections,
+    duration: seconds,
+    requests: nextBody
+      ? [{ ...common, setupRequest: (request) => ({ ...request, body: JSON.stringify(nextBody()) }) }]
+      : bodies.map((body) => ({ ...common, body: JSON.stringify(body) })),
+  });
+  return {
+    rate: result.requests.average,
+    p50: result.latency.p50,
+    p99: result.latency.p99,
+    errors: result.errors + result.timeouts + result.non2xx,
+    total: result.requests.total,
+  };
+}

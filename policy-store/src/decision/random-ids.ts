@@ -1,0 +1,20 @@
+import { randomFillSync } from "node:crypto";
+
+// Decision ids are made for every request; asking the CSPRNG for 10 bytes at a time cost more than
+// a tenth of a request's CPU. Bytes are drawn from the same CSPRNG a pool at a time and each byte
+// is handed out once.
+const POOL_BYTES = 4096;
+const pool = Buffer.alloc(POOL_BYTES);
+let offset = POOL_BYTES;
+
+/** `bytes` fresh random bytes (from node:crypto's CSPRNG) as lowercase hex. */
+export function randomHex(bytes: number): string {
+  if (bytes > POOL_BYTES) return randomFillSync(Buffer.alloc(bytes)).toString("hex");
+  if (offset + bytes > POOL_BYTES) {
+    randomFillSync(pool);
+    offset = 0;
+  }
+  const hex = pool.toString("hex", offset, offset + bytes);
+  offset += bytes;
+  return hex;
+}

@@ -27,7 +27,7 @@ const areas: Array<[string, RegExp]> = [
   ["DB driver: pg", /node_modules\/(pg|pg-protocol|pg-pool|pg-types|postgres-[a-z]+)\//],
   [
     "facts + decide",
-    /policy-store\/src\/(decision\/(decide|facts|trust-steps|approval-rules)\.ts|governance\/|engine\/|trust\/|cedar\/)/,
+    /policy-store\/src\/(decision\/(decide|decision|facts|inputs|pipeline|trust-steps|approval-rules)\.ts|governance\/|engine\/|trust\/|cedar\/)/,
   ],
   ["authorize + route", /policy-store\/src\/decision\/authorize\.ts|apps\/pdp\//],
   ["http-kit", /http-kit\/src\//],

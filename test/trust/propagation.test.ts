@@ -91,8 +91,8 @@ afterAll(async () => {
 
 describe(`revocation reaches every PDP process (${testEnv.DATABASE_URL ? "Postgres LISTEN/NOTIFY" : "embedded store, polled"})`, () => {
   it("the second process denies within 1 s of the revocation committing through the first", async () => {
-    const pdpA = a as Pdp;
-    const pdpB = b as Pdp;
+    const pdpA = a as PdpProcess;
+    const pdpB = b as PdpProcess;
     // Both processes know every probe agent.
     for (const url of [pdpA.url, pdpB.url]) {
       for (let tries = 0; ; tries++) {

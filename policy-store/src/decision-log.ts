@@ -145,7 +145,7 @@ export class DecisionLog {
         const entries = await this.write(batch);
         for (const [i, item] of batch.entries()) item.settle(undefined, entries[i]);
       } catch (error) {
-        if (!recordSpecific(error)) {
+        if (logUnavailable(error) || batch.length === 1) {
           // The log is unreachable or overloaded (e.g. no pool connection in time): try the whole
           // batch once more, then every record in it fails (deny audit_unavailable).
           await this.write(batch).then(
@@ -153,21 +153,27 @@ export class DecisionLog {
               for (const [i, item] of batch.entries()) item.settle(undefined, entries[i]);
             },
             (again: Error) => {
-              for (const item of batch) item.settle(again);
+              if (batch.length === 1 || logUnavailable(again)) for (const item of batch) item.settle(again);
+              else return this.writeEach(batch);
             },
           );
           continue;
         }
-        // One unstorable record must not fail its neighbours: retry each on its own.
-        for (const item of batch) {
-          await this.write([item]).then(
-            (entries) => item.settle(undefined, entries[0]),
-            (error: Error) => item.settle(error),
-          );
-        }
+        // Anything else may be one record's fault (a value the database refuses, a record too
+        // deep to hash): it must not fail its neighbours, so each is retried on its own.
+        await this.writeEach(batch);
       }
     }
     this.writing = false;
+  }
+
+  private async writeEach(batch: Pending[]): Promise<void> {
+    for (const item of batch) {
+      await this.write([item]).then(
+        (entries) => item.settle(undefined, entries[0]),
+        (error: Error) => item.settle(error),
+      );
+    }
   }
 
   private async write(items: Pending[]): Promise<AuditEntry[]> {
@@ -193,10 +199,14 @@ export class DecisionLog {
   }
 }
 
-/** A data or constraint error (SQLSTATE class 22, 23, 54) may be one record's fault; anything else is the log's. */
-function recordSpecific(error: unknown): boolean {
+/**
+ * The log itself is out of reach (connection refused, dropped or timed out, server shutting down or
+ * out of resources: SQLSTATE classes 08, 53, 57, 58), as opposed to a fault of some record in the batch.
+ */
+export function logUnavailable(error: unknown): boolean {
   const code = (error as { code?: unknown }).code;
-  return typeof code === "string" && /^(22|23|54)/.test(code);
+  if (typeof code === "string") return /^(08|53|57|58|E[A-Z]+$)/.test(code);
+  return /connect|terminat|timeout|timed out|closed|ended/i.test((error as Error).message ?? "");
 }
 
 /** The same writer, by the name of what it now is. */

@@ -1,6 +1,8 @@
 import { randomBytes } from "node:crypto";
 import type { AuthorizeRequest, AuthorizeResponse } from "@pea/schemas";
 import { type Decision, type DecisionInputs, type DecisionRequest, decide, deny, linkName } from "./decide.js";
+import { historyGuard } from "./decision/history-guard.js";
+import { type HistoryGuard, HistoryMoved, historyMark, inScopeOrder } from "./decision/scope-order.js";
 import type { DecisionLog } from "./decision-log.js";
 import type { DecisionEngine } from "./engine.js";
 import { decisionEffects, lookupFacts } from "./governance.js";
@@ -24,12 +26,19 @@ export function newDecisionId(): string {
  * Decide, record, answer. Whatever goes wrong on the way is a deny with its reason; an allow is
  * returned only once its record is durable.
  */
-export async function authorize(
+export function authorize(request: AuthorizeRequest, caller: Caller, deps: AuthorizeDeps): Promise<AuthorizeResponse> {
+  // Taken again on fresh facts when the history it read moved before its allow was written.
+  return inScopeOrder((last) => authorizeOnce(request, caller, deps, last));
+}
+
+async function authorizeOnce(
   request: AuthorizeRequest,
   caller: Caller,
   deps: AuthorizeDeps,
+  lastAttempt: boolean,
 ): Promise<AuthorizeResponse> {
   const { engine, log } = deps;
+  let guard: HistoryGuard | undefined;
   const inputs = engine.inputs();
   let outcome: Decision;
   let policyVersion = engine.policyVersion;
@@ -42,9 +51,11 @@ export async function authorize(
     entitlementVersion = inputs.snapshot.version;
     const { evidence: _evidence, ...evaluated } = request;
     try {
+      const mark = historyMark(engine.database);
       const facts = await lookupFacts(engine, evaluated);
       outcome = "decision" in facts ? facts : decide(evaluated, { ...inputs, facts });
       if (!("decision" in facts)) shadowed = { request: evaluated, inputs: { ...inputs, facts } };
+      if (!("decision" in facts)) guard = historyGuard(engine, evaluated, facts, mark);
     } catch (error) {
       outcome = deny("evaluation_error", `evaluation failed: ${(error as Error).message}`);
     }
@@ -90,10 +101,13 @@ export async function authorize(
       approver: approval.approvers?.join(","),
       // Committed with the record or not at all: an allow is never answered without both.
       effects: outcome.decision === "allow" ? effects : undefined,
+      guard,
     });
-  } catch {
+  } catch (error) {
+    if (error instanceof HistoryMoved && !lastAttempt) throw error;
+    const cause = error instanceof HistoryMoved ? deny("store_unavailable", error.message) : deny("audit_unavailable");
     const reasons = outcome.decision === "deny" ? outcome.reasons : [];
-    outcome = { ...deny("audit_unavailable"), reasons: [...deny("audit_unavailable").reasons, ...reasons] };
+    outcome = { ...cause, reasons: [...cause.reasons, ...reasons] };
   }
 
   return {

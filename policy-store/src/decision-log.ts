@@ -1,4 +1,4 @@
-import type { Database } from "@pea/migrations";
+import type { Database, Session } from "@pea/migrations";
 import type { Obligation, Reason } from "@pea/schemas";
 import {
   type AuditEntry,
@@ -8,6 +8,7 @@ import {
   type ChainHead,
   readHead,
 } from "./audit-chain.js";
+import { appendInTurn, type HistoryGuard, HistoryMoved, historyMoved } from "./decision/scope-order.js";
 import { type DecisionEffects, type Effects, effectInserts } from "./history.js";
 
 export interface DecisionRecord {
@@ -38,6 +39,8 @@ export interface DecisionRecord {
    * the audit record, atomically, and not part of it. Ignored on a deny.
    */
   effects?: DecisionEffects | undefined;
+  /** What an allow's policies read of history: checked again at the write (decision/scope-order.ts). */
+  guard?: HistoryGuard | undefined;
 }
 
 /** The audit record of one decision: what is hashed and stored in audit_log.record. */
@@ -76,6 +79,7 @@ const MAX_BATCH = 512;
 interface Pending {
   record: AuditRecord;
   effects?: Effects | undefined;
+  guard?: HistoryGuard | undefined;
   settle: (error: Error | undefined, entry?: AuditEntry) => void;
 }
 
@@ -103,7 +107,7 @@ export class DecisionLog {
       record.decision === "allow" && record.effects
         ? { ...record.effects, decisionId: record.id, apiKeyId: record.apiKeyId, runId: record.runId }
         : undefined;
-    return this.enqueue(decisionAuditRecord(record), effects);
+    return this.enqueue(decisionAuditRecord(record), effects, record.decision === "allow" ? record.guard : undefined);
   }
 
   /** Durably append any audit record through the group-commit queue. */
@@ -111,11 +115,12 @@ export class DecisionLog {
     return this.enqueue(record, undefined);
   }
 
-  private enqueue(record: AuditRecord, effects: Effects | undefined): Promise<AuditEntry> {
+  private enqueue(record: AuditRecord, effects: Effects | undefined, guard?: HistoryGuard): Promise<AuditEntry> {
     return new Promise((resolve, reject) => {
       this.queue.push({
         record,
         effects,
+        guard,
         settle: (error, entry) => (error || !entry ? reject(error ?? new Error("not recorded")) : resolve(entry)),
       });
       if (!this.writing) void this.drain();
@@ -142,16 +147,13 @@ export class DecisionLog {
       if (this.queue.length === 0) break;
       const batch = this.queue.splice(0, MAX_BATCH);
       try {
-        const entries = await this.write(batch);
-        for (const [i, item] of batch.entries()) item.settle(undefined, entries[i]);
+        settleEach(batch, await this.write(batch));
       } catch (error) {
         if (logUnavailable(error) || batch.length === 1) {
           // The log is unreachable or overloaded (e.g. no pool connection in time): try the whole
           // batch once more, then every record in it fails (deny audit_unavailable).
           await this.write(batch).then(
-            (entries) => {
-              for (const [i, item] of batch.entries()) item.settle(undefined, entries[i]);
-            },
+            (results) => settleEach(batch, results),
             (again: Error) => {
               if (batch.length === 1 || logUnavailable(again)) for (const item of batch) item.settle(again);
               else return this.writeEach(batch);
@@ -170,32 +172,79 @@ export class DecisionLog {
   private async writeEach(batch: Pending[]): Promise<void> {
     for (const item of batch) {
       await this.write([item]).then(
-        (entries) => item.settle(undefined, entries[0]),
+        (results) => settleEach([item], results),
         (error: Error) => item.settle(error),
       );
     }
   }
 
-  private async write(items: Pending[]): Promise<AuditEntry[]> {
+  /** Write a batch: per item its entry, or why it alone was not written (HistoryMoved). */
+  private async write(items: Pending[]): Promise<Array<AuditEntry | Error>> {
     try {
-      const records = items.map((item) => item.record);
-      // The batch's touches and duties go in the same statement or transaction as its records.
-      const side = effectInserts(items.flatMap((item) => (item.effects ? [item.effects] : [])));
       this.head ??= await readHead(this.database);
-      // Optimistic single statement; if another writer moved the head, lock it and chain after it.
-      const entries =
-        (await appendIfHead(this.database, this.head, records, side)) ??
-        (await this.database.transaction((tx) => appendLocked(tx, records, side)));
-      const last = entries[entries.length - 1];
+      const results = !items.some((item) => item.guard)
+        ? await this.appendAll(items)
+        : this.database.kind === "pglite"
+          ? await appendInTurn(this.database, items, async (moved) =>
+              withMoved(moved, await this.appendAll(items.filter((_, i) => !moved[i]))),
+            )
+          : await this.database.transaction((tx) => appendGuarded(tx, items));
+      const written = results.filter((r): r is AuditEntry => !(r instanceof Error));
+      const last = written[written.length - 1];
       if (last) {
         this.head = { seq: last.seq, hash: last.hash };
-        for (const listener of this.listeners) listener(last, entries.length);
+        for (const listener of this.listeners) listener(last, written.length);
       }
-      return entries;
+      return results;
     } catch (error) {
       this.head = undefined;
       throw error;
     }
+  }
+
+  private async appendAll(items: Pending[]): Promise<AuditEntry[]> {
+    const records = items.map((item) => item.record);
+    // The batch's touches and duties go in the same statement or transaction as its records.
+    const side = effectInserts(items.flatMap((item) => (item.effects ? [item.effects] : [])));
+    const head = this.head ?? (await readHead(this.database));
+    // Optimistic single statement; if another writer moved the head, lock it and chain after it.
+    return (
+      (await appendIfHead(this.database, head, records, side)) ??
+      (await this.database.transaction((tx) => appendLocked(tx, records, side)))
+    );
+  }
+}
+
+/**
+ * A batch holding allows whose policies read history: under the chain head lock (which orders the
+ * writers of every process), the allows whose history moved are left out (decision/scope-order.ts).
+ */
+async function appendGuarded(tx: Session, items: Pending[]): Promise<Array<AuditEntry | Error>> {
+  await tx.query("SELECT 1 FROM audit_head WHERE id = 1 FOR UPDATE");
+  const moved = await historyMoved(tx, items);
+  const kept = items.filter((_, i) => !moved[i]);
+  const side = effectInserts(kept.flatMap((item) => (item.effects ? [item.effects] : [])));
+  return withMoved(
+    moved,
+    await appendLocked(
+      tx,
+      kept.map((item) => item.record),
+      side,
+    ),
+  );
+}
+
+/** Per item: its entry, or HistoryMoved where it was left out. */
+function withMoved(moved: boolean[], entries: AuditEntry[]): Array<AuditEntry | Error> {
+  let next = 0;
+  return moved.map((left) => (left ? new HistoryMoved() : (entries[next++] as AuditEntry)));
+}
+
+function settleEach(batch: Pending[], results: Array<AuditEntry | Error>): void {
+  for (const [i, item] of batch.entries()) {
+    const result = results[i];
+    if (result instanceof Error) item.settle(result);
+    else item.settle(undefined, result);
   }
 }
 

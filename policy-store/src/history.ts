@@ -1,4 +1,4 @@
-import type { Database } from "@pea/migrations";
+import type { Database, Session } from "@pea/migrations";
 import type { EntityRef } from "@pea/schemas";
 import { recordChange, type SideInsert } from "./audit-chain.js";
 import type { EntityJson } from "./cedar.js";
@@ -104,7 +104,7 @@ interface HistoryRow {
 }
 
 /** One statement: the touches of this run/agents/human in the window, and the object's duties. */
-export async function loadHistory(database: Database, q: HistoryQuery): Promise<HistoryFacts> {
+export async function loadHistory(database: Session, q: HistoryQuery): Promise<HistoryFacts> {
   const params: unknown[] = [q.runId, q.agents, q.human, q.since.toISOString()];
   // Labels are aggregated in the statement: a run that touched the same data a thousand times
   // still returns one row per label.

@@ -33,13 +33,19 @@ export const HISTORY_ATTEMPTS = 5;
  * keeps a journal of the effects written through it since a while; an allow is checked against the
  * entries after its mark, and the check, the write and the journal entry are one turn per handle.
  */
+interface JournalEntry {
+  n: number;
+  at: number;
+  effects: Effects;
+}
 interface Journal {
   next: number;
-  entries: Array<{ n: number; at: number; effects: Effects }>;
+  entries: JournalEntry[];
   turn: Promise<unknown>;
 }
 const journals = new WeakMap<Database, Journal>();
-const JOURNAL_MS = 120_000;
+// Longer than any decision takes between its facts and its write (a decision past it is taken again).
+const JOURNAL_MS = 30_000;
 const journalOf = (database: Database): Journal => {
   let journal = journals.get(database);
   if (!journal) {
@@ -76,7 +82,11 @@ export function appendInTurn<T>(
         continue;
       }
       const fresh = copyHistory(known);
-      for (const entry of journal.entries) if (entry.n >= mark) addEffects(fresh, query, entry.effects);
+      // Entries are numbered consecutively: the first after the mark is found by its number.
+      const first = journal.entries[0]?.n ?? journal.next;
+      for (let k = Math.max(0, mark - first); k < journal.entries.length; k++) {
+        addEffects(fresh, query, (journal.entries[k] as JournalEntry).effects);
+      }
       for (const [j, earlier] of items.entries()) {
         if (j < i && !moved[j] && earlier.effects) addEffects(fresh, query, earlier.effects);
       }

@@ -1,6 +1,7 @@
 import { randomBytes } from "node:crypto";
 import type { AuthorizeRequest, AuthorizeResponse } from "@pea/schemas";
 import { type Decision, type DecisionInputs, type DecisionRequest, decide, deny, linkName } from "./decide.js";
+import { asRecorded, fixOnApproval } from "./decision/business-objects.js";
 import { historyGuard } from "./decision/history-guard.js";
 import { type HistoryGuard, HistoryMoved, historyMark, inScopeOrder } from "./decision/scope-order.js";
 import type { DecisionLog } from "./decision-log.js";
@@ -38,6 +39,9 @@ async function authorizeOnce(
   lastAttempt: boolean,
 ): Promise<AuthorizeResponse> {
   const { engine, log } = deps;
+  // A business object PEA has recorded is judged as recorded (decision/business-objects.ts).
+  const recorded = await asRecorded(engine, request);
+  request = recorded.request;
   let guard: HistoryGuard | undefined;
   const inputs = engine.inputs();
   let outcome: Decision;
@@ -61,6 +65,7 @@ async function authorizeOnce(
     }
   }
 
+  if (recorded.denied) outcome = recorded.denied;
   // Revocations (trust.ts): a revoked agent, grant, task or run denies whatever policy says.
   const revoked = revokedDecision(request, engine.trust);
   if (revoked) outcome = revoked;
@@ -74,9 +79,11 @@ async function authorizeOnce(
   // Approval rules: open (or find) the approval, or spend the one the caller brings (runtime-trust.ts).
   const approval = await settleApproval(engine, request, outcome, decisionId, caller.apiKeyId);
   outcome = approval.outcome;
+  await fixOnApproval(engine.database, recorded, outcome, decisionId).catch(() => {});
   // History and duties: what an allow touches is written with its audit record, below (governance.ts).
   let effects: DecisionEffects | undefined;
   if (outcome.decision === "allow") ({ outcome, effects } = decisionEffects(engine, request, outcome));
+  if (effects?.object && recorded.object) effects.object.attributes = request.resource.attributes ?? {};
   // Every allow carries a signed artifact bound to this request (artifacts.ts).
   const signed = await signAllow(engine, request, outcome, { decisionId, policyVersion, entitlementVersion, approval });
   outcome = signed.outcome;

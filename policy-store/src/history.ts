@@ -2,6 +2,7 @@ import type { Database, Session } from "@pea/migrations";
 import type { EntityRef } from "@pea/schemas";
 import { recordChange, type SideInsert } from "./audit-chain.js";
 import type { EntityJson } from "./cedar.js";
+import { objectInserts } from "./decision/business-objects.js";
 
 /**
  * History: what allowed actions touched, kept by PEA itself. Policies read it as `context.history`:
@@ -195,8 +196,8 @@ export interface DecisionEffects {
   users: string[];
   human: string | null;
   labels: string[];
-  /** Set when the resource is a business object: the duty performed on it. */
-  object?: { type: string; id: string; duty: string } | undefined;
+  /** Set when the resource is a business object: the duty performed on it, and how it was described. */
+  object?: { type: string; id: string; duty: string; attributes?: Record<string, unknown> | undefined } | undefined;
 }
 
 /** The effects of one decision with what its decision record already holds. */
@@ -260,6 +261,13 @@ export function effectInserts(list: Effects[]): SideInsert[] {
            duty text, users text[], agents text[], api_key_id text) ${guard}`,
     });
   }
+  inserts.push(
+    ...objectInserts(
+      list.flatMap((e) =>
+        e.object?.attributes ? [{ ...e.object, attributes: e.object.attributes, decisionId: e.decisionId }] : [],
+      ),
+    ),
+  );
   return inserts;
 }
 

@@ -19,6 +19,7 @@ export const reasonCodes = [
   "store_unavailable",
   "evaluation_error",
   "audit_unavailable",
+  "object_mismatch",
 ] as const;
 export const ReasonCode = z.enum(reasonCodes).openapi("ReasonCode");
 export type ReasonCode = z.infer<typeof ReasonCode>;

@@ -11,6 +11,7 @@ import {
 import type { DecisionEngine, DecisionLog } from "@pea/policy-store";
 import { type ApiKeyScope, apiKeyScopes } from "@pea/schemas";
 import type { Logger } from "pino";
+import { failClosedReporter } from "./fail-closed.js";
 import { auditRoutes } from "./routes/audit.js";
 import { authorizeRoutes } from "./routes/authorize.js";
 import { authzenPrefix, authzenRoutes } from "./routes/authzen.js";
@@ -32,12 +33,18 @@ export interface PdpMetrics {
   registry: MetricsRegistry;
   decisions: Counter;
   latency: Histogram;
+  /** Count (and log, rate-limited) a decision's first reason when it is a fail-closed cause. */
+  failClosed: (reason: { code: string; message?: string } | undefined) => void;
 }
 
-export function createPdpMetrics(): PdpMetrics {
+export function createPdpMetrics(logger: Logger): PdpMetrics {
   const registry = new MetricsRegistry();
+  const failClosed = registry.register(
+    new Counter("pea_fail_closed_total", "Denies given because something failed (fail-closed), by cause"),
+  );
   return {
     registry,
+    failClosed: failClosedReporter(logger, failClosed),
     decisions: registry.register(
       new Counter("pea_decisions_total", "Decisions answered, by decision and first reason"),
     ),
@@ -62,7 +69,7 @@ export function createPdpApp(deps: PdpDeps): OpenAPIHono<AppEnv> {
     maxBodyBytes: deps.maxBodyBytes,
     badContentTypeIs400: (path) => path.startsWith(authzenPrefix),
   });
-  const metrics = createPdpMetrics();
+  const metrics = createPdpMetrics(deps.logger);
   // Each /v1 route family needs its own scope (`admin` implies every scope).
   const verify = (key: string) => deps.engine.keys.verify(key);
   const byScope = new Map(apiKeyScopes.map((scope) => [scope, requireApiKey(verify, scope)] as const));

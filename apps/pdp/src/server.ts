@@ -57,7 +57,9 @@ export async function startPdp(config: PdpConfig, print: (line: string) => void 
       signingKeyPassphrase: config.PEA_SIGNING_KEY_PASSPHRASE,
       signingKeyRotateAfterSeconds: Math.round(config.PEA_SIGNING_KEY_ROTATE_DAYS * 86_400),
     },
-    onEvent: (event, detail) => logger.info(detail, event),
+    // Losing the store or refusing policies is why decisions fail closed: warn, not info.
+    onEvent: (event, detail) =>
+      (/invalid|unavailable|rejected|failed/.test(event) ? logger.warn : logger.info).call(logger, detail, event),
   });
   const log = new DecisionLog(database);
   // Signed audit checkpoints every N records / T seconds, and next months' log partitions.

@@ -26,6 +26,7 @@ export function authorizeRoutes(app: OpenAPIHono<AppEnv>, deps: PdpDeps, metrics
     const response = await authorize(request, { apiKeyId }, deps);
     metrics.latency.observe((performance.now() - started) / 1000);
     metrics.decisions.inc({ decision: response.decision, reason: response.reasons[0]?.code ?? "none" });
+    metrics.failClosed(response.reasons[0]);
     return response;
   };
 

@@ -53,7 +53,10 @@ export function authzenRoutes(app: OpenAPIHono<AppEnv>, deps: PdpDeps, metrics: 
       throw error;
     }
     metrics.latency.observe((performance.now() - started) / 1000);
-    for (const o of answer.outcomes) metrics.decisions.inc({ decision: o.decision, reason: o.reason });
+    for (const o of answer.outcomes) {
+      metrics.decisions.inc({ decision: o.decision, reason: o.reason });
+      metrics.failClosed({ code: o.reason });
+    }
     return answer.body;
   };
   const caller = (c: { get(key: "caller"): AppEnv["Variables"]["caller"] }) => ({ apiKeyId: c.get("caller").id });

@@ -1,3 +1,4 @@
-export { createPdpApp, type PdpDeps } from "./app.js";
+export { createPdpApp } from "./app.js";
 export { PdpConfig, parsePdpConfig } from "./config.js";
+export type { PdpDeps } from "./deps.js";
 export { type RunningPdp, startPdp } from "./server.js";

@@ -1,8 +1,8 @@
 import type { Session } from "@pea/migrations";
 import type { AuthorizeRequest } from "@pea/schemas";
-import { canonicalJson, type SideInsert } from "../audit-chain.js";
-import { type Decision, deny } from "../decide.js";
-import type { DecisionEngine } from "../engine.js";
+import { canonicalJson, type SideInsert } from "../audit/chain.js";
+import type { DecisionEngine } from "../engine/engine.js";
+import { type Decision, deny } from "./decision.js";
 
 /**
  * Business objects are facts PEA keeps (DESIGN item 13). A `@source("caller")` resource (a Payment)

@@ -1,6 +1,7 @@
-import type { DecisionFacts, DecisionRequest } from "../decide.js";
-import type { DecisionEngine } from "../engine.js";
-import { historyQueryOf, readsHistory } from "../governance.js";
+import type { DecisionEngine } from "../engine/engine.js";
+import type { DecisionRequest } from "./decision.js";
+import { historyQueryOf, readsHistory } from "./facts.js";
+import type { DecisionFacts } from "./inputs.js";
 import type { HistoryGuard } from "./scope-order.js";
 
 /** The guard of an allow whose policies read history (scope-order.ts); none for any other decision. */

@@ -1,5 +1,11 @@
 import type { Database, Session } from "@pea/migrations";
-import { type Effects, HISTORY_SCOPES, type HistoryFacts, type HistoryQuery, loadHistory } from "../history.js";
+import {
+  type Effects,
+  HISTORY_SCOPES,
+  type HistoryFacts,
+  type HistoryQuery,
+  loadHistory,
+} from "../governance/history.js";
 
 /**
  * History barriers that cannot be raced (DESIGN item 13). A decision reads history before deciding

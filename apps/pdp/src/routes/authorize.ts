@@ -9,7 +9,7 @@ import {
   AuthorizeResponse,
   ErrorBody,
 } from "@pea/schemas";
-import type { PdpDeps, PdpMetrics } from "../app.js";
+import type { RouteDeps } from "../deps.js";
 
 const errors = {
   400: {
@@ -20,20 +20,15 @@ const errors = {
   413: { description: "body too large", content: { "application/json": { schema: ErrorBody } } },
 };
 
-export function authorizeRoutes(app: OpenAPIHono<AppEnv>, deps: PdpDeps, metrics: PdpMetrics) {
-  const decideOne = async (request: AuthorizeRequest, apiKeyId: string) => {
-    const started = performance.now();
-    const response = await authorize(request, { apiKeyId }, deps);
-    metrics.latency.observe((performance.now() - started) / 1000);
-    metrics.decisions.inc({ decision: response.decision, reason: response.reasons[0]?.code ?? "none" });
-    metrics.failClosed(response.reasons[0]);
-    return response;
-  };
+export function authorizeRoutes(app: OpenAPIHono<AppEnv>, deps: RouteDeps) {
+  const { auth } = deps;
+  const decideOne = (request: AuthorizeRequest, apiKeyId: string) => authorize(request, { apiKeyId }, deps);
 
   app.openapi(
     createRoute({
       method: "post",
       path: "/v1/authorize",
+      ...auth("authorize"),
       tags: ["decisions"],
       summary: "Ask before acting: allow (with artifact) or deny (with reasons)",
       description: 'A policy deny is a 200 with decision "deny"; 4xx only when the request cannot be read.',
@@ -50,6 +45,7 @@ export function authorizeRoutes(app: OpenAPIHono<AppEnv>, deps: PdpDeps, metrics
     createRoute({
       method: "post",
       path: "/v1/authorize/batch",
+      ...auth("authorize"),
       tags: ["decisions"],
       summary: "Up to 100 decisions in one call, answered in order",
       request: { body: { required: true, content: { "application/json": { schema: AuthorizeBatchRequest } } } },

@@ -1,6 +1,6 @@
 import { createRoute, type OpenAPIHono, z } from "@hono/zod-openapi";
-import type { AppEnv } from "@pea/http-kit";
-import type { PdpDeps, PdpMetrics } from "../app.js";
+import { type AppEnv, publicRoute } from "@pea/http-kit";
+import type { RouteDeps } from "../deps.js";
 
 const Health = z.object({ status: z.literal("ok") }).openapi("Health");
 const Readiness = z
@@ -14,11 +14,12 @@ const Readiness = z
   })
   .openapi("Readiness");
 
-export function systemRoutes(app: OpenAPIHono<AppEnv>, { engine }: PdpDeps, metrics: PdpMetrics) {
+export function systemRoutes(app: OpenAPIHono<AppEnv>, { engine, metrics }: RouteDeps) {
   app.openapi(
     createRoute({
       method: "get",
       path: "/healthz",
+      ...publicRoute,
       tags: ["system"],
       summary: "The process is alive",
       responses: { 200: { description: "alive", content: { "application/json": { schema: Health } } } },
@@ -30,6 +31,7 @@ export function systemRoutes(app: OpenAPIHono<AppEnv>, { engine }: PdpDeps, metr
     createRoute({
       method: "get",
       path: "/readyz",
+      ...publicRoute,
       tags: ["system"],
       summary: "The store is reachable and a valid policy set is loaded (503 until then)",
       responses: {

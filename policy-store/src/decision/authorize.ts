@@ -1,0 +1,126 @@
+import type { AuthorizeRequest, AuthorizeResponse } from "@pea/schemas";
+import type { DecisionLog } from "../audit/decision-log.js";
+import type { DecisionEngine } from "../engine/engine.js";
+import type { DecisionEffects } from "../governance/history.js";
+import { asRecorded, fixOnApproval } from "./business-objects.js";
+import { type Decision, deny } from "./decision.js";
+import { decisionEffects } from "./facts.js";
+import { historyGuard } from "./history-guard.js";
+import { type Caller, decisionRecord, evaluate, evaluatedPart, newDecisionId, reEvaluate } from "./pipeline.js";
+import { HistoryMoved, historyMark, inScopeOrder } from "./scope-order.js";
+import { settleApproval, signAllow } from "./trust-steps.js";
+
+/** One answered decision, as metrics and logs see it (taken here, once per decision, for every API). */
+export interface DecisionEvent {
+  /** Which API asked: `authorize`, `authzen:evaluation`, `authzen:search/subject`, … */
+  via: string;
+  decisionId: string;
+  decision: "allow" | "deny";
+  /** The first reason's code, or `none` for an allow. */
+  reason: string;
+  seconds: number;
+}
+
+export interface AuthorizeDeps {
+  engine: DecisionEngine;
+  log: DecisionLog;
+  /** Told of every decision once it is answered (metrics, logs). */
+  observe?: ((event: DecisionEvent) => void) | undefined;
+}
+
+/** Tell the observer about one decision; `started` is its performance.now() at the start. */
+export function observeDecision(
+  deps: Pick<AuthorizeDeps, "observe">,
+  via: string,
+  decisionId: string,
+  outcome: Pick<Decision, "decision" | "reasons">,
+  started: number,
+): void {
+  deps.observe?.({
+    via,
+    decisionId,
+    decision: outcome.decision,
+    reason: outcome.reasons[0]?.code ?? "none",
+    seconds: (performance.now() - started) / 1000,
+  });
+}
+
+/**
+ * Decide, record, answer: evaluate (facts → decide → revocations), then approvals, effects and the
+ * artifact, then the audit record. Whatever goes wrong on the way is a deny with its reason; an
+ * allow is returned only once its record is durable.
+ */
+export function authorize(
+  request: AuthorizeRequest,
+  caller: Caller,
+  deps: AuthorizeDeps,
+  via = "authorize",
+): Promise<AuthorizeResponse> {
+  // Taken again on fresh facts when the history it read moved before its allow was written.
+  return inScopeOrder((last) => authorizeOnce(request, caller, deps, via, last));
+}
+
+async function authorizeOnce(
+  given: AuthorizeRequest,
+  caller: Caller,
+  deps: AuthorizeDeps,
+  via: string,
+  lastAttempt: boolean,
+): Promise<AuthorizeResponse> {
+  const started = performance.now();
+  const { engine, log } = deps;
+  // A business object PEA has recorded is judged as recorded (business-objects.ts).
+  const recorded = await asRecorded(engine, given);
+  const request = recorded.request;
+  const mark = historyMark(engine.database);
+  const evaluation = await evaluate(engine, evaluatedPart(request));
+  const { policyVersion, entitlementVersion } = evaluation;
+  let outcome = recorded.denied ?? evaluation.outcome;
+  const guard = evaluation.asked && historyGuard(engine, evaluation.asked.request, evaluation.asked.inputs.facts, mark);
+
+  const decisionId = newDecisionId();
+  // Shadow mode: the candidate decides too, after this answer; never enforced (policy/shadow.ts).
+  const shadow = engine.shadowPolicies;
+  if (shadow) {
+    engine.shadow.observe(evaluation, shadow, () => reEvaluate(evaluation, shadow.set, engine.trust), decisionId);
+  }
+  // Approval rules: open (or find) the approval, or spend the one the caller brings (trust-steps.ts).
+  const approval = await settleApproval(engine, request, outcome, decisionId, caller.apiKeyId);
+  outcome = approval.outcome;
+  await fixOnApproval(engine.database, recorded, outcome, decisionId).catch(() => {});
+  // History and duties: what an allow touches is written with its audit record, below (facts.ts).
+  let effects: DecisionEffects | undefined;
+  if (outcome.decision === "allow") ({ outcome, effects } = decisionEffects(engine, request, outcome));
+  if (effects?.object && recorded.object) effects.object.attributes = request.resource.attributes ?? {};
+  // Every allow carries a signed artifact bound to this request (trust/artifacts.ts).
+  const signed = await signAllow(engine, request, outcome, { decisionId, policyVersion, entitlementVersion, approval });
+  outcome = signed.outcome;
+  try {
+    await log.record(
+      decisionRecord(decisionId, request, outcome, evaluation, caller, {
+        artifactId: signed.artifact ? decisionId : undefined,
+        approvalId: approval.approvalId,
+        approver: approval.approvers?.join(","),
+        // Committed with the record or not at all: an allow is never answered without both.
+        effects: outcome.decision === "allow" ? effects : undefined,
+        guard,
+      }),
+    );
+  } catch (error) {
+    if (error instanceof HistoryMoved && !lastAttempt) throw error;
+    const cause = error instanceof HistoryMoved ? deny("store_unavailable", error.message) : deny("audit_unavailable");
+    const reasons = outcome.decision === "deny" ? outcome.reasons : [];
+    outcome = { ...cause, reasons: [...cause.reasons, ...reasons] };
+  }
+  observeDecision(deps, via, decisionId, outcome, started);
+
+  return {
+    decision: outcome.decision,
+    decisionId,
+    reasons: outcome.reasons,
+    obligations: outcome.obligations,
+    ...(outcome.decision === "allow" && signed.artifact ? { artifact: signed.artifact } : {}),
+    policyVersion,
+    entitlementVersion,
+  };
+}

@@ -3,7 +3,7 @@ import { readFile } from "node:fs/promises";
 import { createRequire } from "node:module";
 import { join } from "node:path";
 import { OpenAPIHono } from "@hono/zod-openapi";
-import { PeaError } from "@pea/schemas";
+import { findUnstorable, jsonDepthExceeds, MAX_JSON_DEPTH, PeaError } from "@pea/schemas";
 import type { Context, MiddlewareHandler } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import { HTTPException } from "hono/http-exception";
@@ -23,6 +23,22 @@ export interface AppOptions {
   maxBodyBytes: number;
   /** Paths whose non-JSON bodies are a 400 rather than a 415 (AuthZEN says so for its endpoints). */
   badContentTypeIs400?: (path: string) => boolean;
+}
+
+const JSON_BODY_METHODS = new Set(["POST", "PUT", "PATCH"]);
+
+/** A problem to answer with (400), the parsed body, or nothing (malformed: the route's parser says so). */
+function checkJsonBody(text: string): string | { parsed: unknown } | undefined {
+  if (jsonDepthExceeds(text, MAX_JSON_DEPTH))
+    return `body: JSON nests deeper than ${MAX_JSON_DEPTH} levels (the limit)`;
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+  const unstorable = findUnstorable(parsed, 1);
+  return unstorable.length > 0 ? describeZodIssues(unstorable) : { parsed };
 }
 
 // A caller's request id is echoed as given (AuthZEN: "an arbitrary string"): printable ASCII only.
@@ -93,6 +109,17 @@ export function createApiApp({ logger, maxBodyBytes, badContentTypeIs400 }: AppO
       return Number(length) > maxBodyBytes ? tooLarge(c) : next();
     }
     return streamedLimit(c, next);
+  });
+
+  // Every JSON body is read once here, before any route: nested past the depth limit, or holding
+  // text the audit log cannot store, it is a 400 naming the limit or the field, never a 500.
+  app.use("*", async (c, next) => {
+    if (!JSON_BODY_METHODS.has(c.req.method)) return next();
+    const problem = checkJsonBody(await c.req.text());
+    if (typeof problem === "string") return errorResponse(c, 400, "invalid_request", problem);
+    // Parsed already: hand the value to the route's validator instead of parsing twice.
+    if (problem) c.req.bodyCache.json = Promise.resolve(problem.parsed);
+    return next();
   });
 
   app.notFound((c) => errorResponse(c, 404, "not_found", `no route for ${c.req.method} ${c.req.path}`));

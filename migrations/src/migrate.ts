@@ -12,17 +12,24 @@ export interface MigrationResult {
 /** Apply every migration in ../sql not yet applied, in file-name order, each in its own transaction. */
 export async function migrate(database: Database): Promise<MigrationResult> {
   const files = (await readdir(sqlDir)).filter((f) => f.endsWith(".sql")).sort();
-  return database.session((session) => applyPending(session, files));
+  // Starters sharing one handle (the embedded store is one session, where the advisory lock is
+  // re-entrant) take turns in-process; separate sessions take turns on the advisory lock.
+  const previous = running.get(database) ?? Promise.resolve();
+  const mine = previous.catch(() => {}).then(() => database.session((session) => applyPending(session, files)));
+  running.set(database, mine);
+  return mine;
 }
+const running = new WeakMap<Database, Promise<unknown>>();
 
 async function applyPending(database: Session, files: string[]): Promise<MigrationResult> {
-  await database.exec(
-    "CREATE TABLE IF NOT EXISTS pea_migrations (name text PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())",
-  );
   const applied: string[] = [];
-  // Serialise concurrent starters (several PDP processes on one Postgres).
+  // Serialise concurrent starters (several PDP processes, the PDP beside the admin app) before
+  // anything else: even CREATE TABLE IF NOT EXISTS races itself on a fresh database.
   await database.query("SELECT pg_advisory_lock($1)", [MIGRATION_LOCK]);
   try {
+    await database.exec(
+      "CREATE TABLE IF NOT EXISTS pea_migrations (name text PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())",
+    );
     const done = new Set(
       (await database.query<{ name: string }>("SELECT name FROM pea_migrations")).map((r) => r.name),
     );

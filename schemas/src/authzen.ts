@@ -2,21 +2,7 @@
 // them (unknown keys are ignored, as the spec lets implementations add parameters); responses carry
 // only what the spec defines, because interop comparisons are exact.
 import { z } from "@hono/zod-openapi";
-
-/** Postgres cannot store U+0000 in text or jsonb; a request containing one could not be logged. */
-function noNul(value: unknown, ctx: z.RefinementCtx, path: PropertyKey[] = []): void {
-  if (typeof value === "string") {
-    if (value.includes("\u0000")) ctx.addIssue({ code: "custom", path, message: "must not contain the NUL character" });
-  } else if (Array.isArray(value)) {
-    for (const [i, item] of value.entries()) noNul(item, ctx, [...path, i]);
-  } else if (value !== null && typeof value === "object") {
-    for (const [key, item] of Object.entries(value)) {
-      if (key.includes("\u0000"))
-        ctx.addIssue({ code: "custom", path, message: "keys must not contain the NUL character" });
-      noNul(item, ctx, [...path, key]);
-    }
-  }
-}
+import { rejectUnstorableText } from "./storable.js";
 
 const Properties = z.record(z.string().max(128), z.unknown());
 const typeName = z.string().min(1).max(128);
@@ -62,7 +48,7 @@ export const AuthzenEvaluationRequest = z
     resource: AuthzenResource,
     context: AuthzenContext.optional(),
   })
-  .superRefine((v, ctx) => noNul(v, ctx))
+  .superRefine((v, ctx) => rejectUnstorableText(v, ctx))
   .openapi("AuthzenEvaluationRequest");
 export type AuthzenEvaluationRequest = z.infer<typeof AuthzenEvaluationRequest>;
 
@@ -90,7 +76,7 @@ export const AuthzenEvaluationsRequest = z
     options: z.looseObject({ evaluations_semantic: z.enum(evaluationsSemantics).optional() }).optional(),
   })
   .superRefine((v, ctx) => {
-    noNul(v, ctx);
+    rejectUnstorableText(v, ctx);
     const items = v.evaluations;
     if (items === undefined) {
       for (const key of ["subject", "action", "resource"] as const) {
@@ -137,7 +123,7 @@ export const AuthzenSubjectSearchRequest = z
     resource: AuthzenResource,
     ...searchCommon,
   })
-  .superRefine((v, ctx) => noNul(v, ctx))
+  .superRefine((v, ctx) => rejectUnstorableText(v, ctx))
   .openapi("AuthzenSubjectSearchRequest");
 export type AuthzenSubjectSearchRequest = z.infer<typeof AuthzenSubjectSearchRequest>;
 
@@ -148,13 +134,13 @@ export const AuthzenResourceSearchRequest = z
     resource: z.object({ type: typeName, id: entityId.optional(), properties: Properties.optional() }),
     ...searchCommon,
   })
-  .superRefine((v, ctx) => noNul(v, ctx))
+  .superRefine((v, ctx) => rejectUnstorableText(v, ctx))
   .openapi("AuthzenResourceSearchRequest");
 export type AuthzenResourceSearchRequest = z.infer<typeof AuthzenResourceSearchRequest>;
 
 export const AuthzenActionSearchRequest = z
   .object({ subject: AuthzenSubject, resource: AuthzenResource, ...searchCommon })
-  .superRefine((v, ctx) => noNul(v, ctx))
+  .superRefine((v, ctx) => rejectUnstorableText(v, ctx))
   .openapi("AuthzenActionSearchRequest");
 export type AuthzenActionSearchRequest = z.infer<typeof AuthzenActionSearchRequest>;
 

@@ -1,5 +1,6 @@
 // API contracts (zod). The OpenAPI documents are generated from these; never hand-edit a copy.
 import { z } from "@hono/zod-openapi";
+import { rejectUnstorableText } from "./storable.js";
 
 /** Every reason code a decision can carry. Closed: policies name one of these in @reason. */
 export const reasonCodes = [
@@ -18,6 +19,7 @@ export const reasonCodes = [
   "store_unavailable",
   "evaluation_error",
   "audit_unavailable",
+  "object_mismatch",
 ] as const;
 export const ReasonCode = z.enum(reasonCodes).openapi("ReasonCode");
 export type ReasonCode = z.infer<typeof ReasonCode>;
@@ -65,28 +67,6 @@ export type EntityRef = z.infer<typeof EntityRef>;
 
 /** Caller-supplied JSON objects: untrusted facts, bounded in size by the body limit. */
 const Facts = z.record(z.string().max(128), z.unknown());
-
-/**
- * Postgres cannot store U+0000 or an unpaired UTF-16 surrogate in text or jsonb; a request holding
- * one could not be recorded, so it is refused as unreadable, naming where.
- */
-const UNPAIRED_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
-const unstorable = (text: string) => text.includes("\u0000") || UNPAIRED_SURROGATE.test(text);
-function rejectUnstorableText(value: unknown, ctx: z.RefinementCtx, path: PropertyKey[] = []): void {
-  if (typeof value === "string") {
-    if (unstorable(value)) {
-      ctx.addIssue({ code: "custom", path, message: "must not contain NUL or an unpaired surrogate" });
-    }
-  } else if (Array.isArray(value)) {
-    for (const [i, item] of value.entries()) rejectUnstorableText(item, ctx, [...path, i]);
-  } else if (value !== null && typeof value === "object") {
-    for (const [key, item] of Object.entries(value)) {
-      if (key.includes("\u0000"))
-        ctx.addIssue({ code: "custom", path, message: "keys must not contain the NUL character" });
-      rejectUnstorableText(item, ctx, [...path, key]);
-    }
-  }
-}
 
 export const AuthorizeRequest = z
   .object({

@@ -6,6 +6,7 @@ export * from "./audit.js";
 export * from "./authzen.js";
 export * from "./contracts.js";
 export * from "./errors.js";
+export * from "./storable.js";
 export * from "./trust.js";
 
 export const cedarSchemaPath = fileURLToPath(new URL("../pea.cedarschema", import.meta.url));

@@ -5,6 +5,7 @@ import type { TestPdp } from "./store.js";
 export type JsonBody = Record<string, unknown> & {
   decision?: string;
   reasons?: Array<{ code: string; link?: string; policy?: string; message: string }>;
+  obligations?: Array<{ type: string; approvalId?: string }>;
   error?: { code: string; message: string; requestId: string };
 };
 

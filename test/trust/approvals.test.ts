@@ -109,11 +109,15 @@ describe("an approval buys exactly one request", () => {
 
   it("does not stretch to a different amount, and is still good for its own", async () => {
     const id = await approveFor(payment("p-amt", 20_000));
+    // Opening the approval fixed p-amt at 20,000: described bigger, it is another object's story.
     const bigger = await client.authorize({ ...payment("p-amt", 90_000), approval: id });
     expect(bigger.json.decision).toBe("deny");
-    expect(bigger.json.reasons?.[0]?.message).toContain("different request");
-    // the bigger payment gets an approval of its own
-    const other = (bigger.json.obligations as Array<{ approvalId: string }>)[0]?.approvalId;
+    expect(bigger.json.reasons?.[0]?.code).toBe("object_mismatch");
+    expect(bigger.json.obligations).toEqual([]);
+    // A bigger payment of its own gets an approval of its own.
+    const own = await client.authorize({ ...payment("p-amt-2", 90_000), approval: id });
+    expect(own.json.reasons?.[0]?.message).toContain("different request");
+    const other = (own.json.obligations as Array<{ approvalId: string }>)[0]?.approvalId;
     expect(other).toMatch(/^apr_/);
     expect(other).not.toBe(id);
     // a different context.request (same amount) is a different request too

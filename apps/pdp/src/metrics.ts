@@ -2,11 +2,21 @@
 import { createRequire } from "node:module";
 import { MetricsRegistry } from "@pea/http-kit";
 import type { DecisionEngine, DecisionEvent, DecisionLog } from "@pea/policy-store";
+import type { Logger } from "pino";
+import { failClosedReporter } from "./fail-closed.js";
 
 const { version } = createRequire(import.meta.url)("../package.json") as { version: string };
 
 /** The PDP's metrics (GET /metrics). Register another with `metrics.registry.counter(name, help, labels)`. */
-export function createPdpMetrics({ engine, log }: { engine: DecisionEngine; log: DecisionLog }) {
+export function createPdpMetrics({
+  engine,
+  log,
+  logger,
+}: {
+  engine: DecisionEngine;
+  log: DecisionLog;
+  logger: Logger;
+}) {
   const registry = new MetricsRegistry({ service: "pdp", version });
   const cache = engine.linkCache;
   const storeErrors = registry.counter("pea_store_errors_total", "Store operations that failed, by cause", ["cause"]);
@@ -59,9 +69,16 @@ export function createPdpMetrics({ engine, log }: { engine: DecisionEngine; log:
   registry.gauge("pea_link_cache_hit_ratio", "Share of decision cache lookups answered from the cache", [], (g) =>
     g.set(cache.hits + cache.misses > 0 ? cache.hits / (cache.hits + cache.misses) : 0),
   );
+  const failClosed = registry.counter(
+    "pea_fail_closed_total",
+    "Denies given because something failed (fail-closed), by cause",
+    ["cause"],
+  );
   return {
     registry,
     storeErrors,
+    /** Count (and log, rate-limited) a decision's first reason when it is a fail-closed cause. */
+    failClosed: failClosedReporter(logger, failClosed),
     decisions: registry.counter("pea_decisions_total", "Decisions answered, by decision and first reason", [
       "decision",
       "reason",
@@ -82,4 +99,5 @@ export function countDecision(metrics: PdpMetrics, event: DecisionEvent) {
   metrics.latency.observe({ endpoint: event.via, decision: event.decision }, event.seconds);
   metrics.decisions.inc({ decision: event.decision, reason: event.reasons[0] ?? "none" });
   if (event.reasons.includes("store_unavailable")) metrics.storeErrors.inc({ cause: "decision_facts" });
+  metrics.failClosed(event.reasons[0] === undefined ? undefined : { code: event.reasons[0] });
 }

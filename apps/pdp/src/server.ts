@@ -60,13 +60,14 @@ export async function startPdp(config: PdpConfig, print: (line: string) => void 
       signingKeyPassphrase: config.PEA_SIGNING_KEY_PASSPHRASE,
       signingKeyRotateAfterSeconds: Math.round(config.PEA_SIGNING_KEY_ROTATE_DAYS * 86_400),
     },
+    // Losing the store or refusing policies is why decisions fail closed: warn, not info.
     onEvent: (event, detail) => {
-      logger.info(detail, event);
+      (/invalid|unavailable|rejected|failed/.test(event) ? logger.warn : logger.info).call(logger, detail, event);
       if (event === "store_unavailable") metrics?.storeErrors.inc({ cause: "change_feed" });
     },
   });
   const log = new DecisionLog(database);
-  metrics = createPdpMetrics({ engine, log });
+  metrics = createPdpMetrics({ engine, log, logger });
   // Signed audit checkpoints every N records / T seconds, and next months' log partitions.
   const audit = startAuditService(database, log, {
     checkpointEvery: config.PEA_AUDIT_CHECKPOINT_EVERY,

@@ -1,5 +1,6 @@
-import type { Database } from "@pea/migrations";
+import type { Database, Session } from "@pea/migrations";
 import type { Obligation, Reason } from "@pea/schemas";
+import { appendInTurn, type HistoryGuard, HistoryMoved, historyMoved } from "../decision/scope-order.js";
 import { type DecisionEffects, type Effects, effectInserts } from "../governance/history.js";
 import { type AuditEntry, type AuditRecord, appendIfHead, appendLocked, type ChainHead, readHead } from "./chain.js";
 
@@ -31,6 +32,8 @@ export interface DecisionRecord {
    * the audit record, atomically, and not part of it. Ignored on a deny.
    */
   effects?: DecisionEffects | undefined;
+  /** What an allow's policies read of history: checked again at the write (decision/scope-order.ts). */
+  guard?: HistoryGuard | undefined;
 }
 
 /** The audit record of one decision: what is hashed and stored in audit_log.record. */
@@ -85,6 +88,7 @@ const MAX_BATCH = 512;
 interface Pending {
   record: AuditRecord;
   effects?: Effects | undefined;
+  guard?: HistoryGuard | undefined;
   settle: (error: Error | undefined, entry?: AuditEntry) => void;
 }
 
@@ -114,7 +118,7 @@ export class DecisionLog {
       record.decision === "allow" && record.effects
         ? { ...record.effects, decisionId: record.id, apiKeyId: record.apiKeyId, runId: record.runId }
         : undefined;
-    return this.enqueue(decisionAuditRecord(record), effects);
+    return this.enqueue(decisionAuditRecord(record), effects, record.decision === "allow" ? record.guard : undefined);
   }
 
   /** Durably append any audit record through the group-commit queue. */
@@ -122,11 +126,12 @@ export class DecisionLog {
     return this.enqueue(record, undefined);
   }
 
-  private enqueue(record: AuditRecord, effects: Effects | undefined): Promise<AuditEntry> {
+  private enqueue(record: AuditRecord, effects: Effects | undefined, guard?: HistoryGuard): Promise<AuditEntry> {
     return new Promise((resolve, reject) => {
       this.queue.push({
         record,
         effects,
+        guard,
         settle: (error, entry) => (error || !entry ? reject(error ?? new Error("not recorded")) : resolve(entry)),
       });
       if (!this.writing) void this.drain();
@@ -157,76 +162,128 @@ export class DecisionLog {
       if (this.queue.length === 0) break;
       const batch = this.queue.splice(0, MAX_BATCH);
       try {
-        const entries = await this.write(batch);
-        for (const [i, item] of batch.entries()) item.settle(undefined, entries[i]);
+        settleEach(batch, await this.write(batch));
       } catch (error) {
-        if (!recordSpecific(error)) {
+        if (logUnavailable(error) || batch.length === 1) {
           // The log is unreachable or overloaded (e.g. no pool connection in time): try the whole
           // batch once more, then every record in it fails (deny audit_unavailable).
           await this.write(batch).then(
-            (entries) => {
-              for (const [i, item] of batch.entries()) item.settle(undefined, entries[i]);
-            },
+            (results) => settleEach(batch, results),
             (again: Error) => {
-              for (const item of batch) item.settle(again);
+              if (batch.length === 1 || logUnavailable(again)) for (const item of batch) item.settle(again);
+              else return this.writeEach(batch);
             },
           );
           continue;
         }
-        // One unstorable record must not fail its neighbours: retry each on its own.
-        for (const item of batch) {
-          await this.write([item]).then(
-            (entries) => item.settle(undefined, entries[0]),
-            (error: Error) => item.settle(error),
-          );
-        }
+        // Anything else may be one record's fault (a value the database refuses, a record too
+        // deep to hash): it must not fail its neighbours, so each is retried on its own.
+        await this.writeEach(batch);
       }
     }
     this.writing = false;
   }
 
-  private async write(items: Pending[]): Promise<AuditEntry[]> {
+  private async writeEach(batch: Pending[]): Promise<void> {
+    for (const item of batch) {
+      await this.write([item]).then(
+        (results) => settleEach([item], results),
+        (error: Error) => item.settle(error),
+      );
+    }
+  }
+
+  /** Write a batch: per item its entry, or why it alone was not written (HistoryMoved). */
+  private async write(items: Pending[]): Promise<Array<AuditEntry | Error>> {
     const started = performance.now();
     const observe = (error?: Error) => {
       const seconds = (performance.now() - started) / 1000;
       for (const observer of this.writeObservers) observer({ records: items.length, seconds, error });
     };
     try {
-      const records = items.map((item) => item.record);
-      // The batch's touches and duties go in the same statement or transaction as its records.
-      const side = effectInserts(items.flatMap((item) => (item.effects ? [item.effects] : [])));
-      const started = performance.now();
       this.head ??= await readHead(this.database);
-      // Optimistic single statement; if another writer moved the head, lock it and chain after it.
-      let entries = await appendIfHead(this.database, this.head, records, side);
-      if (!entries) {
-        const locking = performance.now();
-        entries = await this.database.transaction((tx) => appendLocked(tx, records, side));
-        this.stats.headConflicts += 1;
-        this.stats.lockedSeconds += (performance.now() - locking) / 1000;
-      }
-      this.stats.writes += 1;
-      this.stats.records += entries.length;
-      this.stats.writeSeconds += (performance.now() - started) / 1000;
-      const last = entries[entries.length - 1];
+      const results = !items.some((item) => item.guard)
+        ? await this.appendAll(items)
+        : this.database.kind === "pglite"
+          ? await appendInTurn(this.database, items, async (moved) =>
+              withMoved(moved, await this.appendAll(items.filter((_, i) => !moved[i]))),
+            )
+          : await this.database.transaction((tx) => appendGuarded(tx, items));
+      const written = results.filter((r): r is AuditEntry => !(r instanceof Error));
+      const last = written[written.length - 1];
       if (last) {
         this.head = { seq: last.seq, hash: last.hash };
-        for (const listener of this.listeners) listener(last, entries.length);
+        for (const listener of this.listeners) listener(last, written.length);
       }
+      this.stats.writes += 1;
+      this.stats.records += written.length;
+      this.stats.writeSeconds += (performance.now() - started) / 1000;
       observe();
-      return entries;
+      return results;
     } catch (error) {
       this.head = undefined;
       observe(error as Error);
       throw error;
     }
   }
+
+  private async appendAll(items: Pending[]): Promise<AuditEntry[]> {
+    const records = items.map((item) => item.record);
+    // The batch's touches and duties go in the same statement or transaction as its records.
+    const side = effectInserts(items.flatMap((item) => (item.effects ? [item.effects] : [])));
+    const head = this.head ?? (await readHead(this.database));
+    // Optimistic single statement; if another writer moved the head, lock it and chain after it.
+    const appended = await appendIfHead(this.database, head, records, side);
+    if (appended) return appended;
+    const locking = performance.now();
+    const entries = await this.database.transaction((tx) => appendLocked(tx, records, side));
+    this.stats.headConflicts += 1;
+    this.stats.lockedSeconds += (performance.now() - locking) / 1000;
+    return entries;
+  }
 }
 
-/** A data or constraint error (SQLSTATE class 22, 23, 54) may be one record's fault; anything else is the log's. */
-function recordSpecific(error: unknown): boolean {
+/**
+ * A batch holding allows whose policies read history: under the chain head lock (which orders the
+ * writers of every process), the allows whose history moved are left out (decision/scope-order.ts).
+ */
+async function appendGuarded(tx: Session, items: Pending[]): Promise<Array<AuditEntry | Error>> {
+  await tx.query("SELECT 1 FROM audit_head WHERE id = 1 FOR UPDATE");
+  const moved = await historyMoved(tx, items);
+  const kept = items.filter((_, i) => !moved[i]);
+  const side = effectInserts(kept.flatMap((item) => (item.effects ? [item.effects] : [])));
+  return withMoved(
+    moved,
+    await appendLocked(
+      tx,
+      kept.map((item) => item.record),
+      side,
+    ),
+  );
+}
+
+/** Per item: its entry, or HistoryMoved where it was left out. */
+function withMoved(moved: boolean[], entries: AuditEntry[]): Array<AuditEntry | Error> {
+  let next = 0;
+  return moved.map((left) => (left ? new HistoryMoved() : (entries[next++] as AuditEntry)));
+}
+
+function settleEach(batch: Pending[], results: Array<AuditEntry | Error>): void {
+  for (const [i, item] of batch.entries()) {
+    const result = results[i];
+    if (result instanceof Error) item.settle(result);
+    else item.settle(undefined, result);
+  }
+}
+
+/**
+ * The log itself is out of reach (connection refused, dropped or timed out, server shutting down or
+ * out of resources: SQLSTATE classes 08, 53, 57, 58), as opposed to a fault of some record in the batch.
+ */
+export function logUnavailable(error: unknown): boolean {
   const code = (error as { code?: unknown }).code;
-  return typeof code === "string" && /^(22|23|54)/.test(code);
+  if (typeof code === "string") return /^(08|53|57|58|E[A-Z]+$)/.test(code);
+  return /connect|terminat|timeout|timed out|closed|ended/i.test((error as Error).message ?? "");
 }
 
 /** The same writer, by the name of what it now is. */

@@ -3,9 +3,12 @@ import type { DecisionLog } from "../audit/decision-log.js";
 import type { DecisionEngine } from "../engine/engine.js";
 import type { DecisionEffects } from "../governance/history.js";
 import { traceDecision, withSpan } from "../observability/tracing.js";
+import { asRecorded, fixOnApproval } from "./business-objects.js";
 import { type Decision, deny } from "./decision.js";
 import { decisionEffects } from "./facts.js";
+import { historyGuard } from "./history-guard.js";
 import { type Caller, decisionRecord, evaluate, evaluatedPart, newDecisionId, reEvaluate } from "./pipeline.js";
+import { HistoryMoved, historyMark, inScopeOrder } from "./scope-order.js";
 import { settleApproval, signAllow } from "./trust-steps.js";
 
 /** One answered decision, as metrics and logs see it (taken here, once per decision, for every API). */
@@ -54,20 +57,27 @@ export function authorize(
   deps: AuthorizeDeps,
   via = "authorize",
 ): Promise<AuthorizeResponse> {
-  return traceDecision(request, () => decideAndRecord(request, caller, deps, via));
+  // Taken again on fresh facts when the history it read moved before its allow was written.
+  return traceDecision(request, () => inScopeOrder((last) => authorizeOnce(request, caller, deps, via, last)));
 }
 
-async function decideAndRecord(
-  request: AuthorizeRequest,
+async function authorizeOnce(
+  given: AuthorizeRequest,
   caller: Caller,
   deps: AuthorizeDeps,
   via: string,
+  lastAttempt: boolean,
 ): Promise<AuthorizeResponse> {
   const started = performance.now();
   const { engine, log } = deps;
+  // A business object PEA has recorded is judged as recorded (business-objects.ts).
+  const recorded = await asRecorded(engine, given);
+  const request = recorded.request;
+  const mark = historyMark(engine.database);
   const evaluation = await evaluate(engine, evaluatedPart(request));
   const { policyVersion, entitlementVersion } = evaluation;
-  let outcome = evaluation.outcome;
+  let outcome = recorded.denied ?? evaluation.outcome;
+  const guard = evaluation.asked && historyGuard(engine, evaluation.asked.request, evaluation.asked.inputs.facts, mark);
 
   const decisionId = newDecisionId();
   // Shadow mode: the candidate decides too, after this answer; never enforced (policy/shadow.ts).
@@ -78,9 +88,11 @@ async function decideAndRecord(
   // Approval rules: open (or find) the approval, or spend the one the caller brings (trust-steps.ts).
   const approval = await settleApproval(engine, request, outcome, decisionId, caller.apiKeyId);
   outcome = approval.outcome;
+  await fixOnApproval(engine.database, recorded, outcome, decisionId).catch(() => {});
   // History and duties: what an allow touches is written with its audit record, below (facts.ts).
   let effects: DecisionEffects | undefined;
   if (outcome.decision === "allow") ({ outcome, effects } = decisionEffects(engine, request, outcome));
+  if (effects?.object && recorded.object) effects.object.attributes = request.resource.attributes ?? {};
   // Every allow carries a signed artifact bound to this request (trust/artifacts.ts).
   const signed = await signAllow(engine, request, outcome, { decisionId, policyVersion, entitlementVersion, approval });
   outcome = signed.outcome;
@@ -91,11 +103,14 @@ async function decideAndRecord(
       approver: approval.approvers?.join(","),
       // Committed with the record or not at all: an allow is never answered without both.
       effects: outcome.decision === "allow" ? effects : undefined,
+      guard,
     });
     await withSpan("pea.audit.write", {}, () => log.record(record));
-  } catch {
+  } catch (error) {
+    if (error instanceof HistoryMoved && !lastAttempt) throw error;
+    const cause = error instanceof HistoryMoved ? deny("store_unavailable", error.message) : deny("audit_unavailable");
     const reasons = outcome.decision === "deny" ? outcome.reasons : [];
-    outcome = { ...deny("audit_unavailable"), reasons: [...deny("audit_unavailable").reasons, ...reasons] };
+    outcome = { ...cause, reasons: [...cause.reasons, ...reasons] };
   }
   observeDecision(deps, via, decisionId, outcome, started);
 

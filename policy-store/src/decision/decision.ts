@@ -67,6 +67,7 @@ const defaultMessages: Record<ReasonCode, string> = {
   store_unavailable: "the entitlement store is unavailable",
   evaluation_error: "policy evaluation failed",
   audit_unavailable: "the decision could not be recorded",
+  object_mismatch: "the request describes a business object differently from what PEA recorded",
 };
 
 // Cedar reports the forbids that denied in no set order. PEA names them in a fixed one: first who

@@ -1,6 +1,13 @@
 import type { EntityRef } from "@pea/schemas";
 import type { DecisionEngine } from "../engine/engine.js";
-import { actorsOf, type DecisionEffects, emptyHistory, labelsOf, loadHistory } from "../governance/history.js";
+import {
+  actorsOf,
+  type DecisionEffects,
+  emptyHistory,
+  type HistoryQuery,
+  labelsOf,
+  loadHistory,
+} from "../governance/history.js";
 import type { LoadedPolicySet } from "../policy/types.js";
 import { getRun } from "../trust/runs.js";
 import { type Decision, type DecisionRequest, deny } from "./decision.js";
@@ -16,19 +23,11 @@ export async function lookupFacts(engine: DecisionEngine, request: DecisionReque
   const inputs = engine.inputs();
   try {
     const runLookup = request.run !== undefined ? getRun(engine.database, request.run) : undefined;
-    const { agents, human } = actorsOf(request);
-    const isObject =
-      "decision" in inputs ? false : inputs.schema.entityTypes.get(request.resource.type)?.source === "caller";
+    const { human } = actorsOf(request);
     // Only what the policies that can apply read is looked up (policy-slices.ts).
     const needsHistory = "decision" in inputs || readsHistory(inputs.policies, request);
     const history = needsHistory
-      ? loadHistory(engine.database, {
-          runId: request.run ?? null,
-          agents,
-          human,
-          since: new Date(now.getTime() - engine.historyWindowSeconds * 1000),
-          object: isObject ? { type: request.resource.type, id: request.resource.id } : undefined,
-        })
+      ? loadHistory(engine.database, historyQueryOf(engine, request, now))
       : Promise.resolve(emptyHistory());
     const [run, loaded] = await Promise.all([runLookup, history]);
     return {
@@ -43,8 +42,23 @@ export async function lookupFacts(engine: DecisionEngine, request: DecisionReque
   }
 }
 
+/** The history a request's policies read: its run, agents and human over the window, and its business object. */
+export function historyQueryOf(engine: DecisionEngine, request: DecisionRequest, now: Date): HistoryQuery {
+  const inputs = engine.inputs();
+  const { agents, human } = actorsOf(request);
+  const isObject =
+    "decision" in inputs ? false : inputs.schema.entityTypes.get(request.resource.type)?.source === "caller";
+  return {
+    runId: request.run ?? null,
+    agents,
+    human,
+    since: new Date(now.getTime() - engine.historyWindowSeconds * 1000),
+    object: isObject ? { type: request.resource.type, id: request.resource.id } : undefined,
+  };
+}
+
 /** Whether a policy that can apply to some link of the request reads context.history. */
-function readsHistory(policies: LoadedPolicySet, request: DecisionRequest): boolean {
+export function readsHistory(policies: LoadedPolicySet, request: DecisionRequest): boolean {
   for (const link of [...request.chain, request.principal]) {
     const shape = policies.slice(link.type, request.action, request.resource.type)?.context;
     if (shape === true || shape?.has("history")) return true;

@@ -87,7 +87,7 @@ export function decisionRecord(
   outcome: Decision,
   evaluation: Pick<Evaluation, "policyVersion" | "entitlementVersion">,
   caller: Caller,
-  extra: Pick<DecisionRecord, "artifactId" | "approvalId" | "approver" | "effects"> & { via?: string } = {},
+  extra: Pick<DecisionRecord, "artifactId" | "approvalId" | "approver" | "effects" | "guard"> & { via?: string } = {},
 ): DecisionRecord {
   const { via, ...rest } = extra;
   return {

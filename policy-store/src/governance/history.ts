@@ -1,8 +1,9 @@
-import type { Database } from "@pea/migrations";
+import type { Database, Session } from "@pea/migrations";
 import type { EntityRef } from "@pea/schemas";
 import { PeaError } from "@pea/schemas";
 import { recordChange, type SideInsert } from "../audit/chain.js";
 import type { EntityJson } from "../cedar/cedar.js";
+import { objectInserts } from "../decision/business-objects.js";
 
 /**
  * History: what allowed actions touched, kept by PEA itself. Policies read it as `context.history`:
@@ -105,7 +106,7 @@ interface HistoryRow {
 }
 
 /** One statement: the touches of this run/agents/human in the window, and the object's duties. */
-export async function loadHistory(database: Database, q: HistoryQuery): Promise<HistoryFacts> {
+export async function loadHistory(database: Session, q: HistoryQuery): Promise<HistoryFacts> {
   const params: unknown[] = [q.runId, q.agents, q.human, q.since.toISOString()];
   // Labels are aggregated in the statement: a run that touched the same data a thousand times
   // still returns one row per label.
@@ -196,8 +197,8 @@ export interface DecisionEffects {
   users: string[];
   human: string | null;
   labels: string[];
-  /** Set when the resource is a business object: the duty performed on it. */
-  object?: { type: string; id: string; duty: string } | undefined;
+  /** Set when the resource is a business object: the duty performed on it, and how it was described. */
+  object?: { type: string; id: string; duty: string; attributes?: Record<string, unknown> | undefined } | undefined;
 }
 
 /** The effects of one decision with what its decision record already holds. */
@@ -261,6 +262,13 @@ export function effectInserts(list: Effects[]): SideInsert[] {
            duty text, users text[], agents text[], api_key_id text) ${guard}`,
     });
   }
+  inserts.push(
+    ...objectInserts(
+      list.flatMap((e) =>
+        e.object?.attributes ? [{ ...e.object, attributes: e.object.attributes, decisionId: e.decisionId }] : [],
+      ),
+    ),
+  );
   return inserts;
 }
 

@@ -1,7 +1,8 @@
 import type { Session } from "@pea/migrations";
 import type { AuthorizeRequest } from "@pea/schemas";
-import { canonicalJson, type SideInsert } from "../audit/chain.js";
+import { canonicalJson } from "../audit/chain.js";
 import type { DecisionEngine } from "../engine/engine.js";
+import { objectInserts } from "../governance/object-records.js";
 import { type Decision, deny } from "./decision.js";
 
 /**
@@ -47,34 +48,8 @@ export async function asRecorded(engine: DecisionEngine, request: AuthorizeReque
 }
 
 /** The attributes to fix with an allow on a business object (written with its audit record). */
-export interface ObjectFact {
-  type: string;
-  id: string;
-  attributes: Record<string, unknown>;
-  decisionId: string;
-}
 
 /** Inserts fixing objects not yet recorded (the first one recorded wins; later ones change nothing). */
-export function objectInserts(facts: ObjectFact[]): SideInsert[] {
-  if (facts.length === 0) return [];
-  const rows = facts.map((f) => ({
-    object_type: f.type,
-    object_id: f.id,
-    attributes: f.attributes,
-    decision_id: f.decisionId,
-  }));
-  return [
-    {
-      rows: JSON.stringify(rows),
-      sql: (param, guard) =>
-        `INSERT INTO business_objects (object_type, object_id, attributes, decision_id)
-         SELECT o.object_type, o.object_id, o.attributes, o.decision_id
-         FROM jsonb_to_recordset(${param}) AS o(object_type text, object_id text, attributes jsonb, decision_id text)
-         ${guard} ON CONFLICT DO NOTHING`,
-    },
-  ];
-}
-
 /** An approval was opened for a business object: its description is fixed from now on. */
 export async function fixOnApproval(
   database: Session,

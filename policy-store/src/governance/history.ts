@@ -3,7 +3,7 @@ import type { EntityRef } from "@pea/schemas";
 import { PeaError } from "@pea/schemas";
 import { recordChange, type SideInsert } from "../audit/chain.js";
 import type { EntityJson } from "../cedar/cedar.js";
-import { objectInserts } from "../decision/business-objects.js";
+import { objectInserts } from "./object-records.js";
 
 /**
  * History: what allowed actions touched, kept by PEA itself. Policies read it as `context.history`:

@@ -8,6 +8,7 @@ import { activationHistory, listVersions } from "./policy-versions.js";
 import { describeRun, getRun, type RunStatus } from "./runs.js";
 import { declareSodConflict, SodConflictError } from "./sod.js";
 import { type SupervisionAction, SupervisionError, superviseRun } from "./supervision.js";
+import { RevocationTargetError } from "./trust.js";
 import { grantWallCrossing, listWallCrossings, revokeWallCrossing, WallCrossingError } from "./wall-crossings.js";
 
 /**
@@ -174,7 +175,10 @@ export class AdminOversight {
 
   async searchAudit(who: Who, query: AuditQuery) {
     await this.deps.authorizer.require(who.userId, "admin:audit.read", { kind: "audit" });
-    return queryAudit(this.database, query);
+    // Transitional: the console's audit page still pages oldest first with nextCursor/after; it
+    // moves to newest first with older/newer once the admin app is split by area.
+    const page = await queryAudit(this.database, { order: "oldest", ...query });
+    return { ...page, nextCursor: page.newer };
   }
 
   async policyVersions(who: Who) {
@@ -205,7 +209,9 @@ export function refusalOf(error: unknown):
     const status = error.code === "not_found" ? 404 : error.code === "conflict" ? 409 : 400;
     return { status, code: error.code, message: error.message };
   }
-  if (error instanceof AccountError) return { status: 400, code: "invalid_request", message: error.message };
+  if (error instanceof AccountError || error instanceof RevocationTargetError) {
+    return { status: 400, code: "invalid_request", message: error.message };
+  }
   if (error instanceof SodConflictError) return { status: 409, code: "conflict", message: error.message };
   if (error instanceof WallCrossingError) {
     const status = { forbidden: 403, not_found: 404, invalid_request: 400, conflict: 409 }[error.code] as 403;

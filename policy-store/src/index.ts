@@ -7,6 +7,7 @@ export * from "./authorize.js";
 export * from "./authzen.js";
 export * from "./cedar-schema.js";
 export * from "./change-feed.js";
+export * from "./console-overview.js";
 export * from "./decide.js";
 export * from "./decision-log.js";
 export * from "./engine.js";

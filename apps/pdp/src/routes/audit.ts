@@ -1,7 +1,7 @@
 import { createRoute, type OpenAPIHono } from "@hono/zod-openapi";
 import type { AppEnv } from "@pea/http-kit";
 import { queryAudit } from "@pea/policy-store";
-import { AuditPage, AuditQueryParams, ErrorBody } from "@pea/schemas";
+import { AuditPage, AuditQueryParams, ErrorBody, parseTimeBound } from "@pea/schemas";
 import type { PdpDeps } from "../app.js";
 
 const errorResponses = {
@@ -10,14 +10,14 @@ const errorResponses = {
   403: { description: "the key lacks the audit scope", content: { "application/json": { schema: ErrorBody } } },
 };
 
-/** GET /v1/audit: the audit log by time, principal, run, decision and reason, a page at a time. */
+/** GET /v1/audit: the audit log by time (ISO or 10m, 24h), principal, run, decision, reason and kind, a page at a time. */
 export function auditRoutes(app: OpenAPIHono<AppEnv>, { engine }: PdpDeps) {
   app.openapi(
     createRoute({
       method: "get",
       path: "/v1/audit",
       tags: ["audit"],
-      summary: "Audit entries (decisions and changes) matching every filter, oldest first, paginated by seq",
+      summary: "Audit entries (decisions and changes) matching every filter, newest first, paged both ways by seq",
       request: { query: AuditQueryParams },
       responses: {
         200: { description: "one page", content: { "application/json": { schema: AuditPage } } },
@@ -26,10 +26,11 @@ export function auditRoutes(app: OpenAPIHono<AppEnv>, { engine }: PdpDeps) {
     }),
     async (c) => {
       const q = c.req.valid("query");
+      const now = engine.now();
       const page = await queryAudit(engine.database, {
         ...q,
-        since: q.since ? new Date(q.since) : undefined,
-        until: q.until ? new Date(q.until) : undefined,
+        since: q.since ? parseTimeBound(q.since, now) : undefined,
+        until: q.until ? parseTimeBound(q.until, now) : undefined,
       });
       return c.json(page, 200);
     },

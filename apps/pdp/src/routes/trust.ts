@@ -6,6 +6,7 @@ import {
   getApproval,
   listApprovals,
   listRevocations,
+  RevocationTargetError,
   redeemArtifact,
   revoke,
   SupervisionError,
@@ -22,6 +23,7 @@ import {
   RedeemRequest,
   RedeemResponse,
   Revocation,
+  RevocationQuery,
   RevocationRequest,
   RunResponse,
   SuperviseRunRequest,
@@ -94,7 +96,10 @@ export function trustRoutes(app: OpenAPIHono<AppEnv>, { engine }: PdpDeps) {
       responses: { 201: json(Revocation, "revoked"), ...common },
     }),
     async (c) => {
-      const revocation = await revoke(engine.database, engine.trust, c.req.valid("json"), actorOf(c));
+      const revocation = await revoke(engine.database, engine.trust, c.req.valid("json"), actorOf(c)).catch((e) => {
+        if (e instanceof RevocationTargetError) throw new ApiError(400, e.code, e.message);
+        throw e;
+      });
       return c.json(revocation, 201);
     },
   );
@@ -104,10 +109,11 @@ export function trustRoutes(app: OpenAPIHono<AppEnv>, { engine }: PdpDeps) {
       method: "get",
       path: "/v1/revocations",
       tags: ["revocations"],
-      summary: "Recent revocations, newest first",
+      summary: "Revocations with their targets, newest first; ?type= and ?id= ask whether one target is revoked",
+      request: { query: RevocationQuery },
       responses: { 200: json(z.object({ revocations: z.array(Revocation) }), "revocations"), ...common },
     }),
-    async (c) => c.json({ revocations: await listRevocations(engine.database) }, 200),
+    async (c) => c.json({ revocations: await listRevocations(engine.database, c.req.valid("query")) }, 200),
   );
 
   app.openapi(

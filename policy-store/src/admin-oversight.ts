@@ -1,9 +1,9 @@
 import type { Database } from "@pea/migrations";
+import { EntitlementError, type AdminActor as Who } from "./admin/index.js";
 import { AccountError } from "./admin-accounts.js";
 import { type AdminAuthorizer, AdminDeniedError } from "./admin-authz.js";
 import { ApprovalError, type ApprovalStatus, listApprovals, voteOnApproval } from "./approvals.js";
 import { type AuditQuery, buildLineage, queryAudit } from "./audit-query.js";
-import { EntitlementError, type AdminActor as Who } from "./entitlements-admin.js";
 import { activationHistory, listVersions } from "./policy-versions.js";
 import { describeRun, getRun, type RunStatus } from "./runs.js";
 import { declareSodConflict, SodConflictError } from "./sod.js";

@@ -32,6 +32,7 @@ export * from "./wall-crossings.js";
 import { fileURLToPath } from "node:url";
 /** The policy packs shipped in this repository. */
 export const defaultPolicyDir = fileURLToPath(new URL("../policies", import.meta.url));
+export * from "./admin/index.js";
 export * from "./admin-accounts.js";
 export * from "./admin-authz.js";
 export * from "./admin-bootstrap.js";
@@ -40,7 +41,6 @@ export * from "./approval-rules.js";
 export * from "./approvals.js";
 export * from "./artifacts.js";
 export * from "./bootstrap.js";
-export * from "./entitlements-admin.js";
 export * from "./link-cache.js";
 export * from "./policy-slices.js";
 export * from "./runtime-trust.js";

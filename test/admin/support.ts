@@ -1,4 +1,4 @@
-import { type AdminApp, createAdminApp, detectFeatures } from "@pea/admin";
+import { type AdminApp, createAdminApp } from "@pea/admin";
 import { createLogger } from "@pea/http-kit";
 import { AdminAuthorizer, AdminOversight, EntitlementAdmin, prepareAdmin } from "@pea/policy-store";
 import { startTestPdp, type TestPdp } from "../support/store.js";
@@ -31,7 +31,6 @@ export async function startTestAdmin(options: { policyDir?: string } = {}): Prom
     logger: createLogger("silent", "test"),
     maxBodyBytes: 64 * 1024,
     secureCookies: false,
-    features: await detectFeatures(pdp.database),
   });
   return { pdp, app, close: () => pdp.close() };
 }

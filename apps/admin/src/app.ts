@@ -1,40 +1,11 @@
 import type { OpenAPIHono } from "@hono/zod-openapi";
 import { createApiApp, mountDocs } from "@pea/http-kit";
-import type { Database } from "@pea/migrations";
-import type {
-  AdminAuthorizer,
-  AdminOversight,
-  ApiKeyCache,
-  DecisionEngine,
-  EntitlementAdmin,
-  SchemaInfo,
-} from "@pea/policy-store";
-import type { Logger } from "pino";
-import { apiRoutes } from "./api.js";
+import { apiRoutes } from "./api/index.js";
 import type { AdminEnv } from "./auth.js";
-import { uiRoutes } from "./ui/routes.js";
+import type { AdminApp, AdminDeps } from "./deps.js";
+import { uiRoutes } from "./ui/index.js";
 
-export interface AdminDeps {
-  database: Database;
-  engine: DecisionEngine;
-  keys: ApiKeyCache;
-  authorizer: AdminAuthorizer;
-  entitlements: EntitlementAdmin;
-  oversight: AdminOversight;
-  schema: () => SchemaInfo | undefined;
-  logger: Logger;
-  maxBodyBytes: number;
-  secureCookies: boolean;
-  /** Pages whose backend has landed: "sod", "approvals", "runs", "audit", "policies". */
-  features: Set<string>;
-}
-
-export interface AdminApp {
-  fetch(request: Request): Promise<Response>;
-  /** For tests: a request to this app by path. */
-  request(path: string, init?: RequestInit): Promise<Response>;
-  api: OpenAPIHono<AdminEnv>;
-}
+export type { AdminApp, AdminDeps } from "./deps.js";
 
 const API_PATHS = /^\/(api\/|openapi\.json$|docs(\/|$)|healthz$)/;
 

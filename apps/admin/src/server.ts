@@ -55,21 +55,6 @@ async function openStore(config: AdminConfig): Promise<Database> {
   }
 }
 
-/** Which optional pages have their backend in this store (other issues add tables). */
-export async function detectFeatures(database: Database): Promise<Set<string>> {
-  const rows = await database.query<{ name: string }>(
-    "SELECT table_name AS name FROM information_schema.tables WHERE table_schema = current_schema()",
-  );
-  const tables = new Set(rows.map((r) => r.name));
-  const features = new Set<string>();
-  if (tables.has("runs")) features.add("runs");
-  if (tables.has("approvals")) features.add("approvals");
-  if (tables.has("audit_log")) features.add("audit");
-  if (tables.has("policy_versions")) features.add("policies");
-  if (tables.has("sod_conflicts") || tables.has("wall_crossings")) features.add("sod");
-  return features;
-}
-
 export async function startAdmin(
   config: AdminConfig,
   print: (line: string) => void = console.log,
@@ -115,7 +100,6 @@ export async function startAdmin(
     logger,
     maxBodyBytes: config.PEA_MAX_BODY_BYTES,
     secureCookies: config.PEA_ADMIN_SECURE_COOKIES,
-    features: await detectFeatures(database),
   });
   const server: ServerType = await new Promise((resolve, reject) => {
     const s = serve({ fetch: app.fetch, hostname: config.PEA_HOST, port: config.PEA_ADMIN_PORT }, () => resolve(s));

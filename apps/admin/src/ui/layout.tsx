@@ -14,21 +14,19 @@ export interface PageState {
   errors?: Record<string, string> | undefined;
   /** What the user typed, to put back in a form that failed. */
   values?: Record<string, string> | undefined;
-  /** Optional pages whose backend has landed. */
-  features: Set<string>;
 }
 
-export const navItems: Array<{ href: string; label: string; feature?: string; needs?: AdminAction }> = [
+export const navItems: Array<{ href: string; label: string; needs?: AdminAction }> = [
   { href: "/people", label: "People & agents" },
   { href: "/groups", label: "Groups & segments" },
   { href: "/intents", label: "Intents" },
   { href: "/resources", label: "Resources" },
   { href: "/keys", label: "API keys" },
-  { href: "/sod", label: "SoD & walls", feature: "sod" },
-  { href: "/approvals", label: "Approvals", feature: "approvals" },
-  { href: "/runs", label: "Runs", feature: "runs" },
-  { href: "/audit", label: "Audit", feature: "audit", needs: "admin:audit.read" },
-  { href: "/policies", label: "Policies", feature: "policies", needs: "admin:policy.read" },
+  { href: "/sod", label: "SoD & walls" },
+  { href: "/approvals", label: "Approvals" },
+  { href: "/runs", label: "Runs" },
+  { href: "/audit", label: "Audit", needs: "admin:audit.read" },
+  { href: "/policies", label: "Policies", needs: "admin:policy.read" },
 ];
 
 export function Layout(props: { title: string; path: string; state?: PageState; children?: Child }) {
@@ -74,9 +72,7 @@ export function Layout(props: { title: string; path: string; state?: PageState; 
               <nav aria-label="Sections">
                 <ul>
                   {navItems
-                    .filter(
-                      (n) => (!n.feature || state.features.has(n.feature)) && (!n.needs || state.allowed.has(n.needs)),
-                    )
+                    .filter((n) => !n.needs || state.allowed.has(n.needs))
                     .map((n) => (
                       <li>
                         <a href={n.href} aria-current={props.path.startsWith(n.href) ? "page" : undefined}>

@@ -1,0 +1,160 @@
+import { createRoute, type OpenAPIHono, type RouteConfig, z } from "@hono/zod-openapi";
+import { ApiError } from "@pea/http-kit";
+import { type AdminActor, refusalOf } from "@pea/policy-store";
+import { ChangeResult, ErrorBody } from "@pea/schemas";
+import type { Context } from "hono";
+import type { AdminEnv } from "../auth.js";
+import type { AdminDeps } from "../deps.js";
+
+// What every admin API route shares: the error responses it documents, how a refusal becomes the
+// error envelope, and the three shapes nearly every route has (list, change, act).
+
+export type AdminApi = OpenAPIHono<AdminEnv>;
+
+const err = (description: string) => ({ description, content: { "application/json": { schema: ErrorBody } } });
+export const errors = {
+  400: err("the request cannot be read or the change is invalid; the message names the field"),
+  401: err("not signed in"),
+  403: err("PEA's admin policies refuse this change (the message names the rule), or a CSRF/role problem"),
+  404: err("a referenced entity does not exist"),
+  409: err("conflict: already exists, or refused by a separation-of-duties rule"),
+};
+export const json = <T extends z.ZodType>(schema: T, description = "ok") => ({
+  description,
+  content: { "application/json": { schema } },
+});
+export const body = <T extends z.ZodType>(schema: T) => ({
+  body: { required: true, content: { "application/json": { schema } } },
+});
+export const IdParam = z.object({ id: z.string().min(1).max(256) });
+export const Ok = z.object({ ok: z.literal(true) });
+/** Records whose shape the audit log and lineage define (documented there, not here). */
+export const Loose = z.record(z.string(), z.unknown());
+
+/** Map what the domain functions raise to the error envelope. */
+export function toApiError(error: unknown): never {
+  const refusal = refusalOf(error);
+  if (refusal) throw new ApiError(refusal.status, refusal.code, refusal.message);
+  throw error;
+}
+
+/** Run a domain call; its refusals become the error envelope. */
+export async function run<T>(work: () => Promise<T>): Promise<T> {
+  try {
+    return await work();
+  } catch (error) {
+    toApiError(error);
+  }
+}
+
+export const actor = (c: Context<AdminEnv>): AdminActor => c.get("actor");
+
+/** The answer to an entitlement change: the version every PDP converges to. */
+export const changed = async (deps: AdminDeps, extra: Record<string, unknown> = {}) => ({
+  ok: true as const,
+  entitlementVersion: await deps.entitlements.entitlementVersion(),
+  ...extra,
+});
+
+interface Described {
+  path: string;
+  tag: string;
+  summary: string;
+}
+
+/** GET <path> → { <key>: [...] }: a list the actor may view. */
+export function listRoute<S extends z.ZodType>(
+  app: AdminApi,
+  o: Described & { key: string; item: S; list: (who: AdminActor) => Promise<unknown[]> },
+): void {
+  app.openapi(
+    createRoute({
+      method: "get",
+      path: o.path,
+      tags: [o.tag],
+      summary: o.summary,
+      responses: { 200: json(z.object({ [o.key]: z.array(o.item) })), ...errors },
+    }),
+    async (c) => c.json({ [o.key]: await run(() => o.list(actor(c))) } as never, 200),
+  );
+}
+
+type Input<P extends z.ZodType | undefined, B extends z.ZodType | undefined, Q extends z.ZodType | undefined> = {
+  params: P extends z.ZodType ? z.infer<P> : undefined;
+  body: B extends z.ZodType ? z.infer<B> : undefined;
+  query: Q extends z.ZodType ? z.infer<Q> : undefined;
+};
+
+/**
+ * A route that does one thing on the actor's behalf and answers `answer`'s result (for an
+ * entitlement change, `changed(deps)`; for an oversight action, the thing acted on).
+ */
+export function actionRoute<
+  P extends z.ZodObject | undefined = undefined,
+  B extends z.ZodType | undefined = undefined,
+  Q extends z.ZodObject | undefined = undefined,
+>(
+  app: AdminApi,
+  o: Described & {
+    method: "get" | "post" | "put" | "patch" | "delete";
+    params?: P;
+    body?: B;
+    query?: Q;
+    status?: 200 | 201;
+    description?: string;
+    response: z.ZodType;
+    security?: RouteConfig["security"];
+    work: (who: AdminActor, input: Input<P, B, Q>, c: Context<AdminEnv>) => Promise<unknown>;
+  },
+): void {
+  const status = o.status ?? 200;
+  app.openapi(
+    createRoute({
+      method: o.method,
+      path: o.path,
+      tags: [o.tag],
+      summary: o.summary,
+      ...(o.security ? { security: o.security } : {}),
+      request: {
+        ...(o.params ? { params: o.params } : {}),
+        ...(o.query ? { query: o.query } : {}),
+        ...(o.body ? body(o.body) : {}),
+      },
+      responses: { [status]: json(o.response, o.description), ...errors },
+    }),
+    async (c) => {
+      const valid = (target: string): unknown => c.req.valid(target as never);
+      const input = {
+        params: o.params ? valid("param") : undefined,
+        body: o.body ? valid("json") : undefined,
+        query: o.query ? valid("query") : undefined,
+      } as Input<P, B, Q>;
+      return c.json((await o.work(actor(c), input, c)) as never, status);
+    },
+  );
+}
+
+/** An entitlement change: its answer is the entitlement version every PDP converges to. */
+export function changeRoute<P extends z.ZodObject | undefined = undefined, B extends z.ZodType | undefined = undefined>(
+  app: AdminApi,
+  deps: AdminDeps,
+  o: Described & {
+    method: "post" | "put" | "patch" | "delete";
+    params?: P;
+    body?: B;
+    status?: 200 | 201;
+    description?: string;
+    change: (who: AdminActor, input: Input<P, B, undefined>) => Promise<unknown>;
+    /** Put what `change` returned into the answer (e.g. whether a resource was created). */
+    withResult?: boolean;
+  },
+): void {
+  actionRoute<P, B>(app, {
+    ...o,
+    response: ChangeResult,
+    work: async (who, input) => {
+      const result = await run(() => o.change(who, input));
+      return changed(deps, o.withResult ? (result as Record<string, unknown>) : {});
+    },
+  });
+}

@@ -1,0 +1,73 @@
+import { z } from "@hono/zod-openapi";
+import { ApprovalDecisionBody, ApprovalView, AuditSearch, RunSupervision, RunView } from "@pea/schemas";
+import type { AdminDeps } from "../deps.js";
+import { type AdminApi, actionRoute, IdParam, Loose, run } from "./kit.js";
+
+/** Approvals, runs, the audit log and policy versions: what compliance watches and acts on. */
+export function oversightRoutes(app: AdminApi, deps: AdminDeps): void {
+  const ov = deps.oversight;
+  actionRoute(app, {
+    method: "get",
+    path: "/api/v1/approvals",
+    tag: "approvals",
+    summary: "The approvals queue",
+    query: z.object({ status: z.enum(["pending", "approved", "rejected", "expired", "used"]).optional() }),
+    response: z.object({ approvals: z.array(ApprovalView) }),
+    work: async (who, { query }) => ({ approvals: await run(() => ov.listApprovals(who, query.status)) }),
+  });
+  actionRoute(app, {
+    method: "post",
+    path: "/api/v1/approvals/{id}/decision",
+    tag: "approvals",
+    summary: "Approve or reject (with a reason); never the requester or anyone in its chain",
+    params: IdParam,
+    body: ApprovalDecisionBody,
+    response: ApprovalView,
+    work: (who, { params, body }) => run(() => ov.decideApproval(who, params.id, body.vote, body.reason)),
+  });
+  actionRoute(app, {
+    method: "get",
+    path: "/api/v1/runs",
+    tag: "runs",
+    summary: "Runs, newest first",
+    query: z.object({ status: z.enum(["active", "paused", "cancelled", "completed"]).optional() }),
+    response: z.object({ runs: z.array(RunView) }),
+    work: async (who, { query }) => ({ runs: await run(() => ov.listRuns(who, { status: query.status })) }),
+  });
+  actionRoute(app, {
+    method: "get",
+    path: "/api/v1/runs/{id}",
+    tag: "runs",
+    summary: "A run and its timeline (lineage from the audit log)",
+    params: IdParam,
+    response: z.object({ run: Loose.nullable(), lineage: Loose.optional() }),
+    work: (who, { params }) => run(() => ov.runTimeline(who, params.id)),
+  });
+  actionRoute(app, {
+    method: "post",
+    path: "/api/v1/runs/{id}/supervise",
+    tag: "runs",
+    summary: "Pause, resume or cancel a run: its next decision anywhere sees it",
+    params: IdParam,
+    body: RunSupervision,
+    response: RunView,
+    work: (who, { params, body }) => run(() => ov.superviseRun(who, params.id, body.action, body.reason)),
+  });
+  actionRoute(app, {
+    method: "get",
+    path: "/api/v1/audit",
+    tag: "audit",
+    summary: "Search the audit log by principal, run, decision, reason, kind",
+    query: AuditSearch,
+    response: z.object({ entries: z.array(Loose), nextCursor: z.number().int().optional() }),
+    work: (who, { query }) => run(() => ov.searchAudit(who, query)),
+  });
+  actionRoute(app, {
+    method: "get",
+    path: "/api/v1/policies",
+    tag: "policies",
+    summary: "Policy versions: the one this process evaluates, published versions, activation history",
+    response: Loose,
+    work: async (who) => ({ loadedVersion: deps.engine.policyVersion, ...(await run(() => ov.policyVersions(who))) }),
+  });
+}

@@ -1,0 +1,72 @@
+import { ApiError } from "@pea/http-kit";
+import { signInWithApiKey, signInWithPassword, signOut } from "@pea/policy-store";
+import { ChangeOwnPassword, SessionInfo, SignIn } from "@pea/schemas";
+import { getCookie } from "hono/cookie";
+import { clearSessionCookie, SESSION_COOKIE, setSessionCookie } from "../auth.js";
+import type { AdminDeps } from "../deps.js";
+import { type AdminApi, actionRoute, Ok, run } from "./kit.js";
+
+/** Signing in and out, and who is signed in. */
+export function sessionRoutes(app: AdminApi, deps: AdminDeps): void {
+  const info = async (user: string, via: string, csrfToken: string, expiresAt: string) => ({
+    user,
+    via,
+    csrfToken,
+    expiresAt,
+    allowed: [...(await deps.authorizer.allowedActions(user))],
+  });
+  actionRoute(app, {
+    method: "post",
+    path: "/api/v1/session",
+    tag: "session",
+    summary: "Sign in with a local password or a user-bound API key; sets an httpOnly SameSite cookie",
+    security: [],
+    body: SignIn,
+    response: SessionInfo,
+    work: async (_who, { body: input }, c) => {
+      const session =
+        "password" in input
+          ? await signInWithPassword(deps.database, input.user, input.password)
+          : await signInWithApiKey(deps.database, deps.keys, input.apiKey);
+      if (!session) throw new ApiError(401, "unauthorized", "wrong user, password or key (or the user is not active)");
+      setSessionCookie(c, session.token, session.expiresAt, deps.secureCookies);
+      return info(session.userId, session.via, session.csrfToken, session.expiresAt.toISOString());
+    },
+  });
+  actionRoute(app, {
+    method: "get",
+    path: "/api/v1/session",
+    tag: "session",
+    summary: "Who is signed in, and what PEA's admin policies let them do",
+    response: SessionInfo,
+    work: async (who, _input, c) => {
+      const session = c.get("session");
+      return info(who.userId, who.via, session?.csrfToken ?? "", session?.expiresAt.toISOString() ?? "");
+    },
+  });
+  actionRoute(app, {
+    method: "delete",
+    path: "/api/v1/session",
+    tag: "session",
+    summary: "Sign out",
+    response: Ok,
+    work: async (_who, _input, c) => {
+      const token = getCookie(c, SESSION_COOKIE);
+      if (token) await signOut(deps.database, token);
+      clearSessionCookie(c);
+      return { ok: true as const };
+    },
+  });
+  actionRoute(app, {
+    method: "put",
+    path: "/api/v1/session/password",
+    tag: "session",
+    summary: "Change your own password (proving the current one); ends your sessions",
+    body: ChangeOwnPassword,
+    response: Ok,
+    work: async (who, { body: { current, password } }) => {
+      await run(() => deps.entitlements.changeOwnPassword(who, current, password));
+      return { ok: true as const };
+    },
+  });
+}

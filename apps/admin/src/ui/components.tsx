@@ -1,0 +1,235 @@
+/** @jsxRuntime automatic */
+/** @jsxImportSource hono/jsx */
+import type { Child } from "hono/jsx";
+import { Csrf, Empty, FormError, Layout, type PageState, refText, TableSearch, val } from "./layout.js";
+
+// The pieces every page is made of: tables, the "new thing" form card, one-button actions, the
+// filter bar, and the pages for a confirmation or a refusal.
+
+export const matches = (q: string | undefined, ...fields: Array<string | null | undefined>) =>
+  !q || fields.some((f) => f?.toLowerCase().includes(q.toLowerCase()));
+
+export const when = (iso: string) => iso.slice(0, 19).replace("T", " ");
+
+/** A titled section of a page. */
+export function Section(props: { id: string; title: Child; children?: Child }) {
+  return (
+    <section aria-labelledby={`${props.id}-h`}>
+      <h2 id={`${props.id}-h`}>{props.title}</h2>
+      {props.children}
+    </section>
+  );
+}
+
+/**
+ * A table with a screen-reader caption and column headers; `filter` ties it to a search box. With
+ * `rows` 0 it is the `empty` sentence instead.
+ */
+export function DataTable(props: {
+  id: string;
+  caption: string;
+  columns: Array<string | null>;
+  filter?: string;
+  rows?: number;
+  empty?: Child;
+  children?: Child;
+}) {
+  if (props.rows === 0) return <Empty>{props.empty}</Empty>;
+  return (
+    <div class="table-wrap">
+      <table data-filterable={props.filter} id={props.id}>
+        <caption class="sr-only">{props.caption}</caption>
+        <thead>
+          <tr>{props.columns.map((c) => (c === null ? null : <th scope="col">{c}</th>))}</tr>
+        </thead>
+        <tbody>{props.children}</tbody>
+      </table>
+    </div>
+  );
+}
+
+/** A collapsed card holding one form that creates or changes something; open when it failed. */
+export function FormCard(props: {
+  state: PageState;
+  form: string;
+  summary: string;
+  action: string;
+  submit: string;
+  hidden?: Record<string, string>;
+  children?: Child;
+}) {
+  const { state } = props;
+  return (
+    <details class="card" open={state.errors?.[props.form] ? true : undefined}>
+      <summary>{props.summary}</summary>
+      <form method="post" action={props.action} class="grid-form" aria-describedby={`${props.form}-error`}>
+        <Csrf state={state} />
+        {Object.entries(props.hidden ?? {}).map(([k, v]) => (
+          <input type="hidden" name={k} value={v} />
+        ))}
+        <FormError state={state} form={props.form} />
+        {props.children}
+        <button type="submit" class="primary">
+          {props.submit}
+        </button>
+      </form>
+    </details>
+  );
+}
+
+/** A labelled text input that keeps what was typed when its form failed. */
+export function Field(props: {
+  state: PageState;
+  id: string;
+  name: string;
+  label: string;
+  required?: boolean;
+  type?: string;
+  placeholder?: string;
+}) {
+  return (
+    <>
+      <label for={props.id}>{props.label}</label>
+      <input
+        id={props.id}
+        name={props.name}
+        type={props.type}
+        required={props.required}
+        placeholder={props.placeholder}
+        value={val(props.state, props.name)}
+      />
+    </>
+  );
+}
+
+/** A labelled select of `values`. */
+export function SelectField(props: {
+  id: string;
+  name: string;
+  label: string;
+  values: string[];
+  labels?: string[];
+  required?: boolean;
+  /** Given, the value typed before a failure is selected again. */
+  state?: PageState;
+  /** A first, empty choice (e.g. "Choose an owner…"). */
+  prompt?: string;
+}) {
+  return (
+    <>
+      <label for={props.id}>{props.label}</label>
+      <select id={props.id} name={props.name} required={props.required}>
+        {props.prompt ? <option value="">{props.prompt}</option> : null}
+        <Options state={props.state} name={props.name} values={props.values} labels={props.labels} />
+      </select>
+    </>
+  );
+}
+
+/** Options of a select, the one typed before a failure selected again. */
+export function Options(props: { state?: PageState; name?: string; values: string[]; labels?: string[] }) {
+  const chosen = props.state && props.name ? val(props.state, props.name) : undefined;
+  return (
+    <>
+      {props.values.map((v, i) => (
+        <option value={v} selected={chosen === v}>
+          {props.labels?.[i] ?? v}
+        </option>
+      ))}
+    </>
+  );
+}
+
+/** A search box above a page's tables (filters as you type; on the server without script). */
+export function FilterBar(props: { action: string; table: string; label: string; q?: string | undefined }) {
+  return (
+    <form method="get" action={props.action} class="toolbar">
+      <TableSearch table={props.table} label={props.label} q={props.q} />
+      <noscript>
+        <button type="submit">Filter</button>
+      </noscript>
+    </form>
+  );
+}
+
+/** A small POST form with one button; `confirm` makes it ask first. */
+export function ActionButton(props: {
+  state: PageState;
+  action: string;
+  label: string;
+  fields?: Record<string, string>;
+  confirm?: string | undefined;
+  danger?: boolean;
+  primary?: boolean;
+  testid?: string;
+  children?: Child;
+}) {
+  const size = props.primary ? "primary" : "small";
+  return (
+    <form method="post" action={props.action} class="inline" data-confirm={props.confirm}>
+      <Csrf state={props.state} />
+      {Object.entries(props.fields ?? {}).map(([k, v]) => (
+        <input type="hidden" name={k} value={v} />
+      ))}
+      {props.children}
+      <button
+        type="submit"
+        class={props.danger ? (props.primary ? "danger" : "danger small") : size}
+        data-testid={props.testid}
+      >
+        {props.label}
+      </button>
+    </form>
+  );
+}
+
+export function Refs({ refs }: { refs: Array<{ type: string; id: string }> }) {
+  if (refs.length === 0) return <span class="muted">none</span>;
+  return (
+    <ul class="chips">
+      {refs.map((r) => (
+        <li class={`chip ${r.type.toLowerCase()}`}>{refText(r)}</li>
+      ))}
+    </ul>
+  );
+}
+
+/** The no-script confirmation step for a destructive action. */
+export function ConfirmPage(props: {
+  state: PageState;
+  title: string;
+  text: string;
+  action: string;
+  fields: Record<string, string>;
+  back: string;
+}) {
+  return (
+    <Layout title={props.title} path={props.back} state={props.state}>
+      <div class="card narrow">
+        <p>{props.text}</p>
+        <form method="post" action={props.action} class="row">
+          <Csrf state={props.state} />
+          {Object.entries(props.fields).map(([k, v]) => (
+            <input type="hidden" name={k} value={v} />
+          ))}
+          <input type="hidden" name="confirm" value="yes" />
+          <a href={props.back} class="button">
+            Cancel
+          </a>
+          <button type="submit" class="danger">
+            Confirm
+          </button>
+        </form>
+      </div>
+    </Layout>
+  );
+}
+
+/** A page that only says something: a refusal, or that a thing does not exist. */
+export function ComingPage(props: { state: PageState; title: string; path: string; text: string }) {
+  return (
+    <Layout title={props.title} path={props.path} state={props.state}>
+      <Empty>{props.text}</Empty>
+    </Layout>
+  );
+}

@@ -1,0 +1,97 @@
+/** @jsxRuntime automatic */
+/** @jsxImportSource hono/jsx */
+import type { AgentRow, GroupRow, IntentRow, RunRow, SegmentRow } from "@pea/policy-store";
+import { ActionButton, Section, when } from "../components.js";
+import { Csrf, Empty, FormError, Layout, type PageState, Status } from "../layout.js";
+import { Memberships, StatusToggle } from "./memberships.js";
+
+export function AgentPage(props: {
+  state: PageState;
+  agent: AgentRow;
+  intents: IntentRow[];
+  groups: GroupRow[];
+  segments: SegmentRow[];
+  runs: RunRow[];
+}) {
+  const { state, agent } = props;
+  const back = `/people/agents/${encodeURIComponent(agent.id)}`;
+  const held = props.intents.filter((i) => agent.intents.includes(i.id));
+  const others = props.intents.filter((i) => !agent.intents.includes(i.id));
+  return (
+    <Layout title={`Agent ${agent.id}`} path="/people" state={state}>
+      <p>
+        {agent.description || <span class="muted">no description</span>} · owner{" "}
+        <a href={`/people/users/${encodeURIComponent(agent.owner)}`} data-testid="agent-owner">
+          {agent.owner}
+        </a>{" "}
+        · <Status status={agent.status} />
+        {agent.delegableBy.length > 0 ? <> · sub-agent of {agent.delegableBy.join(", ")}</> : null}
+      </p>
+      {state.allowed.has("admin:agent.write") ? (
+        <StatusToggle
+          state={state}
+          back={back}
+          status={agent.status}
+          confirm={`Suspend ${agent.id}? Its next decision anywhere is denied.`}
+        />
+      ) : null}
+      <FormError state={state} form="status" />
+      <Section id="i" title="What it may do (intents)">
+        {held.length === 0 ? (
+          <Empty>Holds no intents: it may do nothing.</Empty>
+        ) : (
+          <ul class="list">
+            {held.map((i) => (
+              <li>
+                <strong>{i.id}</strong>{" "}
+                <span class="muted">{i.capabilities.map((c) => `${c.action} on ${c.resourceType}`).join(", ")}</span>
+                {state.allowed.has("admin:agent-intent.revoke") ? (
+                  <ActionButton
+                    state={state}
+                    action={`${back}/intents/revoke`}
+                    label="Take away"
+                    danger
+                    fields={{ intent: i.id }}
+                    confirm={`Take ${i.id} away from ${agent.id}?`}
+                  />
+                ) : null}
+              </li>
+            ))}
+          </ul>
+        )}
+        {state.allowed.has("admin:agent-intent.grant") && others.length > 0 ? (
+          <form method="post" action={`${back}/intents`} class="row wrap">
+            <Csrf state={state} />
+            <label for="give-intent">Give intent</label>
+            <select id="give-intent" name="intent" required>
+              {others.map((i) => (
+                <option value={i.id}>{i.id}</option>
+              ))}
+            </select>
+            <button type="submit" class="primary">
+              Give
+            </button>
+            <FormError state={state} form="intent" />
+          </form>
+        ) : null}
+      </Section>
+      <Memberships state={state} type="Agent" entity={agent} lists={props} back={back} />
+      <Section id="r" title="Its runs">
+        {props.runs.length === 0 ? (
+          <Empty>No runs yet.</Empty>
+        ) : (
+          <ul class="list">
+            {props.runs.map((r) => (
+              <li>
+                <a href={`/runs/${encodeURIComponent(r.id)}`}>{r.id}</a> <Status status={r.status} />{" "}
+                <span class="muted">
+                  {r.intent} · {when(r.createdAt)}
+                </span>
+              </li>
+            ))}
+          </ul>
+        )}
+      </Section>
+    </Layout>
+  );
+}

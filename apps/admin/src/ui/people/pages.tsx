@@ -1,0 +1,110 @@
+/** @jsxRuntime automatic */
+/** @jsxImportSource hono/jsx */
+import type { AgentRow, UserRow } from "@pea/policy-store";
+import { DataTable, Field, FilterBar, FormCard, matches, Refs, Section, SelectField } from "../components.js";
+import { Layout, type PageState, Status } from "../layout.js";
+
+export function PeoplePage(props: { state: PageState; users: UserRow[]; agents: AgentRow[]; q?: string | undefined }) {
+  const { state, q } = props;
+  const users = props.users.filter((u) => matches(q, u.id, u.displayName, u.email, u.status));
+  const agents = props.agents.filter((a) => matches(q, a.id, a.owner, a.description, a.status, ...a.intents));
+  const owners = props.users.filter((u) => u.status === "active");
+  return (
+    <Layout title="People & agents" path="/people" state={state}>
+      <FilterBar action="/people" table="people" label="Filter people and agents" q={q} />
+      <Section id="users" title="Users">
+        <DataTable
+          id="users"
+          filter="people"
+          caption="Users, their status and memberships"
+          columns={["User", "Name", "Status", "Groups & segments", "Agents owned"]}
+          rows={users.length}
+          empty={q ? `No user matches “${q}”.` : "No users yet. Create the first one below."}
+        >
+          {users.map((u) => (
+            <tr>
+              <th scope="row">
+                <a href={`/people/users/${encodeURIComponent(u.id)}`}>{u.id}</a>
+              </th>
+              <td>
+                {u.displayName}
+                {u.email ? <div class="muted">{u.email}</div> : null}
+              </td>
+              <td>
+                <Status status={u.status} />
+              </td>
+              <td>
+                <Refs refs={u.memberOf} />
+              </td>
+              <td>
+                {props.agents
+                  .filter((a) => a.owner === u.id)
+                  .map((a) => a.id)
+                  .join(", ") || <span class="muted">none</span>}
+              </td>
+            </tr>
+          ))}
+        </DataTable>
+        {state.allowed.has("admin:user.write") ? (
+          <FormCard state={state} form="new-user" summary="New user" action="/people/users" submit="Create user">
+            <Field state={state} id="nu-id" name="id" label="User id" required />
+            <Field state={state} id="nu-name" name="displayName" label="Display name" required />
+            <Field state={state} id="nu-email" name="email" label="E-mail (optional)" type="email" />
+          </FormCard>
+        ) : null}
+      </Section>
+
+      <Section id="agents" title="Agents">
+        <DataTable
+          id="agents"
+          filter="people"
+          caption="Agents, their owners and what they may do"
+          columns={["Agent", "Owner", "Status", "Intents (what it may do)", "Groups & segments"]}
+          rows={agents.length}
+          empty={q ? `No agent matches “${q}”.` : "No agents registered yet."}
+        >
+          {agents.map((a) => (
+            <tr>
+              <th scope="row">
+                <a href={`/people/agents/${encodeURIComponent(a.id)}`}>{a.id}</a>
+                <div class="muted">{a.description}</div>
+              </th>
+              <td>
+                <a href={`/people/users/${encodeURIComponent(a.owner)}`}>{a.owner}</a>
+              </td>
+              <td>
+                <Status status={a.status} />
+              </td>
+              <td>{a.intents.join(", ") || <span class="muted">none</span>}</td>
+              <td>
+                <Refs refs={a.memberOf} />
+              </td>
+            </tr>
+          ))}
+        </DataTable>
+        {state.allowed.has("admin:agent.write") ? (
+          <FormCard
+            state={state}
+            form="new-agent"
+            summary="Register an agent"
+            action="/people/agents"
+            submit="Register agent"
+          >
+            <Field state={state} id="na-id" name="id" label="Agent id" required />
+            <SelectField
+              state={state}
+              id="na-owner"
+              name="owner"
+              label="Owner (a user)"
+              required
+              prompt="Choose an owner…"
+              values={owners.map((u) => u.id)}
+              labels={owners.map((u) => `${u.id} — ${u.displayName}`)}
+            />
+            <Field state={state} id="na-desc" name="description" label="Description" />
+          </FormCard>
+        ) : null}
+      </Section>
+    </Layout>
+  );
+}

@@ -1,0 +1,176 @@
+/** @jsxRuntime automatic */
+/** @jsxImportSource hono/jsx */
+import { type AdminActor, EntitlementError, type PrincipalStatus } from "@pea/policy-store";
+import { ComingPage } from "../components.js";
+import { renderGroups } from "../groups/routes.js";
+import { type Form, idOf, one, parseRef, type Render, type UiApp, type UiContext, type UiKit } from "../kit.js";
+import type { PageState } from "../layout.js";
+import { AgentPage } from "./agent-page.js";
+import { PeoplePage } from "./pages.js";
+import { UserPage } from "./user-page.js";
+
+const userPath = (id: string) => `/people/users/${encodeURIComponent(id)}`;
+const agentPath = (id: string) => `/people/agents/${encodeURIComponent(id)}`;
+
+const noSuch = (c: UiContext, s: PageState, what: string, id: string) => {
+  c.status(404);
+  return c.html(<ComingPage state={s} title={`No such ${what}`} path="/people" text={`There is no ${what} ${id}.`} />);
+};
+
+/** People & agents: the lists, a user's and an agent's page, and their memberships. */
+export function peopleRoutes(ui: UiApp, kit: UiKit): void {
+  const ent = kit.deps.entitlements;
+  const ov = kit.deps.oversight;
+
+  const renderPeople: Render = async (c, s) => {
+    const actor = c.get("actor");
+    const [users, agents] = await Promise.all([ent.listUsers(actor), ent.listAgents(actor)]);
+    return c.html(<PeoplePage state={s} users={users} agents={agents} q={c.req.query("q")} />);
+  };
+  const renderUser =
+    (id: string): Render =>
+    async (c, s) => {
+      const actor = c.get("actor");
+      const [users, agents, groups, segments, keys] = await Promise.all([
+        ent.listUsers(actor),
+        ent.listAgents(actor),
+        ent.listGroups(actor),
+        ent.listSegments(actor),
+        ent.listApiKeys(actor),
+      ]);
+      const user = users.find((u) => u.id === id);
+      if (!user) return noSuch(c, s, "user", id);
+      const owned = agents.filter((a) => a.owner === id);
+      const keysOf = keys.filter((k) => k.userId === id);
+      return c.html(
+        <UserPage state={s} user={user} agents={owned} groups={groups} segments={segments} keys={keysOf} />,
+      );
+    };
+  const renderAgent =
+    (id: string): Render =>
+    async (c, s) => {
+      const actor = c.get("actor");
+      const [agents, intents, groups, segments, runs] = await Promise.all([
+        ent.listAgents(actor),
+        ent.listIntents(actor),
+        ent.listGroups(actor),
+        ent.listSegments(actor),
+        ov.listRuns(actor, { agent: id }),
+      ]);
+      const agent = agents.find((a) => a.id === id);
+      if (!agent) return noSuch(c, s, "agent", id);
+      const itsRuns = runs.filter((r) => r.principal === `Agent::${id}`).slice(0, 50);
+      return c.html(
+        <AgentPage state={s} agent={agent} intents={intents} groups={groups} segments={segments} runs={itsRuns} />,
+      );
+    };
+
+  /** Suspend, revoke or reactivate a user or an agent; anything but reactivating asks first. */
+  const statusChange = (
+    path: string,
+    pathOf: (id: string) => string,
+    render: (id: string) => Render,
+    warning: (id: string) => string,
+    work: (a: AdminActor, id: string, status: PrincipalStatus) => Promise<unknown>,
+  ) => {
+    const status = (form: Form) => one(form, "status") as PrincipalStatus;
+    kit.post(ui, path, {
+      formId: "status",
+      back: (_f, c) => pathOf(idOf(c)),
+      confirm: (f, c) =>
+        status(f) === "active" ? undefined : { title: `Suspend ${idOf(c)}?`, text: warning(idOf(c)) },
+      done: (f, c) => `${idOf(c)} is now ${status(f)}.`,
+      render: (_f, c) => render(idOf(c)),
+      work: (a, f, c) => work(a, idOf(c), status(f)),
+    });
+  };
+
+  ui.get("/people", async (c) => renderPeople(c, await kit.state(c)));
+  kit.post(ui, "/people/users", {
+    formId: "new-user",
+    back: "/people",
+    done: (f) => `User ${one(f, "id")} created.`,
+    render: () => renderPeople,
+    work: (a, f) =>
+      ent.createUser(a, { id: one(f, "id"), displayName: one(f, "displayName"), email: one(f, "email") || undefined }),
+  });
+  kit.post(ui, "/people/agents", {
+    formId: "new-agent",
+    back: "/people",
+    done: (f) => `Agent ${one(f, "id")} registered.`,
+    render: () => renderPeople,
+    work: (a, f) =>
+      ent.createAgent(a, { id: one(f, "id"), owner: one(f, "owner"), description: one(f, "description") }),
+  });
+
+  ui.get("/people/users/:id", async (c) => renderUser(c.req.param("id"))(c, await kit.state(c)));
+  statusChange(
+    "/people/users/:id/status",
+    userPath,
+    renderUser,
+    (id) => `Every decision for ${id} and their agents is denied at once.`,
+    (a, id, status) => ent.updateUser(a, id, { status }),
+  );
+  kit.post(ui, "/people/users/:id/password", {
+    formId: "password",
+    keepValues: false,
+    back: (_f, c) => userPath(idOf(c)),
+    done: (_f, c) => `Password of ${idOf(c)} set; their sessions were ended.`,
+    render: (_f, c) => renderUser(idOf(c)),
+    work: (a, f, c) => ent.setUserPassword(a, idOf(c), one(f, "password")),
+  });
+
+  ui.get("/people/agents/:id", async (c) => renderAgent(c.req.param("id"))(c, await kit.state(c)));
+  statusChange(
+    "/people/agents/:id/status",
+    agentPath,
+    renderAgent,
+    (id) => `The next decision for ${id} anywhere is denied.`,
+    (a, id, status) => ent.updateAgent(a, id, { status }),
+  );
+  kit.post(ui, "/people/agents/:id/intents", {
+    formId: "intent",
+    back: (_f, c) => agentPath(idOf(c)),
+    done: (f, c) => `${idOf(c)} now holds ${one(f, "intent")}.`,
+    render: (_f, c) => renderAgent(idOf(c)),
+    work: (a, f, c) => ent.grantAgentIntent(a, idOf(c), one(f, "intent")),
+  });
+  kit.post(ui, "/people/agents/:id/intents/revoke", {
+    formId: "intent",
+    back: (_f, c) => agentPath(idOf(c)),
+    confirm: (f, c) => ({ title: "Take the intent away?", text: `${idOf(c)} loses ${one(f, "intent")} at once.` }),
+    done: (f, c) => `${one(f, "intent")} taken away from ${idOf(c)}.`,
+    render: (_f, c) => renderAgent(idOf(c)),
+    work: (a, f, c) => ent.revokeAgentIntent(a, idOf(c), one(f, "intent")),
+  });
+
+  // ---- memberships: granted and revoked from a user's, an agent's or the groups page ----------
+  const member = (form: Form) => ({ type: one(form, "memberType"), id: one(form, "memberId") });
+  const memberText = (form: Form) => `${one(form, "memberType")}::${one(form, "memberId")}`;
+  const memberPage = (form: Form) => {
+    const { type, id } = member(form);
+    if (type === "User") return { back: userPath(id), render: renderUser(id) };
+    if (type === "Agent") return { back: agentPath(id), render: renderAgent(id) };
+    return { back: "/groups", render: renderGroups(kit) };
+  };
+  const parentOf = (form: Form) => {
+    const parent = parseRef(one(form, "parent"));
+    if (!parent) throw new EntitlementError("invalid_request", "choose a group or segment");
+    return parent;
+  };
+  kit.post(ui, "/memberships/grant", {
+    formId: "grant",
+    back: (f) => memberPage(f).back,
+    done: (f) => `${memberText(f)} added to ${one(f, "parent")}.`,
+    render: (f) => memberPage(f).render,
+    work: (a, f) => ent.grantMembership(a, member(f), parentOf(f)),
+  });
+  kit.post(ui, "/memberships/revoke", {
+    formId: "grant",
+    back: (f) => memberPage(f).back,
+    confirm: (f) => ({ title: "Remove membership?", text: `Remove ${memberText(f)} from ${one(f, "parent")}?` }),
+    done: (f) => `${memberText(f)} removed from ${one(f, "parent")}.`,
+    render: (f) => memberPage(f).render,
+    work: (a, f) => ent.revokeMembership(a, member(f), parentOf(f)),
+  });
+}

@@ -1,0 +1,90 @@
+/** @jsxRuntime automatic */
+/** @jsxImportSource hono/jsx */
+import type { Activation, VersionSummary } from "@pea/policy-store";
+import { DataTable, Section, when } from "../components.js";
+import { Empty, Layout, type PageState, Status } from "../layout.js";
+
+export function PoliciesPage(props: {
+  state: PageState;
+  loadedVersion: string;
+  active: string | undefined;
+  versions: VersionSummary[];
+  activations: Activation[];
+  loaded: Array<{ id: string; effect: string; file: string; line: number; reason?: string | undefined }>;
+}) {
+  return (
+    <Layout title="Policies" path="/policies" state={props.state}>
+      <p>
+        This process evaluates policy set <code data-testid="loaded-policy-version">{props.loadedVersion}</code>
+        {props.active ? (
+          <>
+            {" "}
+            · active published version <code>{props.active}</code>
+          </>
+        ) : (
+          " · no published version activated yet (policies load from the repository)"
+        )}
+      </p>
+      <Section id="pv" title="Published versions">
+        <DataTable
+          rows={props.versions.length}
+          empty="No versions published. Publish with npx pea policy publish."
+          id="versions"
+          caption="Published policy versions, newest first"
+          columns={["Version", "Message", "Author", "Policies", "Published"]}
+        >
+          {props.versions.map((v) => (
+            <tr>
+              <th scope="row">
+                <code>{v.id}</code> {v.id === props.active ? <Status status="active" /> : null}
+              </th>
+              <td>{v.message}</td>
+              <td>{v.author}</td>
+              <td>{v.policyCount}</td>
+              <td>{when(v.createdAt)}</td>
+            </tr>
+          ))}
+        </DataTable>
+      </Section>
+      <Section id="pl" title={<>Policies in the evaluated set ({props.loaded.length})</>}>
+        <details>
+          <summary>Show every policy</summary>
+          <DataTable
+            id="loaded-policies"
+            caption="Policies in the set this process evaluates"
+            columns={["Policy", "Effect", "Reason code", "File"]}
+          >
+            {props.loaded.map((p) => (
+              <tr>
+                <th scope="row">
+                  <code>{p.id}</code>
+                </th>
+                <td>
+                  <Status status={p.effect === "permit" ? "allow" : "deny"} />
+                </td>
+                <td>{p.reason ?? ""}</td>
+                <td>
+                  {p.file}:{p.line}
+                </td>
+              </tr>
+            ))}
+          </DataTable>
+        </details>
+      </Section>
+      <Section id="pa" title="Activation history">
+        {props.activations.length === 0 ? (
+          <Empty>No activations yet.</Empty>
+        ) : (
+          <ol class="timeline">
+            {props.activations.map((a) => (
+              <li>
+                <span class="muted">{when(a.createdAt)}</span> {a.kind} <code>{a.versionId}</code> by {a.requestedBy}
+                {a.approvedBy ? `, approved by ${a.approvedBy}` : ""}
+              </li>
+            ))}
+          </ol>
+        )}
+      </Section>
+    </Layout>
+  );
+}

@@ -1,0 +1,58 @@
+/** @jsxRuntime automatic */
+/** @jsxImportSource hono/jsx */
+import { signInWithApiKey, signInWithPassword, signOut } from "@pea/policy-store";
+import { getCookie } from "hono/cookie";
+import { clearSessionCookie, crossSite, identify, SESSION_COOKIE, setSessionCookie } from "../../auth.js";
+import type { AdminDeps } from "../../deps.js";
+import { type Form, one, safePath, type UiApp } from "../kit.js";
+import { LoginPage } from "./pages.js";
+
+/** Signing in (open to anyone), then the gate every other page is behind. */
+export function signInRoutes(ui: UiApp, deps: AdminDeps): void {
+  ui.get("/login", (c) => c.html(<LoginPage next={safePath(c.req.query("next") ?? "/people", "/people")} />));
+  ui.post("/login", async (c) => {
+    if (crossSite(c)) return c.text("cross-site request refused", 403);
+    const form = (await c.req.parseBody({ all: true })) as Form;
+    const next = safePath(one(form, "next"), "/people");
+    const apiKey = one(form, "apiKey");
+    const user = one(form, "user");
+    const session = apiKey
+      ? await signInWithApiKey(deps.database, deps.keys, apiKey)
+      : await signInWithPassword(deps.database, user, one(form, "password"));
+    if (!session) {
+      c.status(401);
+      return c.html(
+        <LoginPage error="Wrong user, password or key, or the user is not active." user={user} next={next} />,
+      );
+    }
+    setSessionCookie(c, session.token, session.expiresAt, deps.secureCookies);
+    return c.redirect(next, 303);
+  });
+
+  // Everything else needs a session; changes need its CSRF token.
+  ui.use("*", async (c, next) => {
+    let formToken: string | undefined;
+    if (c.req.method === "POST") {
+      const form = (await c.req.parseBody({ all: true })) as Form;
+      formToken = one(form, "_csrf");
+    }
+    const who = await identify(c, deps, formToken);
+    if (!who.ok) {
+      if (who.status === 401) {
+        const target = c.req.method === "GET" ? c.req.path : "/people";
+        return c.redirect(`/login?next=${encodeURIComponent(target)}`, 303);
+      }
+      return c.text(who.message, 403);
+    }
+    c.set("actor", who.actor);
+    c.set("session", who.session);
+    await next();
+  });
+
+  ui.post("/logout", async (c) => {
+    const token = getCookie(c, SESSION_COOKIE);
+    if (token) await signOut(deps.database, token);
+    clearSessionCookie(c);
+    return c.redirect("/login", 303);
+  });
+}

@@ -1,0 +1,58 @@
+/** @jsxRuntime automatic */
+/** @jsxImportSource hono/jsx */
+import { type Form, idOf, one, type Render, type UiApp, type UiKit } from "../kit.js";
+import { SodPage } from "./pages.js";
+
+/** Separation of duties: declared conflicts and wall crossings. */
+export function sodRoutes(ui: UiApp, kit: UiKit): void {
+  const ent = kit.deps.entitlements;
+  const ov = kit.deps.oversight;
+  const render: Render = async (c, s) => {
+    const actor = c.get("actor");
+    const [conflicts, crossings, groups, users] = await Promise.all([
+      ov.listSodConflicts(actor),
+      ov.listWallCrossings(actor),
+      ent.listGroups(actor),
+      ent.listUsers(actor),
+    ]);
+    return c.html(
+      <SodPage
+        state={s}
+        conflicts={conflicts}
+        crossings={crossings}
+        groups={groups.map((g) => g.id)}
+        users={users.map((u) => u.id)}
+      />,
+    );
+  };
+  ui.get("/sod", async (c) => render(c, await kit.state(c)));
+  kit.post(ui, "/sod/conflicts", {
+    formId: "sod",
+    back: "/sod",
+    done: (f) => `Group::${one(f, "a")} and Group::${one(f, "b")} now conflict.`,
+    render: () => render,
+    work: (a, f) => ov.declareSodConflict(a, { a: one(f, "a"), b: one(f, "b"), description: one(f, "description") }),
+  });
+  const minutes = (form: Form) => Number(one(form, "minutes") || "60");
+  kit.post(ui, "/sod/crossings", {
+    formId: "crossing",
+    back: "/sod",
+    done: (f) => `${one(f, "user")} is over the wall for ${one(f, "issuer")} for ${minutes(f)} minutes.`,
+    render: () => render,
+    work: (a, f) =>
+      ov.grantWallCrossing(a, {
+        user: one(f, "user"),
+        issuer: one(f, "issuer"),
+        reason: one(f, "reason"),
+        ttlSeconds: Math.round(minutes(f) * 60),
+      }),
+  });
+  kit.post(ui, "/sod/crossings/:id/revoke", {
+    formId: "crossing",
+    back: "/sod",
+    confirm: () => ({ title: "Revoke the wall crossing?", text: "The person's next decision is denied." }),
+    done: () => "Wall crossing revoked.",
+    render: () => render,
+    work: (a, _f, c) => ov.revokeWallCrossing(a, idOf(c)),
+  });
+}

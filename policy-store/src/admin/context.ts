@@ -1,0 +1,98 @@
+import type { Database, Session } from "@pea/migrations";
+import type { AdminAction, AdminAuthorizer, AdminTarget } from "../admin-authz.js";
+import { recordChange } from "../audit-chain.js";
+import type { SchemaInfo } from "../cedar-schema.js";
+
+/**
+ * What every entitlement change shares (see EntitlementAdmin in ./entitlement-admin.ts): who acts,
+ * the refusals, id rules, and the authorize → change → audit record step.
+ */
+
+/** Who is making a change: a signed-in user, and how they signed in. */
+export interface AdminActor {
+  userId: string;
+  /** "password", "api-key:<id>": kept with the change record. */
+  via: string;
+}
+
+export type EntitlementErrorCode = "invalid_request" | "not_found" | "conflict";
+
+/** A change that cannot be made as asked (the message says why, for the person asking). */
+export class EntitlementError extends Error {
+  constructor(
+    readonly code: EntitlementErrorCode,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+export const ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._@:-]{0,127}$/;
+export const principalStatuses = ["active", "suspended", "revoked"] as const;
+export type PrincipalStatus = (typeof principalStatuses)[number];
+export const memberTypes = ["User", "Agent", "Group"] as const;
+export const parentTypes = ["Group", "Segment"] as const;
+
+export interface Ref {
+  type: string;
+  id: string;
+}
+
+export interface EntitlementAdminDeps {
+  database: Database;
+  authorizer: AdminAuthorizer;
+  /** The Cedar schema: capability sets and resources are checked against it. */
+  schema: () => SchemaInfo | undefined;
+}
+
+export const json = (value: unknown): unknown => (typeof value === "string" ? JSON.parse(value) : value);
+export const iso = (value: unknown): string => (value instanceof Date ? value.toISOString() : String(value));
+
+export function checkId(field: string, id: string): void {
+  if (!ID_PATTERN.test(id)) {
+    throw new EntitlementError(
+      "invalid_request",
+      `${field}: must start with a letter or digit and use only letters, digits and . _ @ : - (at most 128)`,
+    );
+  }
+}
+
+/** Postgres unique violations become a 409 naming what already exists. */
+export function mapUnique(error: unknown, what: string): never {
+  if ((error as { code?: string }).code === "23505") throw new EntitlementError("conflict", `${what} already exists`);
+  throw error;
+}
+
+/** Authorize, then run `work` and its audit record in one transaction. */
+export async function change<T>(
+  deps: EntitlementAdminDeps,
+  actor: AdminActor,
+  action: AdminAction,
+  target: AdminTarget,
+  record: { action: string; target: string; detail?: Record<string, unknown> },
+  work: (tx: Session) => Promise<T>,
+): Promise<T> {
+  await deps.authorizer.require(actor.userId, action, target);
+  return deps.database.transaction(async (tx) => {
+    const result = await work(tx);
+    await recordChange(tx, {
+      actor: `User::${actor.userId}`,
+      action: record.action,
+      target: record.target,
+      detail: { ...record.detail, via: actor.via },
+    });
+    return result;
+  });
+}
+
+/** Reading requires the admin:view permission (every role has it). */
+export async function requireView(deps: EntitlementAdminDeps, actor: AdminActor): Promise<void> {
+  await deps.authorizer.require(actor.userId, "admin:view", { kind: "console" });
+}
+
+export async function mustExist(database: Database, type: string, id: string): Promise<void> {
+  const table = { User: "users", Agent: "agents", Group: "groups", Segment: "segments", Intent: "intents" }[type];
+  if (!table) throw new EntitlementError("invalid_request", `${type} is not an entitlement type`);
+  const rows = await database.query(`SELECT 1 FROM ${table} WHERE id = $1`, [id]);
+  if (rows.length === 0) throw new EntitlementError("not_found", `${type}::${id} does not exist`);
+}

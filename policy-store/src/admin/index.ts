@@ -1,0 +1,21 @@
+// Entitlement administration, one file per entity; the names the package has always exported.
+export type { AgentRow } from "./agents.js";
+export {
+  type AdminActor,
+  type EntitlementAdminDeps,
+  EntitlementError,
+  type EntitlementErrorCode,
+  ID_PATTERN,
+  memberTypes,
+  type PrincipalStatus,
+  parentTypes,
+  principalStatuses,
+  type Ref,
+} from "./context.js";
+export { EntitlementAdmin } from "./entitlement-admin.js";
+export type { GroupRow } from "./groups.js";
+export type { IntentRow } from "./intents.js";
+export type { ApiKeyRow } from "./keys.js";
+export type { ResourceRow } from "./resources.js";
+export type { SegmentRow } from "./segments.js";
+export type { UserRow } from "./users.js";

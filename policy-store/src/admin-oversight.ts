@@ -4,11 +4,19 @@ import { AccountError } from "./admin-accounts.js";
 import { type AdminAuthorizer, AdminDeniedError } from "./admin-authz.js";
 import { ApprovalError, type ApprovalStatus, listApprovals, voteOnApproval } from "./approvals.js";
 import { type AuditQuery, buildLineage, queryAudit } from "./audit-query.js";
+import { consoleOverview } from "./console-overview.js";
 import { activationHistory, listVersions } from "./policy-versions.js";
 import { describeRun, getRun, type RunStatus } from "./runs.js";
 import { declareSodConflict, SodConflictError } from "./sod.js";
 import { type SupervisionAction, SupervisionError, superviseRun } from "./supervision.js";
-import { RevocationTargetError } from "./trust.js";
+import {
+  listRevocations,
+  RevocationTargetError,
+  type RevocationTargetType,
+  revoke,
+  revokedAmong,
+  type TrustState,
+} from "./trust.js";
 import { grantWallCrossing, listWallCrossings, revokeWallCrossing, WallCrossingError } from "./wall-crossings.js";
 
 /**
@@ -175,10 +183,67 @@ export class AdminOversight {
 
   async searchAudit(who: Who, query: AuditQuery) {
     await this.deps.authorizer.require(who.userId, "admin:audit.read", { kind: "audit" });
-    // Transitional: the console's audit page still pages oldest first with nextCursor/after; it
-    // moves to newest first with older/newer once the admin app is split by area.
-    const page = await queryAudit(this.database, { order: "oldest", ...query });
-    return { ...page, nextCursor: page.newer };
+    return queryAudit(this.database, query);
+  }
+
+  // ---- overview, revocations, a person's activity ---------------------------------------------
+
+  /** The landing page's numbers (console-overview.ts). */
+  async overview(who: Who) {
+    await this.deps.authorizer.require(who.userId, "admin:view", { kind: "console" });
+    return consoleOverview(this.database, { now: this.now() });
+  }
+
+  async listRevocations(who: Who, options: { type?: RevocationTargetType | undefined; limit?: number } = {}) {
+    await this.deps.authorizer.require(who.userId, "admin:view", { kind: "console" });
+    return listRevocations(this.database, { limit: 200, ...options });
+  }
+
+  /** Which of `ids` are revoked, to mark them wherever they are listed. */
+  async revokedAmong(who: Who, type: RevocationTargetType, ids: readonly string[]) {
+    await this.deps.authorizer.require(who.userId, "admin:view", { kind: "console" });
+    return revokedAmong(this.database, type, ids);
+  }
+
+  /**
+   * Revoke an agent, run, task, grant or artifact (trust.ts revoke: the target must exist). Whoever
+   * may stop a run may revoke: it is the same power over what agents do next.
+   */
+  async revoke(
+    who: Who,
+    input: { target: { type: RevocationTargetType; id: string }; reason: string },
+    trust: TrustState,
+  ) {
+    await this.deps.authorizer.require(who.userId, "admin:run.control", { kind: "run" });
+    if (!input.reason.trim()) throw new EntitlementError("invalid_request", "reason: say why");
+    return revoke(this.database, trust, { ...input, reason: input.reason.trim() }, actorOf(who));
+  }
+
+  /** A person's wall crossings and what was recently touched on their behalf (history). */
+  async personActivity(who: Who, user: string) {
+    await this.deps.authorizer.require(who.userId, "admin:view", { kind: "console" });
+    const crossings = await listWallCrossings(this.database, { user, now: this.now() });
+    const touches = await this.database.query<{
+      decision_id: string;
+      at: Date | string;
+      run_id: string | null;
+      agents: string[];
+      labels: string[];
+    }>(
+      `SELECT decision_id, at, run_id, agents, labels FROM touches
+        WHERE human = $1 AND NOT undone ORDER BY at DESC LIMIT 50`,
+      [user],
+    );
+    return {
+      crossings,
+      touches: touches.map((t) => ({
+        decisionId: t.decision_id,
+        at: new Date(t.at).toISOString(),
+        run: t.run_id,
+        agents: t.agents,
+        labels: t.labels,
+      })),
+    };
   }
 
   async policyVersions(who: Who) {

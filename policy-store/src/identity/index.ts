@@ -1,0 +1,9 @@
+export {
+  type AdminSession,
+  csrfMatches,
+  getSession,
+  signInWithApiKey,
+  signInWithPassword,
+  signOut,
+} from "./accounts.js";
+export { ApiKeyCache, ApiKeyError, createApiKey, hasScope } from "./api-keys.js";

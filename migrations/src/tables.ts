@@ -132,6 +132,8 @@ export const auditLog = pgTable(
     runId: text("run_id"),
     decision: text("decision"),
     ref: text("ref"),
+    /** The deciding reason of a deny (0012_audit_console.sql). */
+    reason: text("reason"),
   },
   (t) => [primaryKey({ columns: [t.seq, t.time] })],
 );

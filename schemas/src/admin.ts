@@ -195,16 +195,6 @@ export const RunSupervision = z
   .object({ action: z.enum(["pause", "resume", "cancel"]), reason: z.string().max(500).optional() })
   .strict()
   .openapi("RunSupervision");
-export const AuditSearch = z.object({
-  principal: z.string().max(300).optional(),
-  run: z.string().max(128).optional(),
-  decision: z.enum(["allow", "deny"]).optional(),
-  reason: z.string().max(64).optional(),
-  kind: z.enum(["decision", "change"]).optional(),
-  after: z.coerce.number().int().min(0).optional(),
-  limit: z.coerce.number().int().min(1).max(500).optional(),
-});
-
 export const SetPassword = z
   .object({ password: z.string().min(12).max(1024) })
   .strict()

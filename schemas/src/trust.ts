@@ -55,6 +55,14 @@ export const RevocationRequest = z
   .strict()
   .openapi("RevocationRequest");
 
+export const RevocationQuery = z
+  .object({
+    type: z.enum(revocationTargetTypeValues).optional(),
+    id: z.string().min(1).max(256).optional(),
+    limit: z.coerce.number().int().min(1).max(500).default(100),
+  })
+  .strict();
+
 export const Revocation = z
   .object({
     id: z.string(),

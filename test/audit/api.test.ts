@@ -39,15 +39,16 @@ describe("GET /v1/audit", () => {
     const alice = await client.call("GET", "/v1/audit?principal=User::alice&kind=decision");
     expect(alice.json.entries as Entry[]).toHaveLength(1);
 
+    // Newest first by default, paged towards older entries with `before`.
     const seen: number[] = [];
-    let after: number | undefined;
+    let before: number | undefined;
     do {
-      const page = await client.call("GET", `/v1/audit?kind=decision&limit=4${after ? `&after=${after}` : ""}`);
+      const page = await client.call("GET", `/v1/audit?kind=decision&limit=4${before ? `&before=${before}` : ""}`);
       seen.push(...(page.json.entries as Entry[]).map((e) => e.seq));
-      after = page.json.nextCursor as number | undefined;
-    } while (after !== undefined);
+      before = page.json.older as number | undefined;
+    } while (before !== undefined);
     expect(seen).toHaveLength(6);
-    expect([...seen].sort((a, b) => a - b)).toEqual(seen);
+    expect([...seen].sort((a, b) => b - a)).toEqual(seen);
 
     const future = new Date(Date.now() + 3_600_000).toISOString();
     expect((await client.call("GET", `/v1/audit?since=${future}`)).json.entries).toEqual([]);

@@ -58,7 +58,7 @@ describe("the audit log", { timeout: 120_000 }, () => {
     const deny = await client.authorize(stories.readDealDb);
     expect(allow.json.decision).toBe("allow");
     // Durable before answered: the record is already there when the answer arrives.
-    const page = await queryAudit(pdp.database, { kind: "decision" });
+    const page = await queryAudit(pdp.database, { kind: "decision", order: "oldest" });
     const records = page.entries.map((e) => e.record);
     expect(records.map((r) => r.decisionId)).toEqual([allow.json.decisionId, deny.json.decisionId]);
     expect(records[0]).toMatchObject({
@@ -75,7 +75,7 @@ describe("the audit log", { timeout: 120_000 }, () => {
     });
     expect(records[1]).toMatchObject({ decision: "deny", reasons: [{ code: "barrier" }] });
     // Changes (seed, bootstrap key) share the chain; seqs are gapless from 1.
-    const all = await queryAudit(pdp.database, {});
+    const all = await queryAudit(pdp.database, { order: "oldest" });
     expect(all.entries.map((e) => e.seq)).toEqual(all.entries.map((_, i) => i + 1));
     expect(all.entries.some((e) => e.record.type === "change" && e.record.action === "api_key.create")).toBe(true);
     expect(all.entries.some((e) => e.record.action === "seed.apply")).toBe(true);
@@ -174,12 +174,12 @@ describe("the audit log", { timeout: 120_000 }, () => {
     for (let i = 0; i < 3; i++) await client.authorize(stories.readDealDb);
     const denies = await queryAudit(pdp.database, { decision: "deny", reason: "barrier" });
     expect(denies.entries).toHaveLength(3);
-    const p1 = await queryAudit(pdp.database, { kind: "decision", limit: 3 });
+    const p1 = await queryAudit(pdp.database, { kind: "decision", limit: 3, order: "oldest" });
     expect(p1.entries).toHaveLength(3);
-    const p2 = await queryAudit(pdp.database, { kind: "decision", limit: 3, after: p1.nextCursor });
-    const p3 = await queryAudit(pdp.database, { kind: "decision", limit: 3, after: p2.nextCursor });
+    const p2 = await queryAudit(pdp.database, { kind: "decision", limit: 3, order: "oldest", after: p1.newer });
+    const p3 = await queryAudit(pdp.database, { kind: "decision", limit: 3, order: "oldest", after: p2.newer });
     expect([...p1.entries, ...p2.entries, ...p3.entries]).toHaveLength(8);
-    expect(p3.nextCursor).toBeUndefined();
+    expect(p3.newer).toBeUndefined();
     expect(await queryAudit(pdp.database, { since: new Date(Date.now() + 60_000) })).toEqual({ entries: [] });
     const recent = await readRecentDecisions(pdp.database, 4);
     expect(recent.map((d) => d.decision)).toEqual(["deny", "deny", "deny", "allow"]);

@@ -85,6 +85,7 @@ describe("revoking an agent", () => {
   });
 
   it("is recorded in the audit log with who did it", async () => {
+    await freshAgent("rev-agent-audit");
     await revoke("Agent", "rev-agent-audit", "audit trail");
     const rows = await pdp.database.query<{ record: { actor: string; action: string; detail: { reason: string } } }>(
       "SELECT record FROM audit_log WHERE kind = 'change' AND ref = 'Agent::rev-agent-audit'",

@@ -8,6 +8,7 @@ import {
   storeCheckpoint,
   verifyAuditLog,
 } from "@pea/policy-store";
+import { parseTimeBound } from "@pea/schemas";
 import type { CliConfig } from "./config.js";
 import { withStore } from "./store.js";
 
@@ -23,12 +24,7 @@ class AuditUsageError extends Error {}
 
 /** Parse "2026-01-01T00:00:00Z" or a look-back such as 15m, 24h, 7d. */
 export function parseSince(text: string, now = new Date()): Date {
-  const relative = /^(\d+)([smhd])$/.exec(text);
-  if (relative) {
-    const unit = { s: 1, m: 60, h: 3600, d: 86400 }[relative[2] as "s" | "m" | "h" | "d"];
-    return new Date(now.getTime() - Number(relative[1]) * unit * 1000);
-  }
-  const time = new Date(text);
+  const time = parseTimeBound(text, now) ?? new Date(text);
   if (Number.isNaN(time.getTime())) throw new AuditUsageError(`not a time: ${text} (use ISO 8601 or 15m, 24h, 7d)`);
   return time;
 }

@@ -3,6 +3,14 @@
 export type { AgentRow } from "./agents.js";
 export { type AdminAction, AdminAuthorizer, AdminDeniedError, adminActions } from "./authorizer.js";
 export {
+  type ConsoleOverview,
+  consoleOverview,
+  type DecisionHour,
+  decisionsPerHour,
+  failClosedReasons,
+  isFailClosed,
+} from "./console-overview.js";
+export {
   type AdminActor,
   type EntitlementAdminDeps,
   EntitlementError,

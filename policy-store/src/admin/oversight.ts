@@ -5,9 +5,17 @@ import { declareSodConflict } from "../governance/sod.js";
 import { grantWallCrossing, listWallCrossings, revokeWallCrossing } from "../governance/wall-crossings.js";
 import { activationHistory, listVersions } from "../policy/versions.js";
 import { type ApprovalStatus, listApprovals, voteOnApproval } from "../trust/approvals.js";
+import {
+  listRevocations,
+  type RevocationTargetType,
+  revoke,
+  revokedAmong,
+  type TrustState,
+} from "../trust/revocations.js";
 import { describeRun, getRun, type RunStatus } from "../trust/runs.js";
 import { type SupervisionAction, superviseRun } from "../trust/supervision.js";
 import type { AdminAuthorizer } from "./authorizer.js";
+import { consoleOverview } from "./console-overview.js";
 import { EntitlementError, type AdminActor as Who } from "./context.js";
 
 /**
@@ -175,6 +183,66 @@ export class AdminOversight {
   async searchAudit(who: Who, query: AuditQuery) {
     await this.deps.authorizer.require(who.userId, "admin:audit.read", { kind: "audit" });
     return queryAudit(this.database, query);
+  }
+
+  // ---- overview, revocations, a person's activity ---------------------------------------------
+
+  /** The landing page's numbers (console-overview.ts). */
+  async overview(who: Who) {
+    await this.deps.authorizer.require(who.userId, "admin:view", { kind: "console" });
+    return consoleOverview(this.database, { now: this.now() });
+  }
+
+  async listRevocations(who: Who, options: { type?: RevocationTargetType | undefined; limit?: number } = {}) {
+    await this.deps.authorizer.require(who.userId, "admin:view", { kind: "console" });
+    return listRevocations(this.database, { limit: 200, ...options });
+  }
+
+  /** Which of `ids` are revoked, to mark them wherever they are listed. */
+  async revokedAmong(who: Who, type: RevocationTargetType, ids: readonly string[]) {
+    await this.deps.authorizer.require(who.userId, "admin:view", { kind: "console" });
+    return revokedAmong(this.database, type, ids);
+  }
+
+  /**
+   * Revoke an agent, run, task, grant or artifact (trust.ts revoke: the target must exist). Whoever
+   * may stop a run may revoke: it is the same power over what agents do next.
+   */
+  async revoke(
+    who: Who,
+    input: { target: { type: RevocationTargetType; id: string }; reason: string },
+    trust: TrustState,
+  ) {
+    await this.deps.authorizer.require(who.userId, "admin:run.control", { kind: "run" });
+    if (!input.reason.trim()) throw new EntitlementError("invalid_request", "reason: say why");
+    return revoke(this.database, trust, { ...input, reason: input.reason.trim() }, actorOf(who));
+  }
+
+  /** A person's wall crossings and what was recently touched on their behalf (history). */
+  async personActivity(who: Who, user: string) {
+    await this.deps.authorizer.require(who.userId, "admin:view", { kind: "console" });
+    const crossings = await listWallCrossings(this.database, { user, now: this.now() });
+    const touches = await this.database.query<{
+      decision_id: string;
+      at: Date | string;
+      run_id: string | null;
+      agents: string[];
+      labels: string[];
+    }>(
+      `SELECT decision_id, at, run_id, agents, labels FROM touches
+        WHERE human = $1 AND NOT undone ORDER BY at DESC LIMIT 50`,
+      [user],
+    );
+    return {
+      crossings,
+      touches: touches.map((t) => ({
+        decisionId: t.decision_id,
+        at: new Date(t.at).toISOString(),
+        run: t.run_id,
+        agents: t.agents,
+        labels: t.labels,
+      })),
+    };
   }
 
   async policyVersions(who: Who) {

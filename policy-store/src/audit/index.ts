@@ -1,4 +1,12 @@
-export { type AuditEntry, type AuditRecord, canonicalJson, entryHash, GENESIS_HASH, recordChange } from "./chain.js";
+export {
+  type AuditEntry,
+  type AuditRecord,
+  canonicalJson,
+  chainEntries,
+  entryHash,
+  GENESIS_HASH,
+  recordChange,
+} from "./chain.js";
 export {
   CheckpointError,
   loadCheckpointSigner,
@@ -6,7 +14,16 @@ export {
   startAuditService,
   storeCheckpoint,
 } from "./checkpoints.js";
-export { DecisionLog, type DecisionRecord } from "./decision-log.js";
-export { buildLineage, exportAudit, type Lineage, queryAudit } from "./query.js";
+export { DecisionLog, type DecisionRecord, decisionAuditRecord } from "./decision-log.js";
+export {
+  type AuditPage,
+  type AuditQuery,
+  auditFilters,
+  buildLineage,
+  exportAudit,
+  type Lineage,
+  MAX_AUDIT_PAGE,
+  queryAudit,
+} from "./query.js";
 export { readRecentDecisions } from "./recent-decisions.js";
 export { verifyAuditLog } from "./verify.js";

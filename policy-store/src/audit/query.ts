@@ -10,18 +10,24 @@ export interface AuditQuery {
   principal?: string | undefined;
   run?: string | undefined;
   decision?: "allow" | "deny" | undefined;
-  /** Any reason code the decision carries. */
+  /** The deciding reason of a deny (the first of its reasons). */
   reason?: string | undefined;
   kind?: "decision" | "change" | undefined;
-  /** Entries after this seq (the previous page's nextCursor). */
+  /** The order entries come in: newest first (the default) or oldest first. */
+  order?: "newest" | "oldest" | undefined;
+  /** Entries older than this seq (a page's `older` cursor). */
+  before?: number | undefined;
+  /** Entries newer than this seq (a page's `newer` cursor). */
   after?: number | undefined;
   limit?: number | undefined;
 }
 
 export interface AuditPage {
   entries: AuditEntry[];
-  /** Pass as `after` for the next page; absent on the last page. */
-  nextCursor?: number | undefined;
+  /** Pass as `before` for the entries older than this page; absent when there are none. */
+  older?: number | undefined;
+  /** Pass as `after` for the entries newer than this page; absent when there are none so far. */
+  newer?: number | undefined;
 }
 
 type Row = { seq: unknown; time: Date | string; prev_hash: string; hash: string; record: AuditRecord };
@@ -36,8 +42,11 @@ const toEntry = (row: Row): AuditEntry => ({
 
 export const MAX_AUDIT_PAGE = 500;
 
-/** One page of audit entries matching every given filter, oldest first (by seq). */
-export async function queryAudit(database: Session, query: AuditQuery): Promise<AuditPage> {
+/** The WHERE clause of every filter in `query` except the cursors, with its parameters. */
+export function auditFilters(query: Omit<AuditQuery, "order" | "before" | "after" | "limit">): {
+  where: string[];
+  params: unknown[];
+} {
   const where: string[] = [];
   const params: unknown[] = [];
   const add = (clause: (p: string) => string, value: unknown) => {
@@ -50,29 +59,64 @@ export async function queryAudit(database: Session, query: AuditQuery): Promise<
   if (query.run) add((p) => `run_id = ${p}`, query.run);
   if (query.decision) add((p) => `decision = ${p}`, query.decision);
   if (query.kind) add((p) => `kind = ${p}`, query.kind);
-  if (query.reason) add((p) => `record -> 'reasons' @> ${p}::jsonb`, JSON.stringify([{ code: query.reason }]));
-  if (query.after !== undefined) add((p) => `seq > ${p}`, query.after);
+  if (query.reason) add((p) => `reason = ${p}`, query.reason);
+  return { where, params };
+}
+
+/**
+ * One page of audit entries matching every given filter, newest first (or oldest first), keyset-paged
+ * both ways: with `before` the page just older than that entry, with `after` the page just newer,
+ * else the newest (oldest) page. Entries are ordered by time, then seq: the log's order wherever
+ * writers' clocks agree, and what an index on time can walk from any point of a large log.
+ */
+export async function queryAudit(database: Session, query: AuditQuery): Promise<AuditPage> {
+  const { where, params } = auditFilters(query);
+  const order = query.order ?? "newest";
+  // The direction the index is walked: away from the cursor, or from the end the order starts at.
+  const ascending = query.after !== undefined || (query.before === undefined && order === "oldest");
+  const cursor = query.before ?? query.after;
+  if (cursor !== undefined) {
+    params.push(cursor);
+    where.push(
+      `(time, seq) ${ascending ? ">" : "<"} (SELECT time, seq FROM audit_log WHERE seq = $${params.length} LIMIT 1)`,
+    );
+  }
   const limit = Math.min(Math.max(1, query.limit ?? 100), MAX_AUDIT_PAGE);
   params.push(limit + 1);
+  const direction = ascending ? "ASC" : "DESC";
   const rows = await database.query<Row>(
     `SELECT seq, time, prev_hash, hash, record FROM audit_log
       ${where.length > 0 ? `WHERE ${where.join(" AND ")}` : ""}
-      ORDER BY seq LIMIT $${params.length}`,
+      ORDER BY time ${direction}, seq ${direction} LIMIT $${params.length}`,
     params,
   );
-  const entries = rows.slice(0, limit).map(toEntry);
-  const last = entries[entries.length - 1];
-  return { entries, nextCursor: rows.length > limit && last ? last.seq : undefined };
+  const more = rows.length > limit;
+  const scanned = rows.slice(0, limit).map(toEntry);
+  const entries = (order === "oldest") === ascending ? scanned : scanned.reverse();
+  const oldest = order === "oldest" ? entries[0] : entries[entries.length - 1];
+  const newest = order === "oldest" ? entries[entries.length - 1] : entries[0];
+  // Beyond the walked end there is more only if the scan said so; behind the cursor there is at
+  // least the entry the cursor came from.
+  const hasOlder = ascending ? query.after !== undefined : more;
+  const hasNewer = ascending ? more : query.before !== undefined;
+  return {
+    entries,
+    ...(hasOlder && oldest ? { older: oldest.seq } : {}),
+    ...(hasNewer && newest ? { newer: newest.seq } : {}),
+  };
 }
 
 /** Every entry matching `query`, page by page, oldest first (for JSON-lines export). */
-export async function* exportAudit(database: Session, query: Omit<AuditQuery, "limit">): AsyncGenerator<AuditEntry> {
+export async function* exportAudit(
+  database: Session,
+  query: Omit<AuditQuery, "limit" | "order" | "before">,
+): AsyncGenerator<AuditEntry> {
   let after = query.after;
   for (;;) {
-    const page = await queryAudit(database, { ...query, after, limit: MAX_AUDIT_PAGE });
+    const page = await queryAudit(database, { ...query, order: "oldest", after, limit: MAX_AUDIT_PAGE });
     yield* page.entries;
-    if (page.nextCursor === undefined) return;
-    after = page.nextCursor;
+    if (page.newer === undefined) return;
+    after = page.newer;
   }
 }
 

@@ -33,6 +33,31 @@ export class Snapshot {
   }
 
   private byType: Map<string, EntityJson[]> | undefined;
+  private referenced: Map<string, Set<string>> | undefined;
+
+  /**
+   * Ids of `type` that some entity's attributes refer to: the issuers resources are tagged with,
+   * for instance, which exist only as references (a wall crossing for an issuer nothing names is a typo).
+   */
+  referencedIds(type: string): ReadonlySet<string> {
+    if (!this.referenced) {
+      const found = new Map<string, Set<string>>();
+      const visit = (value: unknown): void => {
+        if (Array.isArray(value)) for (const item of value) visit(item);
+        else if (value && typeof value === "object") {
+          const ref = (value as { __entity?: { type?: unknown; id?: unknown } }).__entity;
+          if (ref && typeof ref.type === "string" && typeof ref.id === "string") {
+            const ids = found.get(ref.type) ?? new Set<string>();
+            ids.add(ref.id);
+            found.set(ref.type, ids);
+          } else for (const inner of Object.values(value)) visit(inner);
+        }
+      };
+      for (const entity of this.entities.values()) visit(entity.attrs);
+      this.referenced = found;
+    }
+    return this.referenced.get(type) ?? new Set();
+  }
 
   /** Every entity of one type, ordered by id (the candidates of an AuthZEN search). */
   ofType(type: string): readonly EntityJson[] {

@@ -74,6 +74,15 @@ export function isComplianceOfficer(snapshot: Snapshot, userId: string | null | 
   });
 }
 
+/** Issuers registered as entities, or named by a resource's attributes (deal-db's issuers). */
+export function knownIssuers(snapshot: Snapshot): string[] {
+  const registered = snapshot.ofType("Issuer").map((e) => (e.uid as { id: string }).id);
+  return [...new Set([...registered, ...snapshot.referencedIds("Issuer")])].sort();
+}
+
+const isKnownIssuer = (snapshot: Snapshot, issuer: string) =>
+  snapshot.has("Issuer", issuer) || snapshot.referencedIds("Issuer").has(issuer);
+
 export interface GrantCrossingInput {
   user: string;
   issuer: string;
@@ -104,7 +113,16 @@ export async function grantWallCrossing(
     throw new WallCrossingError("forbidden", `only a user in Group::"${COMPLIANCE_GROUP}" may grant a wall crossing`);
   }
   if (by === input.user) throw new WallCrossingError("forbidden", "nobody may bring themselves over the wall");
-  if (!deps.snapshot.get("User", input.user)) throw new WallCrossingError("not_found", `no user ${input.user}`);
+  if (!deps.snapshot.get("User", input.user)) {
+    throw new WallCrossingError("invalid_request", `user: no User "${input.user}"`);
+  }
+  if (!isKnownIssuer(deps.snapshot, input.issuer)) {
+    const known = knownIssuers(deps.snapshot).slice(0, 20).join(", ");
+    throw new WallCrossingError(
+      "invalid_request",
+      `issuer: no Issuer "${input.issuer}" is registered or named by a resource${known ? ` (known: ${known})` : ""}`,
+    );
+  }
   if (input.reason.trim().length === 0) throw new WallCrossingError("invalid_request", "reason: required");
   const ttl = Math.min(Math.max(1, Math.floor(input.ttlSeconds)), MAX_CROSSING_SECONDS);
   const expiresAt = new Date(deps.now.getTime() + ttl * 1000);

@@ -1,5 +1,6 @@
 import { randomBytes } from "node:crypto";
-import type { Database } from "@pea/migrations";
+import type { Database, Session } from "@pea/migrations";
+import { PeaError } from "@pea/schemas";
 import { recordChange } from "../audit/chain.js";
 import { type Decision, type DecisionRequest, deny, linkName } from "../decision/decision.js";
 import { ensureSigningKey, SigningKeyRing } from "./signing-keys.js";
@@ -185,6 +186,51 @@ export interface Revocation {
   by: string;
 }
 
+/** A revocation naming something the store does not hold (a typo must not look like a revocation). */
+export class RevocationTargetError extends PeaError {
+  constructor(
+    readonly field: string,
+    message: string,
+  ) {
+    super("invalid_request", `${field}: ${message}`);
+  }
+}
+
+// Where each kind of target lives; an artifact's id is the decision id of the allow that carried it.
+const targetExists: Record<RevocationTargetType, { sql: string; params: (id: string) => unknown[] }> = {
+  Agent: { sql: "SELECT 1 FROM agents WHERE id = $1", params: (id) => [id] },
+  Run: { sql: "SELECT 1 FROM runs WHERE id = $1", params: (id) => [id] },
+  Intent: { sql: "SELECT 1 FROM intents WHERE id = $1", params: (id) => [id] },
+  Grant: {
+    sql: "SELECT 1 FROM agent_intents WHERE agent_id = $1 AND intent_id = $2",
+    params: (id) => {
+      const slash = id.indexOf("/");
+      return slash < 0 ? [id, ""] : [id.slice(0, slash), id.slice(slash + 1)];
+    },
+  },
+  Artifact: {
+    sql: "SELECT 1 FROM audit_log WHERE ref = $1 AND kind = 'decision' AND decision = 'allow' AND record ? 'artifactId' LIMIT 1",
+    params: (id) => [id],
+  },
+};
+
+/** Refuse a target the store does not hold, naming the field. */
+export async function assertRevocationTarget(
+  database: Session,
+  target: { type: RevocationTargetType; id: string },
+): Promise<void> {
+  const check = targetExists[target.type];
+  const found = await database.query(check.sql, check.params(target.id));
+  if (found.length > 0) return;
+  const what =
+    target.type === "Grant"
+      ? `no agent holds the grant "${target.id}" (a Grant id is "<agent>/<intent>")`
+      : target.type === "Artifact"
+        ? `no artifact "${target.id}" was issued (an artifact id is the decision id of an allow)`
+        : `no ${target.type} "${target.id}"`;
+  throw new RevocationTargetError("target.id", what);
+}
+
 /**
  * Revoke an agent, run, task, grant or artifact: from now on decisions about it deny, and
  * unredeemed artifacts naming it fail redemption. A revoked run is also cancelled. Recorded in the
@@ -199,6 +245,7 @@ export async function revoke(
   const id = `rev_${Date.now().toString(36)}${randomBytes(8).toString("hex")}`;
   const { target, reason } = input;
   const row = await database.transaction(async (tx) => {
+    await assertRevocationTarget(tx, target);
     const [inserted] = await tx.query<{ created_at: Date | string }>(
       "INSERT INTO revocations (id, target_type, target_id, reason, api_key_id, user_id) VALUES ($1, $2, $3, $4, $5, $6) RETURNING created_at",
       [id, target.type, target.id, reason, actor.apiKeyId, actor.userId],
@@ -227,24 +274,54 @@ export async function revoke(
   };
 }
 
-export async function listRevocations(database: Database, limit = 100): Promise<Revocation[]> {
-  const rows = await database.query<{
-    id: string;
-    target_type: RevocationTargetType;
-    target_id: string;
-    reason: string;
-    created_at: Date | string;
-    api_key_id: string | null;
-    user_id: string | null;
-  }>(
-    "SELECT id, target_type, target_id, reason, created_at, api_key_id, user_id FROM revocations ORDER BY created_at DESC LIMIT $1",
-    [limit],
+type RevocationRow = {
+  id: string;
+  target_type: RevocationTargetType;
+  target_id: string;
+  reason: string;
+  created_at: Date | string;
+  api_key_id: string | null;
+  user_id: string | null;
+};
+
+const toRevocation = (r: RevocationRow): Revocation => ({
+  id: r.id,
+  target: { type: r.target_type, id: r.target_id },
+  reason: r.reason,
+  createdAt: new Date(r.created_at).toISOString(),
+  by: actorName({ apiKeyId: r.api_key_id, userId: r.user_id }),
+});
+
+/** Revocations, newest first; `type` and `id` narrow to one kind of target or one target. */
+export async function listRevocations(
+  database: Session,
+  options: { limit?: number; type?: RevocationTargetType | undefined; id?: string | undefined } = {},
+): Promise<Revocation[]> {
+  const rows = await database.query<RevocationRow>(
+    `SELECT id, target_type, target_id, reason, created_at, api_key_id, user_id FROM revocations
+      WHERE ($1::text IS NULL OR target_type = $1) AND ($2::text IS NULL OR target_id = $2)
+      ORDER BY created_at DESC, id LIMIT $3`,
+    [options.type ?? null, options.id ?? null, options.limit ?? 100],
   );
-  return rows.map((r) => ({
-    id: r.id,
-    target: { type: r.target_type, id: r.target_id },
-    reason: r.reason,
-    createdAt: new Date(r.created_at).toISOString(),
-    by: actorName({ apiKeyId: r.api_key_id, userId: r.user_id }),
-  }));
+  return rows.map(toRevocation);
+}
+
+/**
+ * Which of `ids` (of one target type) are revoked, each with its first revocation: what the console
+ * marks wherever an agent, grant, task or run appears.
+ */
+export async function revokedAmong(
+  database: Session,
+  type: RevocationTargetType,
+  ids: readonly string[],
+): Promise<Map<string, Revocation>> {
+  if (ids.length === 0) return new Map();
+  const rows = await database.query<RevocationRow>(
+    `SELECT id, target_type, target_id, reason, created_at, api_key_id, user_id FROM revocations
+      WHERE target_type = $1 AND target_id = ANY($2::text[]) ORDER BY created_at, id`,
+    [type, [...new Set(ids)]],
+  );
+  const revoked = new Map<string, Revocation>();
+  for (const row of rows) if (!revoked.has(row.target_id)) revoked.set(row.target_id, toRevocation(row));
+  return revoked;
 }

@@ -1,5 +1,16 @@
 import { z } from "@hono/zod-openapi";
-import { ApprovalDecisionBody, ApprovalView, AuditSearch, RunSupervision, RunView } from "@pea/schemas";
+import {
+  ApprovalDecisionBody,
+  ApprovalView,
+  AuditPage,
+  AuditQueryParams,
+  parseTimeBound,
+  Revocation,
+  RevocationQuery,
+  RevocationRequest,
+  RunSupervision,
+  RunView,
+} from "@pea/schemas";
 import type { AdminDeps } from "../deps.js";
 import { type AdminApi, actionRoute, IdParam, Loose, run } from "./kit.js";
 
@@ -57,10 +68,42 @@ export function oversightRoutes(app: AdminApi, deps: AdminDeps): void {
     method: "get",
     path: "/api/v1/audit",
     tag: "audit",
-    summary: "Search the audit log by principal, run, decision, reason, kind",
-    query: AuditSearch,
-    response: z.object({ entries: z.array(Loose), nextCursor: z.number().int().optional() }),
-    work: (who, { query }) => run(() => ov.searchAudit(who, query)),
+    summary: "Search the audit log (newest first) by time (ISO or 10m, 24h), principal, run, decision, reason, kind",
+    query: AuditQueryParams,
+    response: AuditPage,
+    work: (who, { query }) => {
+      const now = new Date();
+      const since = query.since ? parseTimeBound(query.since, now) : undefined;
+      const until = query.until ? parseTimeBound(query.until, now) : undefined;
+      return run(() => ov.searchAudit(who, { ...query, since, until }));
+    },
+  });
+  actionRoute(app, {
+    method: "get",
+    path: "/api/v1/overview",
+    tag: "overview",
+    summary: "What waits, what runs, who is over a wall, what was revoked, and decisions per hour (24 h)",
+    response: Loose,
+    work: (who) => run(() => ov.overview(who)),
+  });
+  actionRoute(app, {
+    method: "get",
+    path: "/api/v1/revocations",
+    tag: "revocations",
+    summary: "Revocations with their targets, newest first",
+    query: RevocationQuery,
+    response: z.object({ revocations: z.array(Revocation) }),
+    work: async (who, { query }) => ({ revocations: await run(() => ov.listRevocations(who, query)) }),
+  });
+  actionRoute(app, {
+    method: "post",
+    path: "/api/v1/revocations",
+    tag: "revocations",
+    summary: "Revoke an agent, run, intent, grant or artifact the store holds (400 naming target.id otherwise)",
+    body: RevocationRequest,
+    status: 201,
+    response: Revocation,
+    work: (who, { body }) => run(() => ov.revoke(who, body, deps.engine.trust)),
   });
   actionRoute(app, {
     method: "get",

@@ -9,7 +9,8 @@ import { Csrf, Empty, FormError, Layout, type PageState, refText, TableSearch, v
 export const matches = (q: string | undefined, ...fields: Array<string | null | undefined>) =>
   !q || fields.some((f) => f?.toLowerCase().includes(q.toLowerCase()));
 
-export const when = (iso: string) => iso.slice(0, 19).replace("T", " ");
+/** A stored time (ISO 8601, UTC) as people read it, with its time zone. */
+export const when = (iso: string) => `${iso.slice(0, 19).replace("T", " ")} UTC`;
 
 /** A titled section of a page. */
 export function Section(props: { id: string; title: Child; children?: Child }) {

@@ -12,9 +12,11 @@ import { groupRoutes } from "./groups/routes.js";
 import { intentRoutes } from "./intents/routes.js";
 import { keyRoutes } from "./keys/routes.js";
 import { createUiKit, describeError } from "./kit.js";
+import { overviewRoutes } from "./overview/routes.js";
 import { peopleRoutes } from "./people/routes.js";
 import { policyRoutes } from "./policies/routes.js";
 import { resourceRoutes } from "./resources/routes.js";
+import { revocationRoutes } from "./revocations/routes.js";
 import { runRoutes } from "./runs/routes.js";
 import { signInRoutes } from "./session/routes.js";
 import { sodRoutes } from "./sod/routes.js";
@@ -22,6 +24,7 @@ import { sodRoutes } from "./sod/routes.js";
 const assetsDir = new URL("./assets/", import.meta.url);
 const assets: Record<string, string> = {
   "app.css": "text/css; charset=utf-8",
+  "console.css": "text/css; charset=utf-8",
   "app.js": "text/javascript; charset=utf-8",
 };
 
@@ -53,8 +56,6 @@ export function uiRoutes(deps: AdminDeps): Hono<AdminEnv> {
 
   signInRoutes(ui, deps);
 
-  ui.get("/", (c) => c.redirect("/people", 303));
-
   // A refusal that reaches here (e.g. a person without any admin role opening a page) is a page
   // saying so, never a 500.
   ui.onError(async (error, c) => {
@@ -75,6 +76,7 @@ export function uiRoutes(deps: AdminDeps): Hono<AdminEnv> {
     );
   });
 
+  overviewRoutes(ui, kit);
   peopleRoutes(ui, kit);
   groupRoutes(ui, kit);
   intentRoutes(ui, kit);
@@ -83,6 +85,7 @@ export function uiRoutes(deps: AdminDeps): Hono<AdminEnv> {
   sodRoutes(ui, kit);
   approvalRoutes(ui, kit);
   runRoutes(ui, kit);
+  revocationRoutes(ui, kit);
   auditRoutes(ui, kit);
   policyRoutes(ui, kit);
   return ui;

@@ -17,6 +17,7 @@ export interface PageState {
 }
 
 export const navItems: Array<{ href: string; label: string; needs?: AdminAction }> = [
+  { href: "/", label: "Overview" },
   { href: "/people", label: "People & agents" },
   { href: "/groups", label: "Groups & segments" },
   { href: "/intents", label: "Intents" },
@@ -25,6 +26,7 @@ export const navItems: Array<{ href: string; label: string; needs?: AdminAction 
   { href: "/sod", label: "SoD & walls" },
   { href: "/approvals", label: "Approvals" },
   { href: "/runs", label: "Runs" },
+  { href: "/revocations", label: "Revocations" },
   { href: "/audit", label: "Audit", needs: "admin:audit.read" },
   { href: "/policies", label: "Policies", needs: "admin:policy.read" },
 ];
@@ -40,6 +42,7 @@ export function Layout(props: { title: string; path: string; state?: PageState; 
           <meta name="viewport" content="width=device-width, initial-scale=1" />
           <title>{`${props.title} · PEA admin`}</title>
           <link rel="stylesheet" href="/assets/app.css" />
+          <link rel="stylesheet" href="/assets/console.css" />
           <script src="/assets/app.js" defer></script>
         </head>
         <body>
@@ -75,7 +78,12 @@ export function Layout(props: { title: string; path: string; state?: PageState; 
                     .filter((n) => !n.needs || state.allowed.has(n.needs))
                     .map((n) => (
                       <li>
-                        <a href={n.href} aria-current={props.path.startsWith(n.href) ? "page" : undefined}>
+                        <a
+                          href={n.href}
+                          aria-current={
+                            (n.href === "/" ? props.path === "/" : props.path.startsWith(n.href)) ? "page" : undefined
+                          }
+                        >
                           {n.label}
                         </a>
                       </li>

@@ -1,7 +1,7 @@
 import { createRoute, type OpenAPIHono } from "@hono/zod-openapi";
 import type { AppEnv } from "@pea/http-kit";
 import { queryAudit } from "@pea/policy-store";
-import { AuditPage, AuditQueryParams, ErrorBody } from "@pea/schemas";
+import { AuditPage, AuditQueryParams, ErrorBody, parseTimeBound } from "@pea/schemas";
 import type { RouteDeps } from "../deps.js";
 
 const errorResponses = {
@@ -10,7 +10,7 @@ const errorResponses = {
   403: { description: "the key lacks the audit scope", content: { "application/json": { schema: ErrorBody } } },
 };
 
-/** GET /v1/audit: the audit log by time, principal, run, decision and reason, a page at a time. */
+/** GET /v1/audit: the audit log by time (ISO or 10m, 24h), principal, run, decision, reason and kind, a page at a time. */
 export function auditRoutes(app: OpenAPIHono<AppEnv>, { engine, auth }: RouteDeps) {
   app.openapi(
     createRoute({
@@ -18,7 +18,7 @@ export function auditRoutes(app: OpenAPIHono<AppEnv>, { engine, auth }: RouteDep
       path: "/v1/audit",
       ...auth("audit"),
       tags: ["audit"],
-      summary: "Audit entries (decisions and changes) matching every filter, oldest first, paginated by seq",
+      summary: "Audit entries (decisions and changes) matching every filter, newest first, paged both ways by seq",
       request: { query: AuditQueryParams },
       responses: {
         200: { description: "one page", content: { "application/json": { schema: AuditPage } } },
@@ -27,10 +27,11 @@ export function auditRoutes(app: OpenAPIHono<AppEnv>, { engine, auth }: RouteDep
     }),
     async (c) => {
       const q = c.req.valid("query");
+      const now = engine.now();
       const page = await queryAudit(engine.database, {
         ...q,
-        since: q.since ? new Date(q.since) : undefined,
-        until: q.until ? new Date(q.until) : undefined,
+        since: q.since ? parseTimeBound(q.since, now) : undefined,
+        until: q.until ? parseTimeBound(q.until, now) : undefined,
       });
       return c.json(page, 200);
     },

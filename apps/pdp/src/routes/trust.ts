@@ -21,6 +21,7 @@ import {
   RedeemRequest,
   RedeemResponse,
   Revocation,
+  RevocationQuery,
   RevocationRequest,
   RunResponse,
   SuperviseRunRequest,
@@ -107,10 +108,11 @@ export function trustRoutes(app: OpenAPIHono<AppEnv>, { engine, auth }: RouteDep
       path: "/v1/revocations",
       ...auth("admin"),
       tags: ["revocations"],
-      summary: "Recent revocations, newest first",
+      summary: "Revocations with their targets, newest first; ?type= and ?id= ask whether one target is revoked",
+      request: { query: RevocationQuery },
       responses: { 200: json(z.object({ revocations: z.array(Revocation) }), "revocations"), ...common },
     }),
-    async (c) => c.json({ revocations: await listRevocations(engine.database) }, 200),
+    async (c) => c.json({ revocations: await listRevocations(engine.database, c.req.valid("query")) }, 200),
   );
 
   app.openapi(

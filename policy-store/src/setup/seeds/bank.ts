@@ -124,5 +124,8 @@ export const bankSeed: EntitlementSeed = {
       attributes: { classification: "restricted", segment: entity("Segment", "ibd") },
       parents: [{ type: "Segment", id: "ibd" }],
     },
+    // Issuers the firm follows: what a wall crossing may name (wall-crossings.ts refuses others).
+    { type: "Issuer", id: "ACME", attributes: {} },
+    { type: "Issuer", id: "GLOBEX", attributes: {} },
   ],
 };

@@ -1,9 +1,17 @@
 /** @jsxRuntime automatic */
 /** @jsxImportSource hono/jsx */
-import type { AgentRow, GroupRow, IntentRow, RunRow, SegmentRow } from "@pea/policy-store";
+import type { AgentRow, GroupRow, IntentRow, Revocation, RunRow, SegmentRow } from "@pea/policy-store";
 import { ActionButton, Section, when } from "../components.js";
 import { Csrf, Empty, FormError, Layout, type PageState, Status } from "../layout.js";
+import { RevokedMark } from "../revocations/pages.js";
 import { Memberships, StatusToggle } from "./memberships.js";
+
+/** What /v1/revocations stopped among what this page shows: the agent, its grants, its tasks. */
+export interface AgentRevocations {
+  agent: Revocation | undefined;
+  grants: Map<string, Revocation>;
+  intents: Map<string, Revocation>;
+}
 
 export function AgentPage(props: {
   state: PageState;
@@ -12,8 +20,9 @@ export function AgentPage(props: {
   groups: GroupRow[];
   segments: SegmentRow[];
   runs: RunRow[];
+  revoked: AgentRevocations;
 }) {
-  const { state, agent } = props;
+  const { state, agent, revoked } = props;
   const back = `/people/agents/${encodeURIComponent(agent.id)}`;
   const held = props.intents.filter((i) => agent.intents.includes(i.id));
   const others = props.intents.filter((i) => !agent.intents.includes(i.id));
@@ -24,10 +33,16 @@ export function AgentPage(props: {
         <a href={`/people/users/${encodeURIComponent(agent.owner)}`} data-testid="agent-owner">
           {agent.owner}
         </a>{" "}
-        · <Status status={agent.status} />
+        · {revoked.agent ? <RevokedMark revocation={revoked.agent} /> : <Status status={agent.status} />}
         {agent.delegableBy.length > 0 ? <> · sub-agent of {agent.delegableBy.join(", ")}</> : null}
       </p>
-      {state.allowed.has("admin:agent.write") ? (
+      {revoked.agent ? (
+        <p class="error" data-testid="agent-revoked">
+          Revoked {when(revoked.agent.createdAt)} by {revoked.agent.by}: {revoked.agent.reason}. Every decision for it
+          is denied, for good; <a href="/revocations">revocations</a>.
+        </p>
+      ) : null}
+      {state.allowed.has("admin:agent.write") && !revoked.agent ? (
         <StatusToggle
           state={state}
           back={back}
@@ -44,6 +59,7 @@ export function AgentPage(props: {
             {held.map((i) => (
               <li>
                 <strong>{i.id}</strong>{" "}
+                <RevokedMark revocation={revoked.grants.get(i.id) ?? revoked.intents.get(i.id)} />{" "}
                 <span class="muted">{i.capabilities.map((c) => `${c.action} on ${c.resourceType}`).join(", ")}</span>
                 {state.allowed.has("admin:agent-intent.revoke") ? (
                   <ActionButton

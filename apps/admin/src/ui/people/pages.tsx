@@ -1,10 +1,18 @@
 /** @jsxRuntime automatic */
 /** @jsxImportSource hono/jsx */
-import type { AgentRow, UserRow } from "@pea/policy-store";
+import type { AgentRow, Revocation, UserRow } from "@pea/policy-store";
 import { DataTable, Field, FilterBar, FormCard, matches, Refs, Section, SelectField } from "../components.js";
 import { Layout, type PageState, Status } from "../layout.js";
+import { RevokedMark } from "../revocations/pages.js";
 
-export function PeoplePage(props: { state: PageState; users: UserRow[]; agents: AgentRow[]; q?: string | undefined }) {
+export function PeoplePage(props: {
+  state: PageState;
+  users: UserRow[];
+  agents: AgentRow[];
+  /** Agents revoked through /v1/revocations (their entitlement status does not say so). */
+  revokedAgents: Map<string, Revocation>;
+  q?: string | undefined;
+}) {
   const { state, q } = props;
   const users = props.users.filter((u) => matches(q, u.id, u.displayName, u.email, u.status));
   const agents = props.agents.filter((a) => matches(q, a.id, a.owner, a.description, a.status, ...a.intents));
@@ -73,7 +81,11 @@ export function PeoplePage(props: { state: PageState; users: UserRow[]; agents: 
                 <a href={`/people/users/${encodeURIComponent(a.owner)}`}>{a.owner}</a>
               </td>
               <td>
-                <Status status={a.status} />
+                {props.revokedAgents.has(a.id) ? (
+                  <RevokedMark revocation={props.revokedAgents.get(a.id)} />
+                ) : (
+                  <Status status={a.status} />
+                )}
               </td>
               <td>{a.intents.join(", ") || <span class="muted">none</span>}</td>
               <td>

@@ -25,7 +25,14 @@ export function peopleRoutes(ui: UiApp, kit: UiKit): void {
   const renderPeople: Render = async (c, s) => {
     const actor = c.get("actor");
     const [users, agents] = await Promise.all([ent.listUsers(actor), ent.listAgents(actor)]);
-    return c.html(<PeoplePage state={s} users={users} agents={agents} q={c.req.query("q")} />);
+    const revokedAgents = await ov.revokedAmong(
+      actor,
+      "Agent",
+      agents.map((a) => a.id),
+    );
+    return c.html(
+      <PeoplePage state={s} users={users} agents={agents} revokedAgents={revokedAgents} q={c.req.query("q")} />,
+    );
   };
   const renderUser =
     (id: string): Render =>
@@ -42,8 +49,17 @@ export function peopleRoutes(ui: UiApp, kit: UiKit): void {
       if (!user) return noSuch(c, s, "user", id);
       const owned = agents.filter((a) => a.owner === id);
       const keysOf = keys.filter((k) => k.userId === id);
+      const activity = await ov.personActivity(actor, id);
       return c.html(
-        <UserPage state={s} user={user} agents={owned} groups={groups} segments={segments} keys={keysOf} />,
+        <UserPage
+          state={s}
+          user={user}
+          agents={owned}
+          groups={groups}
+          segments={segments}
+          keys={keysOf}
+          activity={activity}
+        />,
       );
     };
   const renderAgent =
@@ -60,8 +76,30 @@ export function peopleRoutes(ui: UiApp, kit: UiKit): void {
       const agent = agents.find((a) => a.id === id);
       if (!agent) return noSuch(c, s, "agent", id);
       const itsRuns = runs.filter((r) => r.principal === `Agent::${id}`).slice(0, 50);
+      const [revokedAgent, grants, revokedIntents] = await Promise.all([
+        ov.revokedAmong(actor, "Agent", [id]),
+        ov.revokedAmong(
+          actor,
+          "Grant",
+          agent.intents.map((i) => `${id}/${i}`),
+        ),
+        ov.revokedAmong(actor, "Intent", agent.intents),
+      ]);
+      const revoked = {
+        agent: revokedAgent.get(id),
+        grants: new Map([...grants].map(([grant, r]) => [grant.slice(id.length + 1), r])),
+        intents: revokedIntents,
+      };
       return c.html(
-        <AgentPage state={s} agent={agent} intents={intents} groups={groups} segments={segments} runs={itsRuns} />,
+        <AgentPage
+          state={s}
+          agent={agent}
+          intents={intents}
+          groups={groups}
+          segments={segments}
+          runs={itsRuns}
+          revoked={revoked}
+        />,
       );
     };
 

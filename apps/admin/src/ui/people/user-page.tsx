@@ -3,6 +3,7 @@
 import type { AgentRow, ApiKeyRow, GroupRow, SegmentRow, UserRow } from "@pea/policy-store";
 import { FormCard, Section } from "../components.js";
 import { Empty, FormError, Layout, type PageState, Status } from "../layout.js";
+import { ActivitySections, type PersonActivity } from "./activity.js";
 import { Memberships, StatusToggle } from "./memberships.js";
 
 export function UserPage(props: {
@@ -12,6 +13,7 @@ export function UserPage(props: {
   groups: GroupRow[];
   segments: SegmentRow[];
   keys: ApiKeyRow[];
+  activity: PersonActivity;
 }) {
   const { state, user } = props;
   const back = `/people/users/${encodeURIComponent(user.id)}`;
@@ -43,6 +45,7 @@ export function UserPage(props: {
         </FormCard>
       ) : null}
       <Memberships state={state} type="User" entity={user} lists={props} back={back} />
+      <ActivitySections user={user.id} activity={props.activity} />
       <Section id="a" title="Agents owned">
         {props.agents.length === 0 ? (
           <Empty>{user.id} owns no agents.</Empty>

@@ -9,11 +9,11 @@ import { LoginPage } from "./pages.js";
 
 /** Signing in (open to anyone), then the gate every other page is behind. */
 export function signInRoutes(ui: UiApp, deps: AdminDeps): void {
-  ui.get("/login", (c) => c.html(<LoginPage next={safePath(c.req.query("next") ?? "/people", "/people")} />));
+  ui.get("/login", (c) => c.html(<LoginPage next={safePath(c.req.query("next") ?? "/", "/")} />));
   ui.post("/login", async (c) => {
     if (crossSite(c)) return c.text("cross-site request refused", 403);
     const form = (await c.req.parseBody({ all: true })) as Form;
-    const next = safePath(one(form, "next"), "/people");
+    const next = safePath(one(form, "next"), "/");
     const apiKey = one(form, "apiKey");
     const user = one(form, "user");
     const session = apiKey

@@ -12,6 +12,8 @@ export const AdminConfig = z.object({
     .enum(["true", "false"])
     .default("false")
     .transform((v) => v === "true"),
+  /** Deepest nesting of objects and arrays a JSON body may have (deeper is a 400). */
+  PEA_ADMIN_MAX_JSON_DEPTH: z.coerce.number().int().min(2).max(1000).default(32),
   /** How long to wait at start for the store (the PDP serving the embedded store, or seeding). */
   PEA_ADMIN_STORE_WAIT_MS: z.coerce.number().int().min(0).default(60_000),
 });

@@ -99,6 +99,7 @@ export async function startAdmin(
     schema,
     logger,
     maxBodyBytes: config.PEA_MAX_BODY_BYTES,
+    maxJsonDepth: config.PEA_ADMIN_MAX_JSON_DEPTH,
     secureCookies: config.PEA_ADMIN_SECURE_COOKIES,
   });
   const server: ServerType = await new Promise((resolve, reject) => {

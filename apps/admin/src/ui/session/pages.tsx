@@ -3,11 +3,12 @@
 import { Layout } from "../layout.js";
 
 export function LoginPage(props: { error?: string | undefined; user?: string | undefined; next?: string | undefined }) {
+  const next = props.next ?? "/people";
   return (
     <Layout title="Sign in" path="/login">
       <div class="card narrow">
         <form method="post" action="/login" class="stack" aria-describedby={props.error ? "login-error" : undefined}>
-          <input type="hidden" name="next" value={props.next ?? "/people"} />
+          <input type="hidden" name="next" value={next} />
           {props.error ? (
             <p class="form-error" role="alert" id="login-error" data-testid="login-error">
               {props.error}
@@ -24,7 +25,7 @@ export function LoginPage(props: { error?: string | undefined; user?: string | u
         <details>
           <summary>Sign in with an API key instead</summary>
           <form method="post" action="/login" class="stack">
-            <input type="hidden" name="next" value={props.next ?? "/people"} />
+            <input type="hidden" name="next" value={next} />
             <label for="apiKey">API key bound to your user</label>
             <input id="apiKey" name="apiKey" type="password" autocomplete="off" required />
             <button type="submit">Sign in with key</button>

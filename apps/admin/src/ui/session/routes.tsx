@@ -1,30 +1,34 @@
 /** @jsxRuntime automatic */
 /** @jsxImportSource hono/jsx */
-import { signInWithApiKey, signInWithPassword, signOut } from "@pea/policy-store";
+import { signOut } from "@pea/policy-store";
+import type { Context } from "hono";
 import { getCookie } from "hono/cookie";
 import { clearSessionCookie, crossSite, identify, SESSION_COOKIE, setSessionCookie } from "../../auth.js";
-import type { AdminDeps } from "../../deps.js";
+import type { AppDeps } from "../../deps.js";
+import { signIn } from "../../sign-in.js";
 import { type Form, one, safePath, type UiApp } from "../kit.js";
 import { LoginPage } from "./pages.js";
 
 /** Signing in (open to anyone), then the gate every other page is behind. */
-export function signInRoutes(ui: UiApp, deps: AdminDeps): void {
-  ui.get("/login", (c) => c.html(<LoginPage next={safePath(c.req.query("next") ?? "/people", "/people")} />));
+export function signInRoutes(ui: UiApp, deps: AppDeps): void {
+  const nextOf = (c: Context) => safePath(c.req.query("next") ?? "/people", "/people");
+  ui.get("/login", (c) => c.html(<LoginPage next={nextOf(c)} />));
   ui.post("/login", async (c) => {
     if (crossSite(c)) return c.text("cross-site request refused", 403);
     const form = (await c.req.parseBody({ all: true })) as Form;
     const next = safePath(one(form, "next"), "/people");
     const apiKey = one(form, "apiKey");
     const user = one(form, "user");
-    const session = apiKey
-      ? await signInWithApiKey(deps.database, deps.keys, apiKey)
-      : await signInWithPassword(deps.database, user, one(form, "password"));
-    if (!session) {
-      c.status(401);
-      return c.html(
-        <LoginPage error="Wrong user, password or key, or the user is not active." user={user} next={next} />,
-      );
+    const outcome = await signIn(deps, c, apiKey ? { apiKey } : { user, password: one(form, "password") });
+    if (!outcome.ok) {
+      if (outcome.throttled) c.header("Retry-After", String(outcome.retryAfterSeconds));
+      c.status(outcome.throttled ? 429 : 401);
+      const error = outcome.throttled
+        ? `Too many failed sign-ins. Try again in ${outcome.retryAfterSeconds} seconds.`
+        : "Wrong user, password or key, or the user is not active.";
+      return c.html(<LoginPage error={error} user={user} next={next} />);
     }
+    const { session } = outcome;
     setSessionCookie(c, session.token, session.expiresAt, deps.secureCookies);
     return c.redirect(next, 303);
   });

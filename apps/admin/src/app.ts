@@ -3,6 +3,7 @@ import { createApiApp, inputLimits, mountDocs } from "@pea/http-kit";
 import { apiRoutes } from "./api/index.js";
 import type { AdminEnv } from "./auth.js";
 import type { AdminApp, AdminDeps, AppDeps } from "./deps.js";
+import { OidcSignIn } from "./oidc.js";
 import { SignInThrottle } from "./sign-in.js";
 import { uiRoutes } from "./ui/index.js";
 
@@ -19,6 +20,7 @@ export function createAdminApp(options: AdminDeps): AdminApp {
     ...options,
     maxJsonDepth: options.maxJsonDepth ?? 32,
     throttle: options.throttle ?? new SignInThrottle(),
+    oidc: options.oidc ? new OidcSignIn(options.oidc) : undefined,
   };
   // Limits on every body, signing in included, before any route reads it (see http-kit limits.ts).
   const limits = { maxBodyBytes: deps.maxBodyBytes, maxJsonDepth: deps.maxJsonDepth };

@@ -10,6 +10,7 @@ import type {
 } from "@pea/policy-store";
 import type { Logger } from "pino";
 import type { AdminEnv } from "./auth.js";
+import type { OidcSettings, OidcSignIn } from "./oidc.js";
 import type { SignInThrottle } from "./sign-in.js";
 
 // The admin app's shared types, in a leaf module so that the app, its API and its UI all import
@@ -30,12 +31,15 @@ export interface AdminDeps {
   secureCookies: boolean;
   /** Sign-in throttling (default: a fresh one for this app). */
   throttle?: SignInThrottle;
+  /** Sign-in through the firm's OpenID Connect provider (absent: no such button). */
+  oidc?: OidcSettings | undefined;
 }
 
 /** What the app's parts are given: the deps with every default filled in. */
-export interface AppDeps extends AdminDeps {
+export interface AppDeps extends Omit<AdminDeps, "oidc"> {
   maxJsonDepth: number;
   throttle: SignInThrottle;
+  oidc: OidcSignIn | undefined;
 }
 
 export interface AdminApp {

@@ -1,3 +1,4 @@
 export { type AdminApp, type AdminDeps, createAdminApp } from "./app.js";
-export { AdminConfig, parseAdminConfig } from "./config.js";
+export { AdminConfig, oidcSettingsOf, parseAdminConfig } from "./config.js";
+export type { OidcSettings } from "./oidc.js";
 export { type RunningAdmin, startAdmin } from "./server.js";

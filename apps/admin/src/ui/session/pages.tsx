@@ -2,11 +2,24 @@
 /** @jsxImportSource hono/jsx */
 import { Layout } from "../layout.js";
 
-export function LoginPage(props: { error?: string | undefined; user?: string | undefined; next?: string | undefined }) {
+export function LoginPage(props: {
+  error?: string | undefined;
+  user?: string | undefined;
+  next?: string | undefined;
+  /** The firm's OpenID provider, when one is configured. */
+  oidcName?: string | undefined;
+}) {
   const next = props.next ?? "/people";
   return (
     <Layout title="Sign in" path="/login">
       <div class="card narrow">
+        {props.oidcName ? (
+          <p>
+            <a class="button primary" href={`/login/oidc?next=${encodeURIComponent(next)}`} data-testid="oidc-sign-in">
+              Sign in with {props.oidcName}
+            </a>
+          </p>
+        ) : null}
         <form method="post" action="/login" class="stack" aria-describedby={props.error ? "login-error" : undefined}>
           <input type="hidden" name="next" value={next} />
           {props.error ? (

@@ -2,16 +2,23 @@
 // `npm start`: the decision service and the admin app, as two processes (apps never import each
 // other). The PDP opens the store (serving the embedded one on a loopback port); the admin app
 // waits for it. Signals are forwarded; when either process exits, the other is stopped too.
-import { spawn } from "node:child_process";
+// They run the compiled JavaScript; the build runs first (turbo skips it when nothing changed).
+import { spawn, spawnSync } from "node:child_process";
 import { fileURLToPath } from "node:url";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
 const apps = [
-  ["pdp", "apps/pdp/src/main.ts"],
-  ["admin", "apps/admin/src/main.ts"],
+  ["pdp", "apps/pdp/dist/main.js"],
+  ["admin", "apps/admin/dist/main.js"],
 ];
+const build = spawnSync("npm", ["run", "build", "--silent", "--", "--output-logs=errors-only"], {
+  cwd: root,
+  stdio: "inherit",
+  shell: process.platform === "win32",
+});
+if (build.status !== 0) process.exit(build.status ?? 1);
 const children = apps.map(([name, entry]) => {
-  const child = spawn(process.execPath, ["--no-turbo-inlining", "--import", "tsx", entry], {
+  const child = spawn(process.execPath, ["--no-turbo-inlining", entry], {
     cwd: root,
     stdio: "inherit",
     env: process.env,

@@ -67,7 +67,13 @@ function startPdpProcess(url: string, port: number, key: string): { child: Child
   // Same V8 flags as this process (see the note at the top: --no-turbo-inlining).
   const child = spawn(
     process.execPath,
-    [...process.execArgv.filter((a) => a.startsWith("--no-")), "--import", "tsx", "apps/pdp/src/main.ts"],
+    [
+      ...process.execArgv.filter((a) => a.startsWith("--no-")),
+      "--conditions=pea-source",
+      "--import",
+      "tsx",
+      "apps/pdp/src/main.ts",
+    ],
     {
       cwd: repoRoot,
       env: {

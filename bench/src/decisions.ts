@@ -72,7 +72,7 @@ async function startPdpProcess(key: string) {
     });
   });
   const main = fileURLToPath(new URL("../../apps/pdp/src/main.ts", import.meta.url));
-  const child = spawn(process.execPath, ["--no-turbo-inlining", "--import", "tsx", main], {
+  const child = spawn(process.execPath, ["--conditions=pea-source", "--no-turbo-inlining", "--import", "tsx", main], {
     env: {
       ...process.env,
       PEA_DATA_DIR: await mkdtemp(join(tmpdir(), "pea-bench-")),

@@ -3,11 +3,12 @@ import { readFile } from "node:fs/promises";
 import { createRequire } from "node:module";
 import { join } from "node:path";
 import { OpenAPIHono } from "@hono/zod-openapi";
+import { PeaError } from "@pea/schemas";
 import type { Context, MiddlewareHandler } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import { HTTPException } from "hono/http-exception";
 import type { Logger } from "pino";
-import { ApiError, describeZodIssues, errorResponse } from "./errors.js";
+import { describeZodIssues, errorResponse, refusalResponse } from "./errors.js";
 
 export type AppEnv = {
   Variables: {
@@ -90,7 +91,7 @@ export function createApiApp({ logger, maxBodyBytes, badContentTypeIs400 }: AppO
   app.notFound((c) => errorResponse(c, 404, "not_found", `no route for ${c.req.method} ${c.req.path}`));
 
   app.onError((error, c) => {
-    if (error instanceof ApiError) return errorResponse(c, error.status, error.code, error.message);
+    if (error instanceof PeaError) return refusalResponse(c, error);
     if (error instanceof HTTPException && error.status < 500) {
       const message = /json/i.test(error.message) ? "body: malformed JSON" : error.message || "bad request";
       return errorResponse(c, error.status, error.status === 401 ? "unauthorized" : "invalid_request", message);
@@ -153,3 +154,23 @@ export function requireApiKey(
 }
 
 export type ApiContext = Context<AppEnv>;
+
+/**
+ * How a route is authenticated, declared in its `createRoute({...})`: the check that runs before
+ * validation, and the scope the OpenAPI document shows (`security: [{ bearer: [scope] }]`), which
+ * the shared route test reads to prove every route refuses a missing key (401) and a key without
+ * the scope (403). Public routes declare `publicRoute` instead.
+ */
+export interface RouteAuth {
+  middleware: MiddlewareHandler<AppEnv>[];
+  security: Array<Record<string, string[]>>;
+}
+
+export function apiKeyAuth(
+  verify: (key: string) => AppEnv["Variables"]["caller"] | undefined,
+): (scope: string) => RouteAuth {
+  return (scope) => ({ middleware: [requireApiKey(verify, scope)], security: [{ bearer: [scope] }] });
+}
+
+/** A route anyone may call (health, readiness, public keys, discovery). */
+export const publicRoute: { security: Array<Record<string, string[]>> } = { security: [] };

@@ -1,16 +1,20 @@
-import type { ErrorCode } from "@pea/schemas";
+import { type ErrorCode, errorStatus, PeaError } from "@pea/schemas";
 import type { Context } from "hono";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
 
-/** An error a route raises on purpose; mapped to the error envelope with its status. */
-export class ApiError extends Error {
-  constructor(
-    readonly status: ContentfulStatusCode,
-    readonly code: ErrorCode,
-    message: string,
-  ) {
-    super(message);
+/**
+ * @deprecated Throw `PeaError(code, message)`: the status follows from the code (`errorStatus`).
+ * Kept only while the admin app's routes move over; the status given here is ignored.
+ */
+export class ApiError extends PeaError {
+  constructor(_status: ContentfulStatusCode, code: ErrorCode, message: string) {
+    super(code, message);
   }
+}
+
+/** The error envelope for a refusal: the one place a PeaError's code becomes an HTTP status. */
+export function refusalResponse(c: Context, error: PeaError) {
+  return errorResponse(c, errorStatus[error.code], error.code, error.message);
 }
 
 export function errorResponse(c: Context, status: ContentfulStatusCode, code: ErrorCode, message: string) {

@@ -1,71 +1,89 @@
 /**
- * Just enough of the Prometheus text format for PEA's own metrics: labelled counters and one
- * latency histogram per name. Kept in-process; scraped from GET /metrics.
+ * Prometheus metrics through prom-client: one registry per service, with the process and Node
+ * runtime metrics, `pea_build_info`, and whatever the service registers. Scraped from GET /metrics.
  */
-const escapeLabel = (value: string) => value.replaceAll("\\", "\\\\").replaceAll('"', '\\"').replaceAll("\n", "\\n");
-const labelText = (labels: Record<string, string>) => {
-  const parts = Object.entries(labels).map(([k, v]) => `${k}="${escapeLabel(v)}"`);
-  return parts.length > 0 ? `{${parts.join(",")}}` : "";
-};
+import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from "prom-client";
 
-export class Counter {
-  private readonly values = new Map<string, number>();
-  constructor(
-    readonly name: string,
-    readonly help: string,
-  ) {}
+/** Latency buckets, in seconds: a decision takes about a millisecond; a stalled store up to seconds. */
+export const latencyBuckets = [0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1, 5];
 
-  inc(labels: Record<string, string> = {}, by = 1): void {
-    const key = labelText(labels);
-    this.values.set(key, (this.values.get(key) ?? 0) + by);
-  }
-
-  render(): string {
-    const lines = [`# HELP ${this.name} ${this.help}`, `# TYPE ${this.name} counter`];
-    for (const [labels, value] of this.values) lines.push(`${this.name}${labels} ${value}`);
-    return lines.join("\n");
-  }
-}
-
-export class Histogram {
-  private readonly counts: number[];
-  private sum = 0;
-  private count = 0;
-  constructor(
-    readonly name: string,
-    readonly help: string,
-    readonly buckets: number[] = [0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1],
-  ) {
-    this.counts = buckets.map(() => 0);
-  }
-
-  observe(seconds: number): void {
-    this.sum += seconds;
-    this.count++;
-    for (let i = 0; i < this.buckets.length; i++) {
-      if (seconds <= (this.buckets[i] as number)) this.counts[i] = (this.counts[i] as number) + 1;
-    }
-  }
-
-  render(): string {
-    const lines = [`# HELP ${this.name} ${this.help}`, `# TYPE ${this.name} histogram`];
-    for (const [i, le] of this.buckets.entries()) lines.push(`${this.name}_bucket{le="${le}"} ${this.counts[i]}`);
-    lines.push(
-      `${this.name}_bucket{le="+Inf"} ${this.count}`,
-      `${this.name}_sum ${this.sum}`,
-      `${this.name}_count ${this.count}`,
-    );
-    return lines.join("\n");
-  }
+export interface BuildInfo {
+  service: string;
+  version: string;
 }
 
 export class MetricsRegistry {
-  private readonly metrics: Array<{ render(): string }> = [];
-  register<T extends { render(): string }>(metric: T): T {
-    this.metrics.push(metric);
-    return metric;
+  readonly registry = new Registry();
+
+  constructor(build: BuildInfo) {
+    collectDefaultMetrics({ register: this.registry });
+    this.gauge("pea_build_info", "Always 1; the labels say what is running", ["service", "version", "node"]).set(
+      { ...build, node: process.version },
+      1,
+    );
   }
-  render(): string {
-    return `${this.metrics.map((m) => m.render()).join("\n")}\n`;
+
+  /**
+   * A counter: `inc({ label: value })` for each event. `collect` (optional) instead copies a count
+   * kept elsewhere at each scrape (`counter.reset(); counter.inc(labels, n)`).
+   */
+  counter<L extends string>(
+    name: string,
+    help: string,
+    labelNames: readonly L[] = [],
+    collect?: (counter: Counter<L>) => void,
+  ): Counter<L> {
+    return new Counter<L>({
+      name,
+      help,
+      labelNames,
+      registers: [this.registry],
+      ...(collect
+        ? {
+            collect: function (this: Counter<L>) {
+              collect(this);
+            },
+          }
+        : {}),
+    });
+  }
+
+  /** A gauge; `collect` (optional) sets its value(s) at each scrape. */
+  gauge<L extends string>(
+    name: string,
+    help: string,
+    labelNames: readonly L[] = [],
+    collect?: (gauge: Gauge<L>) => void,
+  ): Gauge<L> {
+    return new Gauge<L>({
+      name,
+      help,
+      labelNames,
+      registers: [this.registry],
+      ...(collect
+        ? {
+            collect: function (this: Gauge<L>) {
+              collect(this);
+            },
+          }
+        : {}),
+    });
+  }
+
+  histogram<L extends string>(
+    name: string,
+    help: string,
+    labelNames: readonly L[] = [],
+    buckets: number[] = latencyBuckets,
+  ): Histogram<L> {
+    return new Histogram({ name, help, labelNames, buckets, registers: [this.registry] });
+  }
+
+  get contentType(): string {
+    return this.registry.contentType;
+  }
+
+  render(): Promise<string> {
+    return this.registry.metrics();
   }
 }

@@ -1,48 +1,18 @@
-export * from "./api-keys.js";
-export * from "./audit-chain.js";
-export * from "./audit-checkpoints.js";
-export * from "./audit-query.js";
-export * from "./audit-verify.js";
-export * from "./authorize.js";
-export * from "./authzen.js";
-export * from "./cedar-schema.js";
-export * from "./change-feed.js";
-export * from "./decide.js";
-export * from "./decision-log.js";
-export * from "./engine.js";
-export * from "./governance.js";
-export * from "./history.js";
-export * from "./packs.js";
-export * from "./policies.js";
-export * from "./policy-diff.js";
-export * from "./policy-format.js";
-export * from "./policy-versions.js";
-export * from "./recent-decisions.js";
-export * from "./runs.js";
-export * from "./scenarios.js";
-export * from "./seed.js";
-export { bankSeed } from "./seeds/bank.js";
-export { governmentSeed, healthcareSeed, seeds } from "./seeds/index.js";
-export * from "./shadow.js";
-export * from "./snapshot.js";
-export * from "./sod.js";
-export * from "./wall-crossings.js";
-
+// @pea/policy-store: the domain below the apps, one folder per concern. Each folder's index.ts is
+// its curated public surface; everything else in a folder is internal to the package.
 import { fileURLToPath } from "node:url";
+
 /** The policy packs shipped in this repository. */
 export const defaultPolicyDir = fileURLToPath(new URL("../policies", import.meta.url));
+
 export * from "./admin/index.js";
-export * from "./admin-accounts.js";
-export * from "./admin-authz.js";
-export * from "./admin-bootstrap.js";
-export * from "./admin-oversight.js";
-export * from "./approval-rules.js";
-export * from "./approvals.js";
-export * from "./artifacts.js";
-export * from "./bootstrap.js";
-export * from "./link-cache.js";
-export * from "./policy-slices.js";
-export * from "./runtime-trust.js";
-export * from "./signing-keys.js";
-export * from "./supervision.js";
-export * from "./trust.js";
+export * from "./audit/index.js";
+export * from "./authzen/index.js";
+export * from "./cedar/index.js";
+export * from "./decision/index.js";
+export * from "./engine/index.js";
+export * from "./governance/index.js";
+export * from "./identity/index.js";
+export * from "./policy/index.js";
+export * from "./setup/index.js";
+export * from "./trust/index.js";

@@ -5,6 +5,7 @@ export * from "./admin.js";
 export * from "./audit.js";
 export * from "./authzen.js";
 export * from "./contracts.js";
+export * from "./errors.js";
 export * from "./trust.js";
 
 export const cedarSchemaPath = fileURLToPath(new URL("../pea.cedarschema", import.meta.url));

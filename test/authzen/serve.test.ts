@@ -23,6 +23,7 @@ describe("PEA_PACK", () => {
     const config = parsePdpConfig({
       PEA_PACK: "gateway",
       PEA_DATA_DIR: dataDir,
+      PEA_EMBEDDED_PORT: "0",
       PEA_PDP_PORT: "0",
       PEA_LOG_LEVEL: "silent",
       PEA_BOOTSTRAP_API_KEY: key,

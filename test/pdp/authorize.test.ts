@@ -320,8 +320,20 @@ describe("the decision log and the surroundings", () => {
   it("counts decisions by decision and reason in /metrics", async () => {
     const { text } = await client.call("GET", "/metrics");
     expect(text).toMatch(/pea_decisions_total\{decision="deny",reason="barrier"\} \d+/);
-    expect(text).toContain("pea_decision_duration_seconds_bucket");
+    expect(text).toMatch(/pea_decision_duration_seconds_bucket\{le="[\d.]+",endpoint="authorize",decision="deny"\}/);
     expect(text).toContain("pea_ready 1");
+  });
+
+  it("exposes runtime, build and store figures in /metrics", async () => {
+    const { text } = await client.call("GET", "/metrics");
+    expect(text).toMatch(/^process_cpu_seconds_total \d/m);
+    expect(text).toMatch(/^nodejs_eventloop_lag_seconds \d/m);
+    expect(text).toMatch(/^pea_build_info\{service="pdp",version="[^"]+",node="v\d+[^"]*"\} 1$/m);
+    expect(text).toMatch(/^pea_audit_batch_records_count [1-9]\d*$/m);
+    expect(text).toMatch(/^pea_audit_write_duration_seconds_count\{result="ok"\} [1-9]\d*$/m);
+    expect(text).toMatch(/^pea_link_cache_lookups_total\{result="(hit|miss)"\} \d+$/m);
+    expect(text).toMatch(/^pea_link_cache_hit_ratio [\d.e-]+$/m);
+    expect(text).toContain("# TYPE pea_store_errors_total counter");
   });
 
   it("generates the OpenAPI document from the contracts", async () => {

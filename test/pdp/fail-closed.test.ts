@@ -24,6 +24,9 @@ describe("fail-closed", () => {
     expect(json.decision).toBe("deny");
     expect(json.reasons?.map((r) => r.code)).toContain("store_unavailable");
     expect((await client.call("GET", "/readyz")).status).toBe(503);
+    expect((await client.call("GET", "/metrics")).text).toMatch(
+      /pea_store_errors_total\{cause="decision_facts"\} [1-9]/,
+    );
 
     if (storeKind === "postgres") {
       // The server is still there: the feed reconnects, resyncs, and decisions resume.
@@ -53,6 +56,7 @@ describe("fail-closed", () => {
     expect(status).toBe(200);
     expect(json.decision).toBe("deny");
     expect(json.reasons?.[0]?.code).toBe("audit_unavailable");
+    expect((await client.call("GET", "/metrics")).text).toMatch(/pea_store_errors_total\{cause="audit_write"\} [1-9]/);
     await pdp.database.query("ALTER TABLE audit_log_gone RENAME TO audit_log");
     expect((await client.authorize(stories.readResearch)).json.decision).toBe("allow");
   });

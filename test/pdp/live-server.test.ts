@@ -20,7 +20,13 @@ describe("the PDP on a live port", () => {
   it("prints the first key once, serves decisions, lets the CLI work alongside, and keeps data across restarts", async () => {
     const dataDir = await mkdtemp(join(tmpdir(), "pea-live-"));
     const store = testEnv.DATABASE_URL ? await openTestStore() : undefined;
-    const env = { PEA_DATA_DIR: dataDir, PEA_PDP_PORT: "0", PEA_LOG_LEVEL: "silent", DATABASE_URL: store?.url };
+    const env = {
+      PEA_DATA_DIR: dataDir,
+      PEA_PDP_PORT: "0",
+      PEA_EMBEDDED_PORT: "0",
+      PEA_LOG_LEVEL: "silent",
+      DATABASE_URL: store?.url,
+    };
     const printed: string[] = [];
     const first = await startPdp(parsePdpConfig(env), (line) => printed.push(line));
     try {
@@ -66,6 +72,7 @@ describe("the PDP on a live port", () => {
     const pdp = await startPdp(
       parsePdpConfig({
         PEA_DATA_DIR: dataDir,
+        PEA_EMBEDDED_PORT: "0",
         PEA_PDP_PORT: "0",
         PEA_LOG_LEVEL: "silent",
         PEA_BOOTSTRAP_API_KEY: key,

@@ -1,60 +1,20 @@
 // Two PDP processes on one store: revoke through one, measure when the other starts denying.
 // Postgres (DATABASE_URL): LISTEN/NOTIFY. Embedded store: the second process reaches the first's
 // PGlite through its loopback socket and polls the version counters (200 ms).
-import { type ChildProcess, spawn } from "node:child_process";
 import { mkdtemp } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
 import { type Database, openDatabase, resolveDatabaseTarget } from "@pea/migrations";
 import { prepareStore } from "@pea/policy-store";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { testEnv } from "../support/env.js";
+import { type PdpProcess, startPdpProcess as startPdpWith, stopPdpProcess } from "../support/process.js";
 import { stories } from "../support/requests.js";
 import { openTestStore, type TestStore } from "../support/store.js";
 
-const root = fileURLToPath(new URL("../..", import.meta.url));
 const KEY = "pea_propagation1.abcdefghijklmnopqrstuvwxyz0123456789";
 const ROUNDS = 40;
-
-interface Pdp {
-  url: string;
-  child: ChildProcess;
-}
-
-function startPdpProcess(env: Record<string, string>): Promise<Pdp> {
-  const child = spawn(process.execPath, ["--no-turbo-inlining", "--import", "tsx", "apps/pdp/src/main.ts"], {
-    cwd: root,
-    env: { PATH: process.env.PATH ?? "", PEA_PDP_PORT: "0", PEA_LOG_LEVEL: "warn", PEA_BOOTSTRAP_API_KEY: KEY, ...env },
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  return new Promise((resolve, reject) => {
-    let output = "";
-    const timer = setTimeout(() => reject(new Error(`PDP did not start:\n${output}`)), 60_000);
-    const onData = (chunk: Buffer) => {
-      output += chunk.toString();
-      const match = /PEA decision service on (http:\/\/\S+)/.exec(output);
-      if (match) {
-        clearTimeout(timer);
-        resolve({ url: match[1] as string, child });
-      }
-    };
-    child.stdout?.on("data", onData);
-    child.stderr?.on("data", onData);
-    child.once("exit", (code) => {
-      clearTimeout(timer);
-      reject(new Error(`PDP exited (${code}):\n${output}`));
-    });
-  });
-}
-
-async function stopPdpProcess(pdp: Pdp | undefined): Promise<void> {
-  if (!pdp || pdp.child.exitCode !== null) return;
-  const exited = new Promise((r) => pdp.child.once("exit", r));
-  pdp.child.kill("SIGTERM");
-  await Promise.race([exited, new Promise((r) => setTimeout(r, 5_000))]);
-  if (pdp.child.exitCode === null) pdp.child.kill("SIGKILL");
-}
+const startPdpProcess = (env: Record<string, string>) => startPdpWith({ PEA_BOOTSTRAP_API_KEY: KEY, ...env });
 
 const post = async (url: string, path: string, body: unknown) => {
   const res = await fetch(`${url}${path}`, {
@@ -100,8 +60,8 @@ async function addProbeAgents(database: Database): Promise<void> {
 const percentile = (sorted: number[], p: number) =>
   sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] as number;
 
-let a: Pdp | undefined;
-let b: Pdp | undefined;
+let a: PdpProcess | undefined;
+let b: PdpProcess | undefined;
 let store: TestStore | undefined;
 let side: Database | undefined;
 
@@ -131,8 +91,8 @@ afterAll(async () => {
 
 describe(`revocation reaches every PDP process (${testEnv.DATABASE_URL ? "Postgres LISTEN/NOTIFY" : "embedded store, polled"})`, () => {
   it("the second process denies within 1 s of the revocation committing through the first", async () => {
-    const pdpA = a as Pdp;
-    const pdpB = b as Pdp;
+    const pdpA = a as PdpProcess;
+    const pdpB = b as PdpProcess;
     // Both processes know every probe agent.
     for (const url of [pdpA.url, pdpB.url]) {
       for (let tries = 0; ; tries++) {

@@ -5,31 +5,60 @@ import type { OidcSettings } from "./oidc.js";
 /** Everything the admin app reads from its environment, parsed once at start. */
 export const AdminConfig = z.object({
   ...serviceEnv,
-  PEA_ADMIN_PORT: port.default(8701),
-  /** Password of the demo accounts created at first start (generated and shown once if unset). */
-  PEA_ADMIN_DEMO_PASSWORD: z.string().min(12).optional(),
-  /** Mark session cookies Secure (set when served over HTTPS, e.g. behind a TLS proxy). */
+  PEA_ADMIN_PORT: port.default(8701).describe("Port of the admin app"),
+  PEA_ADMIN_DEMO_PASSWORD: z
+    .string()
+    .min(12)
+    .optional()
+    .describe("Password of the demo accounts created at first start (generated and shown once if unset)"),
   PEA_ADMIN_SECURE_COOKIES: z
     .enum(["true", "false"])
     .default("false")
+    .describe("Mark session cookies Secure (when served over HTTPS, e.g. behind a TLS proxy)")
     .transform((v) => v === "true"),
-  /** Deepest nesting of objects and arrays a JSON body may have (deeper is a 400). */
-  PEA_ADMIN_MAX_JSON_DEPTH: z.coerce.number().int().min(2).max(1000).default(32),
-  /**
-   * Sign-in through the firm's OpenID Connect provider (authorization code + PKCE). All optional;
-   * without an issuer the sign-in page offers local passwords and API keys only.
-   */
-  PEA_ADMIN_OIDC_ISSUER: z.string().url().optional(),
-  PEA_ADMIN_OIDC_CLIENT_ID: z.string().min(1).optional(),
-  PEA_ADMIN_OIDC_CLIENT_SECRET: z.string().min(1).optional(),
-  /** This app's callback as registered at the provider, e.g. https://pea-admin.firm.example/login/oidc/callback. */
-  PEA_ADMIN_OIDC_REDIRECT_URI: z.string().url().optional(),
-  /** The ID token claim naming the PEA user: "email" (verified) matches a user's e-mail, any other claim the user id. */
-  PEA_ADMIN_OIDC_CLAIM: z.string().min(1).default("email"),
-  /** The provider's name on the sign-in button ("Sign in with …"). */
-  PEA_ADMIN_OIDC_NAME: z.string().min(1).default("your firm's sign-in"),
-  /** How long to wait at start for the store (the PDP serving the embedded store, or seeding). */
-  PEA_ADMIN_STORE_WAIT_MS: z.coerce.number().int().min(0).default(60_000),
+  PEA_ADMIN_MAX_JSON_DEPTH: z.coerce
+    .number()
+    .int()
+    .min(2)
+    .max(1000)
+    .default(32)
+    .describe("Deepest nesting of objects and arrays a JSON body to the admin app may have (deeper is a 400)"),
+  PEA_ADMIN_OIDC_ISSUER: z
+    .string()
+    .url()
+    .optional()
+    .describe(
+      "The firm's OpenID Connect provider for admin sign-in (unset: no such button; then the four below are needed)",
+    ),
+  PEA_ADMIN_OIDC_CLIENT_ID: z.string().min(1).optional().describe("The admin app's client id at the OpenID provider"),
+  PEA_ADMIN_OIDC_CLIENT_SECRET: z
+    .string()
+    .min(1)
+    .optional()
+    .describe("The admin app's client secret at the OpenID provider"),
+  PEA_ADMIN_OIDC_REDIRECT_URI: z
+    .string()
+    .url()
+    .optional()
+    .describe("This app's callback as registered at the provider: https://<host>/login/oidc/callback"),
+  PEA_ADMIN_OIDC_CLAIM: z
+    .string()
+    .min(1)
+    .default("email")
+    .describe(
+      'The claim naming the PEA user: "email" (verified) matches a user\'s e-mail, any other claim the user id',
+    ),
+  PEA_ADMIN_OIDC_NAME: z
+    .string()
+    .min(1)
+    .default("your firm's sign-in")
+    .describe('The provider\'s name on the sign-in button ("Sign in with …")'),
+  PEA_ADMIN_STORE_WAIT_MS: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .default(60_000)
+    .describe("How long the admin app waits at start for the store (the PDP serving the embedded store, or seeding)"),
 });
 export type AdminConfig = z.infer<typeof AdminConfig>;
 

@@ -1,7 +1,18 @@
 #!/usr/bin/env node
-// Runs the TypeScript CLI directly (no build step), wherever it is invoked from.
-import { register } from "tsx/esm/api";
+// `pea`. Installed, it runs the compiled CLI (dist/). In a checkout of the repository (src/ is
+// beside it) it runs the TypeScript sources through tsx, so a change needs no build to be tried.
+import { spawnSync } from "node:child_process";
+import { existsSync } from "node:fs";
+import { fileURLToPath } from "node:url";
 
-register();
-const { main } = await import("../src/main.ts");
-process.exitCode = await main(process.argv.slice(2), process.env);
+const source = fileURLToPath(new URL("../src/run.ts", import.meta.url));
+if (existsSync(source)) {
+  const child = spawnSync(
+    process.execPath,
+    ["--conditions=pea-source", "--import", "tsx", source, ...process.argv.slice(2)],
+    { stdio: "inherit" },
+  );
+  process.exitCode = child.status ?? 1;
+} else {
+  await import("../dist/run.js");
+}

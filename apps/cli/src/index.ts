@@ -1,1 +1,2 @@
+export { CliConfig } from "./config.js";
 export { main } from "./main.js";

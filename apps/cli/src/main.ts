@@ -12,7 +12,7 @@ import {
   readPolicyDir,
   seeds,
 } from "@pea/policy-store";
-import { type ApiKeyScope, apiKeyScopes, readCedarSchema } from "@pea/schemas";
+import { type ApiKeyScope, apiKeyScopes, parseEnv, readCedarSchema } from "@pea/schemas";
 import { auditCommand, auditUsage } from "./audit.js";
 import { CliConfig } from "./config.js";
 import { MembershipUsageError, membershipCommand, membershipUsage } from "./membership.js";
@@ -43,7 +43,7 @@ export async function main(
 ): Promise<number> {
   const [command, sub, ...rest] = argv;
   try {
-    const config = CliConfig.parse(env);
+    const config = parseEnv(CliConfig, env);
     switch (command) {
       case "migrate":
         return await withStore(

@@ -1,16 +1,8 @@
 import type { OpenAPIHono } from "@hono/zod-openapi";
-import {
-  type AppEnv,
-  Counter,
-  createApiApp,
-  Histogram,
-  MetricsRegistry,
-  mountDocs,
-  requireApiKey,
-} from "@pea/http-kit";
-import type { DecisionEngine, DecisionLog } from "@pea/policy-store";
-import { type ApiKeyScope, apiKeyScopes } from "@pea/schemas";
-import type { Logger } from "pino";
+import { type AppEnv, apiKeyAuth, createApiApp, mountDocs } from "@pea/http-kit";
+import type { DecisionEvent } from "@pea/policy-store";
+import type { PdpDeps, RouteDeps } from "./deps.js";
+import { countDecision, createPdpMetrics } from "./metrics.js";
 import { auditRoutes } from "./routes/audit.js";
 import { authorizeRoutes } from "./routes/authorize.js";
 import { authzenPrefix, authzenRoutes } from "./routes/authzen.js";
@@ -21,40 +13,6 @@ import { runRoutes } from "./routes/runs.js";
 import { systemRoutes } from "./routes/system.js";
 import { trustRoutes } from "./routes/trust.js";
 
-export interface PdpDeps {
-  engine: DecisionEngine;
-  log: DecisionLog;
-  logger: Logger;
-  maxBodyBytes: number;
-}
-
-export interface PdpMetrics {
-  registry: MetricsRegistry;
-  decisions: Counter;
-  latency: Histogram;
-}
-
-export function createPdpMetrics(): PdpMetrics {
-  const registry = new MetricsRegistry();
-  return {
-    registry,
-    decisions: registry.register(
-      new Counter("pea_decisions_total", "Decisions answered, by decision and first reason"),
-    ),
-    latency: registry.register(new Histogram("pea_decision_duration_seconds", "Time to decide and record one request")),
-  };
-}
-
-/** The API key scope a /v1 path needs. */
-export function scopeForPath(path: string): ApiKeyScope {
-  if (path.startsWith("/v1/approvals")) return "approvals";
-  if (/^\/v1\/runs\/[^/]+\/lineage$/.test(path)) return "audit";
-  if (path.startsWith("/v1/runs")) return "runs";
-  if (path.startsWith("/v1/revocations")) return "admin";
-  if (path.startsWith("/v1/audit")) return "audit";
-  return "authorize";
-}
-
 /** The PDP's HTTP app. Routes validate, call one function and map errors; nothing else. */
 export function createPdpApp(deps: PdpDeps): OpenAPIHono<AppEnv> {
   const app = createApiApp({
@@ -62,23 +20,25 @@ export function createPdpApp(deps: PdpDeps): OpenAPIHono<AppEnv> {
     maxBodyBytes: deps.maxBodyBytes,
     badContentTypeIs400: (path) => path.startsWith(authzenPrefix),
   });
-  const metrics = createPdpMetrics();
-  // Each /v1 route family needs its own scope (`admin` implies every scope).
-  const verify = (key: string) => deps.engine.keys.verify(key);
-  const byScope = new Map(apiKeyScopes.map((scope) => [scope, requireApiKey(verify, scope)] as const));
-  const adminOnly = requireApiKey(verify, "admin");
-  app.use("/v1/*", (c, next) => (byScope.get(scopeForPath(c.req.path)) ?? adminOnly)(c, next));
-  // AuthZEN (/access/v1/*) is decisions: the same keys, scope `authorize`.
-  app.use(`${authzenPrefix}*`, requireApiKey(verify, "authorize"));
-  systemRoutes(app, deps, metrics);
-  authorizeRoutes(app, deps, metrics);
-  authzenRoutes(app, deps, metrics);
-  runRoutes(app, deps);
-  policyRoutes(app, deps);
-  governanceRoutes(app, deps);
-  trustRoutes(app, deps);
-  auditRoutes(app, deps);
-  lineageRoutes(app, deps);
+  const metrics = deps.metrics ?? createPdpMetrics(deps);
+  // Each route declares the key scope it needs where it is defined (`admin` implies every scope).
+  const auth = apiKeyAuth((key) => deps.engine.keys.verify(key));
+  // Metrics are taken per decision, inside the pipeline, whichever API asked.
+  const observe = (event: DecisionEvent) => countDecision(metrics, event);
+  const routeDeps: RouteDeps = { ...deps, observe, metrics, auth };
+  for (const routes of [
+    systemRoutes,
+    authorizeRoutes,
+    authzenRoutes,
+    runRoutes,
+    policyRoutes,
+    governanceRoutes,
+    trustRoutes,
+    auditRoutes,
+    lineageRoutes,
+  ]) {
+    routes(app, routeDeps);
+  }
   mountDocs(app, {
     title: "PEA decision service",
     version: "1.0.0",

@@ -1,51 +1,93 @@
 import { packNames } from "@pea/policy-store";
-import { parseEnv, port, serviceEnv } from "@pea/schemas";
+import { parseEnv, port, serviceEnv, telemetryEnv } from "@pea/schemas";
 import { z } from "zod";
+
+const commaSeparated = (s: string) =>
+  s
+    .split(",")
+    .map((k) => k.trim())
+    .filter(Boolean);
 
 /** Everything the PDP reads from its environment, parsed once at start. */
 export const PdpConfig = z.object({
   ...serviceEnv,
-  PEA_PDP_PORT: port.default(8700),
-  /** Port serving the embedded store to the admin app and CLI (0: any free port). */
-  PEA_EMBEDDED_PORT: port.default(0),
-  /** Comma-separated key ids (ed25519:…) trusted to sign published policy versions; unset: any valid signature. */
+  ...telemetryEnv,
+  PEA_PDP_PORT: port.default(8700).describe("Port of the decision service"),
+  PEA_EMBEDDED_PORT: port
+    .default(8702)
+    .describe(
+      "Loopback port serving the embedded store to the admin app and the CLI while the PDP runs (0: any free port)",
+    ),
   PEA_POLICY_TRUSTED_KEYS: z
     .string()
     .default("")
-    .transform((s) =>
-      s
-        .split(",")
-        .map((k) => k.trim())
-        .filter(Boolean),
+    .describe(
+      "Comma-separated key ids (ed25519:…) trusted to sign published policy versions; unset: any valid signature",
+    )
+    .transform(commaSeparated),
+  PEA_BOOTSTRAP_API_KEY: z
+    .string()
+    .optional()
+    .describe("Admin API key (pea_<id>.<secret>) created on first start instead of printing a generated one"),
+  PEA_HISTORY_WINDOW_SECONDS: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .default(86_400)
+    .describe("How far back context.history looks, in seconds"),
+  PEA_DECISION_CACHE_SIZE: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .max(10_000_000)
+    .default(10_000)
+    .describe("Single-link Cedar answers kept per process; 0 turns the decision cache off"),
+  PEA_AUDIT_CHECKPOINT_EVERY: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .default(1000)
+    .describe("Sign an audit checkpoint every this many records this process writes"),
+  PEA_AUDIT_CHECKPOINT_SECONDS: z.coerce
+    .number()
+    .min(0)
+    .default(60)
+    .describe("...and every this many seconds when it wrote anything (0: only by count)"),
+  PEA_AUDIT_SIGNING_KEY: z
+    .string()
+    .optional()
+    .describe(
+      "Ed25519 key (PKCS#8 PEM or base64url DER) signing audit checkpoints; unset: a development key kept in the store",
     ),
-  PEA_BOOTSTRAP_API_KEY: z.string().optional(),
-  /** How far back context.history looks (seconds). */
-  PEA_HISTORY_WINDOW_SECONDS: z.coerce.number().int().min(1).default(86_400),
-  /** Single-link Cedar answers kept per process (policy-store/src/link-cache.ts); 0 turns the cache off. */
-  PEA_DECISION_CACHE_SIZE: z.coerce.number().int().min(0).max(10_000_000).default(10_000),
-  /** Sign an audit checkpoint every this many records this process writes... */
-  PEA_AUDIT_CHECKPOINT_EVERY: z.coerce.number().int().min(1).default(1000),
-  /** ...and every this many seconds when it wrote anything (0: only by count). */
-  PEA_AUDIT_CHECKPOINT_SECONDS: z.coerce.number().min(0).default(60),
-  /** Ed25519 key (PKCS#8 PEM or base64url DER) signing audit checkpoints; unset: a key kept in the store (dev). */
-  PEA_AUDIT_SIGNING_KEY: z.string().optional(),
-  /** Lifetime of an authorization artifact, in seconds. */
-  PEA_ARTIFACT_TTL_SECONDS: z.coerce.number().int().min(1).max(3600).default(60),
-  /** How long an approval may be decided and then used, in seconds. */
+  PEA_ARTIFACT_TTL_SECONDS: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(3600)
+    .default(60)
+    .describe("Lifetime of an authorization artifact, in seconds"),
   PEA_APPROVAL_TTL_SECONDS: z.coerce
     .number()
     .int()
     .min(1)
-    .default(24 * 3600),
-  /** Encrypts artifact signing keys at rest in the store (the same value in every PDP); unset: stored plain. */
-  PEA_SIGNING_KEY_PASSPHRASE: z.string().min(12).optional(),
-  /** Rotate the artifact signing key after this many days; the previous key stays published for an hour. */
-  PEA_SIGNING_KEY_ROTATE_DAYS: z.coerce.number().min(0.001).default(30),
-  /**
-   * Serve one AuthZEN interop pack (policy-store/packs/<name>) instead of the demo bank: its schema,
-   * policies and seed. Its embedded store defaults to ./.pea-<name>, apart from the bank's.
-   */
-  PEA_PACK: z.enum(packNames).optional(),
+    .default(24 * 3600)
+    .describe("How long an approval may be decided and then used, in seconds"),
+  PEA_SIGNING_KEY_PASSPHRASE: z
+    .string()
+    .min(12)
+    .optional()
+    .describe("Encrypts artifact signing keys at rest (the same value in every PDP); unset: stored plain"),
+  PEA_SIGNING_KEY_ROTATE_DAYS: z.coerce
+    .number()
+    .min(0.001)
+    .default(30)
+    .describe("Rotate the artifact signing key after this many days; the previous key stays published for an hour"),
+  PEA_PACK: z
+    .enum(packNames)
+    .optional()
+    .describe(
+      "Serve one AuthZEN interop pack (policy-store/packs/<name>) instead of the demo bank; its embedded store defaults to ./.pea-<name>",
+    ),
 });
 export type PdpConfig = z.infer<typeof PdpConfig>;
 

@@ -1,7 +1,18 @@
-import { parsePdpConfig } from "./config.js";
-import { type RunningPdp, startPdp } from "./server.js";
+import { settingsFrom } from "@pea/schemas";
+import { startTracing, TelemetryConfig } from "./telemetry.js";
 
-let pdp: RunningPdp;
+// Tracing first (when configured): what it instruments must load after it, hence the imports below.
+let tracing: Awaited<ReturnType<typeof startTracing>>;
+try {
+  tracing = await startTracing(TelemetryConfig.parse(settingsFrom(process.env)));
+} catch (error) {
+  console.error(`pea: cannot start tracing: ${(error as Error).message}`);
+  process.exit(1);
+}
+const { parsePdpConfig } = await import("./config.js");
+const { startPdp } = await import("./server.js");
+
+let pdp: Awaited<ReturnType<typeof startPdp>>;
 try {
   pdp = await startPdp(parsePdpConfig(process.env));
 } catch (error) {
@@ -16,6 +27,7 @@ for (const signal of ["SIGINT", "SIGTERM"] as const) {
     if (closing) return;
     closing = true;
     await pdp.close();
+    await tracing?.shutdown();
     process.exit(0);
   });
 }

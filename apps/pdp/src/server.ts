@@ -13,6 +13,7 @@ import {
 import { readCedarSchema } from "@pea/schemas";
 import { createPdpApp } from "./app.js";
 import type { PdpConfig } from "./config.js";
+import { createPdpMetrics, type PdpMetrics } from "./metrics.js";
 
 export interface RunningPdp {
   url: string;
@@ -43,6 +44,8 @@ export async function startPdp(config: PdpConfig, print: (line: string) => void 
     ? await serveEmbedded(database, config.PEA_DATA_DIR, config.PEA_EMBEDDED_PORT)
     : undefined;
 
+  // Made once the engine exists (its gauges read it); store errors it reports before then are only logged.
+  let metrics: PdpMetrics | undefined;
   const engine = await DecisionEngine.start({
     database,
     schemaText: pack?.schemaText ?? readCedarSchema(),
@@ -57,9 +60,13 @@ export async function startPdp(config: PdpConfig, print: (line: string) => void 
       signingKeyPassphrase: config.PEA_SIGNING_KEY_PASSPHRASE,
       signingKeyRotateAfterSeconds: Math.round(config.PEA_SIGNING_KEY_ROTATE_DAYS * 86_400),
     },
-    onEvent: (event, detail) => logger.info(detail, event),
+    onEvent: (event, detail) => {
+      logger.info(detail, event);
+      if (event === "store_unavailable") metrics?.storeErrors.inc({ cause: "change_feed" });
+    },
   });
   const log = new DecisionLog(database);
+  metrics = createPdpMetrics({ engine, log });
   // Signed audit checkpoints every N records / T seconds, and next months' log partitions.
   const audit = startAuditService(database, log, {
     checkpointEvery: config.PEA_AUDIT_CHECKPOINT_EVERY,
@@ -67,7 +74,7 @@ export async function startPdp(config: PdpConfig, print: (line: string) => void 
     privateKey: config.PEA_AUDIT_SIGNING_KEY,
     onError: (error) => logger.warn({ error: error.message }, "audit_maintenance_failed"),
   });
-  const app = createPdpApp({ engine, log, logger, maxBodyBytes: config.PEA_MAX_BODY_BYTES });
+  const app = createPdpApp({ engine, log, logger, metrics, maxBodyBytes: config.PEA_MAX_BODY_BYTES });
 
   const server: ServerType = await new Promise((resolve, reject) => {
     const s = serve({ fetch: app.fetch, hostname: config.PEA_HOST, port: config.PEA_PDP_PORT }, () => resolve(s));

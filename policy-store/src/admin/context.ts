@@ -1,7 +1,8 @@
 import type { Database, Session } from "@pea/migrations";
-import type { AdminAction, AdminAuthorizer, AdminTarget } from "../admin-authz.js";
-import { recordChange } from "../audit-chain.js";
-import type { SchemaInfo } from "../cedar-schema.js";
+import { PeaError } from "@pea/schemas";
+import { recordChange } from "../audit/chain.js";
+import type { SchemaInfo } from "../cedar/schema.js";
+import type { AdminAction, AdminAuthorizer, AdminTarget } from "./authorizer.js";
 
 /**
  * What every entitlement change shares (see EntitlementAdmin in ./entitlement-admin.ts): who acts,
@@ -18,12 +19,10 @@ export interface AdminActor {
 export type EntitlementErrorCode = "invalid_request" | "not_found" | "conflict";
 
 /** A change that cannot be made as asked (the message says why, for the person asking). */
-export class EntitlementError extends Error {
-  constructor(
-    readonly code: EntitlementErrorCode,
-    message: string,
-  ) {
-    super(message);
+export class EntitlementError extends PeaError {
+  declare readonly code: EntitlementErrorCode;
+  constructor(code: EntitlementErrorCode, message: string) {
+    super(code, message);
   }
 }
 

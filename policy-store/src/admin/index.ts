@@ -1,5 +1,7 @@
-// Entitlement administration, one file per entity; the names the package has always exported.
+// Admin services: the admin authorizer, entitlement administration (one file per entity), oversight.
+
 export type { AgentRow } from "./agents.js";
+export { type AdminAction, AdminAuthorizer, AdminDeniedError, adminActions } from "./authorizer.js";
 export {
   type AdminActor,
   type EntitlementAdminDeps,
@@ -16,6 +18,7 @@ export { EntitlementAdmin } from "./entitlement-admin.js";
 export type { GroupRow } from "./groups.js";
 export type { IntentRow } from "./intents.js";
 export type { ApiKeyRow } from "./keys.js";
+export { AdminOversight, type RunRow, refusalOf } from "./oversight.js";
 export type { ResourceRow } from "./resources.js";
 export type { SegmentRow } from "./segments.js";
 export type { UserRow } from "./users.js";

@@ -1,5 +1,5 @@
 import type { Session } from "@pea/migrations";
-import { adminActions } from "../admin-authz.js";
+import { adminActions } from "./authorizer.js";
 import {
   type AdminActor,
   change,

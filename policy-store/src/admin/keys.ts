@@ -1,5 +1,5 @@
 import type { ApiKeyScope } from "@pea/schemas";
-import { createApiKey as insertApiKey } from "../api-keys.js";
+import { createApiKey as insertApiKey } from "../identity/api-keys.js";
 import {
   type AdminActor,
   change,

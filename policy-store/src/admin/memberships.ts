@@ -1,6 +1,6 @@
 import type { Database } from "@pea/migrations";
-import type { AdminTarget } from "../admin-authz.js";
-import { assertNoSodConflict } from "../sod.js";
+import { assertNoSodConflict } from "../governance/sod.js";
+import type { AdminTarget } from "./authorizer.js";
 import {
   type AdminActor,
   change,

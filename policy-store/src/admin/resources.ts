@@ -1,4 +1,4 @@
-import { cedar } from "../cedar.js";
+import { cedar } from "../cedar/cedar.js";
 import {
   type AdminActor,
   change,

@@ -1,4 +1,4 @@
-import { setPassword, verifyPassword } from "../admin-accounts.js";
+import { setPassword, verifyPassword } from "../identity/accounts.js";
 import {
   type AdminActor,
   change,

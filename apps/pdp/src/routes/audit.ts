@@ -2,7 +2,7 @@ import { createRoute, type OpenAPIHono } from "@hono/zod-openapi";
 import type { AppEnv } from "@pea/http-kit";
 import { queryAudit } from "@pea/policy-store";
 import { AuditPage, AuditQueryParams, ErrorBody } from "@pea/schemas";
-import type { PdpDeps } from "../app.js";
+import type { RouteDeps } from "../deps.js";
 
 const errorResponses = {
   400: { description: "a query parameter cannot be read", content: { "application/json": { schema: ErrorBody } } },
@@ -11,11 +11,12 @@ const errorResponses = {
 };
 
 /** GET /v1/audit: the audit log by time, principal, run, decision and reason, a page at a time. */
-export function auditRoutes(app: OpenAPIHono<AppEnv>, { engine }: PdpDeps) {
+export function auditRoutes(app: OpenAPIHono<AppEnv>, { engine, auth }: RouteDeps) {
   app.openapi(
     createRoute({
       method: "get",
       path: "/v1/audit",
+      ...auth("audit"),
       tags: ["audit"],
       summary: "Audit entries (decisions and changes) matching every filter, oldest first, paginated by seq",
       request: { query: AuditQueryParams },

@@ -9,7 +9,7 @@ import {
   AuthorizeResponse,
   ErrorBody,
 } from "@pea/schemas";
-import type { PdpDeps, PdpMetrics } from "../app.js";
+import type { RouteDeps } from "../deps.js";
 
 const errors = {
   400: {
@@ -20,19 +20,16 @@ const errors = {
   413: { description: "body too large", content: { "application/json": { schema: ErrorBody } } },
 };
 
-export function authorizeRoutes(app: OpenAPIHono<AppEnv>, deps: PdpDeps, metrics: PdpMetrics) {
-  const decideOne = async (request: AuthorizeRequest, apiKeyId: string) => {
-    const started = performance.now();
-    const response = await authorize(request, { apiKeyId }, deps);
-    metrics.latency.observe((performance.now() - started) / 1000);
-    metrics.decisions.inc({ decision: response.decision, reason: response.reasons[0]?.code ?? "none" });
-    return response;
-  };
+export function authorizeRoutes(app: OpenAPIHono<AppEnv>, deps: RouteDeps) {
+  const { auth } = deps;
+  const decideOne = (request: AuthorizeRequest, apiKeyId: string, endpoint: string) =>
+    authorize(request, { apiKeyId }, deps, endpoint);
 
   app.openapi(
     createRoute({
       method: "post",
       path: "/v1/authorize",
+      ...auth("authorize"),
       tags: ["decisions"],
       summary: "Ask before acting: allow (with artifact) or deny (with reasons)",
       description: 'A policy deny is a 200 with decision "deny"; 4xx only when the request cannot be read.',
@@ -42,13 +39,14 @@ export function authorizeRoutes(app: OpenAPIHono<AppEnv>, deps: PdpDeps, metrics
         ...errors,
       },
     }),
-    async (c) => c.json(await decideOne(c.req.valid("json"), c.get("caller").id), 200),
+    async (c) => c.json(await decideOne(c.req.valid("json"), c.get("caller").id, "authorize"), 200),
   );
 
   app.openapi(
     createRoute({
       method: "post",
       path: "/v1/authorize/batch",
+      ...auth("authorize"),
       tags: ["decisions"],
       summary: "Up to 100 decisions in one call, answered in order",
       request: { body: { required: true, content: { "application/json": { schema: AuthorizeBatchRequest } } } },
@@ -63,7 +61,10 @@ export function authorizeRoutes(app: OpenAPIHono<AppEnv>, deps: PdpDeps, metrics
     async (c) => {
       const callerId = c.get("caller").id;
       const { requests } = c.req.valid("json");
-      return c.json({ responses: await Promise.all(requests.map((r) => decideOne(r, callerId))) }, 200);
+      return c.json(
+        { responses: await Promise.all(requests.map((r) => decideOne(r, callerId, "authorize_batch"))) },
+        200,
+      );
     },
   );
 }

@@ -1,8 +1,7 @@
 import { createRoute, type OpenAPIHono } from "@hono/zod-openapi";
-import { ApiError, type AppEnv } from "@pea/http-kit";
+import { type AppEnv, publicRoute } from "@pea/http-kit";
 import {
   type AuthzenAnswer,
-  AuthzenRequestError,
   authzenEvaluate,
   authzenEvaluations,
   authzenSearchActions,
@@ -22,7 +21,7 @@ import {
   AuthzenSubjectSearchRequest,
   ErrorBody,
 } from "@pea/schemas";
-import type { PdpDeps, PdpMetrics } from "../app.js";
+import type { RouteDeps } from "../deps.js";
 
 /** The AuthZEN endpoints: POSTs under this prefix need an API key (scope `authorize`). */
 export const authzenPrefix = "/access/v1/";
@@ -42,26 +41,16 @@ const json = <T>(schema: T) => ({ content: { "application/json": { schema } } })
  * OpenID AuthZEN Authorization API 1.0. Each decision is an ordinary PEA decision (same policies,
  * store, log, fail-closed rules); the answers carry only what the spec defines.
  */
-export function authzenRoutes(app: OpenAPIHono<AppEnv>, deps: PdpDeps, metrics: PdpMetrics) {
-  const run = async <T>(work: () => Promise<AuthzenAnswer<T>>): Promise<T> => {
-    const started = performance.now();
-    let answer: AuthzenAnswer<T>;
-    try {
-      answer = await work();
-    } catch (error) {
-      if (error instanceof AuthzenRequestError) throw new ApiError(400, "invalid_request", error.message);
-      throw error;
-    }
-    metrics.latency.observe((performance.now() - started) / 1000);
-    for (const o of answer.outcomes) metrics.decisions.inc({ decision: o.decision, reason: o.reason });
-    return answer.body;
-  };
+export function authzenRoutes(app: OpenAPIHono<AppEnv>, deps: RouteDeps) {
+  const { auth } = deps;
+  const run = async <T>(work: () => Promise<AuthzenAnswer<T>>): Promise<T> => (await work()).body;
   const caller = (c: { get(key: "caller"): AppEnv["Variables"]["caller"] }) => ({ apiKeyId: c.get("caller").id });
 
   app.openapi(
     createRoute({
       method: "post",
       path: "/access/v1/evaluation",
+      ...auth("authorize"),
       tags: ["AuthZEN"],
       summary: "AuthZEN Access Evaluation: may this subject take this action on this resource?",
       description:
@@ -77,6 +66,7 @@ export function authzenRoutes(app: OpenAPIHono<AppEnv>, deps: PdpDeps, metrics: 
     createRoute({
       method: "post",
       path: "/access/v1/evaluations",
+      ...auth("authorize"),
       tags: ["AuthZEN"],
       summary: "AuthZEN Access Evaluations: many decisions, top-level values as defaults",
       description:
@@ -95,6 +85,7 @@ export function authzenRoutes(app: OpenAPIHono<AppEnv>, deps: PdpDeps, metrics: 
     createRoute({
       method: "post",
       path: "/access/v1/search/subject",
+      ...auth("authorize"),
       tags: ["AuthZEN"],
       summary: "AuthZEN Subject Search: the stored subjects of a type allowed the action on the resource",
       request: { body: { required: true, ...json(AuthzenSubjectSearchRequest) } },
@@ -107,6 +98,7 @@ export function authzenRoutes(app: OpenAPIHono<AppEnv>, deps: PdpDeps, metrics: 
     createRoute({
       method: "post",
       path: "/access/v1/search/resource",
+      ...auth("authorize"),
       tags: ["AuthZEN"],
       summary: "AuthZEN Resource Search: the stored resources of a type the subject may act on",
       request: { body: { required: true, ...json(AuthzenResourceSearchRequest) } },
@@ -119,6 +111,7 @@ export function authzenRoutes(app: OpenAPIHono<AppEnv>, deps: PdpDeps, metrics: 
     createRoute({
       method: "post",
       path: "/access/v1/search/action",
+      ...auth("authorize"),
       tags: ["AuthZEN"],
       summary: "AuthZEN Action Search: the actions the subject may take on the resource",
       request: { body: { required: true, ...json(AuthzenActionSearchRequest) } },
@@ -131,6 +124,7 @@ export function authzenRoutes(app: OpenAPIHono<AppEnv>, deps: PdpDeps, metrics: 
     createRoute({
       method: "get",
       path: "/.well-known/authzen-configuration",
+      ...publicRoute,
       tags: ["AuthZEN"],
       summary: "AuthZEN PDP metadata (public): where each endpoint is",
       security: [],

@@ -1,15 +1,8 @@
 import { createRoute, type OpenAPIHono, z } from "@hono/zod-openapi";
-import { ApiError, type AppEnv } from "@pea/http-kit";
-import {
-  grantWallCrossing,
-  listWallCrossings,
-  OutcomeError,
-  reportOutcome,
-  revokeWallCrossing,
-  WallCrossingError,
-} from "@pea/policy-store";
-import { ErrorBody, OutcomeRequest, OutcomeResponse, WallCrossing, WallCrossingRequest } from "@pea/schemas";
-import type { PdpDeps } from "../app.js";
+import type { AppEnv } from "@pea/http-kit";
+import { grantWallCrossing, listWallCrossings, reportOutcome, revokeWallCrossing } from "@pea/policy-store";
+import { ErrorBody, OutcomeRequest, OutcomeResponse, PeaError, WallCrossing, WallCrossingRequest } from "@pea/schemas";
+import type { RouteDeps } from "../deps.js";
 
 const json = (schema: z.ZodTypeAny, description: string) => ({
   description,
@@ -23,23 +16,15 @@ const errors = {
   409: json(ErrorBody, "already done"),
 };
 
-function mapError(error: unknown): never {
-  if (error instanceof OutcomeError || error instanceof WallCrossingError) {
-    const status = { not_found: 404, conflict: 409, forbidden: 403, invalid_request: 400 } as const;
-    throw new ApiError(status[error.code], error.code, error.message);
-  }
-  throw error;
-}
-
 /**
  * POST /v1/decisions/{id}/outcome (what became of an allowed action: history and duties), and wall
  * crossings: POST/GET /v1/wall-crossings, POST /v1/wall-crossings/{id}/revoke (compliance officers only:
  * the API key must be bound to a user in Group "compliance").
  */
-export function governanceRoutes(app: OpenAPIHono<AppEnv>, { engine }: PdpDeps) {
+export function governanceRoutes(app: OpenAPIHono<AppEnv>, { engine, auth }: RouteDeps) {
   const store = () => {
     const inputs = engine.inputs();
-    if ("decision" in inputs) throw new ApiError(503, "not_ready", "the entitlement store is not available");
+    if ("decision" in inputs) throw new PeaError("not_ready", "the entitlement store is not available");
     return { database: engine.database, snapshot: inputs.snapshot, now: engine.now(), trust: engine.trust };
   };
 
@@ -47,6 +32,7 @@ export function governanceRoutes(app: OpenAPIHono<AppEnv>, { engine }: PdpDeps) 
     createRoute({
       method: "post",
       path: "/v1/decisions/{id}/outcome",
+      ...auth("authorize"),
       tags: ["decisions"],
       summary: "Report whether an allowed action executed (once per decision)",
       request: {
@@ -62,7 +48,7 @@ export function governanceRoutes(app: OpenAPIHono<AppEnv>, { engine }: PdpDeps) 
         engine.database,
         { decisionId: c.req.valid("param").id, status: body.status, detail: body.detail },
         { apiKeyId: caller.id, now: engine.now(), isAdmin: caller.scopes.includes("admin") },
-      ).catch(mapError);
+      );
       return c.json(result, 201);
     },
   );
@@ -71,13 +57,14 @@ export function governanceRoutes(app: OpenAPIHono<AppEnv>, { engine }: PdpDeps) 
     createRoute({
       method: "post",
       path: "/v1/wall-crossings",
+      ...auth("authorize"),
       tags: ["barriers"],
       summary: "Bring a person over the wall for one issuer, with a reason, until an expiry",
       request: { body: { required: true, content: { "application/json": { schema: WallCrossingRequest } } } },
       responses: { 201: json(WallCrossing, "granted"), ...errors },
     }),
     async (c) => {
-      const crossing = await grantWallCrossing(store(), c.req.valid("json"), c.get("caller").userId).catch(mapError);
+      const crossing = await grantWallCrossing(store(), c.req.valid("json"), c.get("caller").userId);
       return c.json(crossing, 201);
     },
   );
@@ -86,6 +73,7 @@ export function governanceRoutes(app: OpenAPIHono<AppEnv>, { engine }: PdpDeps) 
     createRoute({
       method: "get",
       path: "/v1/wall-crossings",
+      ...auth("authorize"),
       tags: ["barriers"],
       summary: "Wall crossings, newest first",
       request: { query: z.object({ user: z.string().min(1).max(256).optional() }) },
@@ -104,15 +92,14 @@ export function governanceRoutes(app: OpenAPIHono<AppEnv>, { engine }: PdpDeps) 
     createRoute({
       method: "post",
       path: "/v1/wall-crossings/{id}/revoke",
+      ...auth("authorize"),
       tags: ["barriers"],
       summary: "End a wall crossing now",
       request: { params: z.object({ id: z.string().min(1).max(128) }) },
       responses: { 200: json(WallCrossing, "revoked"), ...errors },
     }),
     async (c) => {
-      const crossing = await revokeWallCrossing(store(), c.req.valid("param").id, c.get("caller").userId).catch(
-        mapError,
-      );
+      const crossing = await revokeWallCrossing(store(), c.req.valid("param").id, c.get("caller").userId);
       return c.json(crossing, 200);
     },
   );

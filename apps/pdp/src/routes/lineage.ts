@@ -1,15 +1,16 @@
 import { createRoute, type OpenAPIHono, z } from "@hono/zod-openapi";
-import { ApiError, type AppEnv } from "@pea/http-kit";
+import type { AppEnv } from "@pea/http-kit";
 import { buildLineage } from "@pea/policy-store";
-import { ErrorBody, Lineage } from "@pea/schemas";
-import type { PdpDeps } from "../app.js";
+import { ErrorBody, Lineage, PeaError } from "@pea/schemas";
+import type { RouteDeps } from "../deps.js";
 
 /** GET /v1/runs/{id}/lineage: the run rebuilt from the audit log (scope `audit`). */
-export function lineageRoutes(app: OpenAPIHono<AppEnv>, { engine }: PdpDeps) {
+export function lineageRoutes(app: OpenAPIHono<AppEnv>, { engine, auth }: RouteDeps) {
   app.openapi(
     createRoute({
       method: "get",
       path: "/v1/runs/{id}/lineage",
+      ...auth("audit"),
       tags: ["audit"],
       summary: "Who delegated what to whom, every decision in order, approvals, outcomes and revocations",
       request: { params: z.object({ id: z.string().min(1).max(128) }) },
@@ -25,7 +26,7 @@ export function lineageRoutes(app: OpenAPIHono<AppEnv>, { engine }: PdpDeps) {
     }),
     async (c) => {
       const lineage = await buildLineage(engine.database, c.req.valid("param").id);
-      if (!lineage) throw new ApiError(404, "not_found", "no such run");
+      if (!lineage) throw new PeaError("not_found", "no such run");
       return c.json(lineage, 200);
     },
   );

@@ -1,14 +1,15 @@
 import { createRoute, type OpenAPIHono } from "@hono/zod-openapi";
 import type { AppEnv } from "@pea/http-kit";
 import { ErrorBody, PolicyStatusResponse } from "@pea/schemas";
-import type { PdpDeps } from "../app.js";
+import type { RouteDeps } from "../deps.js";
 
 /** GET /v1/policy: what this PDP process serves (published version or policy directory). */
-export function policyRoutes(app: OpenAPIHono<AppEnv>, { engine }: PdpDeps) {
+export function policyRoutes(app: OpenAPIHono<AppEnv>, { engine, auth }: RouteDeps) {
   app.openapi(
     createRoute({
       method: "get",
       path: "/v1/policy",
+      ...auth("authorize"),
       tags: ["policy"],
       summary: "The active policy version, its shadow candidate, and any version this process refused to load",
       responses: {

@@ -1,8 +1,8 @@
 import { createRoute, type OpenAPIHono, z } from "@hono/zod-openapi";
-import { ApiError, type AppEnv } from "@pea/http-kit";
+import type { AppEnv } from "@pea/http-kit";
 import { describeRun, getRun, startRun } from "@pea/policy-store";
-import { ErrorBody, RunResponse, StartRunRequest } from "@pea/schemas";
-import type { PdpDeps } from "../app.js";
+import { ErrorBody, PeaError, RunResponse, StartRunRequest } from "@pea/schemas";
+import type { RouteDeps } from "../deps.js";
 
 const errorResponses = {
   400: { description: "the request cannot be read", content: { "application/json": { schema: ErrorBody } } },
@@ -11,11 +11,12 @@ const errorResponses = {
 };
 
 /** Runs: POST /v1/runs, GET /v1/runs/{id}. Pause/resume/cancel live with supervision (issue 5). */
-export function runRoutes(app: OpenAPIHono<AppEnv>, { engine }: PdpDeps) {
+export function runRoutes(app: OpenAPIHono<AppEnv>, { engine, auth }: RouteDeps) {
   app.openapi(
     createRoute({
       method: "post",
       path: "/v1/runs",
+      ...auth("runs"),
       tags: ["runs"],
       summary: "Start a run: decisions naming it must match its principal, chain and intent",
       request: { body: { required: true, content: { "application/json": { schema: StartRunRequest } } } },
@@ -37,6 +38,7 @@ export function runRoutes(app: OpenAPIHono<AppEnv>, { engine }: PdpDeps) {
     createRoute({
       method: "get",
       path: "/v1/runs/{id}",
+      ...auth("runs"),
       tags: ["runs"],
       summary: "One run and its status",
       request: { params: z.object({ id: z.string().min(1).max(128) }) },
@@ -48,7 +50,7 @@ export function runRoutes(app: OpenAPIHono<AppEnv>, { engine }: PdpDeps) {
     }),
     async (c) => {
       const run = await getRun(engine.database, c.req.valid("param").id);
-      if (!run) throw new ApiError(404, "not_found", "no such run");
+      if (!run) throw new PeaError("not_found", "no such run");
       return c.json(describeRun(run), 200);
     },
   );

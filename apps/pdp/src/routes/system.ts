@@ -1,6 +1,6 @@
 import { createRoute, type OpenAPIHono, z } from "@hono/zod-openapi";
-import type { AppEnv } from "@pea/http-kit";
-import type { PdpDeps, PdpMetrics } from "../app.js";
+import { type AppEnv, publicRoute } from "@pea/http-kit";
+import type { RouteDeps } from "../deps.js";
 
 const Health = z.object({ status: z.literal("ok") }).openapi("Health");
 const Readiness = z
@@ -14,11 +14,12 @@ const Readiness = z
   })
   .openapi("Readiness");
 
-export function systemRoutes(app: OpenAPIHono<AppEnv>, { engine }: PdpDeps, metrics: PdpMetrics) {
+export function systemRoutes(app: OpenAPIHono<AppEnv>, { engine, metrics }: RouteDeps) {
   app.openapi(
     createRoute({
       method: "get",
       path: "/healthz",
+      ...publicRoute,
       tags: ["system"],
       summary: "The process is alive",
       responses: { 200: { description: "alive", content: { "application/json": { schema: Health } } } },
@@ -30,6 +31,7 @@ export function systemRoutes(app: OpenAPIHono<AppEnv>, { engine }: PdpDeps, metr
     createRoute({
       method: "get",
       path: "/readyz",
+      ...publicRoute,
       tags: ["system"],
       summary: "The store is reachable and a valid policy set is loaded (503 until then)",
       responses: {
@@ -44,18 +46,8 @@ export function systemRoutes(app: OpenAPIHono<AppEnv>, { engine }: PdpDeps, metr
     },
   );
 
-  app.get("/metrics", (c) => {
-    const s = engine.status();
-    const ready = `# HELP pea_ready 1 when the PDP can decide\n# TYPE pea_ready gauge\npea_ready ${s.ready ? 1 : 0}\n`;
-    const cache = engine.linkCache;
-    const cached = [
-      "# HELP pea_link_cache_lookups_total Single-link Cedar answers looked up in the decision cache, by result",
-      "# TYPE pea_link_cache_lookups_total counter",
-      `pea_link_cache_lookups_total{result="hit"} ${cache.hits}`,
-      `pea_link_cache_lookups_total{result="miss"} ${cache.misses}`,
-      "",
-    ].join("\n");
-    c.header("content-type", "text/plain; version=0.0.4");
-    return c.body(metrics.registry.render() + ready + cached);
+  app.get("/metrics", async (c) => {
+    c.header("content-type", metrics.registry.contentType);
+    return c.body(await metrics.registry.render());
   });
 }

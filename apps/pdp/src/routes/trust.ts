@@ -1,14 +1,12 @@
 import { createRoute, type OpenAPIHono, z } from "@hono/zod-openapi";
-import { ApiError, type AppEnv } from "@pea/http-kit";
+import { type AppEnv, publicRoute } from "@pea/http-kit";
 import {
-  ApprovalError,
   describeRun,
   getApproval,
   listApprovals,
   listRevocations,
   redeemArtifact,
   revoke,
-  SupervisionError,
   superviseRun,
   voteOnApproval,
 } from "@pea/policy-store";
@@ -19,6 +17,7 @@ import {
   approvalStatusValues,
   ErrorBody,
   Jwks,
+  PeaError,
   RedeemRequest,
   RedeemResponse,
   Revocation,
@@ -27,7 +26,7 @@ import {
   SuperviseRunRequest,
 } from "@pea/schemas";
 import type { Context } from "hono";
-import type { PdpDeps } from "../app.js";
+import type { RouteDeps } from "../deps.js";
 
 const error = (description: string) => ({ description, content: { "application/json": { schema: ErrorBody } } });
 const common = {
@@ -46,11 +45,12 @@ const Id = z.object({ id: z.string().min(1).max(128) });
  * Runtime trust: JWKS, artifact redemption, revocations, approvals and run supervision. Each
  * route validates, calls one function in policy-store and maps its errors.
  */
-export function trustRoutes(app: OpenAPIHono<AppEnv>, { engine }: PdpDeps) {
+export function trustRoutes(app: OpenAPIHono<AppEnv>, { engine, auth }: RouteDeps) {
   app.openapi(
     createRoute({
       method: "get",
       path: "/.well-known/jwks.json",
+      ...publicRoute,
       tags: ["artifacts"],
       summary: "The public keys that sign authorization artifacts (current and, during rotation, previous)",
       responses: { 200: json(Jwks, "the JSON Web Key Set") },
@@ -65,6 +65,7 @@ export function trustRoutes(app: OpenAPIHono<AppEnv>, { engine }: PdpDeps) {
     createRoute({
       method: "post",
       path: "/v1/artifacts/redeem",
+      ...auth("authorize"),
       tags: ["artifacts"],
       summary: "A tool's last check: redeem an artifact once",
       description:
@@ -79,7 +80,7 @@ export function trustRoutes(app: OpenAPIHono<AppEnv>, { engine }: PdpDeps) {
     }),
     async (c) => {
       const outcome = await redeemArtifact(engine.database, engine.trust, c.req.valid("json"), actorOf(c));
-      if (outcome.status !== 200) throw new ApiError(outcome.status, outcome.code, outcome.message);
+      if (outcome.status !== 200) throw new PeaError(outcome.code, outcome.message);
       return c.json({ redeemed: true as const, claims: outcome.claims }, 200);
     },
   );
@@ -88,6 +89,7 @@ export function trustRoutes(app: OpenAPIHono<AppEnv>, { engine }: PdpDeps) {
     createRoute({
       method: "post",
       path: "/v1/revocations",
+      ...auth("admin"),
       tags: ["revocations"],
       summary: "Revoke an agent, run, intent, grant or artifact, in every PDP within a second",
       request: { body: { required: true, content: { "application/json": { schema: RevocationRequest } } } },
@@ -103,6 +105,7 @@ export function trustRoutes(app: OpenAPIHono<AppEnv>, { engine }: PdpDeps) {
     createRoute({
       method: "get",
       path: "/v1/revocations",
+      ...auth("admin"),
       tags: ["revocations"],
       summary: "Recent revocations, newest first",
       responses: { 200: json(z.object({ revocations: z.array(Revocation) }), "revocations"), ...common },
@@ -114,6 +117,7 @@ export function trustRoutes(app: OpenAPIHono<AppEnv>, { engine }: PdpDeps) {
     createRoute({
       method: "get",
       path: "/v1/approvals",
+      ...auth("approvals"),
       tags: ["approvals"],
       summary: "Approvals, newest first (?status=pending for the queue)",
       request: { query: z.object({ status: z.enum(approvalStatusValues).optional() }) },
@@ -126,6 +130,7 @@ export function trustRoutes(app: OpenAPIHono<AppEnv>, { engine }: PdpDeps) {
     createRoute({
       method: "get",
       path: "/v1/approvals/{id}",
+      ...auth("approvals"),
       tags: ["approvals"],
       summary: "One approval: the exact request it is for, its rules and votes",
       request: { params: Id },
@@ -133,7 +138,7 @@ export function trustRoutes(app: OpenAPIHono<AppEnv>, { engine }: PdpDeps) {
     }),
     async (c) => {
       const approval = await getApproval(engine.database, c.req.valid("param").id);
-      if (!approval) throw new ApiError(404, "not_found", "no such approval");
+      if (!approval) throw new PeaError("not_found", "no such approval");
       return c.json(approval, 200);
     },
   );
@@ -141,19 +146,8 @@ export function trustRoutes(app: OpenAPIHono<AppEnv>, { engine }: PdpDeps) {
   const vote =
     (decision: "approve" | "reject") => async (c: Context<AppEnv>, id: string, reason: string | undefined) => {
       const inputs = engine.inputs();
-      if ("decision" in inputs) throw new ApiError(503, "not_ready", "entitlements are not loaded");
-      try {
-        return await voteOnApproval(engine.database, inputs.snapshot, id, { vote: decision, reason }, actorOf(c));
-      } catch (e) {
-        if (e instanceof ApprovalError) {
-          throw new ApiError(
-            e.status,
-            e.status === 404 ? "not_found" : e.status === 409 ? "conflict" : "forbidden",
-            e.message,
-          );
-        }
-        throw e;
-      }
+      if ("decision" in inputs) throw new PeaError("not_ready", "entitlements are not loaded");
+      return voteOnApproval(engine.database, inputs.snapshot, id, { vote: decision, reason }, actorOf(c));
     };
   const approve = vote("approve");
   const reject = vote("reject");
@@ -162,6 +156,7 @@ export function trustRoutes(app: OpenAPIHono<AppEnv>, { engine }: PdpDeps) {
     createRoute({
       method: "post",
       path: "/v1/approvals/{id}/approve",
+      ...auth("approvals"),
       tags: ["approvals"],
       summary: "Approve, as the user the API key is bound to",
       description:
@@ -186,6 +181,7 @@ export function trustRoutes(app: OpenAPIHono<AppEnv>, { engine }: PdpDeps) {
     createRoute({
       method: "post",
       path: "/v1/approvals/{id}/reject",
+      ...auth("approvals"),
       tags: ["approvals"],
       summary: "Reject, with a reason",
       request: {
@@ -207,6 +203,7 @@ export function trustRoutes(app: OpenAPIHono<AppEnv>, { engine }: PdpDeps) {
       createRoute({
         method: "post",
         path: `/v1/runs/{id}/${action}`,
+        ...auth("runs"),
         tags: ["runs"],
         summary: `${action[0]?.toUpperCase()}${action.slice(1)} a run (paused and cancelled runs get deny run_inactive)`,
         request: {
@@ -221,15 +218,9 @@ export function trustRoutes(app: OpenAPIHono<AppEnv>, { engine }: PdpDeps) {
         },
       }),
       async (c) => {
-        try {
-          const { reason } = c.req.valid("json");
-          const run = await superviseRun(engine.database, c.req.valid("param").id, action, actorOf(c), reason);
-          return c.json(describeRun(run), 200);
-        } catch (e) {
-          if (e instanceof SupervisionError)
-            throw new ApiError(e.status, e.status === 404 ? "not_found" : "conflict", e.message);
-          throw e;
-        }
+        const { reason } = c.req.valid("json");
+        const run = await superviseRun(engine.database, c.req.valid("param").id, action, actorOf(c), reason);
+        return c.json(describeRun(run), 200);
       },
     );
   }

@@ -1,0 +1,196 @@
+import type { Database } from "@pea/migrations";
+import { type ErrorCode, errorStatus, PeaError } from "@pea/schemas";
+import { type AuditQuery, buildLineage, queryAudit } from "../audit/query.js";
+import { declareSodConflict } from "../governance/sod.js";
+import { grantWallCrossing, listWallCrossings, revokeWallCrossing } from "../governance/wall-crossings.js";
+import { activationHistory, listVersions } from "../policy/versions.js";
+import { type ApprovalStatus, listApprovals, voteOnApproval } from "../trust/approvals.js";
+import { describeRun, getRun, type RunStatus } from "../trust/runs.js";
+import { type SupervisionAction, superviseRun } from "../trust/supervision.js";
+import type { AdminAuthorizer } from "./authorizer.js";
+import { EntitlementError, type AdminActor as Who } from "./context.js";
+
+/**
+ * The admin app's oversight work: SoD conflicts, wall crossings, the approvals queue, run
+ * supervision, audit search and policy versions. Each function first asks PEA's admin policies
+ * (policies/admin/) whether the signed-in person may do it, then calls the one function that owns
+ * the work (sod.ts, wall-crossings.ts, approvals.ts, supervision.ts, audit-query.ts,
+ * policy-versions.ts), which keeps its own checks (compliance only, no self-approval ...).
+ */
+
+const actorOf = (who: Who) => ({
+  userId: who.userId,
+  apiKeyId: who.via.startsWith("api-key:") ? who.via.slice("api-key:".length) : null,
+});
+
+export interface RunRow {
+  id: string;
+  principal: string;
+  chain: string[];
+  intent: string;
+  purpose: string | null;
+  status: string;
+  createdAt: string;
+  expiresAt: string;
+}
+
+export class AdminOversight {
+  constructor(private readonly deps: { database: Database; authorizer: AdminAuthorizer; now?: () => Date }) {}
+
+  private now(): Date {
+    return this.deps.now?.() ?? new Date();
+  }
+
+  private get database(): Database {
+    return this.deps.database;
+  }
+
+  // ---- separation of duties --------------------------------------------------------------------
+
+  async listSodConflicts(who: Who): Promise<Array<{ a: string; b: string; description: string }>> {
+    await this.deps.authorizer.require(who.userId, "admin:view", { kind: "console" });
+    const rows = await this.database.query<{ group_a: string; group_b: string; description: string }>(
+      "SELECT group_a, group_b, description FROM sod_conflicts ORDER BY group_a, group_b",
+    );
+    return rows.map((r) => ({ a: r.group_a, b: r.group_b, description: r.description }));
+  }
+
+  async declareSodConflict(who: Who, input: { a: string; b: string; description?: string | undefined }): Promise<void> {
+    await this.deps.authorizer.require(who.userId, "admin:sod.write", { kind: "sod-conflict" });
+    for (const g of [input.a, input.b]) {
+      const rows = await this.database.query("SELECT 1 FROM groups WHERE id = $1", [g]);
+      if (rows.length === 0) throw new EntitlementError("not_found", `Group::${g} does not exist`);
+    }
+    if (input.a === input.b) throw new EntitlementError("invalid_request", "a group does not conflict with itself");
+    await declareSodConflict(this.database, { ...input, declaredBy: `User::${who.userId}` });
+  }
+
+  // ---- wall crossings --------------------------------------------------------------------------
+
+  async listWallCrossings(who: Who) {
+    await this.deps.authorizer.require(who.userId, "admin:view", { kind: "console" });
+    return listWallCrossings(this.database, { now: this.now() });
+  }
+
+  async grantWallCrossing(who: Who, input: { user: string; issuer: string; reason: string; ttlSeconds: number }) {
+    await this.deps.authorizer.require(who.userId, "admin:wall.cross", { kind: "wall-crossing", subject: input.user });
+    if (!input.issuer.trim()) throw new EntitlementError("invalid_request", "issuer: required");
+    if (!Number.isFinite(input.ttlSeconds) || input.ttlSeconds < 1) {
+      throw new EntitlementError("invalid_request", "ttlSeconds: at least 1");
+    }
+    const snapshot = await this.deps.authorizer.freshSnapshot();
+    // grantWallCrossing records the change in the audit log itself.
+    return grantWallCrossing(
+      { database: this.database, snapshot, now: this.now() },
+      { ...input, issuer: input.issuer.trim() },
+      who.userId,
+    );
+  }
+
+  async revokeWallCrossing(who: Who, id: string) {
+    const [row] = await this.database.query<{ user_id: string }>("SELECT user_id FROM wall_crossings WHERE id = $1", [
+      id,
+    ]);
+    if (!row) throw new EntitlementError("not_found", `wall crossing ${id} does not exist`);
+    await this.deps.authorizer.require(who.userId, "admin:wall.cross", { kind: "wall-crossing", subject: row.user_id });
+    const snapshot = await this.deps.authorizer.freshSnapshot();
+    return revokeWallCrossing({ database: this.database, snapshot, now: this.now() }, id, who.userId);
+  }
+
+  // ---- approvals -------------------------------------------------------------------------------
+
+  async listApprovals(who: Who, status?: ApprovalStatus | undefined) {
+    await this.deps.authorizer.require(who.userId, "admin:view", { kind: "console" });
+    return listApprovals(this.database, { status, limit: 200 });
+  }
+
+  async decideApproval(who: Who, id: string, vote: "approve" | "reject", reason?: string | undefined) {
+    await this.deps.authorizer.require(who.userId, "admin:approval.decide", { kind: "approval" });
+    if (vote === "reject" && !reason?.trim()) {
+      throw new EntitlementError("invalid_request", "reason: say why you reject it");
+    }
+    const snapshot = await this.deps.authorizer.freshSnapshot();
+    return voteOnApproval(this.database, snapshot, id, { vote, reason: reason?.trim() || undefined }, actorOf(who));
+  }
+
+  // ---- runs ------------------------------------------------------------------------------------
+
+  async listRuns(
+    who: Who,
+    options: { status?: RunStatus | undefined; agent?: string | undefined } = {},
+  ): Promise<RunRow[]> {
+    await this.deps.authorizer.require(who.userId, "admin:view", { kind: "console" });
+    const rows = await this.database.query<{
+      id: string;
+      principal: unknown;
+      chain: unknown;
+      intent: string;
+      purpose: string | null;
+      status: string;
+      created_at: unknown;
+      expires_at: unknown;
+    }>(
+      `SELECT id, principal, chain, intent, purpose, status, created_at, expires_at FROM runs
+       WHERE ($1::text IS NULL OR status = $1) AND ($2::text IS NULL OR principal->>'id' = $2)
+       ORDER BY created_at DESC LIMIT 500`,
+      [options.status ?? null, options.agent ?? null],
+    );
+    const parse = (v: unknown) => (typeof v === "string" ? JSON.parse(v) : v) as { type: string; id: string };
+    return rows.map((r) => {
+      const p = parse(r.principal);
+      const chain = (typeof r.chain === "string" ? JSON.parse(r.chain) : r.chain) as Array<{
+        type: string;
+        id: string;
+      }>;
+      const expired = new Date(r.expires_at as string).getTime() <= this.now().getTime();
+      return {
+        id: r.id,
+        principal: `${p.type}::${p.id}`,
+        chain: chain.map((c) => `${c.type}::${c.id}`),
+        intent: r.intent,
+        purpose: r.purpose,
+        status: r.status === "active" && expired ? "expired" : r.status,
+        createdAt: new Date(r.created_at as string).toISOString(),
+        expiresAt: new Date(r.expires_at as string).toISOString(),
+      };
+    });
+  }
+
+  /** A run and its timeline (the audit lineage). */
+  async runTimeline(who: Who, id: string) {
+    await this.deps.authorizer.require(who.userId, "admin:view", { kind: "console" });
+    const run = await getRun(this.database, id);
+    const lineage = await buildLineage(this.database, id);
+    if (!run && !lineage) throw new EntitlementError("not_found", `run ${id} does not exist`);
+    return { run: run ? describeRun(run) : null, lineage };
+  }
+
+  async superviseRun(who: Who, id: string, action: SupervisionAction, reason?: string | undefined) {
+    await this.deps.authorizer.require(who.userId, "admin:run.control", { kind: "run" });
+    return describeRun(await superviseRun(this.database, id, action, actorOf(who), reason));
+  }
+
+  // ---- audit and policies ----------------------------------------------------------------------
+
+  async searchAudit(who: Who, query: AuditQuery) {
+    await this.deps.authorizer.require(who.userId, "admin:audit.read", { kind: "audit" });
+    return queryAudit(this.database, query);
+  }
+
+  async policyVersions(who: Who) {
+    await this.deps.authorizer.require(who.userId, "admin:policy.read", { kind: "policy" });
+    const [versions, activations] = await Promise.all([
+      listVersions(this.database, 50),
+      activationHistory(this.database, 50),
+    ]);
+    return { versions, activations, active: activations[0]?.versionId };
+  }
+}
+
+/** What a refusal from any admin-reachable function means over HTTP, or undefined if it is a fault. */
+export function refusalOf(
+  error: unknown,
+): { status: (typeof errorStatus)[ErrorCode]; code: ErrorCode; message: string } | undefined {
+  if (error instanceof PeaError) return { status: errorStatus[error.code], code: error.code, message: error.message };
+  return undefined;
+}

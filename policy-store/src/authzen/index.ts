@@ -1,0 +1,9 @@
+export {
+  type AuthzenAnswer,
+  AuthzenRequestError,
+  authzenEvaluate,
+  authzenEvaluations,
+  authzenSearchActions,
+  authzenSearchResources,
+  authzenSearchSubjects,
+} from "./authzen.js";

@@ -1,0 +1,2 @@
+export { loadSchema, type SchemaInfo } from "./schema.js";
+export { pruneToShape, readPolicy } from "./slices.js";

@@ -1,0 +1,111 @@
+import type { AuthorizeRequest, AuthorizeResponse } from "@pea/schemas";
+import type { DecisionLog } from "../audit/decision-log.js";
+import type { DecisionEngine } from "../engine/engine.js";
+import type { DecisionEffects } from "../governance/history.js";
+import { traceDecision, withSpan } from "../observability/tracing.js";
+import { type Decision, deny } from "./decision.js";
+import { decisionEffects } from "./facts.js";
+import { type Caller, decisionRecord, evaluate, evaluatedPart, newDecisionId, reEvaluate } from "./pipeline.js";
+import { settleApproval, signAllow } from "./trust-steps.js";
+
+/** One answered decision, as metrics and logs see it (taken here, once per decision, for every API). */
+export interface DecisionEvent {
+  /** Which API asked: `authorize`, `authzen:evaluation`, `authzen:search/subject`, … */
+  via: string;
+  decisionId: string;
+  decision: "allow" | "deny";
+  /** The reasons' codes, in order (none for an allow). */
+  reasons: string[];
+  seconds: number;
+}
+
+export interface AuthorizeDeps {
+  engine: DecisionEngine;
+  log: DecisionLog;
+  /** Told of every decision once it is answered (metrics, logs). */
+  observe?: ((event: DecisionEvent) => void) | undefined;
+}
+
+/** Tell the observer about one decision; `started` is its performance.now() at the start. */
+export function observeDecision(
+  deps: Pick<AuthorizeDeps, "observe">,
+  via: string,
+  decisionId: string,
+  outcome: Pick<Decision, "decision" | "reasons">,
+  started: number,
+): void {
+  deps.observe?.({
+    via,
+    decisionId,
+    decision: outcome.decision,
+    reasons: outcome.reasons.map((r) => r.code),
+    seconds: (performance.now() - started) / 1000,
+  });
+}
+
+/**
+ * Decide, record, answer: evaluate (facts → decide → revocations), then approvals, effects and the
+ * artifact, then the audit record. Whatever goes wrong on the way is a deny with its reason; an
+ * allow is returned only once its record is durable.
+ */
+export function authorize(
+  request: AuthorizeRequest,
+  caller: Caller,
+  deps: AuthorizeDeps,
+  via = "authorize",
+): Promise<AuthorizeResponse> {
+  return traceDecision(request, () => decideAndRecord(request, caller, deps, via));
+}
+
+async function decideAndRecord(
+  request: AuthorizeRequest,
+  caller: Caller,
+  deps: AuthorizeDeps,
+  via: string,
+): Promise<AuthorizeResponse> {
+  const started = performance.now();
+  const { engine, log } = deps;
+  const evaluation = await evaluate(engine, evaluatedPart(request));
+  const { policyVersion, entitlementVersion } = evaluation;
+  let outcome = evaluation.outcome;
+
+  const decisionId = newDecisionId();
+  // Shadow mode: the candidate decides too, after this answer; never enforced (policy/shadow.ts).
+  const shadow = engine.shadowPolicies;
+  if (shadow) {
+    engine.shadow.observe(evaluation, shadow, () => reEvaluate(evaluation, shadow.set, engine.trust), decisionId);
+  }
+  // Approval rules: open (or find) the approval, or spend the one the caller brings (trust-steps.ts).
+  const approval = await settleApproval(engine, request, outcome, decisionId, caller.apiKeyId);
+  outcome = approval.outcome;
+  // History and duties: what an allow touches is written with its audit record, below (facts.ts).
+  let effects: DecisionEffects | undefined;
+  if (outcome.decision === "allow") ({ outcome, effects } = decisionEffects(engine, request, outcome));
+  // Every allow carries a signed artifact bound to this request (trust/artifacts.ts).
+  const signed = await signAllow(engine, request, outcome, { decisionId, policyVersion, entitlementVersion, approval });
+  outcome = signed.outcome;
+  try {
+    const record = decisionRecord(decisionId, request, outcome, evaluation, caller, {
+      artifactId: signed.artifact ? decisionId : undefined,
+      approvalId: approval.approvalId,
+      approver: approval.approvers?.join(","),
+      // Committed with the record or not at all: an allow is never answered without both.
+      effects: outcome.decision === "allow" ? effects : undefined,
+    });
+    await withSpan("pea.audit.write", {}, () => log.record(record));
+  } catch {
+    const reasons = outcome.decision === "deny" ? outcome.reasons : [];
+    outcome = { ...deny("audit_unavailable"), reasons: [...deny("audit_unavailable").reasons, ...reasons] };
+  }
+  observeDecision(deps, via, decisionId, outcome, started);
+
+  return {
+    decision: outcome.decision,
+    decisionId,
+    reasons: outcome.reasons,
+    obligations: outcome.obligations,
+    ...(outcome.decision === "allow" && signed.artifact ? { artifact: signed.artifact } : {}),
+    policyVersion,
+    entitlementVersion,
+  };
+}

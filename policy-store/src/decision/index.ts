@@ -1,0 +1,5 @@
+export { type AuthorizeDeps, authorize, type DecisionEvent } from "./authorize.js";
+export { decide } from "./decide.js";
+export type { Decision, DecisionRequest } from "./decision.js";
+export type { Evaluation } from "./inputs.js";
+export { type Caller, evaluate } from "./pipeline.js";

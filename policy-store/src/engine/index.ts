@@ -1,0 +1,1 @@
+export { DecisionEngine, type EngineOptions } from "./engine.js";

@@ -1,0 +1,232 @@
+import type { Database } from "@pea/migrations";
+import type { EntityJson, EntityUidJson } from "../cedar/cedar.js";
+import { explicitAttributes, type SchemaInfo } from "../cedar/schema.js";
+
+export const entityKey = (type: string, id: string) => `${type}::${id}`;
+
+/**
+ * An immutable, in-memory copy of every entitlement at one entitlement version, in Cedar's entity
+ * form. Each entity carries its ancestor closure precomputed, so a decision sends Cedar exactly the
+ * entities it needs (cedar-wasm's cost grows with every entity passed).
+ */
+export class Snapshot {
+  private readonly closures = new Map<string, EntityJson[]>();
+
+  /** Groups nobody may hold together (sod.ts); decide() denies `sod` to a link holding both. */
+  sodConflicts: ReadonlyArray<{ a: string; b: string; description: string }> = [];
+
+  constructor(
+    readonly version: number,
+    private readonly entities: Map<string, EntityJson>,
+  ) {}
+
+  get(type: string, id: string): EntityJson | undefined {
+    return this.entities.get(entityKey(type, id));
+  }
+
+  has(type: string, id: string): boolean {
+    return this.entities.has(entityKey(type, id));
+  }
+
+  get size(): number {
+    return this.entities.size;
+  }
+
+  private byType: Map<string, EntityJson[]> | undefined;
+
+  /** Every entity of one type, ordered by id (the candidates of an AuthZEN search). */
+  ofType(type: string): readonly EntityJson[] {
+    if (!this.byType) {
+      const index = new Map<string, EntityJson[]>();
+      for (const entity of this.entities.values()) {
+        const uid = entity.uid as { type: string; id: string };
+        const list = index.get(uid.type);
+        if (list) list.push(entity);
+        else index.set(uid.type, [entity]);
+      }
+      const idOf = (e: EntityJson) => (e.uid as { id: string }).id;
+      for (const list of index.values()) list.sort((a, b) => (idOf(a) < idOf(b) ? -1 : idOf(a) > idOf(b) ? 1 : 0));
+      this.byType = index;
+    }
+    return this.byType.get(type) ?? [];
+  }
+
+  /** The entity and all its ancestors (groups of groups, segments), each once. */
+  closure(entity: EntityJson): EntityJson[] {
+    const uid = entity.uid as { type: string; id: string };
+    const key = entityKey(uid.type, uid.id);
+    const cached = this.closures.get(key);
+    if (cached && this.entities.get(key) === entity) return cached;
+    const seen = new Set<string>([key]);
+    const out: EntityJson[] = [entity];
+    const queue = [...entity.parents];
+    while (queue.length > 0) {
+      const parent = queue.shift() as { type: string; id: string };
+      const parentKey = entityKey(parent.type, parent.id);
+      if (seen.has(parentKey)) continue;
+      seen.add(parentKey);
+      const found = this.entities.get(parentKey);
+      if (found) {
+        out.push(found);
+        queue.push(...found.parents);
+      }
+    }
+    if (this.entities.get(key) === entity) this.closures.set(key, out);
+    return out;
+  }
+
+  private readonly flattened = new Map<string, EntityJson[]>();
+
+  /**
+   * What a Cedar call needs of an entity: the entity with every ancestor as a direct parent (so
+   * `in` holds without the ancestors themselves), plus those ancestors that carry attributes a
+   * policy could read (a medical record's patient). Ancestors without attributes (groups,
+   * segments) are left out: Cedar answers `in`, `is` and `==` from uids alone, and an entity with no
+   * attributes answers `has` false whether it is sent or not. Every entity sent costs a parse.
+   */
+  forEvaluation(entity: EntityJson): EntityJson[] {
+    const uid = entity.uid as { type: string; id: string };
+    const key = entityKey(uid.type, uid.id);
+    const cached = this.flattened.get(key);
+    if (cached && this.entities.get(key) === entity) return cached;
+    const [self, ...ancestors] = this.closure(entity);
+    const out: EntityJson[] = [flatten(self ?? entity, ancestors)];
+    for (const ancestor of ancestors) {
+      if (Object.keys(ancestor.attrs ?? {}).length > 0) out.push(flatten(ancestor, this.closure(ancestor).slice(1)));
+    }
+    if (this.entities.get(key) === entity) this.flattened.set(key, out);
+    return out;
+  }
+}
+
+const flatten = (entity: EntityJson, ancestors: EntityJson[]): EntityJson =>
+  ancestors.length === 0 ? entity : { ...entity, parents: ancestors.map((a) => a.uid) };
+
+const ref = (type: string, id: string): EntityUidJson => ({ type, id });
+const entityValue = (type: string, id: string) => ({ __entity: { type, id } });
+
+/**
+ * Read every entitlement table at one consistent point and build a Snapshot. Given the schema,
+ * stored resource attributes are put in Cedar's explicit JSON form (what decisions need).
+ */
+export async function loadSnapshot(database: Database, schema?: SchemaInfo): Promise<Snapshot> {
+  return database.transaction(
+    async (s) => {
+      const [state] = await s.query<{ value: string | number }>(
+        "SELECT value FROM pea_state WHERE key = 'entitlement_version'",
+      );
+      const users = await s.query<{ id: string; status: string }>("SELECT id, status FROM users");
+      const agents = await s.query<{ id: string; owner_id: string; status: string }>(
+        "SELECT id, owner_id, status FROM agents",
+      );
+      const groups = await s.query<{ id: string }>("SELECT id FROM groups");
+      const segments = await s.query<{ id: string }>("SELECT id FROM segments");
+      const memberships = await s.query<{
+        member_type: string;
+        member_id: string;
+        parent_type: string;
+        parent_id: string;
+      }>("SELECT member_type, member_id, parent_type, parent_id FROM memberships");
+      const intents = await s.query<{ id: string }>("SELECT id FROM intents");
+      const capabilities = await s.query<{ intent_id: string; action: string; resource_type: string }>(
+        "SELECT intent_id, action, resource_type FROM intent_capabilities",
+      );
+      const agentIntents = await s.query<{ agent_id: string; intent_id: string }>(
+        "SELECT agent_id, intent_id FROM agent_intents",
+      );
+      const delegations = await s.query<{ agent_id: string; delegator_agent_id: string }>(
+        "SELECT agent_id, delegator_agent_id FROM agent_delegations",
+      );
+      const sodConflicts = await s.query<{ a: string; b: string; description: string }>(
+        "SELECT group_a AS a, group_b AS b, description FROM sod_conflicts",
+      );
+      const principalAttributes = await s.query<{ type: string; id: string; attributes: unknown }>(
+        "SELECT type, id, attributes FROM principal_attributes",
+      );
+      const explicit = (type: string, attrs: Record<string, unknown>) => {
+        const declared = schema?.entityTypes.get(type)?.attributes;
+        return declared ? explicitAttributes(attrs, declared) : attrs;
+      };
+      const extraAttrs = new Map(
+        principalAttributes.map((p) => [
+          entityKey(p.type, p.id),
+          explicit(p.type, parseJson(p.attributes) as Record<string, unknown>),
+        ]),
+      );
+      const resources = await s.query<{ type: string; id: string; attributes: unknown; parents: unknown }>(
+        "SELECT type, id, attributes, parents FROM resources",
+      );
+
+      const parentsOf = groupBy(
+        memberships,
+        (m) => entityKey(m.member_type, m.member_id),
+        (m) => ref(m.parent_type, m.parent_id),
+      );
+      const capabilitiesOf = groupBy(
+        capabilities,
+        (c) => c.intent_id,
+        (c) => capabilityOf(c.action, c.resource_type),
+      );
+      const intentsOf = groupBy(
+        agentIntents,
+        (a) => a.agent_id,
+        (a) => entityValue("Intent", a.intent_id),
+      );
+      const delegatorsOf = groupBy(
+        delegations,
+        (d) => d.agent_id,
+        (d) => entityValue("Agent", d.delegator_agent_id),
+      );
+
+      const entities = new Map<string, EntityJson>();
+      const add = (type: string, id: string, attrs: EntityJson["attrs"], parents?: EntityUidJson[]) =>
+        entities.set(entityKey(type, id), {
+          uid: ref(type, id),
+          attrs,
+          parents: parents ?? parentsOf.get(entityKey(type, id)) ?? [],
+        });
+      for (const g of groups) add("Group", g.id, {});
+      for (const g of segments) add("Segment", g.id, {});
+      for (const u of users) add("User", u.id, { ...extraAttrs.get(entityKey("User", u.id)), status: u.status });
+      for (const a of agents) {
+        add("Agent", a.id, {
+          ...extraAttrs.get(entityKey("Agent", a.id)),
+          owner: entityValue("User", a.owner_id),
+          status: a.status,
+          intents: intentsOf.get(a.id) ?? [],
+          delegableBy: delegatorsOf.get(a.id) ?? [],
+        });
+      }
+      for (const i of intents) add("Intent", i.id, { capabilities: capabilitiesOf.get(i.id) ?? [] });
+      for (const r of resources) {
+        const attrs = explicit(r.type, parseJson(r.attributes) as Record<string, unknown>);
+        add(r.type, r.id, attrs as EntityJson["attrs"], parseJson(r.parents) as EntityUidJson[]);
+      }
+      const snapshot = new Snapshot(Number(state?.value ?? 0), entities);
+      snapshot.sodConflicts = sodConflicts;
+      return snapshot;
+    },
+    { readOnly: true },
+  );
+}
+
+/** How an intent's capability is spelled, both in Intent.capabilities and in context.capability. */
+export function capabilityOf(action: string, resourceType: string): string {
+  return `${action} on ${resourceType}`;
+}
+
+function groupBy<T, V>(rows: T[], key: (row: T) => string, value: (row: T) => V): Map<string, V[]> {
+  const out = new Map<string, V[]>();
+  for (const row of rows) {
+    const k = key(row);
+    const list = out.get(k);
+    if (list) list.push(value(row));
+    else out.set(k, [value(row)]);
+  }
+  return out;
+}
+
+// node-postgres parses jsonb itself; PGlite does too, but a text column would not.
+function parseJson(value: unknown): unknown {
+  return typeof value === "string" ? JSON.parse(value) : value;
+}

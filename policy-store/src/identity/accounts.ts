@@ -1,0 +1,191 @@
+import { createHash, randomBytes, scrypt, timingSafeEqual } from "node:crypto";
+import type { Database } from "@pea/migrations";
+import { type ErrorCode, PeaError } from "@pea/schemas";
+import { recordChange } from "../audit/chain.js";
+import type { ApiKeyCache } from "./api-keys.js";
+
+/**
+ * Sign-in for the admin app: local accounts (scrypt, a memory-hard KDF) or a user-bound API key,
+ * and server-side sessions. Only hashes are stored: scrypt for passwords, SHA-256 for session
+ * tokens (256 random bits, so a fast hash is enough).
+ */
+
+// scrypt N=2^15, r=8, p=1: 32 MiB and ~50-100 ms per hash on one core (OWASP's minimum is N=2^17
+// with r=8 for 128 MiB; this is tuned for a 2-core demo host -- raise N in production).
+const SCRYPT = { N: 2 ** 15, r: 8, p: 1, keyLength: 32 };
+export const MIN_PASSWORD_LENGTH = 12;
+export const SESSION_TTL_MS = 8 * 3600 * 1000;
+
+function scryptAsync(password: string, salt: Buffer, params: typeof SCRYPT): Promise<Buffer> {
+  return new Promise((resolve, reject) =>
+    scrypt(
+      password.normalize("NFKC"),
+      salt,
+      params.keyLength,
+      { N: params.N, r: params.r, p: params.p, maxmem: 256 * params.N * params.r },
+      (error, key) => (error ? reject(error) : resolve(key)),
+    ),
+  );
+}
+
+export async function hashPassword(password: string): Promise<string> {
+  const salt = randomBytes(16);
+  const key = await scryptAsync(password, salt, SCRYPT);
+  return ["scrypt", SCRYPT.N, SCRYPT.r, SCRYPT.p, salt.toString("base64url"), key.toString("base64url")].join("$");
+}
+
+export async function verifyPassword(password: string, stored: string): Promise<boolean> {
+  const [scheme, n, r, p, salt, hash] = stored.split("$");
+  if (scheme !== "scrypt" || !salt || !hash) return false;
+  const expected = Buffer.from(hash, "base64url");
+  const key = await scryptAsync(password, Buffer.from(salt, "base64url"), {
+    N: Number(n),
+    r: Number(r),
+    p: Number(p),
+    keyLength: expected.length,
+  });
+  return key.length === expected.length && timingSafeEqual(key, expected);
+}
+
+// Verified against when there is no such account, so a wrong user name costs the same time.
+let dummyHash: Promise<string> | undefined;
+
+export class AccountError extends PeaError {
+  constructor(message: string, code: ErrorCode = "invalid_request") {
+    super(code, message);
+  }
+}
+
+export function checkPasswordStrength(password: string): void {
+  if (password.length < MIN_PASSWORD_LENGTH) {
+    throw new AccountError(`password: at least ${MIN_PASSWORD_LENGTH} characters`);
+  }
+  if (password.length > 1024) throw new AccountError("password: at most 1024 characters");
+}
+
+/** Create or replace a user's local password (the user must exist). */
+export async function setPassword(database: Database, userId: string, password: string, actor: string): Promise<void> {
+  checkPasswordStrength(password);
+  const found = await database.query("SELECT 1 FROM users WHERE id = $1", [userId]);
+  if (found.length === 0) throw new AccountError(`User::${userId} does not exist`);
+  const hash = await hashPassword(password);
+  await database.transaction(async (tx) => {
+    await tx.query(
+      `INSERT INTO admin_accounts (user_id, password_hash) VALUES ($1, $2)
+       ON CONFLICT (user_id) DO UPDATE SET password_hash = excluded.password_hash, updated_at = now()`,
+      [userId, hash],
+    );
+    // A new password ends every session opened with the old one.
+    await tx.query("DELETE FROM admin_sessions WHERE user_id = $1", [userId]);
+    await recordChange(tx, { actor, action: "account.password_set", target: `User::${userId}` });
+  });
+}
+
+export interface AdminSession {
+  userId: string;
+  csrfToken: string;
+  via: string;
+  expiresAt: Date;
+}
+
+const tokenHash = (token: string) => createHash("sha256").update(token).digest("hex");
+
+async function openSession(database: Database, userId: string, via: string): Promise<{ token: string } & AdminSession> {
+  const token = randomBytes(32).toString("base64url");
+  const csrfToken = randomBytes(32).toString("base64url");
+  const expiresAt = new Date(Date.now() + SESSION_TTL_MS);
+  await database.transaction(async (tx) => {
+    await tx.query("DELETE FROM admin_sessions WHERE expires_at < now()");
+    await tx.query(
+      "INSERT INTO admin_sessions (token_hash, user_id, csrf_token, via, expires_at) VALUES ($1, $2, $3, $4, $5)",
+      [tokenHash(token), userId, csrfToken, via, expiresAt],
+    );
+    await recordChange(tx, {
+      actor: `User::${userId}`,
+      action: "session.open",
+      target: `User::${userId}`,
+      detail: { via },
+    });
+  });
+  return { token, userId, csrfToken, via, expiresAt };
+}
+
+async function isActiveUser(database: Database, userId: string): Promise<boolean> {
+  const rows = await database.query<{ status: string }>("SELECT status FROM users WHERE id = $1", [userId]);
+  return rows[0]?.status === "active";
+}
+
+/** Password sign-in. Undefined (never a reason) when the user, password or status is wrong. */
+export async function signInWithPassword(
+  database: Database,
+  userId: string,
+  password: string,
+): Promise<({ token: string } & AdminSession) | undefined> {
+  const [account] = await database.query<{ password_hash: string }>(
+    "SELECT password_hash FROM admin_accounts WHERE user_id = $1",
+    [userId],
+  );
+  dummyHash ??= hashPassword(randomBytes(16).toString("hex"));
+  const ok = await verifyPassword(password, account?.password_hash ?? (await dummyHash));
+  if (!account || !ok || !(await isActiveUser(database, userId))) return undefined;
+  return openSession(database, userId, "password");
+}
+
+/** API-key sign-in: only a key bound to an active user opens a session, as that user. */
+export async function signInWithApiKey(
+  database: Database,
+  keys: ApiKeyCache,
+  key: string,
+): Promise<({ token: string } & AdminSession) | undefined> {
+  const principal = keys.verify(key);
+  if (!principal?.userId || !(await isActiveUser(database, principal.userId))) return undefined;
+  return openSession(database, principal.userId, `api-key:${principal.id}`);
+}
+
+/**
+ * Sign-in by an identity someone else verified (the firm's OpenID provider, matched to this
+ * user by the admin app): only an active user gets a session; `via` says who vouched.
+ */
+export async function signInWithIdentity(
+  database: Database,
+  userId: string,
+  via: string,
+): Promise<({ token: string } & AdminSession) | undefined> {
+  if (!(await isActiveUser(database, userId))) return undefined;
+  return openSession(database, userId, via);
+}
+
+/** The live session for a token, or undefined (unknown, expired, or its user no longer active). */
+export async function getSession(database: Database, token: string): Promise<AdminSession | undefined> {
+  if (token.length < 20 || token.length > 100) return undefined;
+  const [row] = await database.query<{
+    user_id: string;
+    csrf_token: string;
+    via: string;
+    expires_at: unknown;
+    status: string;
+  }>(
+    `SELECT s.user_id, s.csrf_token, s.via, s.expires_at, u.status
+     FROM admin_sessions s JOIN users u ON u.id = s.user_id
+     WHERE s.token_hash = $1 AND s.expires_at > now()`,
+    [tokenHash(token)],
+  );
+  if (row?.status !== "active") return undefined;
+  return {
+    userId: row.user_id,
+    csrfToken: row.csrf_token,
+    via: row.via,
+    expiresAt: new Date(row.expires_at as string),
+  };
+}
+
+export async function signOut(database: Database, token: string): Promise<void> {
+  await database.query("DELETE FROM admin_sessions WHERE token_hash = $1", [tokenHash(token)]);
+}
+
+export function csrfMatches(session: AdminSession, given: string | undefined): boolean {
+  if (!given) return false;
+  const a = Buffer.from(session.csrfToken);
+  const b = Buffer.from(given);
+  return a.length === b.length && timingSafeEqual(a, b);
+}

@@ -1,0 +1,5 @@
+export { prepareAdmin } from "./prepare-admin.js";
+export { prepareStore } from "./prepare-store.js";
+export { applySeed } from "./seed.js";
+export { bankSeed } from "./seeds/bank.js";
+export { seeds } from "./seeds/index.js";

@@ -1,0 +1,250 @@
+import { randomBytes } from "node:crypto";
+import type { Database } from "@pea/migrations";
+import { recordChange } from "../audit/chain.js";
+import { type Decision, type DecisionRequest, deny, linkName } from "../decision/decision.js";
+import { ensureSigningKey, SigningKeyRing } from "./signing-keys.js";
+
+/** What a PDP process needs for runtime trust, beyond policies and entitlements. */
+export interface TrustOptions {
+  /** Lifetime of an authorization artifact (default 60 s). */
+  artifactTtlSeconds?: number;
+  /** How long an approval may be decided and then used (default 24 h). */
+  approvalTtlSeconds?: number;
+  /** Protects private signing keys at rest (signing-keys.ts). */
+  signingKeyPassphrase?: string | undefined;
+  /** Rotate the signing key once it is this old (default 30 days); the old key stays published for the overlap. */
+  signingKeyRotateAfterSeconds?: number;
+  /** How long a rotated-out key stays published (default 1 h; at least the artifact lifetime). */
+  signingKeyOverlapSeconds?: number;
+}
+
+export const revocationTargetTypes = ["Agent", "Run", "Intent", "Grant", "Artifact"] as const;
+export type RevocationTargetType = (typeof revocationTargetTypes)[number];
+
+/** A grant is an agent's hold on a delegated task; its id is "<agent>/<intent>". */
+export const grantId = (agent: string, intent: string) => `${agent}/${intent}`;
+
+const key = (type: string, id: string) => `${type}\u0000${id}`;
+
+/**
+ * Each PDP process's copy of the revocations and signing keys. Reloaded whenever the store says
+ * they changed (NOTIFY "trust:<version>"), and updated at once by the process that makes a change,
+ * so a revocation is effective here as soon as it is committed and elsewhere within the feed's
+ * delivery time.
+ */
+export class TrustState {
+  private revoked = new Set<string>();
+  /** Unrevoked wall crossings by user: the issuer and when the crossing holds. */
+  private crossings = new Map<string, Array<{ issuer: string; from: number; until: number }>>();
+  private readonly pendingLocal = new Set<string>();
+  ring = SigningKeyRing.empty();
+  loaded = false;
+  private reloading: Promise<void> | undefined;
+  private stale = false;
+  readonly artifactTtlSeconds: number;
+  readonly approvalTtlSeconds: number;
+
+  constructor(
+    private readonly database: Database,
+    readonly options: TrustOptions = {},
+  ) {
+    this.artifactTtlSeconds = options.artifactTtlSeconds ?? 60;
+    this.approvalTtlSeconds = options.approvalTtlSeconds ?? 24 * 3600;
+  }
+
+  isRevoked(type: RevocationTargetType, id: string): boolean {
+    return this.revoked.has(key(type, id));
+  }
+
+  /** The issuers `user` holds an active wall crossing for at `now` (context.crossings). */
+  crossingsOf(user: string | null, now: Date): Set<string> {
+    const held = new Set<string>();
+    const at = now.getTime();
+    for (const c of (user !== null && this.crossings.get(user)) || [])
+      if (c.from <= at && at < c.until) held.add(c.issuer);
+    return held;
+  }
+
+  /** Read revocations, wall crossings and signing keys; make sure a signing key exists (rotating an old one). */
+  async reloadNow(): Promise<void> {
+    // Writing (create or rotate a key) only when this process's copy says it is needed.
+    const rotateAfterSeconds = this.options.signingKeyRotateAfterSeconds ?? 30 * 24 * 3600;
+    const active = this.ring.published.find((k) => k.kid === this.ring.active?.kid);
+    if (!active || Date.now() - active.createdAt.getTime() >= rotateAfterSeconds * 1000) {
+      await ensureSigningKey(this.database, {
+        passphrase: this.options.signingKeyPassphrase,
+        rotateAfterSeconds,
+        overlapSeconds: Math.max(this.options.signingKeyOverlapSeconds ?? 3600, this.artifactTtlSeconds + 60),
+      });
+    }
+    const { revoked, crossings, ring } = await this.database.transaction(
+      async (s) => {
+        const rows = await s.query<{ target_type: string; target_id: string }>(
+          "SELECT target_type, target_id FROM revocations",
+        );
+        const crossingRows = await s.query<{ user_id: string; issuer: string; granted_at: Date; expires_at: Date }>(
+          "SELECT user_id, issuer, granted_at, expires_at FROM wall_crossings WHERE revoked_at IS NULL",
+        );
+        return {
+          revoked: new Set(rows.map((r) => key(r.target_type, r.target_id))),
+          crossings: crossingRows,
+          ring: await SigningKeyRing.load(s, this.options.signingKeyPassphrase, this.ring),
+        };
+      },
+      { readOnly: true },
+    );
+    // A revocation this process committed may be missing from a read that started before it:
+    // keep it until a read shows it (revocations are permanent).
+    for (const k of this.pendingLocal) {
+      if (revoked.has(k)) this.pendingLocal.delete(k);
+      else revoked.add(k);
+    }
+    this.revoked = revoked;
+    const byUser = new Map<string, Array<{ issuer: string; from: number; until: number }>>();
+    for (const c of crossings) {
+      const list = byUser.get(c.user_id) ?? [];
+      list.push({ issuer: c.issuer, from: new Date(c.granted_at).getTime(), until: new Date(c.expires_at).getTime() });
+      byUser.set(c.user_id, list);
+    }
+    this.crossings = byUser;
+    this.ring = ring;
+    this.loaded = true;
+  }
+
+  /** Coalesce bursts: at most one reload in flight and one queued behind it. */
+  reload(onError: (error: Error) => void): Promise<void> {
+    if (this.reloading) {
+      this.stale = true;
+      return this.reloading;
+    }
+    this.reloading = (async () => {
+      do {
+        this.stale = false;
+        try {
+          await this.reloadNow();
+        } catch (error) {
+          onError(error as Error);
+          break;
+        }
+      } while (this.stale);
+      this.reloading = undefined;
+    })();
+    return this.reloading;
+  }
+
+  async settled(): Promise<void> {
+    await this.reloading;
+  }
+
+  /** The revocation is committed: effective in this process at once. */
+  noteRevoked(type: RevocationTargetType, id: string): void {
+    const k = key(type, id);
+    this.revoked.add(k);
+    this.pendingLocal.add(k);
+  }
+}
+
+/**
+ * Deny a request whose agent, grant, task or run has been revoked. Checked before policy
+ * evaluation; costs a few set lookups.
+ */
+export function revocationDeny(request: DecisionRequest, trust: TrustState): Decision | undefined {
+  for (const link of [...request.chain, request.principal]) {
+    if (link.type !== "Agent") continue;
+    if (trust.isRevoked("Agent", link.id)) {
+      return deny("principal_revoked", `${linkName(link)} has been revoked`, { link: linkName(link) });
+    }
+    if (request.intent !== undefined && trust.isRevoked("Grant", grantId(link.id, request.intent))) {
+      return deny("principal_revoked", `${linkName(link)}'s grant of ${request.intent} has been revoked`, {
+        link: linkName(link),
+      });
+    }
+  }
+  if (request.intent !== undefined && trust.isRevoked("Intent", request.intent)) {
+    return deny("intent_scope", `the task ${request.intent} has been revoked`);
+  }
+  if (request.run !== undefined && trust.isRevoked("Run", request.run)) {
+    return deny("run_inactive", `run ${request.run} has been revoked`);
+  }
+  return undefined;
+}
+
+export interface Actor {
+  apiKeyId: string | null;
+  userId: string | null;
+}
+
+export const actorName = (actor: Actor) =>
+  actor.userId ? `User::${actor.userId}` : actor.apiKeyId ? `key:${actor.apiKeyId}` : "system";
+
+export interface Revocation {
+  id: string;
+  target: { type: RevocationTargetType; id: string };
+  reason: string;
+  createdAt: string;
+  by: string;
+}
+
+/**
+ * Revoke an agent, run, task, grant or artifact: from now on decisions about it deny, and
+ * unredeemed artifacts naming it fail redemption. A revoked run is also cancelled. Recorded in the
+ * audit log with who did it, in the same transaction.
+ */
+export async function revoke(
+  database: Database,
+  trust: TrustState,
+  input: { target: { type: RevocationTargetType; id: string }; reason: string },
+  actor: Actor,
+): Promise<Revocation> {
+  const id = `rev_${Date.now().toString(36)}${randomBytes(8).toString("hex")}`;
+  const { target, reason } = input;
+  const row = await database.transaction(async (tx) => {
+    const [inserted] = await tx.query<{ created_at: Date | string }>(
+      "INSERT INTO revocations (id, target_type, target_id, reason, api_key_id, user_id) VALUES ($1, $2, $3, $4, $5, $6) RETURNING created_at",
+      [id, target.type, target.id, reason, actor.apiKeyId, actor.userId],
+    );
+    if (target.type === "Run") {
+      await tx.query("UPDATE runs SET status = 'cancelled' WHERE id = $1 AND status IN ('active', 'paused')", [
+        target.id,
+      ]);
+    }
+    await recordChange(tx, {
+      actor: actorName(actor),
+      action: "revocation.create",
+      target: `${target.type}::${target.id}`,
+      run: target.type === "Run" ? target.id : undefined,
+      detail: { revocationId: id, reason },
+    });
+    return inserted;
+  });
+  trust.noteRevoked(target.type, target.id);
+  return {
+    id,
+    target,
+    reason,
+    createdAt: new Date(row?.created_at ?? Date.now()).toISOString(),
+    by: actorName(actor),
+  };
+}
+
+export async function listRevocations(database: Database, limit = 100): Promise<Revocation[]> {
+  const rows = await database.query<{
+    id: string;
+    target_type: RevocationTargetType;
+    target_id: string;
+    reason: string;
+    created_at: Date | string;
+    api_key_id: string | null;
+    user_id: string | null;
+  }>(
+    "SELECT id, target_type, target_id, reason, created_at, api_key_id, user_id FROM revocations ORDER BY created_at DESC LIMIT $1",
+    [limit],
+  );
+  return rows.map((r) => ({
+    id: r.id,
+    target: { type: r.target_type, id: r.target_id },
+    reason: r.reason,
+    createdAt: new Date(r.created_at).toISOString(),
+    by: actorName({ apiKeyId: r.api_key_id, userId: r.user_id }),
+  }));
+}

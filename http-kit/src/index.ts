@@ -1,4 +1,5 @@
 export * from "./app.js";
 export * from "./errors.js";
+export * from "./limits.js";
 export * from "./logger.js";
 export * from "./metrics.js";

@@ -34,6 +34,7 @@ export const errorCodes = [
   "not_found",
   "conflict",
   "gone",
+  "too_many_requests",
   "invalid_artifact",
   "not_ready",
   "internal",

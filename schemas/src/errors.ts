@@ -27,6 +27,7 @@ export const errorStatus = {
   not_found: 404,
   conflict: 409,
   gone: 410,
+  too_many_requests: 429,
   invalid_artifact: 401,
   not_ready: 503,
   internal: 500,

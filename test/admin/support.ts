@@ -1,4 +1,4 @@
-import { type AdminApp, createAdminApp } from "@pea/admin";
+import { type AdminApp, type AdminDeps, createAdminApp } from "@pea/admin";
 import { createLogger } from "@pea/http-kit";
 import { AdminAuthorizer, AdminOversight, EntitlementAdmin, prepareAdmin } from "@pea/policy-store";
 import { startTestPdp, type TestPdp } from "../support/store.js";
@@ -12,7 +12,9 @@ export interface TestAdmin {
 }
 
 /** The demo bank, the admin roles and demo accounts, and the real admin app over the same store. */
-export async function startTestAdmin(options: { policyDir?: string } = {}): Promise<TestAdmin> {
+export async function startTestAdmin(
+  options: { policyDir?: string; extra?: Partial<AdminDeps> } = {},
+): Promise<TestAdmin> {
   const pdp = await startTestPdp(options);
   await prepareAdmin(pdp.database, { demo: true, demoPassword: DEMO_PASSWORD });
   const authorizer = new AdminAuthorizer(pdp.database, pdp.engine);
@@ -31,6 +33,7 @@ export async function startTestAdmin(options: { policyDir?: string } = {}): Prom
     logger: createLogger("silent", "test"),
     maxBodyBytes: 64 * 1024,
     secureCookies: false,
+    ...options.extra,
   });
   return { pdp, app, close: () => pdp.close() };
 }

@@ -1,8 +1,10 @@
 import type { OpenAPIHono } from "@hono/zod-openapi";
-import { createApiApp, mountDocs } from "@pea/http-kit";
+import { createApiApp, inputLimits, mountDocs } from "@pea/http-kit";
 import { apiRoutes } from "./api/index.js";
 import type { AdminEnv } from "./auth.js";
-import type { AdminApp, AdminDeps } from "./deps.js";
+import type { AdminApp, AdminDeps, AppDeps } from "./deps.js";
+import { OidcSignIn } from "./oidc.js";
+import { SignInThrottle } from "./sign-in.js";
 import { uiRoutes } from "./ui/index.js";
 
 export type { AdminApp, AdminDeps } from "./deps.js";
@@ -13,11 +15,20 @@ const API_PATHS = /^\/(api\/|openapi\.json$|docs(\/|$)|healthz$)/;
  * The admin app: a JSON API (OpenAPI, same error envelope as the PDP) under /api/v1, and the web
  * UI (server-rendered HTML forms) everywhere else. Both call the same functions in policy-store.
  */
-export function createAdminApp(deps: AdminDeps): AdminApp {
+export function createAdminApp(options: AdminDeps): AdminApp {
+  const deps: AppDeps = {
+    ...options,
+    maxJsonDepth: options.maxJsonDepth ?? 32,
+    throttle: options.throttle ?? new SignInThrottle(),
+    oidc: options.oidc ? new OidcSignIn(options.oidc) : undefined,
+  };
+  // Limits on every body, signing in included, before any route reads it (see http-kit limits.ts).
+  const limits = { maxBodyBytes: deps.maxBodyBytes, maxJsonDepth: deps.maxJsonDepth };
   const api = createApiApp({
     logger: deps.logger,
     maxBodyBytes: deps.maxBodyBytes,
   }) as unknown as OpenAPIHono<AdminEnv>;
+  api.use("*", inputLimits(limits));
   api.get("/healthz", (c) => c.json({ status: "ok" }));
   apiRoutes(api, deps);
   mountDocs(api as never, {
@@ -26,10 +37,10 @@ export function createAdminApp(deps: AdminDeps): AdminApp {
     description:
       "Entitlements, keys and sign-in for PEA's admin app. Every change is authorized by PEA's own admin policies, validated, audited and pushed to every PDP.",
   });
-  const ui = uiRoutes(deps);
-  const fetch = async (request: Request): Promise<Response> => {
+  const ui = uiRoutes(deps, limits);
+  const fetch = async (request: Request, env?: unknown): Promise<Response> => {
     const path = new URL(request.url).pathname;
-    return API_PATHS.test(path) ? api.fetch(request) : ui.fetch(request);
+    return API_PATHS.test(path) ? api.fetch(request, env) : ui.fetch(request, env);
   };
   return {
     api,

@@ -13,7 +13,7 @@ import {
 } from "@pea/policy-store";
 import { readCedarSchema } from "@pea/schemas";
 import { type AdminApp, createAdminApp } from "./app.js";
-import type { AdminConfig } from "./config.js";
+import { type AdminConfig, oidcSettingsOf } from "./config.js";
 
 export interface RunningAdmin {
   url: string;
@@ -99,6 +99,8 @@ export async function startAdmin(
     schema,
     logger,
     maxBodyBytes: config.PEA_MAX_BODY_BYTES,
+    maxJsonDepth: config.PEA_ADMIN_MAX_JSON_DEPTH,
+    oidc: oidcSettingsOf(config),
     secureCookies: config.PEA_ADMIN_SECURE_COOKIES,
   });
   const server: ServerType = await new Promise((resolve, reject) => {

@@ -142,6 +142,19 @@ export async function signInWithApiKey(
   return openSession(database, principal.userId, `api-key:${principal.id}`);
 }
 
+/**
+ * Sign-in by an identity someone else verified (the firm's OpenID provider, matched to this
+ * user by the admin app): only an active user gets a session; `via` says who vouched.
+ */
+export async function signInWithIdentity(
+  database: Database,
+  userId: string,
+  via: string,
+): Promise<({ token: string } & AdminSession) | undefined> {
+  if (!(await isActiveUser(database, userId))) return undefined;
+  return openSession(database, userId, via);
+}
+
 /** The live session for a token, or undefined (unknown, expired, or its user no longer active). */
 export async function getSession(database: Database, token: string): Promise<AdminSession | undefined> {
   if (token.length < 20 || token.length > 100) return undefined;

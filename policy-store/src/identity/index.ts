@@ -3,6 +3,7 @@ export {
   csrfMatches,
   getSession,
   signInWithApiKey,
+  signInWithIdentity,
   signInWithPassword,
   signOut,
 } from "./accounts.js";

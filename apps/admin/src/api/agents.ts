@@ -1,9 +1,9 @@
 import { z } from "@hono/zod-openapi";
 import { AdminAgent, AgentIntentGrant, CreateAgent, UpdateAgent } from "@pea/schemas";
-import type { AdminDeps } from "../deps.js";
+import type { AppDeps } from "../deps.js";
 import { type AdminApi, changeRoute, IdParam, listRoute } from "./kit.js";
 
-export function agentRoutes(app: AdminApi, deps: AdminDeps): void {
+export function agentRoutes(app: AdminApi, deps: AppDeps): void {
   const ent = deps.entitlements;
   listRoute(app, {
     path: "/api/v1/agents",

@@ -1,9 +1,9 @@
 import { AdminGroup, AdminSegment, CreateGroup, Membership } from "@pea/schemas";
-import type { AdminDeps } from "../deps.js";
+import type { AppDeps } from "../deps.js";
 import { type AdminApi, changeRoute, listRoute } from "./kit.js";
 
 /** Groups, information-barrier segments, and who is in them. */
-export function groupRoutes(app: AdminApi, deps: AdminDeps): void {
+export function groupRoutes(app: AdminApi, deps: AppDeps): void {
   const ent = deps.entitlements;
   listRoute(app, {
     path: "/api/v1/groups",

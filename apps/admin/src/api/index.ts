@@ -1,6 +1,6 @@
 import { ApiError } from "@pea/http-kit";
 import { identify, SESSION_COOKIE } from "../auth.js";
-import type { AdminDeps } from "../deps.js";
+import type { AppDeps } from "../deps.js";
 import { agentRoutes } from "./agents.js";
 import { groupRoutes } from "./groups.js";
 import { intentRoutes } from "./intents.js";
@@ -13,7 +13,7 @@ import { sodRoutes } from "./sod.js";
 import { userRoutes } from "./users.js";
 
 /** The admin JSON API under /api/v1: one module per resource, all behind the same sign-in. */
-export function apiRoutes(app: AdminApi, deps: AdminDeps): void {
+export function apiRoutes(app: AdminApi, deps: AppDeps): void {
   app.openAPIRegistry.registerComponent("securitySchemes", "session", {
     type: "apiKey",
     in: "cookie",

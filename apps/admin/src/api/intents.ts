@@ -1,8 +1,8 @@
 import { AdminIntent, CreateIntent, UpdateIntent } from "@pea/schemas";
-import type { AdminDeps } from "../deps.js";
+import type { AppDeps } from "../deps.js";
 import { type AdminApi, changeRoute, IdParam, listRoute } from "./kit.js";
 
-export function intentRoutes(app: AdminApi, deps: AdminDeps): void {
+export function intentRoutes(app: AdminApi, deps: AppDeps): void {
   const ent = deps.entitlements;
   listRoute(app, {
     path: "/api/v1/intents",

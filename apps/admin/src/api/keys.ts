@@ -1,8 +1,8 @@
 import { AdminApiKey, type ApiKeyScope, CreateAdminApiKey, CreatedApiKey } from "@pea/schemas";
-import type { AdminDeps } from "../deps.js";
+import type { AppDeps } from "../deps.js";
 import { type AdminApi, actionRoute, changeRoute, IdParam, listRoute, run } from "./kit.js";
 
-export function keyRoutes(app: AdminApi, deps: AdminDeps): void {
+export function keyRoutes(app: AdminApi, deps: AppDeps): void {
   const ent = deps.entitlements;
   listRoute(app, {
     path: "/api/v1/keys",

@@ -4,7 +4,7 @@ import { type AdminActor, refusalOf } from "@pea/policy-store";
 import { ChangeResult, ErrorBody } from "@pea/schemas";
 import type { Context } from "hono";
 import type { AdminEnv } from "../auth.js";
-import type { AdminDeps } from "../deps.js";
+import type { AppDeps } from "../deps.js";
 
 // What every admin API route shares: the error responses it documents, how a refusal becomes the
 // error envelope, and the three shapes nearly every route has (list, change, act).
@@ -50,7 +50,7 @@ export async function run<T>(work: () => Promise<T>): Promise<T> {
 export const actor = (c: Context<AdminEnv>): AdminActor => c.get("actor");
 
 /** The answer to an entitlement change: the version every PDP converges to. */
-export const changed = async (deps: AdminDeps, extra: Record<string, unknown> = {}) => ({
+export const changed = async (deps: AppDeps, extra: Record<string, unknown> = {}) => ({
   ok: true as const,
   entitlementVersion: await deps.entitlements.entitlementVersion(),
   ...extra,
@@ -104,6 +104,8 @@ export function actionRoute<
     description?: string;
     response: z.ZodType;
     security?: RouteConfig["security"];
+    /** Statuses this route answers beyond the usual errors, with what they mean. */
+    extraStatuses?: Record<number, string>;
     work: (who: AdminActor, input: Input<P, B, Q>, c: Context<AdminEnv>) => Promise<unknown>;
   },
 ): void {
@@ -120,7 +122,11 @@ export function actionRoute<
         ...(o.query ? { query: o.query } : {}),
         ...(o.body ? body(o.body) : {}),
       },
-      responses: { [status]: json(o.response, o.description), ...errors },
+      responses: {
+        [status]: json(o.response, o.description),
+        ...errors,
+        ...Object.fromEntries(Object.entries(o.extraStatuses ?? {}).map(([s, d]) => [s, err(d)])),
+      },
     }),
     async (c) => {
       const valid = (target: string): unknown => c.req.valid(target as never);
@@ -137,7 +143,7 @@ export function actionRoute<
 /** An entitlement change: its answer is the entitlement version every PDP converges to. */
 export function changeRoute<P extends z.ZodObject | undefined = undefined, B extends z.ZodType | undefined = undefined>(
   app: AdminApi,
-  deps: AdminDeps,
+  deps: AppDeps,
   o: Described & {
     method: "post" | "put" | "patch" | "delete";
     params?: P;

@@ -11,11 +11,11 @@ import {
   RunSupervision,
   RunView,
 } from "@pea/schemas";
-import type { AdminDeps } from "../deps.js";
+import type { AppDeps } from "../deps.js";
 import { type AdminApi, actionRoute, IdParam, Loose, run } from "./kit.js";
 
 /** Approvals, runs, the audit log and policy versions: what compliance watches and acts on. */
-export function oversightRoutes(app: AdminApi, deps: AdminDeps): void {
+export function oversightRoutes(app: AdminApi, deps: AppDeps): void {
   const ov = deps.oversight;
   actionRoute(app, {
     method: "get",

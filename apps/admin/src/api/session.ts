@@ -1,13 +1,14 @@
 import { ApiError } from "@pea/http-kit";
-import { signInWithApiKey, signInWithPassword, signOut } from "@pea/policy-store";
+import { signOut } from "@pea/policy-store";
 import { ChangeOwnPassword, SessionInfo, SignIn } from "@pea/schemas";
 import { getCookie } from "hono/cookie";
 import { clearSessionCookie, SESSION_COOKIE, setSessionCookie } from "../auth.js";
-import type { AdminDeps } from "../deps.js";
+import type { AppDeps } from "../deps.js";
+import { signIn } from "../sign-in.js";
 import { type AdminApi, actionRoute, Ok, run } from "./kit.js";
 
 /** Signing in and out, and who is signed in. */
-export function sessionRoutes(app: AdminApi, deps: AdminDeps): void {
+export function sessionRoutes(app: AdminApi, deps: AppDeps): void {
   const info = async (user: string, via: string, csrfToken: string, expiresAt: string) => ({
     user,
     via,
@@ -23,12 +24,17 @@ export function sessionRoutes(app: AdminApi, deps: AdminDeps): void {
     security: [],
     body: SignIn,
     response: SessionInfo,
+    extraStatuses: { 429: "too many failed sign-ins from this address or for this account: wait Retry-After seconds" },
     work: async (_who, { body: input }, c) => {
-      const session =
-        "password" in input
-          ? await signInWithPassword(deps.database, input.user, input.password)
-          : await signInWithApiKey(deps.database, deps.keys, input.apiKey);
-      if (!session) throw new ApiError(401, "unauthorized", "wrong user, password or key (or the user is not active)");
+      const outcome = await signIn(deps, c, input);
+      if (!outcome.ok && outcome.throttled) {
+        c.header("Retry-After", String(outcome.retryAfterSeconds));
+        const wait = `too many failed sign-ins: try again in ${outcome.retryAfterSeconds} s`;
+        throw new ApiError(429, "too_many_requests", wait);
+      }
+      if (!outcome.ok)
+        throw new ApiError(401, "unauthorized", "wrong user, password or key (or the user is not active)");
+      const { session } = outcome;
       setSessionCookie(c, session.token, session.expiresAt, deps.secureCookies);
       return info(session.userId, session.via, session.csrfToken, session.expiresAt.toISOString());
     },

@@ -1,9 +1,9 @@
 import { SodConflictBody, WallCrossingGrant, WallCrossingView } from "@pea/schemas";
-import type { AdminDeps } from "../deps.js";
+import type { AppDeps } from "../deps.js";
 import { type AdminApi, actionRoute, changeRoute, IdParam, listRoute, run } from "./kit.js";
 
 /** Separation of duties: declared conflicts, and wall crossings over the information barrier. */
-export function sodRoutes(app: AdminApi, deps: AdminDeps): void {
+export function sodRoutes(app: AdminApi, deps: AppDeps): void {
   const ov = deps.oversight;
   const tag = "separation of duties";
   listRoute(app, {

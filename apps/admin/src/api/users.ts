@@ -1,8 +1,8 @@
 import { AdminUser, CreateUser, SetPassword, UpdateUser } from "@pea/schemas";
-import type { AdminDeps } from "../deps.js";
+import type { AppDeps } from "../deps.js";
 import { type AdminApi, actionRoute, changeRoute, IdParam, listRoute, Ok, run } from "./kit.js";
 
-export function userRoutes(app: AdminApi, deps: AdminDeps): void {
+export function userRoutes(app: AdminApi, deps: AppDeps): void {
   const ent = deps.entitlements;
   listRoute(app, {
     path: "/api/v1/users",

@@ -1,10 +1,11 @@
 /** @jsxRuntime automatic */
 /** @jsxImportSource hono/jsx */
 import { readFile } from "node:fs/promises";
+import { type InputLimits, inputLimits } from "@pea/http-kit";
 import { refusalOf } from "@pea/policy-store";
 import { Hono } from "hono";
 import type { AdminEnv } from "../auth.js";
-import type { AdminDeps } from "../deps.js";
+import type { AppDeps } from "../deps.js";
 import { approvalRoutes } from "./approvals/routes.js";
 import { auditRoutes } from "./audit/routes.js";
 import { ComingPage } from "./components.js";
@@ -29,7 +30,7 @@ const assets: Record<string, string> = {
 };
 
 /** The web UI: server-rendered pages, one folder per area (routes.tsx + pages.tsx). */
-export function uiRoutes(deps: AdminDeps): Hono<AdminEnv> {
+export function uiRoutes(deps: AppDeps, limits: Omit<InputLimits, "refuse">): Hono<AdminEnv> {
   const ui = new Hono<AdminEnv>();
   const kit = createUiKit(deps);
 
@@ -44,6 +45,8 @@ export function uiRoutes(deps: AdminDeps): Hono<AdminEnv> {
     c.header("Referrer-Policy", "same-origin");
     if (c.res.headers.get("content-type")?.startsWith("text/html")) c.header("Cache-Control", "no-store");
   });
+
+  ui.use("*", inputLimits({ ...limits, refuse: (c, status, message) => c.text(message, status) }));
 
   ui.get("/assets/:name", async (c) => {
     const name = c.req.param("name");

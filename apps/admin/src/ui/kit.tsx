@@ -4,7 +4,7 @@ import { type AdminActor, AdminDeniedError, refusalOf } from "@pea/policy-store"
 import type { Context, Hono } from "hono";
 import { deleteCookie, getCookie, setCookie } from "hono/cookie";
 import type { AdminEnv } from "../auth.js";
-import type { AdminDeps } from "../deps.js";
+import type { AppDeps } from "../deps.js";
 import { ComingPage, ConfirmPage } from "./components.js";
 import type { PageState } from "./layout.js";
 
@@ -66,7 +66,7 @@ export interface PostSpec {
 }
 
 export interface UiKit {
-  deps: AdminDeps;
+  deps: AppDeps;
   state(c: UiContext, extra?: Partial<PageState>): Promise<PageState>;
   flashAndGo(c: UiContext, path: string, text: string, kind?: "ok" | "error"): Response;
   attempt(
@@ -91,7 +91,7 @@ export interface UiKit {
   orRefused(c: UiContext, s: PageState, title: string, show: () => Promise<Response>): Promise<Response>;
 }
 
-export function createUiKit(deps: AdminDeps): UiKit {
+export function createUiKit(deps: AppDeps): UiKit {
   const state: UiKit["state"] = async (c, extra = {}) => {
     const actor = c.get("actor");
     let flash: PageState["flash"];

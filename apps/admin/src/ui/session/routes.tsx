@@ -1,33 +1,41 @@
 /** @jsxRuntime automatic */
 /** @jsxImportSource hono/jsx */
-import { signInWithApiKey, signInWithPassword, signOut } from "@pea/policy-store";
-import { getCookie } from "hono/cookie";
+import { recordChange, signInWithIdentity, signOut } from "@pea/policy-store";
+import type { Context } from "hono";
+import { deleteCookie, getCookie, setCookie } from "hono/cookie";
 import { clearSessionCookie, crossSite, identify, SESSION_COOKIE, setSessionCookie } from "../../auth.js";
-import type { AdminDeps } from "../../deps.js";
+import type { AppDeps } from "../../deps.js";
+import type { OidcOutcome, OidcSignIn } from "../../oidc.js";
+import { clientAddress, signIn } from "../../sign-in.js";
 import { type Form, one, safePath, type UiApp } from "../kit.js";
 import { LoginPage } from "./pages.js";
 
 /** Signing in (open to anyone), then the gate every other page is behind. */
-export function signInRoutes(ui: UiApp, deps: AdminDeps): void {
-  ui.get("/login", (c) => c.html(<LoginPage next={safePath(c.req.query("next") ?? "/", "/")} />));
+export function signInRoutes(ui: UiApp, deps: AppDeps): void {
+  const oidcName = deps.oidc?.settings.name;
+  const nextOf = (c: Context) => safePath(c.req.query("next") ?? "/", "/");
+  ui.get("/login", (c) => c.html(<LoginPage next={nextOf(c)} oidcName={oidcName} />));
   ui.post("/login", async (c) => {
     if (crossSite(c)) return c.text("cross-site request refused", 403);
     const form = (await c.req.parseBody({ all: true })) as Form;
     const next = safePath(one(form, "next"), "/");
     const apiKey = one(form, "apiKey");
     const user = one(form, "user");
-    const session = apiKey
-      ? await signInWithApiKey(deps.database, deps.keys, apiKey)
-      : await signInWithPassword(deps.database, user, one(form, "password"));
-    if (!session) {
-      c.status(401);
-      return c.html(
-        <LoginPage error="Wrong user, password or key, or the user is not active." user={user} next={next} />,
-      );
+    const outcome = await signIn(deps, c, apiKey ? { apiKey } : { user, password: one(form, "password") });
+    if (!outcome.ok) {
+      if (outcome.throttled) c.header("Retry-After", String(outcome.retryAfterSeconds));
+      c.status(outcome.throttled ? 429 : 401);
+      const error = outcome.throttled
+        ? `Too many failed sign-ins. Try again in ${outcome.retryAfterSeconds} seconds.`
+        : "Wrong user, password or key, or the user is not active.";
+      return c.html(<LoginPage error={error} user={user} next={next} oidcName={oidcName} />);
     }
+    const { session } = outcome;
     setSessionCookie(c, session.token, session.expiresAt, deps.secureCookies);
     return c.redirect(next, 303);
   });
+
+  if (deps.oidc) oidcRoutes(ui, deps, deps.oidc);
 
   // Everything else needs a session; changes need its CSRF token.
   ui.use("*", async (c, next) => {
@@ -54,5 +62,62 @@ export function signInRoutes(ui: UiApp, deps: AdminDeps): void {
     if (token) await signOut(deps.database, token);
     clearSessionCookie(c);
     return c.redirect("/login", 303);
+  });
+}
+
+const OIDC_COOKIE = "pea_admin_oidc";
+
+/** Sign-in through the firm's OpenID provider: off to the provider, and back with a code. */
+function oidcRoutes(ui: UiApp, deps: AppDeps, oidc: OidcSignIn): void {
+  const name = oidc.settings.name;
+  const refuse = (c: Context, status: 401 | 502, error: string) => {
+    c.status(status);
+    return c.html(<LoginPage error={error} oidcName={name} />);
+  };
+  const unreachable = (c: Context, error: unknown) => {
+    deps.logger.warn({ err: error, issuer: oidc.settings.issuer }, "OpenID provider unreachable");
+    return refuse(c, 502, `${name} cannot be reached now: sign in with a password, or try again later.`);
+  };
+
+  ui.get("/login/oidc", async (c) => {
+    let started: { url: URL; flowId: string };
+    try {
+      started = await oidc.start(safePath(c.req.query("next") ?? "/people", "/people"));
+    } catch (error) {
+      return unreachable(c, error);
+    }
+    // Lax, not Strict: the provider sends the browser back here from another site.
+    setCookie(c, OIDC_COOKIE, started.flowId, {
+      httpOnly: true,
+      sameSite: "Lax",
+      secure: deps.secureCookies,
+      path: "/login/oidc",
+      maxAge: 600,
+    });
+    return c.redirect(started.url.toString(), 302);
+  });
+
+  ui.get("/login/oidc/callback", async (c) => {
+    const flowId = getCookie(c, OIDC_COOKIE);
+    deleteCookie(c, OIDC_COOKIE, { path: "/login/oidc" });
+    let outcome: OidcOutcome;
+    try {
+      outcome = await oidc.finish(deps.database, flowId, new URL(c.req.url).search);
+    } catch (error) {
+      return unreachable(c, error);
+    }
+    const session = outcome.ok ? await signInWithIdentity(deps.database, outcome.userId, outcome.via) : undefined;
+    if (!outcome.ok || !session) {
+      const reason = outcome.ok ? `${outcome.userId} is not active` : outcome.reason;
+      await recordChange(deps.database, {
+        actor: `Client::${clientAddress(c)}`,
+        action: "signin.failed",
+        target: outcome.ok ? `User::${outcome.userId}` : `OpenIdProvider::${oidc.settings.issuer}`,
+        detail: { via: "oidc", reason, ...(!outcome.ok && outcome.subject ? { subject: outcome.subject } : {}) },
+      });
+      return refuse(c, 401, `Not signed in: ${reason}.`);
+    }
+    setSessionCookie(c, session.token, session.expiresAt, deps.secureCookies);
+    return c.redirect(outcome.ok ? outcome.next : "/people", 303);
   });
 }

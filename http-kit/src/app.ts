@@ -23,14 +23,15 @@ export interface AppOptions {
   maxBodyBytes: number;
   /** Paths whose non-JSON bodies are a 400 rather than a 415 (AuthZEN says so for its endpoints). */
   badContentTypeIs400?: (path: string) => boolean;
+  /** Deepest nesting a JSON body may have (default MAX_JSON_DEPTH). */
+  maxJsonDepth?: number;
 }
 
 const JSON_BODY_METHODS = new Set(["POST", "PUT", "PATCH"]);
 
 /** A problem to answer with (400), the parsed body, or nothing (malformed: the route's parser says so). */
-function checkJsonBody(text: string): string | { parsed: unknown } | undefined {
-  if (jsonDepthExceeds(text, MAX_JSON_DEPTH))
-    return `body: JSON nests deeper than ${MAX_JSON_DEPTH} levels (the limit)`;
+function checkJsonBody(text: string, maxDepth: number): string | { parsed: unknown } | undefined {
+  if (jsonDepthExceeds(text, maxDepth)) return `body: nested deeper than ${maxDepth} levels`;
   let parsed: unknown;
   try {
     parsed = JSON.parse(text);
@@ -49,7 +50,12 @@ const REQUEST_ID = /^[\x20-\x7e]{1,256}$/;
  * every failure (400 naming the field, 413 past the body limit, 415 for non-JSON, 500 saying
  * nothing internal), and an access log line per request.
  */
-export function createApiApp({ logger, maxBodyBytes, badContentTypeIs400 }: AppOptions): OpenAPIHono<AppEnv> {
+export function createApiApp({
+  logger,
+  maxBodyBytes,
+  badContentTypeIs400,
+  maxJsonDepth = MAX_JSON_DEPTH,
+}: AppOptions): OpenAPIHono<AppEnv> {
   const app = new OpenAPIHono<AppEnv>({
     defaultHook: (result, c) => {
       if (!result.success) {
@@ -115,7 +121,7 @@ export function createApiApp({ logger, maxBodyBytes, badContentTypeIs400 }: AppO
   // text the audit log cannot store, it is a 400 naming the limit or the field, never a 500.
   app.use("*", async (c, next) => {
     if (!JSON_BODY_METHODS.has(c.req.method)) return next();
-    const problem = checkJsonBody(await c.req.text());
+    const problem = checkJsonBody(await c.req.text(), maxJsonDepth);
     if (typeof problem === "string") return errorResponse(c, 400, "invalid_request", problem);
     // Parsed already: hand the value to the route's validator instead of parsing twice.
     if (problem) c.req.bodyCache.json = Promise.resolve(problem.parsed);

@@ -23,7 +23,7 @@ export function findUnstorable(value: unknown, limit = 16): UnstorableIssue[] {
   for (let next = stack.pop(); next && issues.length < limit; next = stack.pop()) {
     const { value: item, path } = next;
     if (typeof item === "string") {
-      if (unstorable(item)) issues.push({ path, message: "must not contain NUL or an unpaired surrogate" });
+      if (unstorable(item)) issues.push({ path, message: "contains a NUL character or an unpaired surrogate" });
       continue;
     }
     if (item === null || typeof item !== "object") continue;
@@ -36,7 +36,7 @@ export function findUnstorable(value: unknown, limit = 16): UnstorableIssue[] {
       continue;
     }
     for (const [key, element] of Object.entries(item)) {
-      if (unstorable(key)) issues.push({ path, message: "keys must not contain NUL or an unpaired surrogate" });
+      if (unstorable(key)) issues.push({ path, message: "a key contains a NUL character or an unpaired surrogate" });
       stack.push({ value: element, path: [...path, key] });
     }
   }

@@ -131,9 +131,10 @@ describe("governance attributes come from the store", () => {
       resource: { type: "Payment", id: "p-9", attributes: { amount: 500, currency: "EUR", payee: "Acme" } },
     };
     expect((await client.authorize(payment)).json.decision).toBe("allow");
+    // Another new object (p-9 is now recorded: describing it differently is object_mismatch).
     const mistyped = await client.authorize({
       ...payment,
-      resource: { ...payment.resource, attributes: { amount: "500", currency: "EUR", payee: "Acme" } },
+      resource: { type: "Payment", id: "p-9-typo", attributes: { amount: "500", currency: "EUR", payee: "Acme" } },
     });
     expect(mistyped.status).toBe(200);
     expect(mistyped.json.reasons?.[0]).toMatchObject({ code: "invalid_request" });

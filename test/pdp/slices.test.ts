@@ -7,12 +7,12 @@ import { pdpClient } from "../support/http.js";
 import { stories } from "../support/requests.js";
 import { policyDirWith, startTestPdp, type TestPdp, waitFor } from "../support/store.js";
 
-const payment = (amount: number) => ({
+const payment = (amount: number, id = "p-slices") => ({
   principal: { type: "Agent", id: "payments-agent" },
   chain: [{ type: "User", id: "dave" }],
   intent: "vendor-payment",
   action: "payment:initiate",
-  resource: { type: "Payment", id: "p-slices", attributes: { amount, currency: "EUR", payee: "Acme" } },
+  resource: { type: "Payment", id, attributes: { amount, currency: "EUR", payee: "Acme" } },
 });
 
 describe("reading a policy", () => {
@@ -108,8 +108,9 @@ forbid (principal, action, resource is Dataset) when { context.request has purpo
     const again = await client.authorize(payment(5_000));
     expect(again.json.decision).toBe("allow");
     expect(cache.hits).toBe(hits + 2); // dave's link and the agent's
-    // Only the caller's attributes of the new payment differ: evaluated afresh.
-    const large = await client.authorize(payment(50_000));
+    // Another new payment, with other caller attributes: evaluated afresh. (p-slices itself is now
+    // recorded at 5,000; describing it otherwise is object_mismatch, test/harden/business-objects.)
+    const large = await client.authorize(payment(50_000, "p-slices-large"));
     expect(large.json.reasons?.[0]?.code).toBe("approval_required");
     // An entitlement change is a new version: the cached allow is not reused.
     await pdp.database.query("UPDATE agents SET status = 'suspended' WHERE id = 'payments-agent'");

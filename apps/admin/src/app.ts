@@ -1,5 +1,5 @@
 import type { OpenAPIHono } from "@hono/zod-openapi";
-import { createApiApp, inputLimits, mountDocs } from "@pea/http-kit";
+import { createApiApp, mountDocs } from "@pea/http-kit";
 import { apiRoutes } from "./api/index.js";
 import type { AdminEnv } from "./auth.js";
 import type { AdminApp, AdminDeps, AppDeps } from "./deps.js";
@@ -27,8 +27,10 @@ export function createAdminApp(options: AdminDeps): AdminApp {
   const api = createApiApp({
     logger: deps.logger,
     maxBodyBytes: deps.maxBodyBytes,
+    maxJsonDepth: limits.maxJsonDepth,
   }) as unknown as OpenAPIHono<AdminEnv>;
-  api.use("*", inputLimits(limits));
+  // createApiApp bounds the API's bodies (size, depth, unstorable text) like the PDP's; the
+  // console's forms get the same limits from inputLimits (ui/index.tsx).
   api.get("/healthz", (c) => c.json({ status: "ok" }));
   apiRoutes(api, deps);
   mountDocs(api as never, {

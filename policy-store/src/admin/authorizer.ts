@@ -104,11 +104,15 @@ export function decideAdmin(
 /** Raised when PEA's admin policies refuse an action. */
 export class AdminDeniedError extends PeaError {
   constructor(readonly decision: Decision) {
+    super(...AdminDeniedError.codeAndMessage(decision));
+  }
+
+  /** The store could not be read: not a refusal by policy, the service is not ready. */
+  private static codeAndMessage(decision: Decision): ["forbidden" | "not_ready", string] {
     const reason = decision.reasons[0];
     const message = decision.reasons.map((r) => r.message).join("; ") || "not permitted";
-    // The store could not be read: not a refusal by policy, the service is not ready.
-    if (reason?.code === "store_unavailable") super("not_ready", message);
-    else super("forbidden", `${message}${reason?.policy ? ` (policy ${reason.policy})` : ""}`);
+    if (reason?.code === "store_unavailable") return ["not_ready", message];
+    return ["forbidden", `${message}${reason?.policy ? ` (policy ${reason.policy})` : ""}`];
   }
 }
 

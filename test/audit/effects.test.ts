@@ -128,21 +128,23 @@ describe("an allow's effects", { timeout: 120_000 }, () => {
     expect((await verifyAuditLog(pdp.database)).ok).toBe(true);
   });
 
-  it("and the batch's audit records commit together or not at all", async () => {
+  it("and each record commits with its effects or not at all; one that cannot be written fails alone", async () => {
     pdp = await startTestPdp();
     const database = pdp.database;
     await database.exec("ALTER TABLE object_duties RENAME TO object_duties_gone");
     try {
       await pdp.log.record(lead());
-      // Recorded in the same turn of the event loop: one batch, one statement.
+      // Recorded in the same turn of the event loop: one batch. Its statement fails (the duty's
+      // table is gone), so each record is retried alone: the duty's record fails with its duty,
+      // its neighbours are written with their own effects (issue: one record never fails its batch).
       const results = await Promise.allSettled([
         pdp.log.record(record("dec_e_t1")),
         pdp.log.record(duty("dec_e_d1")),
         pdp.log.record(record("dec_e_t2", { decision: "deny" })),
       ]);
-      expect(results.map((r) => r.status)).toEqual(["rejected", "rejected", "rejected"]);
-      expect(await logged(pdp)).toEqual(["dec_e_lead"]);
-      expect(await touched(pdp)).toEqual([]);
+      expect(results.map((r) => r.status)).toEqual(["fulfilled", "rejected", "fulfilled"]);
+      expect(await logged(pdp)).toEqual(["dec_e_lead", "dec_e_t1", "dec_e_t2"]);
+      expect(await touched(pdp)).toEqual(["dec_e_t1"]);
     } finally {
       await database.exec("ALTER TABLE object_duties_gone RENAME TO object_duties");
     }

@@ -1,16 +1,6 @@
-import { type ErrorCode, errorStatus, PeaError } from "@pea/schemas";
+import { type ErrorCode, errorStatus, type PeaError } from "@pea/schemas";
 import type { Context } from "hono";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
-
-/**
- * @deprecated Throw `PeaError(code, message)`: the status follows from the code (`errorStatus`).
- * Kept only while the admin app's routes move over; the status given here is ignored.
- */
-export class ApiError extends PeaError {
-  constructor(_status: ContentfulStatusCode, code: ErrorCode, message: string) {
-    super(code, message);
-  }
-}
 
 /** The error envelope for a refusal: the one place a PeaError's code becomes an HTTP status. */
 export function refusalResponse(c: Context, error: PeaError) {

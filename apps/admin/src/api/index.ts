@@ -1,4 +1,4 @@
-import { ApiError } from "@pea/http-kit";
+import { PeaError } from "@pea/schemas";
 import { identify, SESSION_COOKIE } from "../auth.js";
 import type { AppDeps } from "../deps.js";
 import { agentRoutes } from "./agents.js";
@@ -24,7 +24,7 @@ export function apiRoutes(app: AdminApi, deps: AppDeps): void {
   app.use("/api/v1/*", async (c, next) => {
     if (c.req.path === "/api/v1/session" && c.req.method === "POST") return next();
     const who = await identify(c, deps);
-    if (!who.ok) throw new ApiError(who.status, who.status === 401 ? "unauthorized" : "forbidden", who.message);
+    if (!who.ok) throw new PeaError(who.status === 401 ? "unauthorized" : "forbidden", who.message);
     c.set("actor", who.actor);
     c.set("session", who.session);
     await next();

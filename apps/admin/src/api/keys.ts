@@ -1,6 +1,6 @@
 import { AdminApiKey, type ApiKeyScope, CreateAdminApiKey, CreatedApiKey } from "@pea/schemas";
 import type { AppDeps } from "../deps.js";
-import { type AdminApi, actionRoute, changeRoute, IdParam, listRoute, run } from "./kit.js";
+import { type AdminApi, actionRoute, changeRoute, IdParam, listRoute } from "./kit.js";
 
 export function keyRoutes(app: AdminApi, deps: AppDeps): void {
   const ent = deps.entitlements;
@@ -22,7 +22,7 @@ export function keyRoutes(app: AdminApi, deps: AppDeps): void {
     description: "created",
     response: CreatedApiKey,
     work: (who, { body }) =>
-      run(() => ent.createApiKey(who, { name: body.name, userId: body.userId, scopes: body.scopes as ApiKeyScope[] })),
+      ent.createApiKey(who, { name: body.name, userId: body.userId, scopes: body.scopes as ApiKeyScope[] }),
   });
   changeRoute(app, deps, {
     method: "delete",

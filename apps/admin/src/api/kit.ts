@@ -1,6 +1,5 @@
 import { createRoute, type OpenAPIHono, type RouteConfig, z } from "@hono/zod-openapi";
-import { ApiError } from "@pea/http-kit";
-import { type AdminActor, refusalOf } from "@pea/policy-store";
+import type { AdminActor } from "@pea/policy-store";
 import { ChangeResult, ErrorBody } from "@pea/schemas";
 import type { Context } from "hono";
 import type { AdminEnv } from "../auth.js";
@@ -31,22 +30,6 @@ export const Ok = z.object({ ok: z.literal(true) });
 /** Records whose shape the audit log and lineage define (documented there, not here). */
 export const Loose = z.record(z.string(), z.unknown());
 
-/** Map what the domain functions raise to the error envelope. */
-export function toApiError(error: unknown): never {
-  const refusal = refusalOf(error);
-  if (refusal) throw new ApiError(refusal.status, refusal.code, refusal.message);
-  throw error;
-}
-
-/** Run a domain call; its refusals become the error envelope. */
-export async function run<T>(work: () => Promise<T>): Promise<T> {
-  try {
-    return await work();
-  } catch (error) {
-    toApiError(error);
-  }
-}
-
 export const actor = (c: Context<AdminEnv>): AdminActor => c.get("actor");
 
 /** The answer to an entitlement change: the version every PDP converges to. */
@@ -75,7 +58,7 @@ export function listRoute<S extends z.ZodType>(
       summary: o.summary,
       responses: { 200: json(z.object({ [o.key]: z.array(o.item) })), ...errors },
     }),
-    async (c) => c.json({ [o.key]: await run(() => o.list(actor(c))) } as never, 200),
+    async (c) => c.json({ [o.key]: await o.list(actor(c)) } as never, 200),
   );
 }
 
@@ -159,7 +142,7 @@ export function changeRoute<P extends z.ZodObject | undefined = undefined, B ext
     ...o,
     response: ChangeResult,
     work: async (who, input) => {
-      const result = await run(() => o.change(who, input));
+      const result = await o.change(who, input);
       return changed(deps, o.withResult ? (result as Record<string, unknown>) : {});
     },
   });

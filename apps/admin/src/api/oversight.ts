@@ -12,7 +12,7 @@ import {
   RunView,
 } from "@pea/schemas";
 import type { AppDeps } from "../deps.js";
-import { type AdminApi, actionRoute, IdParam, Loose, run } from "./kit.js";
+import { type AdminApi, actionRoute, IdParam, Loose } from "./kit.js";
 
 /** Approvals, runs, the audit log and policy versions: what compliance watches and acts on. */
 export function oversightRoutes(app: AdminApi, deps: AppDeps): void {
@@ -24,7 +24,7 @@ export function oversightRoutes(app: AdminApi, deps: AppDeps): void {
     summary: "The approvals queue",
     query: z.object({ status: z.enum(["pending", "approved", "rejected", "expired", "used"]).optional() }),
     response: z.object({ approvals: z.array(ApprovalView) }),
-    work: async (who, { query }) => ({ approvals: await run(() => ov.listApprovals(who, query.status)) }),
+    work: async (who, { query }) => ({ approvals: await ov.listApprovals(who, query.status) }),
   });
   actionRoute(app, {
     method: "post",
@@ -34,7 +34,7 @@ export function oversightRoutes(app: AdminApi, deps: AppDeps): void {
     params: IdParam,
     body: ApprovalDecisionBody,
     response: ApprovalView,
-    work: (who, { params, body }) => run(() => ov.decideApproval(who, params.id, body.vote, body.reason)),
+    work: (who, { params, body }) => ov.decideApproval(who, params.id, body.vote, body.reason),
   });
   actionRoute(app, {
     method: "get",
@@ -43,7 +43,7 @@ export function oversightRoutes(app: AdminApi, deps: AppDeps): void {
     summary: "Runs, newest first",
     query: z.object({ status: z.enum(["active", "paused", "cancelled", "completed"]).optional() }),
     response: z.object({ runs: z.array(RunView) }),
-    work: async (who, { query }) => ({ runs: await run(() => ov.listRuns(who, { status: query.status })) }),
+    work: async (who, { query }) => ({ runs: await ov.listRuns(who, { status: query.status }) }),
   });
   actionRoute(app, {
     method: "get",
@@ -52,7 +52,7 @@ export function oversightRoutes(app: AdminApi, deps: AppDeps): void {
     summary: "A run and its timeline (lineage from the audit log)",
     params: IdParam,
     response: z.object({ run: Loose.nullable(), lineage: Loose.optional() }),
-    work: (who, { params }) => run(() => ov.runTimeline(who, params.id)),
+    work: (who, { params }) => ov.runTimeline(who, params.id),
   });
   actionRoute(app, {
     method: "post",
@@ -62,7 +62,7 @@ export function oversightRoutes(app: AdminApi, deps: AppDeps): void {
     params: IdParam,
     body: RunSupervision,
     response: RunView,
-    work: (who, { params, body }) => run(() => ov.superviseRun(who, params.id, body.action, body.reason)),
+    work: (who, { params, body }) => ov.superviseRun(who, params.id, body.action, body.reason),
   });
   actionRoute(app, {
     method: "get",
@@ -75,7 +75,7 @@ export function oversightRoutes(app: AdminApi, deps: AppDeps): void {
       const now = new Date();
       const since = query.since ? parseTimeBound(query.since, now) : undefined;
       const until = query.until ? parseTimeBound(query.until, now) : undefined;
-      return run(() => ov.searchAudit(who, { ...query, since, until }));
+      return ov.searchAudit(who, { ...query, since, until });
     },
   });
   actionRoute(app, {
@@ -84,7 +84,7 @@ export function oversightRoutes(app: AdminApi, deps: AppDeps): void {
     tag: "overview",
     summary: "What waits, what runs, who is over a wall, what was revoked, and decisions per hour (24 h)",
     response: Loose,
-    work: (who) => run(() => ov.overview(who)),
+    work: (who) => ov.overview(who),
   });
   actionRoute(app, {
     method: "get",
@@ -93,7 +93,7 @@ export function oversightRoutes(app: AdminApi, deps: AppDeps): void {
     summary: "Revocations with their targets, newest first",
     query: RevocationQuery,
     response: z.object({ revocations: z.array(Revocation) }),
-    work: async (who, { query }) => ({ revocations: await run(() => ov.listRevocations(who, query)) }),
+    work: async (who, { query }) => ({ revocations: await ov.listRevocations(who, query) }),
   });
   actionRoute(app, {
     method: "post",
@@ -103,7 +103,7 @@ export function oversightRoutes(app: AdminApi, deps: AppDeps): void {
     body: RevocationRequest,
     status: 201,
     response: Revocation,
-    work: (who, { body }) => run(() => ov.revoke(who, body, deps.engine.trust)),
+    work: (who, { body }) => ov.revoke(who, body, deps.engine.trust),
   });
   actionRoute(app, {
     method: "get",
@@ -111,6 +111,6 @@ export function oversightRoutes(app: AdminApi, deps: AppDeps): void {
     tag: "policies",
     summary: "Policy versions: the one this process evaluates, published versions, activation history",
     response: Loose,
-    work: async (who) => ({ loadedVersion: deps.engine.policyVersion, ...(await run(() => ov.policyVersions(who))) }),
+    work: async (who) => ({ loadedVersion: deps.engine.policyVersion, ...(await ov.policyVersions(who)) }),
   });
 }

@@ -1,11 +1,10 @@
-import { ApiError } from "@pea/http-kit";
 import { signOut } from "@pea/policy-store";
-import { ChangeOwnPassword, SessionInfo, SignIn } from "@pea/schemas";
+import { ChangeOwnPassword, PeaError, SessionInfo, SignIn } from "@pea/schemas";
 import { getCookie } from "hono/cookie";
 import { clearSessionCookie, SESSION_COOKIE, setSessionCookie } from "../auth.js";
 import type { AppDeps } from "../deps.js";
 import { signIn } from "../sign-in.js";
-import { type AdminApi, actionRoute, Ok, run } from "./kit.js";
+import { type AdminApi, actionRoute, Ok } from "./kit.js";
 
 /** Signing in and out, and who is signed in. */
 export function sessionRoutes(app: AdminApi, deps: AppDeps): void {
@@ -30,10 +29,9 @@ export function sessionRoutes(app: AdminApi, deps: AppDeps): void {
       if (!outcome.ok && outcome.throttled) {
         c.header("Retry-After", String(outcome.retryAfterSeconds));
         const wait = `too many failed sign-ins: try again in ${outcome.retryAfterSeconds} s`;
-        throw new ApiError(429, "too_many_requests", wait);
+        throw new PeaError("too_many_requests", wait);
       }
-      if (!outcome.ok)
-        throw new ApiError(401, "unauthorized", "wrong user, password or key (or the user is not active)");
+      if (!outcome.ok) throw new PeaError("unauthorized", "wrong user, password or key (or the user is not active)");
       const { session } = outcome;
       setSessionCookie(c, session.token, session.expiresAt, deps.secureCookies);
       return info(session.userId, session.via, session.csrfToken, session.expiresAt.toISOString());
@@ -71,7 +69,7 @@ export function sessionRoutes(app: AdminApi, deps: AppDeps): void {
     body: ChangeOwnPassword,
     response: Ok,
     work: async (who, { body: { current, password } }) => {
-      await run(() => deps.entitlements.changeOwnPassword(who, current, password));
+      await deps.entitlements.changeOwnPassword(who, current, password);
       return { ok: true as const };
     },
   });

@@ -1,6 +1,6 @@
 import { SodConflictBody, WallCrossingGrant, WallCrossingView } from "@pea/schemas";
 import type { AppDeps } from "../deps.js";
-import { type AdminApi, actionRoute, changeRoute, IdParam, listRoute, run } from "./kit.js";
+import { type AdminApi, actionRoute, changeRoute, IdParam, listRoute } from "./kit.js";
 
 /** Separation of duties: declared conflicts, and wall crossings over the information barrier. */
 export function sodRoutes(app: AdminApi, deps: AppDeps): void {
@@ -41,7 +41,7 @@ export function sodRoutes(app: AdminApi, deps: AppDeps): void {
     status: 201,
     description: "granted",
     response: WallCrossingView,
-    work: (who, { body }) => run(() => ov.grantWallCrossing(who, body)),
+    work: (who, { body }) => ov.grantWallCrossing(who, body),
   });
   actionRoute(app, {
     method: "delete",
@@ -50,6 +50,6 @@ export function sodRoutes(app: AdminApi, deps: AppDeps): void {
     summary: "Revoke a wall crossing: the person's next decision is denied",
     params: IdParam,
     response: WallCrossingView,
-    work: (who, { params }) => run(() => ov.revokeWallCrossing(who, params.id)),
+    work: (who, { params }) => ov.revokeWallCrossing(who, params.id),
   });
 }

@@ -1,6 +1,6 @@
 import { AdminUser, CreateUser, SetPassword, UpdateUser } from "@pea/schemas";
 import type { AppDeps } from "../deps.js";
-import { type AdminApi, actionRoute, changeRoute, IdParam, listRoute, Ok, run } from "./kit.js";
+import { type AdminApi, actionRoute, changeRoute, IdParam, listRoute, Ok } from "./kit.js";
 
 export function userRoutes(app: AdminApi, deps: AppDeps): void {
   const ent = deps.entitlements;
@@ -40,7 +40,7 @@ export function userRoutes(app: AdminApi, deps: AppDeps): void {
     body: SetPassword,
     response: Ok,
     work: async (who, { params, body }) => {
-      await run(() => ent.setUserPassword(who, params.id, body.password));
+      await ent.setUserPassword(who, params.id, body.password);
       return { ok: true as const };
     },
   });

@@ -120,8 +120,8 @@ describe("pea audit", () => {
     const dataDir = await mkdtemp(join(tmpdir(), "pea-audit-cli-"));
     const env = store?.url ? { DATABASE_URL: store.url } : { PEA_DATA_DIR: dataDir };
     expect((await run(["seed", "demo"], env)).code).toBe(0);
-    expect((await run(["keys", "create", "--name", "one"], env)).code).toBe(0);
-    expect((await run(["keys", "create", "--name", "two"], env)).code).toBe(0);
+    expect((await run(["keys", "create", "--name", "one", "--gateway"], env)).code).toBe(0);
+    expect((await run(["keys", "create", "--name", "two", "--gateway"], env)).code).toBe(0);
 
     const verified = await run(["audit", "verify"], env);
     expect(verified).toMatchObject({ code: 0 });

@@ -76,14 +76,24 @@ describe("pea with a store", () => {
       const noUser = await run(["keys", "create", "--name", "x", "--user", "nobody"], env);
       expect(noUser.code).toBe(1);
       expect(noUser.err).toContain("user nobody does not exist");
-      const badScope = await run(["keys", "create", "--name", "x", "--scope", "root"], env);
+      const noAgent = await run(["keys", "create", "--name", "x", "--agent", "ghost"], env);
+      expect(noAgent.code).toBe(1);
+      expect(noAgent.err).toContain("agent ghost does not exist");
+      const badScope = await run(["keys", "create", "--name", "x", "--gateway", "--scope", "root"], env);
       expect(badScope.code).toBe(1);
       expect(badScope.err).toContain("unknown scope root");
       expect((await run(["keys", "create"], env)).code).toBe(2);
+      // A key says whom it speaks for: exactly one binding.
+      expect((await run(["keys", "create", "--name", "x"], env)).code).toBe(2);
+      expect((await run(["keys", "create", "--name", "x", "--user", "erin", "--gateway"], env)).code).toBe(2);
+      const agentKey = await run(["keys", "create", "--name", "ra", "--agent", "research-assistant"], env);
+      expect(agentKey.code).toBe(0);
+      expect(agentKey.out).toContain("created service key");
     } finally {
       await store?.close();
     }
-  });
+    // Every command opens the store afresh (a PGlite data directory takes seconds to open).
+  }, 120_000);
 
   it("explains usage", async () => {
     expect((await run([])).out).toContain("pea policy validate");

@@ -58,7 +58,7 @@ describe("a key speaks only for whom it is bound to", () => {
     const payment = {
       principal: { type: "Agent", id: "payments-agent" },
       chain: [{ type: "User", id: "dave" }],
-      intent: "vendor-payments",
+      intent: "vendor-payment",
       action: "payment:initiate",
       resource: { type: "Payment", id: "p-erin-1", attributes: { amount: 900, currency: "EUR", payee: "Erin Ltd" } },
     };

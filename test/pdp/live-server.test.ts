@@ -62,7 +62,8 @@ describe("the PDP on a live port", () => {
       await restarted.close();
       await store?.close();
     }
-  });
+    // Two PDP starts on a data directory, and the CLI beside them: slow on a loaded machine.
+  }, 90_000);
 
   it("creates the bootstrap key it is given instead of printing one", async () => {
     const dataDir = await mkdtemp(join(tmpdir(), "pea-boot-"));

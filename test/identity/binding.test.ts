@@ -230,7 +230,8 @@ describe("delegation is evidenced, not asserted", () => {
     expect(after.json.decision).toBe("allow");
     // Another agent's key cannot admit anyone, nor fetch the run's token.
     expect(
-      (await client.call("POST", `/v1/runs/${run.id}/sub-agents`, { agent: "web-fetcher" }, as("deal-assistant"))).status,
+      (await client.call("POST", `/v1/runs/${run.id}/sub-agents`, { agent: "web-fetcher" }, as("deal-assistant")))
+        .status,
     ).toBe(403);
     expect((await client.call("GET", `/v1/runs/${run.id}/token`, undefined, as("deal-assistant"))).status).toBe(403);
     expect((await client.call("GET", `/v1/runs/${run.id}/token`, undefined, as("research-assistant"))).status).toBe(

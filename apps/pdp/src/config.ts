@@ -8,11 +8,20 @@ const commaSeparated = (s: string) =>
     .map((k) => k.trim())
     .filter(Boolean);
 
-/** Everything the PDP reads from its environment, parsed once at start. */
+/** Identity providers whose delegation tokens PEA accepts (PEA_TRUSTED_ISSUERS). */
 const TrustedIssuers = z.array(
-  z.object({ issuer: z.string().min(1), jwksUri: z.string().url().regex(/^https?:\/\//, "an http(s) URL") }).strict(),
+  z
+    .object({
+      issuer: z.string().min(1),
+      jwksUri: z
+        .string()
+        .url()
+        .regex(/^https?:\/\//, "an http(s) URL"),
+    })
+    .strict(),
 );
 
+/** Everything the PDP reads from its environment, parsed once at start. */
 export const PdpConfig = z.object({
   ...serviceEnv,
   ...telemetryEnv,

@@ -37,7 +37,9 @@ export async function startPdp(config: PdpConfig, print: (line: string) => void 
   logger.info({ store: database.kind, migrations: prepared.migrations, seeded: prepared.seeded }, "store ready");
   if (prepared.createdKey?.generated) {
     print(
-      `\n  First start: an admin API key was created. It is shown only this once:\n\n    ${prepared.createdKey.key}\n`,
+      `\n  First start: an admin API key was created. It is shown only this once:\n\n    ${prepared.createdKey.key}\n\n` +
+        "  It administers and speaks for nobody. Each person and agent runtime asks with its own key:\n" +
+        "  `npx pea keys demo` makes the demo's (or `npx pea keys create --help`).\n",
     );
   }
   const embedded = database.pglite

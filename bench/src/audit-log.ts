@@ -11,16 +11,9 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import type { Database } from "@pea/migrations";
-import {
-  type AuditEntry,
-  authorize,
-  type DecisionEngine,
-  DecisionLog,
-  prepareStore,
-  verifyAuditLog,
-} from "@pea/policy-store";
+import { type AuditEntry, type DecisionEngine, DecisionLog, prepareStore, verifyAuditLog } from "@pea/policy-store";
 import autocannon from "autocannon";
-import { callerFor, freshDatabase, startDemoEngine } from "./setup.js";
+import { decideWorkload, freshDatabase, startDemoEngine } from "./setup.js";
 import { fmt, measureCalls } from "./stats.js";
 import { demoWorkload } from "./workload.js";
 
@@ -36,20 +29,12 @@ const noLog: Log = { record: async () => ({}) as AuditEntry };
 
 function measure(engine: DecisionEngine, log: Log) {
   const deps = { engine, log: log as DecisionLog };
-  return measureCalls(
-    (i) =>
-      authorize(
-        demoWorkload[i % demoWorkload.length] as never,
-        callerFor(demoWorkload[i % demoWorkload.length] as never),
-        deps,
-      ),
-    {
-      warmup: 300,
-      sequential: SEQUENTIAL,
-      concurrent: CONCURRENT,
-      inFlight: IN_FLIGHT,
-    },
-  );
+  return measureCalls(decideWorkload(deps), {
+    warmup: 300,
+    sequential: SEQUENTIAL,
+    concurrent: CONCURRENT,
+    inFlight: IN_FLIGHT,
+  });
 }
 
 async function inProcess() {

@@ -109,7 +109,7 @@ export function summariseProfile(
     const seen = new Set<string>();
     for (let id: number | undefined = leaf; id !== undefined; id = parent.get(id)) {
       const n = byId.get(id);
-      if (!n || !n.callFrame.url.includes("/src/")) continue;
+      if (!n?.callFrame.url.includes("/src/")) continue;
       const name = `${n.callFrame.functionName || "(anonymous)"} ${shortUrl(n.callFrame.url)}:${n.callFrame.lineNumber + 1}`;
       if (!seen.has(name)) {
         seen.add(name);

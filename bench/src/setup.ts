@@ -1,8 +1,16 @@
 import { randomBytes } from "node:crypto";
 import { type Database, openDatabase } from "@pea/migrations";
-import { type Caller, DecisionEngine, defaultPolicyDir, type EngineOptions } from "@pea/policy-store";
-import { type EntityRef, readCedarSchema } from "@pea/schemas";
+import {
+  type AuthorizeDeps,
+  authorize,
+  type Caller,
+  DecisionEngine,
+  defaultPolicyDir,
+  type EngineOptions,
+} from "@pea/policy-store";
+import { type AuthorizeRequest, type EntityRef, readCedarSchema } from "@pea/schemas";
 import pg from "pg";
+import { demoWorkload } from "./workload.js";
 
 /** A new, empty database on the server of `adminUrl`, and how to drop it. */
 export async function scratchDatabase(
@@ -74,5 +82,13 @@ export function callerFor(request: { principal: EntityRef; chain?: EntityRef[] }
       agentGroups: [],
       createdBy: "bench",
     },
+  };
+}
+
+/** The i-th request of the demo workload, decided in-process as its human's key would ask it. */
+export function decideWorkload(deps: AuthorizeDeps): (i: number) => Promise<unknown> {
+  return (i) => {
+    const request = demoWorkload[i % demoWorkload.length] as AuthorizeRequest;
+    return authorize(request, callerFor(request), deps);
   };
 }

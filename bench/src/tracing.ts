@@ -5,10 +5,9 @@
 // Store: PGlite in memory, or Postgres when DATABASE_URL is set (a fresh database).
 import { createServer } from "node:http";
 import { startTracing, TelemetryConfig } from "@pea/pdp";
-import { authorize, DecisionLog, prepareStore } from "@pea/policy-store";
-import { callerFor, freshDatabase, startDemoEngine } from "./setup.js";
+import { DecisionLog, prepareStore } from "@pea/policy-store";
+import { decideWorkload, freshDatabase, startDemoEngine } from "./setup.js";
 import { fmt, type Measured, measureCalls } from "./stats.js";
-import { demoWorkload } from "./workload.js";
 
 const adminUrl = process.env.DATABASE_URL;
 
@@ -18,15 +17,12 @@ async function measure(): Promise<Measured> {
     await prepareStore(store.database, { seed: "demo" });
     const engine = await startDemoEngine(store.database);
     const deps = { engine, log: new DecisionLog(store.database) };
-    const measured = await measureCalls(
-      (i) =>
-        authorize(
-          demoWorkload[i % demoWorkload.length] as never,
-          callerFor(demoWorkload[i % demoWorkload.length] as never),
-          deps,
-        ),
-      { warmup: 300, sequential: 1_500, concurrent: 3_000, inFlight: 32 },
-    );
+    const measured = await measureCalls(decideWorkload(deps), {
+      warmup: 300,
+      sequential: 1_500,
+      concurrent: 3_000,
+      inFlight: 32,
+    });
     await engine.stop();
     return measured;
   } finally {

@@ -73,6 +73,8 @@ describe("published policy versions on a running PDP", () => {
     expect(first.created).toBe(true);
     expect(again.created).toBe(false);
     expect(again.version.id).toBe(first.version.id);
+    // One content, one id: the directory the PDP serves from has the id its files get once published.
+    expect(first.version.id).toBe(pdp.engine.policyVersion);
     expect(first.version.keyId).toBe(key.keyId);
     const rows = await pdp.database.query<{ n: number | string }>("SELECT count(*) AS n FROM policy_versions");
     expect(Number(rows[0]?.n)).toBe(1);

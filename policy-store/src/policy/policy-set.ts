@@ -1,4 +1,3 @@
-import { createHash } from "node:crypto";
 import { readdir, readFile } from "node:fs/promises";
 import { join, relative, sep } from "node:path";
 import { PeaError, type ReasonCode, reasonCodes } from "@pea/schemas";
@@ -6,6 +5,7 @@ import { cedar, type DetailedError } from "../cedar/cedar.js";
 import type { SchemaInfo } from "../cedar/schema.js";
 import { planSlices, readPolicy, sliceKey } from "../cedar/slices.js";
 import { approvalProblems, approvalRule } from "./approval-annotations.js";
+import { contentHashOf, versionIdOf } from "./content-id.js";
 import type { LoadedPolicySet, PolicyInfo, PolicyProblem, PolicySource } from "./types.js";
 
 export class PolicySetError extends PeaError {
@@ -168,9 +168,8 @@ function finishCompile(
   problems.push(...approvalProblems(policies));
   if (problems.length > 0) throw new PolicySetError(problems);
 
-  const hash = createHash("sha256").update(schema.text);
-  for (const source of sources) hash.update(`\0${source.file}\0${source.text}`);
-  const version = versionName ?? hash.digest("hex").slice(0, 16);
+  // The same id the set gets once published (content-id.ts): one content, one id.
+  const version = versionName ?? versionIdOf(contentHashOf(sources));
   // Each slice is preparsed on its own (policy-slices.ts): the whole set never is, nothing evaluates it.
   const reads = new Map(Object.entries(texts).map(([id, text]) => [id, readPolicy(text)]));
   const isApprovalRule = (id: string) => approvalRule(policies.get(id)) !== undefined;

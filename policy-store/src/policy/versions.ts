@@ -13,7 +13,10 @@ import {
 import type { Database, Session } from "@pea/migrations";
 import { type ErrorCode, PeaError } from "@pea/schemas";
 import { canonicalJson, recordChange } from "../audit/chain.js";
+import { contentHashOf, versionIdOf } from "./content-id.js";
 import type { PolicySource } from "./types.js";
+
+export { contentHashOf, versionIdOf };
 
 export interface VersionSummary {
   id: string;
@@ -47,17 +50,6 @@ export class PolicyVersionError extends PeaError {
     super(code, message);
   }
 }
-
-/** sha256 over every file ("\0" path "\0" text), files in path order: the identity of a policy set. */
-export function contentHashOf(sources: PolicySource[]): string {
-  const hash = createHash("sha256");
-  for (const source of [...sources].sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : 0))) {
-    hash.update(`\0${source.file}\0${source.text}`);
-  }
-  return hash.digest("hex");
-}
-
-export const versionIdOf = (contentHash: string) => contentHash.slice(0, 16);
 
 // ---- signing --------------------------------------------------------------------------------
 

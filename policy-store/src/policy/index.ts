@@ -3,6 +3,7 @@ export { formatImpactReport, replayDecisions } from "./impact-diff.js";
 export { loadPack, type PackName, packNames } from "./packs.js";
 export { compilePolicySet, compilePolicySetAsync, formatProblem, PolicySetError, readPolicyDir } from "./policy-set.js";
 export { runScenarioDir, runScenarioFile, type ScenarioFileResult } from "./scenarios.js";
+export { setShadow, shadowReport } from "./shadow.js";
 export type { LoadedPolicySet, PolicySource } from "./types.js";
 export {
   type Activation,
@@ -20,8 +21,6 @@ export {
   requestActivation,
   rollbackTarget,
   setFourEyes,
-  setShadow,
-  shadowReport,
   type VersionSummary,
   verifyVersion,
 } from "./versions.js";

@@ -1,10 +1,10 @@
 // Shadow mode: a candidate policy version decides every live request beside the active one, after
 // the answer has gone out. Where the two disagree, the flip is counted and recorded; the shadow
 // decision is never enforced and never delays or changes an answer.
-import type { Database } from "@pea/migrations";
+import type { Database, Session } from "@pea/migrations";
+import { recordChange } from "../audit/chain.js";
 import type { Decision } from "../decision/decision.js";
 import type { Evaluation } from "../decision/inputs.js";
-import { recordShadowFlips, type ShadowFlip } from "./versions.js";
 
 const FLUSH_MS = 250;
 const MAX_QUEUE = 10_000;
@@ -96,4 +96,83 @@ export class ShadowRecorder {
     await new Promise<void>((resolve) => setImmediate(resolve));
     await this.flush().catch(() => {});
   }
+}
+
+// ---- the candidate and its flips, in the store (migration 0006) -------------------------------
+
+/** Run `versionId` in shadow beside the active version on live traffic (null: stop). */
+export async function setShadow(database: Database, versionId: string | null, actor: string): Promise<void> {
+  await database.transaction(async (tx) => {
+    await tx.query("UPDATE policy_shadow SET version_id = $1, set_by = $2, set_at = now() WHERE id = 1", [
+      versionId,
+      actor,
+    ]);
+    await recordChange(tx, {
+      actor,
+      action: versionId ? "policy.shadow_start" : "policy.shadow_stop",
+      target: versionId ? `PolicyVersion::${versionId}` : "PolicyShadow::1",
+    });
+  });
+}
+
+export interface ShadowFlip {
+  shadowVersion: string;
+  activeVersion: string;
+  decisionId: string;
+  activeDecision: "allow" | "deny";
+  shadowDecision: "allow" | "deny";
+  rule: string;
+  request: unknown;
+}
+
+export async function recordShadowFlips(database: Database, flips: ShadowFlip[]): Promise<void> {
+  if (flips.length === 0) return;
+  const params: unknown[] = [];
+  const values = flips.map((f, i) => {
+    params.push(
+      f.shadowVersion,
+      f.activeVersion,
+      f.decisionId,
+      f.activeDecision,
+      f.shadowDecision,
+      f.rule,
+      JSON.stringify(f.request),
+    );
+    const b = i * 7;
+    return `($${b + 1}, $${b + 2}, $${b + 3}, $${b + 4}, $${b + 5}, $${b + 6}, $${b + 7}::jsonb)`;
+  });
+  await database.query(
+    `INSERT INTO policy_shadow_flips (shadow_version, active_version, decision_id, active_decision, shadow_decision, rule, request)
+     VALUES ${values.join(", ")}`,
+    params,
+  );
+}
+
+export interface ShadowReport {
+  shadowVersion: string;
+  flips: Array<{ direction: string; rule: string; count: number; example: string }>;
+}
+
+export async function shadowReport(database: Session, versionId: string): Promise<ShadowReport> {
+  const rows = await database.query<{
+    active_decision: string;
+    shadow_decision: string;
+    rule: string;
+    count: number | string;
+    example: string;
+  }>(
+    `SELECT active_decision, shadow_decision, rule, count(*) AS count, min(decision_id) AS example
+       FROM policy_shadow_flips WHERE shadow_version = $1
+      GROUP BY active_decision, shadow_decision, rule ORDER BY count(*) DESC, rule`,
+    [versionId],
+  );
+  return {
+    shadowVersion: versionId,
+    flips: rows.map((r) => ({
+      direction: `${r.active_decision}->${r.shadow_decision}`,
+      rule: r.rule,
+      count: Number(r.count),
+      example: r.example,
+    })),
+  };
 }

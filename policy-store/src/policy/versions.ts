@@ -1,5 +1,5 @@
 // Published policy versions: immutable, content-addressed, signed (Ed25519); which one is active;
-// activation with optional four-eyes approval; rollback; shadow mode. Tables: migration 0006.
+// activation with optional four-eyes approval; rollback. Shadow mode lives in shadow.ts. Tables: migration 0006.
 import {
   createHash,
   createPrivateKey,
@@ -424,83 +424,4 @@ async function insertActivation(
     detail: { seq: activation.seq, requestedBy: input.actor, approvedBy: input.approvedBy, requestId: input.requestId },
   });
   return activation;
-}
-
-// ---- shadow mode ----------------------------------------------------------------------------
-
-/** Run `versionId` in shadow beside the active version on live traffic (null: stop). */
-export async function setShadow(database: Database, versionId: string | null, actor: string): Promise<void> {
-  await database.transaction(async (tx) => {
-    await tx.query("UPDATE policy_shadow SET version_id = $1, set_by = $2, set_at = now() WHERE id = 1", [
-      versionId,
-      actor,
-    ]);
-    await recordChange(tx, {
-      actor,
-      action: versionId ? "policy.shadow_start" : "policy.shadow_stop",
-      target: versionId ? `PolicyVersion::${versionId}` : "PolicyShadow::1",
-    });
-  });
-}
-
-export interface ShadowFlip {
-  shadowVersion: string;
-  activeVersion: string;
-  decisionId: string;
-  activeDecision: "allow" | "deny";
-  shadowDecision: "allow" | "deny";
-  rule: string;
-  request: unknown;
-}
-
-export async function recordShadowFlips(database: Database, flips: ShadowFlip[]): Promise<void> {
-  if (flips.length === 0) return;
-  const params: unknown[] = [];
-  const values = flips.map((f, i) => {
-    params.push(
-      f.shadowVersion,
-      f.activeVersion,
-      f.decisionId,
-      f.activeDecision,
-      f.shadowDecision,
-      f.rule,
-      JSON.stringify(f.request),
-    );
-    const b = i * 7;
-    return `($${b + 1}, $${b + 2}, $${b + 3}, $${b + 4}, $${b + 5}, $${b + 6}, $${b + 7}::jsonb)`;
-  });
-  await database.query(
-    `INSERT INTO policy_shadow_flips (shadow_version, active_version, decision_id, active_decision, shadow_decision, rule, request)
-     VALUES ${values.join(", ")}`,
-    params,
-  );
-}
-
-export interface ShadowReport {
-  shadowVersion: string;
-  flips: Array<{ direction: string; rule: string; count: number; example: string }>;
-}
-
-export async function shadowReport(database: Session, versionId: string): Promise<ShadowReport> {
-  const rows = await database.query<{
-    active_decision: string;
-    shadow_decision: string;
-    rule: string;
-    count: number | string;
-    example: string;
-  }>(
-    `SELECT active_decision, shadow_decision, rule, count(*) AS count, min(decision_id) AS example
-       FROM policy_shadow_flips WHERE shadow_version = $1
-      GROUP BY active_decision, shadow_decision, rule ORDER BY count(*) DESC, rule`,
-    [versionId],
-  );
-  return {
-    shadowVersion: versionId,
-    flips: rows.map((r) => ({
-      direction: `${r.active_decision}->${r.shadow_decision}`,
-      rule: r.rule,
-      count: Number(r.count),
-      example: r.example,
-    })),
-  };
 }

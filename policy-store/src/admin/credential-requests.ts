@@ -132,7 +132,13 @@ async function fileRequest(
       detail: { kind: input.kind, subject: `User::${input.subject}`, ...input.detail, via: actor.via },
     });
   });
-  return { status: "pending", requestId: id, kind: input.kind, subject: input.subject, expiresAt: expiresAt.toISOString() };
+  return {
+    status: "pending",
+    requestId: id,
+    kind: input.kind,
+    subject: input.subject,
+    expiresAt: expiresAt.toISOString(),
+  };
 }
 
 /** A key bound to another person: filed for a second administrator's approval. */

@@ -100,12 +100,7 @@ export class AdminOversight {
     if (!row) throw new EntitlementError("not_found", `wall crossing ${id} does not exist`);
     await this.deps.authorizer.require(who.userId, "admin:wall.cross", { kind: "wall-crossing", subject: row.user_id });
     const snapshot = await this.deps.authorizer.freshSnapshot();
-    return revokeWallCrossing(
-      { database: this.database, snapshot, now: this.now() },
-      id,
-      who.userId,
-      keyIdOf(who),
-    );
+    return revokeWallCrossing({ database: this.database, snapshot, now: this.now() }, id, who.userId, keyIdOf(who));
   }
 
   // ---- approvals -------------------------------------------------------------------------------

@@ -2,6 +2,7 @@ export {
   type AdminSession,
   csrfMatches,
   getSession,
+  setPassword,
   signInWithApiKey,
   signInWithIdentity,
   signInWithPassword,
@@ -11,5 +12,5 @@ export { ApiKeyCache, ApiKeyError, createApiKey, hasScope, verifyApiKeyInStore }
 export { type Delegation, type Speaker, verifyCaller } from "./caller-binding.js";
 export type { TrustedIssuer } from "./idp-tokens.js";
 export { admitSubAgentAs, runTokenFor, startRunAs } from "./run-access.js";
-export { sameIdentity } from "./same-identity.js";
 export { RUN_TOKEN_TYPE, type RunTokenClaims, verifyRunToken } from "./run-tokens.js";
+export { sameIdentity } from "./same-identity.js";

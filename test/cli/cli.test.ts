@@ -53,7 +53,7 @@ forbid (principal, action, resource);
   });
 });
 
-describe("pea with a store", () => {
+describe("pea with a store", { timeout: 120_000 }, () => {
   it("migrates, seeds and creates keys, refusing bad input", async () => {
     // Postgres: a fresh database on the server; PGlite: a fresh data directory.
     const store = testEnv.DATABASE_URL ? await openTestStore() : undefined;
@@ -76,7 +76,7 @@ describe("pea with a store", () => {
       const noUser = await run(["keys", "create", "--name", "x", "--user", "nobody"], env);
       expect(noUser.code).toBe(1);
       expect(noUser.err).toContain("user nobody does not exist");
-      const badScope = await run(["keys", "create", "--name", "x", "--scope", "root"], env);
+      const badScope = await run(["keys", "create", "--name", "x", "--user", "erin", "--scope", "root"], env);
       expect(badScope.code).toBe(1);
       expect(badScope.err).toContain("unknown scope root");
       expect((await run(["keys", "create"], env)).code).toBe(2);

@@ -201,7 +201,21 @@ describe("another person's password takes two administrators, and must be change
     expect(people.headers.get("location")).toBe("/account/password");
     const page = await admin.app.request("/account/password", { headers: { cookie } });
     expect(page.status).toBe(200);
-    expect(await page.text()).toContain("with a password an administrator set");
+    const html = await page.text();
+    expect(html).toContain("with a password an administrator set");
+    const csrf = html.match(/name="_csrf" value="([^"]+)"/)?.[1] as string;
+    const change = (current: string) =>
+      admin.app.request("/account/password", {
+        method: "POST",
+        headers: { cookie, "content-type": "application/x-www-form-urlencoded" },
+        body: new URLSearchParams({ _csrf: csrf, current, password: "alice's own passphrase" }).toString(),
+      });
+    expect((await change("not it")).status).toBe(422);
+    const done = await change("alice temporary 1");
+    expect(done.status).toBe(200);
+    expect(await done.text()).toContain("Your password was changed");
+    const again = await signIn(admin.app, "alice", "alice's own passphrase");
+    expect((await again.get("/api/v1/session")).json.mustChangePassword).toBe(false);
   });
 });
 
@@ -234,5 +248,70 @@ describe("every change names the key it was made with, and who created that key"
     );
     expect(granted).toMatchObject({ actor: "User::carol", apiKeyCreatedBy: "test" });
     expect(granted?.apiKeyId).toBe(admin.pdp.engine.keys.verify(carolKey)?.id);
+  });
+});
+
+describe("the keys page", () => {
+  /** A browser-like session: the cookie, and the CSRF token every form carries. */
+  async function browser(user: string) {
+    const res = await admin.app.request("/api/v1/session", {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ user, password: DEMO_PASSWORD }),
+    });
+    const { csrfToken } = (await res.json()) as { csrfToken: string };
+    const cookie = (res.headers.get("set-cookie") ?? "").split(";")[0] as string;
+    const get = async (path: string) => (await admin.app.request(path, { headers: { cookie } })).text();
+    const post = async (path: string, fields: Array<[string, string]>) => {
+      const res = await admin.app.request(path, {
+        method: "POST",
+        headers: { cookie, "content-type": "application/x-www-form-urlencoded" },
+        body: new URLSearchParams([["_csrf", csrfToken], ...fields]).toString(),
+      });
+      return { status: res.status, location: res.headers.get("location"), html: await res.text() };
+    };
+    return { get, post };
+  }
+
+  it("files a request for another person's key, a second admin approves it, the requester collects it once", async () => {
+    const [patUi, quinnUi] = await Promise.all([browser("pat"), browser("quinn")]);
+    const filed = await patUi.post("/keys", [
+      ["name", "erin-ui"],
+      ["kind", "user"],
+      ["userId", "erin"],
+      ["scopes", "runs"],
+    ]);
+    expect(filed.status).toBe(303);
+    const id = (await patUi.get("/keys")).match(/crq_[A-Za-z0-9_-]+/)?.[0] as string;
+    expect(id).toBeDefined();
+    // pat cannot approve his own request: there is no button, and the route refuses it.
+    expect(await patUi.get("/keys")).not.toContain(`approve-${id}`);
+    const self = await patUi.post(`/keys/requests/${id}/approve`, []);
+    expect(self.status).toBe(422);
+    expect(self.html).toContain("a second administrator must approve");
+    expect(await quinnUi.get("/keys")).toContain(`approve-${id}`);
+    expect((await quinnUi.post(`/keys/requests/${id}/approve`, [])).status).toBe(303);
+    expect(await patUi.get("/keys")).toContain(`collect-${id}`);
+    const collected = await patUi.post(`/keys/requests/${id}/collect`, []);
+    expect(collected.status).toBe(200);
+    expect(collected.html).toMatch(/data-testid="created-key">pea_/);
+    expect((await patUi.post(`/keys/requests/${id}/collect`, [])).status).toBe(422);
+  });
+
+  it("makes a service key at once, and lists kind, binding and maker", async () => {
+    const patUi = await browser("pat");
+    const made = await patUi.post("/keys", [
+      ["name", "fetcher-ui"],
+      ["kind", "service"],
+      ["agents", "web-fetcher"],
+      ["scopes", "authorize"],
+    ]);
+    expect(made.status).toBe(200);
+    expect(made.html).toMatch(/data-testid="created-key">pea_/);
+    const page = await patUi.get("/keys");
+    const row = page.slice(page.indexOf("fetcher-ui"), page.indexOf("</tr>", page.indexOf("fetcher-ui")));
+    expect(row).toContain("<td>service</td>");
+    expect(row).toContain("Agent::web-fetcher");
+    expect(row).toContain("User::pat");
   });
 });

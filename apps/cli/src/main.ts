@@ -21,19 +21,22 @@ import { withStore } from "./store.js";
 import { isUsageError, type Out, UsageError } from "./usage.js";
 
 /** Each command's part of the usage (what `pea COMMAND --help` prints). */
-const sections: Record<string, string> = {
-  migrate: "  pea migrate                                  apply database migrations",
-  seed: "  pea seed demo|healthcare|government          load a demo organisation (Meridian Bank, St. Elsewhere, the Ministry)",
-  keys: keysUsage,
-  audit: auditUsage,
-  policy: policyUsage,
-  membership: membershipUsage,
-  sod: membershipUsage,
-};
+const sections = new Map<string, string>([
+  ["migrate", "  pea migrate                                  apply database migrations"],
+  [
+    "seed",
+    "  pea seed demo|healthcare|government          load a demo organisation (Meridian Bank, St. Elsewhere, the Ministry)",
+  ],
+  ["keys", keysUsage],
+  ["audit", auditUsage],
+  ["policy", policyUsage],
+  ["membership", membershipUsage],
+  ["sod", membershipUsage],
+]);
 
 const usage = `pea — PEA's command line
 
-${[...new Set(Object.values(sections))].join("\n")}
+${[...new Set(sections.values())].join("\n")}
 
 Commands that change something act as the user of PEA_API_KEY: your own key (a user key with the
 admin scope), checked against the store. Nobody acts under a name they merely type.
@@ -49,7 +52,7 @@ export async function main(
   out: Out = console_,
 ): Promise<number> {
   const [command, sub, ...rest] = argv;
-  const section = command !== undefined ? sections[command] : undefined;
+  const section = command !== undefined ? sections.get(command) : undefined;
   if (section && argv.slice(1).some((a) => a === "--help" || a === "-h")) {
     out.log(section);
     return 0;

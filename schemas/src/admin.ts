@@ -1,6 +1,6 @@
 // Admin API contracts (apps/admin). The admin OpenAPI document is generated from these.
 import { z } from "@hono/zod-openapi";
-import { ApiKeyScope } from "./contracts.js";
+import { ApiKeyKind, ApiKeyScope } from "./contracts.js";
 
 const Id = z
   .string()
@@ -110,19 +110,59 @@ export const AdminApiKey = z
   .object({
     id: z.string(),
     name: z.string(),
+    kind: ApiKeyKind,
     scopes: z.array(z.string()),
-    userId: z.string().nullable(),
+    userId: z.string().nullable().openapi({ description: "a user key's person" }),
+    agents: z.array(z.string()).openapi({ description: "a service key's agents" }),
+    agentGroups: z.array(z.string()).openapi({ description: "a service key's agent groups" }),
+    createdBy: z.string().nullable().openapi({ description: 'who made the key ("User::pat", "cli", …)' }),
     createdAt: z.string(),
     revokedAt: z.string().nullable(),
   })
   .openapi("AdminApiKey");
 export const CreateAdminApiKey = z
-  .object({ name: z.string().min(1).max(200), userId: Id, scopes: z.array(ApiKeyScope).min(1) })
+  .object({
+    name: z.string().min(1).max(200),
+    kind: z
+      .enum(["user", "service", "gateway"])
+      .default("user")
+      .openapi({ description: "user: speaks for userId; service: for its agents; gateway: for proven delegations" }),
+    userId: Id.optional(),
+    agents: z.array(Id).max(100).optional(),
+    agentGroups: z.array(Id).max(100).optional(),
+    scopes: z.array(ApiKeyScope).min(1),
+  })
   .strict()
   .openapi("CreateAdminApiKey");
 export const CreatedApiKey = z
   .object({ id: z.string(), key: z.string().openapi({ description: "shown once" }) })
   .openapi("CreatedApiKey");
+export const PendingCredentialRequest = z
+  .object({
+    status: z.literal("pending"),
+    requestId: z.string(),
+    kind: z.enum(["api_key", "password"]),
+    subject: z.string(),
+    expiresAt: z.string(),
+  })
+  .openapi("PendingCredentialRequest", {
+    description: "a credential bound to another person waits for a second administrator's approval",
+  });
+export const CredentialRequest = z
+  .object({
+    id: z.string(),
+    kind: z.enum(["api_key", "password"]),
+    subject: z.string(),
+    detail: z.object({ name: z.string().optional(), scopes: z.array(z.string()).optional() }),
+    requestedBy: z.string(),
+    requestedAt: z.string(),
+    status: z.enum(["pending", "approved", "rejected", "issued", "expired"]),
+    decidedBy: z.string().nullable(),
+    decidedAt: z.string().nullable(),
+    keyId: z.string().nullable(),
+    expiresAt: z.string(),
+  })
+  .openapi("CredentialRequest");
 
 export const SignIn = z
   .union([
@@ -137,6 +177,9 @@ export const SessionInfo = z
     csrfToken: z.string().openapi({ description: "send as X-CSRF-Token on every cookie-authenticated change" }),
     expiresAt: z.string(),
     allowed: z.array(z.string()).openapi({ description: "the admin actions PEA's policies allow this user" }),
+    mustChangePassword: z.boolean().openapi({
+      description: "signed in with a password someone else set: change it (PUT /api/v1/session/password) first",
+    }),
   })
   .openapi("SessionInfo");
 

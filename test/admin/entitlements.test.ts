@@ -297,8 +297,16 @@ describe("intents and resources", () => {
 });
 
 describe("API keys", () => {
-  it("creates a key bound to a user (shown once), and revokes it everywhere", async () => {
-    const created = await pat.post("/api/v1/keys", { name: "erin-approvals", userId: "erin", scopes: ["approvals"] });
+  it("creates a key (shown once), and revokes it everywhere; a key for another person is only a request", async () => {
+    const forErin = await pat.post("/api/v1/keys", { name: "erin-approvals", userId: "erin", scopes: ["approvals"] });
+    expect(forErin.status).toBe(202);
+    expect(forErin.json).toMatchObject({ status: "pending", subject: "erin" });
+    const created = await pat.post("/api/v1/keys", {
+      name: "ra-runtime",
+      kind: "service",
+      agents: ["research-assistant"],
+      scopes: ["authorize"],
+    });
     expect(created.status).toBe(201);
     const key = created.json.key as string;
     expect(key).toMatch(/^pea_/);
@@ -322,13 +330,17 @@ describe("OpenAPI", () => {
 });
 
 describe("passwords", () => {
-  it("an admin sets someone else's password (never their own); the old one stops working", async () => {
+  it("an admin sets someone else's password (never their own) with a second one's approval; the old one stops working", async () => {
     expect((await pat.put("/api/v1/users/bob/password", { password: "short" })).status).toBe(400);
     expect((await grace.put("/api/v1/users/bob/password", { password: "a new long password 1" })).status).toBe(403);
     expect((await pat.put("/api/v1/users/pat/password", { password: "a new long password 1" })).status).toBe(403);
-    expect((await pat.put("/api/v1/users/bob/password", { password: "a new long password 1" })).status).toBe(200);
+    const asked = await pat.put("/api/v1/users/bob/password", { password: "a new long password 1" });
+    expect(asked.status).toBe(202);
+    // carol (compliance) may change users: she is the second administrator here.
+    expect((await carol.post(`/api/v1/credential-requests/${asked.json.requestId}/approve`, {})).status).toBe(200);
     await expect(signIn(admin.app, "bob")).rejects.toThrow(/401/);
-    await signIn(admin.app, "bob", "a new long password 1");
+    const bob = await signIn(admin.app, "bob", "a new long password 1");
+    expect((await bob.get("/api/v1/session")).json.mustChangePassword).toBe(true);
   });
 
   it("anyone changes their own password by proving the current one", async () => {

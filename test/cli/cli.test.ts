@@ -53,7 +53,8 @@ forbid (principal, action, resource);
   });
 });
 
-describe("pea with a store", () => {
+// Every command opens the store afresh (a PGlite data directory takes seconds to open).
+describe("pea with a store", { timeout: 120_000 }, () => {
   it("migrates, seeds and creates keys, refusing bad input", async () => {
     // Postgres: a fresh database on the server; PGlite: a fresh data directory.
     const store = testEnv.DATABASE_URL ? await openTestStore() : undefined;
@@ -92,8 +93,7 @@ describe("pea with a store", () => {
     } finally {
       await store?.close();
     }
-    // Every command opens the store afresh (a PGlite data directory takes seconds to open).
-  }, 120_000);
+  });
 
   it("explains usage", async () => {
     expect((await run([])).out).toContain("pea policy validate");

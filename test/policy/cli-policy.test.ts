@@ -3,7 +3,15 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { main } from "@pea/cli";
 import { openDatabase, resolveDatabaseTarget } from "@pea/migrations";
-import { authorize, DecisionEngine, DecisionLog, defaultPolicyDir, inProcess, prepareStore } from "@pea/policy-store";
+import {
+  authorize,
+  createApiKey,
+  DecisionEngine,
+  DecisionLog,
+  defaultPolicyDir,
+  inProcess,
+  prepareStore,
+} from "@pea/policy-store";
 import { readCedarSchema } from "@pea/schemas";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { testEnv } from "../support/env.js";
@@ -97,6 +105,8 @@ describe("pea policy test", () => {
 describe("pea policy publish / activate / rollback / diff / shadow", { timeout: 300_000 }, () => {
   let store: TestStore | undefined;
   let env: Record<string, string>;
+  /** Each person's own key (user keys with the admin scope): the CLI acts as the key's user. */
+  const keyOf: Record<string, string> = {};
   beforeAll(async () => {
     const keyDir = await mkdtemp(join(tmpdir(), "pea-key-"));
     store = testEnv.DATABASE_URL ? await openTestStore() : undefined;
@@ -104,11 +114,18 @@ describe("pea policy publish / activate / rollback / diff / shadow", { timeout: 
     env = {
       ...(store?.url ? { DATABASE_URL: store.url } : { PEA_DATA_DIR: dataDir }),
       PEA_POLICY_SIGNING_KEY: join(keyDir, "missing.pem"),
-      PEA_ACTOR: "author@meridian.example",
     };
     // Record some decisions, as a running PDP would.
     const database = store ? store.database : await openDatabase(resolveDatabaseTarget({ dataDir }));
     await prepareStore(database, { seed: "demo" });
+    // "Dave" is dave under another spelling: a user of the store, never a second pair of eyes for dave.
+    await database.query("INSERT INTO users (id, display_name) VALUES ('Dave', 'Dave again')");
+    for (const user of ["dave", "erin", "Dave"]) {
+      keyOf[user] = (
+        await createApiKey(database, { kind: "user", name: `${user}-cli`, userId: user, scopes: ["admin"] })
+      ).key;
+    }
+    env.PEA_API_KEY = keyOf.dave as string;
     const engine = await DecisionEngine.start({
       database,
       schemaText: readCedarSchema(),
@@ -183,7 +200,7 @@ describe("pea policy publish / activate / rollback / diff / shadow", { timeout: 
 
     const listed = await run(["policy", "versions"], env);
     expect(listed.out).toContain(id);
-    expect(listed.out).toContain("author@meridian.example");
+    expect(listed.out).toMatch(new RegExp(`${id}\\s+\\S+\\s+dave\\s`));
   });
 
   it("diff replays recorded decisions and finds a planted flip, grouped by rule", async () => {
@@ -229,20 +246,31 @@ describe("pea policy publish / activate / rollback / diff / shadow", { timeout: 
     const rolled = await run(["policy", "rollback"], env);
     expect(rolled.out).toContain(`rolled back to version ${first}`);
 
-    expect((await run(["policy", "four-eyes", "on", "--as", "carol"], env)).code).toBe(0);
-    const requested = await run(["policy", "activate", secondId, "--as", "dave"], env);
+    const asErin = { ...env, PEA_API_KEY: keyOf.erin as string };
+    expect((await run(["policy", "four-eyes", "on"], asErin)).code).toBe(0);
+    const requested = await run(["policy", "activate", secondId], env);
     expect(requested.code).toBe(0);
-    const requestId = requested.out.match(/requested as (par_[0-9a-f]+)/)?.[1] as string;
+    expect(requested.out).toContain("requested by dave");
+    const requestId = requested.out.match(/ as (par_[0-9a-f]+)/)?.[1] as string;
     expect(requestId).toBeDefined();
-    const self = await run(["policy", "approve", requestId, "--as", "dave"], env);
+    // Nobody approves under a name they type: --as is gone, and without a key nothing acts.
+    expect((await run(["policy", "approve", requestId, "--as", "erin"], env)).code).toBe(2);
+    const { PEA_API_KEY: _key, ...keyless } = env;
+    const anonymous = await run(["policy", "approve", requestId], keyless);
+    expect(anonymous.code).toBe(2);
+    expect(anonymous.err).toContain("set PEA_API_KEY");
+    const self = await run(["policy", "approve", requestId], env);
     expect(self.code).toBe(1);
     expect(self.err).toContain("cannot approve their own");
-    const approved = await run(["policy", "approve", requestId, "--as", "erin"], env);
+    const otherSpelling = await run(["policy", "approve", requestId], { ...env, PEA_API_KEY: keyOf.Dave as string });
+    expect(otherSpelling.code).toBe(1);
+    expect(otherSpelling.err).toContain("cannot approve their own");
+    const approved = await run(["policy", "approve", requestId], asErin);
     expect(approved.code).toBe(0);
-    expect(approved.out).toContain(`activate of version ${secondId}`);
+    expect(approved.out).toContain(`approved by erin: activate of version ${secondId}`);
     const versions = await run(["policy", "versions"], env);
     expect(versions.out).toContain(`activate ${secondId} by dave, approved by erin`);
-    expect((await run(["policy", "four-eyes", "off", "--as", "carol"], env)).code).toBe(0);
+    expect((await run(["policy", "four-eyes", "off"], asErin)).code).toBe(0);
 
     // Shadow: set, report, stop.
     const shadow = await run(["policy", "shadow", first], env);

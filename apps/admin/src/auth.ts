@@ -28,7 +28,18 @@ export interface AuthDeps {
 
 export type Identity =
   | { ok: true; actor: AdminActor; session?: AdminSession & { token: string } }
-  | { ok: false; status: 401 | 403; message: string };
+  | { ok: false; status: 401 | 403; message: string; mustChangePassword?: true };
+
+/** Where a session opened with a password someone else set may go: changing it, and leaving. */
+export const PASSWORD_CHANGE_PAGE = "/account/password";
+const whileChangingPassword = new Set([
+  "GET /api/v1/session",
+  "DELETE /api/v1/session",
+  "PUT /api/v1/session/password",
+  `GET ${PASSWORD_CHANGE_PAGE}`,
+  `POST ${PASSWORD_CHANGE_PAGE}`,
+  "POST /logout",
+]);
 
 const unsafe = (method: string) => !["GET", "HEAD", "OPTIONS"].includes(method);
 
@@ -76,6 +87,14 @@ export async function identify(c: Context, deps: AuthDeps, formToken?: string): 
     if (crossSite(c)) return { ok: false, status: 403, message: "cross-site request refused" };
     const given = c.req.header("x-csrf-token") ?? formToken;
     if (!csrfMatches(session, given)) return { ok: false, status: 403, message: "missing or wrong CSRF token" };
+  }
+  if (session.mustChangePassword && !whileChangingPassword.has(`${c.req.method} ${c.req.path}`)) {
+    return {
+      ok: false,
+      status: 403,
+      message: "change the password you were given first (PUT /api/v1/session/password): until then nothing else",
+      mustChangePassword: true,
+    };
   }
   return { ok: true, actor: { userId: session.userId, via: session.via }, session: { ...session, token } };
 }

@@ -11,8 +11,7 @@ import {
 import { parseTimeBound } from "@pea/schemas";
 import type { CliConfig } from "./config.js";
 import { withStore } from "./store.js";
-
-type Out = { log: (line: string) => void; error: (line: string) => void };
+import { type Out, UsageError } from "./usage.js";
 
 export const auditUsage = `  pea audit verify [--checkpoint FILE] [--public-key PEM_FILE]
                                                check the audit chain; exit 1 naming the first bad seq
@@ -20,12 +19,10 @@ export const auditUsage = `  pea audit verify [--checkpoint FILE] [--public-key 
   pea audit export --since T [--until T] [--run R] [--principal P] [--out FILE]
                                                audit entries as JSON lines (T: ISO time or 15m, 24h, 7d)`;
 
-class AuditUsageError extends Error {}
-
 /** Parse "2026-01-01T00:00:00Z" or a look-back such as 15m, 24h, 7d. */
 export function parseSince(text: string, now = new Date()): Date {
   const time = parseTimeBound(text, now) ?? new Date(text);
-  if (Number.isNaN(time.getTime())) throw new AuditUsageError(`not a time: ${text} (use ISO 8601 or 15m, 24h, 7d)`);
+  if (Number.isNaN(time.getTime())) throw new UsageError(`not a time: ${text} (use ISO 8601 or 15m, 24h, 7d)`);
   return time;
 }
 
@@ -45,13 +42,9 @@ export async function auditCommand(
       case "export":
         return await exportLines(args, config, out);
       default:
-        throw new AuditUsageError("audit takes: verify, checkpoint, export");
+        throw new UsageError("audit takes: verify, checkpoint, export");
     }
   } catch (error) {
-    if (error instanceof AuditUsageError || (error as { code?: string }).code?.startsWith("ERR_PARSE_ARGS")) {
-      out.error(`pea: ${(error as Error).message}\n\n${auditUsage}`);
-      return 2;
-    }
     if (error instanceof CheckpointError) {
       out.error(`pea: ${error.message}`);
       return 2;
@@ -92,8 +85,7 @@ async function checkpoint(
 ): Promise<number> {
   const { values } = parseArgs({ args, options: { out: { type: "string" }, seq: { type: "string" } }, strict: true });
   const at = values.seq === undefined ? undefined : Number(values.seq);
-  if (at !== undefined && !(Number.isInteger(at) && at >= 1))
-    throw new AuditUsageError("--seq takes a positive integer");
+  if (at !== undefined && !(Number.isInteger(at) && at >= 1)) throw new UsageError("--seq takes a positive integer");
   return withStore(config, async (db) => {
     // Sign only what verifies: a checkpoint vouches for the chain up to its seq.
     const result = await verifyAuditLog(db);
@@ -139,7 +131,7 @@ async function exportLines(args: string[], config: CliConfig, out: Out): Promise
     },
     strict: true,
   });
-  if (!values.since) throw new AuditUsageError("audit export needs --since");
+  if (!values.since) throw new UsageError("audit export needs --since");
   const since = parseSince(values.since);
   const until = values.until ? parseSince(values.until) : undefined;
   return withStore(config, async (db) => {

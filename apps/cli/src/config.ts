@@ -4,11 +4,11 @@ import { z } from "zod";
 export const CliConfig = z.object({
   ...configFileEnv,
   ...storeEnv,
-  PEA_ACTOR: z
+  PEA_API_KEY: z
     .string()
     .optional()
     .describe(
-      "Who `pea policy` commands act as (publish author, activation requester/approver); --as overrides; unset: git user.email, else the OS user",
+      "Your own API key (a user key with the admin scope): commands that change something (policy publish, activate, rollback, approve, four-eyes, shadow; membership add; sod declare) act as its user, never as a name given on the command line",
     ),
   PEA_POLICY_SIGNING_KEY: z
     .string()

@@ -15,20 +15,31 @@ import { parseEnv, readCedarSchema } from "@pea/schemas";
 import { auditCommand, auditUsage } from "./audit.js";
 import { CliConfig } from "./config.js";
 import { keysCommand, keysUsage } from "./keys.js";
-import { MembershipUsageError, membershipCommand, membershipUsage } from "./membership.js";
+import { membershipCommand, membershipUsage } from "./membership.js";
 import { policyCommand, policyUsage } from "./policy.js";
 import { withStore } from "./store.js";
-import { type Out, UsageError } from "./usage.js";
+import { isUsageError, type Out, UsageError } from "./usage.js";
+
+/** Each command's part of the usage (what `pea COMMAND --help` prints). */
+const sections = new Map<string, string>([
+  ["migrate", "  pea migrate                                  apply database migrations"],
+  [
+    "seed",
+    "  pea seed demo|healthcare|government          load a demo organisation (Meridian Bank, St. Elsewhere, the Ministry)",
+  ],
+  ["keys", keysUsage],
+  ["audit", auditUsage],
+  ["policy", policyUsage],
+  ["membership", membershipUsage],
+  ["sod", membershipUsage],
+]);
 
 const usage = `pea — PEA's command line
 
-  pea migrate                                  apply database migrations
-  pea seed demo|healthcare|government          load a demo organisation (Meridian Bank, St. Elsewhere, the Ministry)
-${keysUsage}
-${auditUsage}
-${policyUsage}
-${membershipUsage}
+${[...new Set(sections.values())].join("\n")}
 
+Commands that change something act as the user of PEA_API_KEY: your own key (a user key with the
+admin scope), checked against the store. Nobody acts under a name they merely type.
 The store is DATABASE_URL if set, else the embedded store in PEA_DATA_DIR (default ./.pea),
 reached through the running PDP when \`npm start\` has it open.`;
 
@@ -41,6 +52,11 @@ export async function main(
   out: Out = console_,
 ): Promise<number> {
   const [command, sub, ...rest] = argv;
+  const section = command !== undefined ? sections.get(command) : undefined;
+  if (section && argv.slice(1).some((a) => a === "--help" || a === "-h")) {
+    out.log(section);
+    return 0;
+  }
   try {
     const config = parseEnv(CliConfig, env);
     switch (command) {
@@ -82,8 +98,8 @@ export async function main(
         throw new UsageError(`unknown command ${command}`);
     }
   } catch (error) {
-    if (error instanceof UsageError || error instanceof MembershipUsageError) {
-      out.error(`pea: ${error.message}\n\n${usage}`);
+    if (isUsageError(error)) {
+      out.error(`pea: ${(error as Error).message}\n\n${section ?? usage}`);
       return 2;
     }
     if (error instanceof ApiKeyError) {
@@ -96,7 +112,7 @@ export async function main(
 }
 
 async function policyValidate(args: string[], out: Out): Promise<number> {
-  const { positionals } = parseArgs({ args, allowPositionals: true, strict: true });
+  const { positionals } = parseArgs({ args, allowPositionals: true, strict: true, options: {} });
   const dir = positionals[0] ?? defaultPolicyDir;
   const sources = await readPolicyDir(dir);
   if (sources.length === 0) {

@@ -1,23 +1,22 @@
 // `pea membership add|check` and `pea sod declare|check`: assignment paths that refuse
-// separation-of-duties conflicts (policy-store/src/sod.ts).
+// separation-of-duties conflicts (policy-store/src/governance/sod.ts).
 import { parseArgs } from "node:util";
 import { assignMembership, declareSodConflict, findSodViolations, SodConflictError } from "@pea/policy-store";
+import { actingAs, requireKey } from "./acting.js";
 import type { CliConfig } from "./config.js";
 import { withStore } from "./store.js";
+import { type Out, UsageError } from "./usage.js";
 
-type Out = { log: (line: string) => void; error: (line: string) => void };
-
-export const membershipUsage = `  pea membership add --member User::dave --parent Group::payments-approvers [--as NAME]
+export const membershipUsage = `  pea membership add --member User::dave --parent Group::payments-approvers
                                                grant a membership; refused if it breaks separation of duties
-  pea sod declare GROUP_A GROUP_B [--description TEXT] [--as NAME]
+  pea sod declare GROUP_A GROUP_B [--description TEXT]
                                                declare two groups nobody may hold together
-  pea sod check                                list anyone holding both groups of a conflict (exit 1 if any)`;
-
-export class MembershipUsageError extends Error {}
+  pea sod check                                list anyone holding both groups of a conflict (exit 1 if any)
+  add and declare act as the user of PEA_API_KEY (your own user key with the admin scope)`;
 
 function parseRef(text: string | undefined, what: string): { type: string; id: string } {
   const at = text?.indexOf("::") ?? -1;
-  if (!text || at <= 0) throw new MembershipUsageError(`${what} must look like Type::id`);
+  if (!text || at <= 0) throw new UsageError(`${what} must look like Type::id`);
   return { type: text.slice(0, at), id: text.slice(at + 2) };
 }
 
@@ -36,15 +35,17 @@ export async function membershipCommand(
       member: { type: "string" },
       parent: { type: "string" },
       description: { type: "string" },
-      as: { type: "string" },
     },
   });
-  const actor = values.as ?? "cli";
   try {
     if (command === "membership" && sub === "add") {
       const member = parseRef(values.member, "--member");
       const parent = parseRef(values.parent, "--parent");
-      const added = await withStore(config, (db) => assignMembership(db, { member, parent, grantedBy: actor }));
+      requireKey(config);
+      const added = await withStore(config, async (db) => {
+        const actor = await actingAs(db, config);
+        return assignMembership(db, { member, parent, grantedBy: `User::${actor.userId}`, apiKeyId: actor.apiKeyId });
+      });
       out.log(
         added ? `added ${values.member} to ${values.parent}` : `${values.member} was already in ${values.parent}`,
       );
@@ -52,10 +53,18 @@ export async function membershipCommand(
     }
     if (command === "sod" && sub === "declare") {
       const [a, b] = positionals;
-      if (!a || !b) throw new MembershipUsageError("sod declare needs two group ids");
-      await withStore(config, (db) =>
-        declareSodConflict(db, { a, b, description: values.description, declaredBy: actor }),
-      );
+      if (!a || !b) throw new UsageError("sod declare needs two group ids");
+      requireKey(config);
+      await withStore(config, async (db) => {
+        const actor = await actingAs(db, config);
+        await declareSodConflict(db, {
+          a,
+          b,
+          description: values.description,
+          declaredBy: `User::${actor.userId}`,
+          apiKeyId: actor.apiKeyId,
+        });
+      });
       out.log(`Group::${a} and Group::${b} may no longer be held together`);
       return 0;
     }
@@ -65,7 +74,7 @@ export async function membershipCommand(
       out.log(violations.length === 0 ? "no separation-of-duties conflicts" : `${violations.length} conflict(s)`);
       return violations.length === 0 ? 0 : 1;
     }
-    throw new MembershipUsageError(command === "sod" ? "sod takes: declare, check" : "membership takes: add");
+    throw new UsageError(command === "sod" ? "sod takes: declare, check" : "membership takes: add");
   } catch (error) {
     if (error instanceof SodConflictError) {
       out.error(`pea: refused: ${error.message}`);

@@ -1,7 +1,6 @@
 // `pea policy ...`: the policy-as-code workflow (format, test, publish, activate, rollback, diff, shadow).
 import { execFileSync } from "node:child_process";
 import { chmod, mkdir, readFile, writeFile } from "node:fs/promises";
-import { userInfo } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import type { Database } from "@pea/migrations";
@@ -36,11 +35,11 @@ import {
   verifyVersion,
 } from "@pea/policy-store";
 import { readCedarSchema } from "@pea/schemas";
+import { actingAs, requireKey } from "./acting.js";
 import type { CliConfig } from "./config.js";
 import { runPolicyTests } from "./policy-tests.js";
 import { withStore } from "./store.js";
-
-type Out = { log: (line: string) => void; error: (line: string) => void };
+import { type Out, UsageError } from "./usage.js";
 
 export const policyUsage = `  pea policy validate [dir]                    strictly validate Cedar policies against the schema
   pea policy format [--check] [dir]            format with Cedar's formatter (--check: list unformatted files, exit 1)
@@ -55,9 +54,9 @@ export const policyUsage = `  pea policy validate [dir]                    stric
   pea policy diff [dir] --last N [--base DIR] [--json] [--fail-on-flips]
                                                replay the last N decisions against dir: what would flip
   pea policy shadow VERSION | --off | --report run VERSION beside the active one on live traffic, never enforced
-  (--as NAME names who acts; default PEA_ACTOR, else git user.email, else the OS user)`;
-
-class PolicyUsageError extends Error {}
+  publish, activate, rollback, approve, four-eyes and shadow act as the user of PEA_API_KEY (your own
+  user key with the admin scope): the author, the requester, the approver. An approval needs a second
+  person: another user's key.`;
 
 function git(dir: string, args: string[]): string | undefined {
   try {
@@ -73,14 +72,6 @@ function gitCommitOf(dir: string): string | null {
   if (!head) return null;
   const dirty = git(dir, ["status", "--porcelain", "--", "."]);
   return dirty ? `${head}+dirty` : head;
-}
-
-function actorOf(explicit: string | undefined, config: CliConfig): string {
-  if (explicit) return explicit;
-  if (config.PEA_ACTOR) return config.PEA_ACTOR;
-  const email = git(process.cwd(), ["config", "user.email"]);
-  if (email) return email;
-  return userInfo().username;
 }
 
 /** The publisher's Ed25519 key: PEA_POLICY_SIGNING_KEY, else one kept in the data directory (created once). */
@@ -124,39 +115,30 @@ async function compileDir(
 const testsDirFor = (dir: string, explicit: string | undefined) => explicit ?? join(resolve(dir), "..", "tests");
 
 export async function policyCommand(sub: string | undefined, args: string[], config: CliConfig, out: Out) {
-  try {
-    switch (sub) {
-      case "format":
-        return await policyFormat(args, out);
-      case "test":
-        return await policyTest(args, out);
-      case "publish":
-        return await policyPublish(args, config, out);
-      case "versions":
-        return await policyVersions(args, config, out);
-      case "activate":
-      case "rollback":
-        return await policyActivate(sub, args, config, out);
-      case "approve":
-        return await policyApprove(args, config, out);
-      case "four-eyes":
-        return await policyFourEyes(args, config, out);
-      case "diff":
-        return await policyDiff(args, config, out);
-      case "shadow":
-        return await policyShadow(args, config, out);
-      default:
-        throw new PolicyUsageError(
-          `policy takes: validate, format, test, publish, versions, activate, rollback, approve, four-eyes, diff, shadow`,
-        );
-    }
-  } catch (error) {
-    const usage = error instanceof PolicyUsageError || (error as { code?: string }).code?.startsWith("ERR_PARSE_ARGS");
-    if (usage) {
-      out.error(`pea: ${(error as Error).message}\n\n${policyUsage}`);
-      return 2;
-    }
-    throw error;
+  switch (sub) {
+    case "format":
+      return policyFormat(args, out);
+    case "test":
+      return policyTest(args, out);
+    case "publish":
+      return policyPublish(args, config, out);
+    case "versions":
+      return policyVersions(args, config, out);
+    case "activate":
+    case "rollback":
+      return policyActivate(sub, args, config, out);
+    case "approve":
+      return policyApprove(args, config, out);
+    case "four-eyes":
+      return policyFourEyes(args, config, out);
+    case "diff":
+      return policyDiff(args, config, out);
+    case "shadow":
+      return policyShadow(args, config, out);
+    default:
+      throw new UsageError(
+        `policy takes: validate, format, test, publish, versions, activate, rollback, approve, four-eyes, diff, shadow`,
+      );
   }
 }
 
@@ -229,11 +211,11 @@ async function policyPublish(args: string[], config: CliConfig, out: Out): Promi
     options: {
       message: { type: "string", short: "m" },
       tests: { type: "string" },
-      as: { type: "string" },
       "git-commit": { type: "string" },
     },
   });
-  if (!values.message) throw new PolicyUsageError("policy publish needs --message");
+  if (!values.message) throw new UsageError("policy publish needs --message");
+  requireKey(config);
   const dir = positionals[0] ?? defaultPolicyDir;
   const key = await signingKey(config, out);
   const schema = loadSchema(readCedarSchema());
@@ -252,13 +234,14 @@ async function policyPublish(args: string[], config: CliConfig, out: Out): Promi
     out.error(tests.passed === 0 ? "not published: no policy tests ran" : "not published: policy tests failed");
     return 1;
   }
-  const author = actorOf(values.as, config);
   return withStore(config, async (db) => {
+    const author = await actingAs(db, config);
     const { version, created } = await publishVersion(db, {
       sources: compiled.sources,
       policyCount: compiled.set.policies.size,
       gitCommit: values["git-commit"] ?? gitCommitOf(dir),
-      author,
+      author: author.userId,
+      apiKeyId: author.apiKeyId,
       message: values.message as string,
       key,
     });
@@ -325,15 +308,11 @@ async function policyActivate(
   config: CliConfig,
   out: Out,
 ): Promise<number> {
-  const { values, positionals } = parseArgs({
-    args,
-    allowPositionals: true,
-    strict: true,
-    options: { as: { type: "string" } },
-  });
-  if (kind === "activate" && !positionals[0]) throw new PolicyUsageError("policy activate needs a VERSION");
-  const actor = actorOf(values.as, config);
+  const { positionals } = parseArgs({ args, allowPositionals: true, strict: true, options: {} });
+  if (kind === "activate" && !positionals[0]) throw new UsageError("policy activate needs a VERSION");
+  requireKey(config);
   return withStore(config, async (db) => {
+    const actor = await actingAs(db, config);
     const wanted = kind === "activate" ? (positionals[0] as string) : await rollbackTarget(db);
     if (!wanted) {
       out.error("pea: there is no earlier activation to roll back to");
@@ -346,10 +325,15 @@ async function policyActivate(
       out.log(`version ${version.id} is already active`);
       return 0;
     }
-    const outcome = await requestActivation(db, { versionId: version.id, kind, actor });
+    const outcome = await requestActivation(db, {
+      versionId: version.id,
+      kind,
+      actor: actor.userId,
+      apiKeyId: actor.apiKeyId,
+    });
     if (outcome.status === "pending") {
       out.log(
-        `four-eyes: ${kind} of ${version.id} requested as ${outcome.requestId}; another person approves it with: pea policy approve ${outcome.requestId}`,
+        `four-eyes: ${kind} of ${version.id} requested by ${actor.userId} as ${outcome.requestId}; another person approves it with their own key: pea policy approve ${outcome.requestId}`,
       );
     } else {
       out.log(
@@ -361,20 +345,22 @@ async function policyActivate(
 }
 
 async function policyApprove(args: string[], config: CliConfig, out: Out): Promise<number> {
-  const { values, positionals } = parseArgs({
-    args,
-    allowPositionals: true,
-    strict: true,
-    options: { as: { type: "string" } },
-  });
-  if (!positionals[0]) throw new PolicyUsageError("policy approve needs a REQUEST id");
-  const approver = actorOf(values.as, config);
+  const { positionals } = parseArgs({ args, allowPositionals: true, strict: true, options: {} });
+  if (!positionals[0]) throw new UsageError("policy approve needs a REQUEST id");
+  requireKey(config);
   return withStore(config, async (db) => {
+    const approver = await actingAs(db, config);
     const pending = (await pendingActivations(db)).find((p) => p.id === positionals[0]);
     if (pending && !(await checkLoadable(db, pending.versionId, out))) return 1;
     try {
-      const activation = await approveActivation(db, { requestId: positionals[0] as string, approver });
-      out.log(`approved: ${activation.kind} of version ${activation.versionId} (activation #${activation.seq})`);
+      const activation = await approveActivation(db, {
+        requestId: positionals[0] as string,
+        approver: approver.userId,
+        apiKeyId: approver.apiKeyId,
+      });
+      out.log(
+        `approved by ${approver.userId}: ${activation.kind} of version ${activation.versionId} (activation #${activation.seq})`,
+      );
       return 0;
     } catch (error) {
       if (!(error instanceof PolicyVersionError)) throw error;
@@ -385,16 +371,13 @@ async function policyApprove(args: string[], config: CliConfig, out: Out): Promi
 }
 
 async function policyFourEyes(args: string[], config: CliConfig, out: Out): Promise<number> {
-  const { values, positionals } = parseArgs({
-    args,
-    allowPositionals: true,
-    strict: true,
-    options: { as: { type: "string" } },
-  });
+  const { positionals } = parseArgs({ args, allowPositionals: true, strict: true, options: {} });
   const mode = positionals[0];
-  if (mode !== "on" && mode !== "off") throw new PolicyUsageError("policy four-eyes takes on or off");
+  if (mode !== "on" && mode !== "off") throw new UsageError("policy four-eyes takes on or off");
+  requireKey(config);
   return withStore(config, async (db) => {
-    await setFourEyes(db, mode === "on", actorOf(values.as, config));
+    const actor = await actingAs(db, config);
+    await setFourEyes(db, mode === "on", actor.userId, actor.apiKeyId);
     out.log(`four-eyes is ${mode}`);
     return 0;
   });
@@ -413,7 +396,7 @@ async function policyDiff(args: string[], config: CliConfig, out: Out): Promise<
     },
   });
   const last = Number(values.last ?? "1000");
-  if (!Number.isSafeInteger(last) || last < 1) throw new PolicyUsageError("--last takes a positive integer");
+  if (!Number.isSafeInteger(last) || last < 1) throw new UsageError("--last takes a positive integer");
   const dir = positionals[0] ?? defaultPolicyDir;
   const schema = loadSchema(readCedarSchema());
   const candidate = await compileDir(dir, schema, out);
@@ -453,9 +436,12 @@ async function policyShadow(args: string[], config: CliConfig, out: Out): Promis
     args,
     allowPositionals: true,
     strict: true,
-    options: { off: { type: "boolean" }, report: { type: "boolean" }, as: { type: "string" } },
+    options: { off: { type: "boolean" }, report: { type: "boolean" } },
   });
-  const actor = actorOf(values.as, config);
+  if (!values.report && !values.off && !positionals[0]) {
+    throw new UsageError("policy shadow takes a VERSION, --off or --report");
+  }
+  if (!values.report) requireKey(config);
   return withStore(config, async (db) => {
     if (values.report) {
       const { shadowVersionId } = await readPolicyState(db);
@@ -470,15 +456,15 @@ async function policyShadow(args: string[], config: CliConfig, out: Out): Promis
       for (const f of report.flips) out.log(`  ${f.direction} ${f.rule}: ${f.count} (e.g. ${f.example})`);
       return 0;
     }
+    const actor = await actingAs(db, config);
     if (values.off) {
-      await setShadow(db, null, actor);
+      await setShadow(db, null, actor.userId, actor.apiKeyId);
       out.log("shadow mode is off");
       return 0;
     }
-    if (!positionals[0]) throw new PolicyUsageError("policy shadow takes a VERSION, --off or --report");
-    const version = await checkLoadable(db, positionals[0], out);
+    const version = await checkLoadable(db, positionals[0] as string, out);
     if (!version) return 1;
-    await setShadow(db, version.id, actor);
+    await setShadow(db, version.id, actor.userId, actor.apiKeyId);
     out.log(`version ${version.id} runs in shadow beside the active one (flips recorded, never enforced)`);
     return 0;
   });

@@ -12,9 +12,16 @@ import type { AdminAction, AdminAuthorizer, AdminTarget } from "./authorizer.js"
 /** Who is making a change: a signed-in user, and how they signed in. */
 export interface AdminActor {
   userId: string;
-  /** "password", "api-key:<id>": kept with the change record. */
+  /** "password", "api-key:<id>", "oidc:<issuer>": kept with the change record. */
   via: string;
 }
+
+/** The API key the actor is acting with (a bearer key, or the key a session was opened with). */
+export const keyIdOf = (actor: AdminActor): string | null =>
+  actor.via.startsWith("api-key:") ? actor.via.slice("api-key:".length) : null;
+
+/** The audit record's actor fields for a change made by `actor`. */
+export const recordedActor = (actor: AdminActor) => ({ actor: `User::${actor.userId}`, apiKeyId: keyIdOf(actor) });
 
 export type EntitlementErrorCode = "invalid_request" | "not_found" | "conflict";
 
@@ -75,7 +82,7 @@ export async function change<T>(
   return deps.database.transaction(async (tx) => {
     const result = await work(tx);
     await recordChange(tx, {
-      actor: `User::${actor.userId}`,
+      ...recordedActor(actor),
       action: record.action,
       target: record.target,
       detail: { ...record.detail, via: actor.via },

@@ -1,5 +1,6 @@
 import * as agents from "./agents.js";
 import { type AdminActor, type EntitlementAdminDeps, requireView } from "./context.js";
+import * as credentialRequests from "./credential-requests.js";
 import * as groups from "./groups.js";
 import * as intents from "./intents.js";
 import * as keys from "./keys.js";
@@ -56,6 +57,15 @@ export class EntitlementAdmin {
   readonly listApiKeys: Bound<typeof keys.listApiKeys> = (...a) => keys.listApiKeys(this.deps, ...a);
   readonly createApiKey: Bound<typeof keys.createApiKey> = (...a) => keys.createApiKey(this.deps, ...a);
   readonly revokeApiKey: Bound<typeof keys.revokeApiKey> = (...a) => keys.revokeApiKey(this.deps, ...a);
+
+  readonly listCredentialRequests: Bound<typeof credentialRequests.listCredentialRequests> = (...a) =>
+    credentialRequests.listCredentialRequests(this.deps, ...a);
+  readonly approveCredentialRequest: Bound<typeof credentialRequests.approveCredentialRequest> = (...a) =>
+    credentialRequests.approveCredentialRequest(this.deps, ...a);
+  readonly rejectCredentialRequest: Bound<typeof credentialRequests.rejectCredentialRequest> = (...a) =>
+    credentialRequests.rejectCredentialRequest(this.deps, ...a);
+  readonly collectApiKey: Bound<typeof credentialRequests.collectApiKey> = (...a) =>
+    credentialRequests.collectApiKey(this.deps, ...a);
 
   /** Reading requires the admin:view permission (every role has it). */
   requireView(actor: AdminActor): Promise<void> {

@@ -16,16 +16,22 @@ export {
   EntitlementError,
   type EntitlementErrorCode,
   ID_PATTERN,
+  keyIdOf,
   memberTypes,
   type PrincipalStatus,
   parentTypes,
   principalStatuses,
   type Ref,
 } from "./context.js";
+export {
+  CREDENTIAL_REQUEST_TTL_MS,
+  type CredentialRequestRow,
+  type PendingCredentialRequest,
+} from "./credential-requests.js";
 export { EntitlementAdmin } from "./entitlement-admin.js";
 export type { GroupRow } from "./groups.js";
 export type { IntentRow } from "./intents.js";
-export type { ApiKeyRow } from "./keys.js";
+export type { AdminKeyKind, ApiKeyRow, NewAdminKey } from "./keys.js";
 export { AdminOversight, type RunRow, refusalOf } from "./oversight.js";
 export type { ResourceRow } from "./resources.js";
 export type { SegmentRow } from "./segments.js";

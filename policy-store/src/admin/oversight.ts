@@ -16,7 +16,7 @@ import { describeRun, getRun, type RunStatus } from "../trust/runs.js";
 import { type SupervisionAction, superviseRun } from "../trust/supervision.js";
 import type { AdminAuthorizer } from "./authorizer.js";
 import { consoleOverview } from "./console-overview.js";
-import { EntitlementError, type AdminActor as Who } from "./context.js";
+import { EntitlementError, keyIdOf, type AdminActor as Who } from "./context.js";
 
 /**
  * The admin app's oversight work: SoD conflicts, wall crossings, the approvals queue, run
@@ -26,10 +26,7 @@ import { EntitlementError, type AdminActor as Who } from "./context.js";
  * policy-versions.ts), which keeps its own checks (compliance only, no self-approval ...).
  */
 
-const actorOf = (who: Who) => ({
-  userId: who.userId,
-  apiKeyId: who.via.startsWith("api-key:") ? who.via.slice("api-key:".length) : null,
-});
+const actorOf = (who: Who) => ({ userId: who.userId, apiKeyId: keyIdOf(who) });
 
 export interface RunRow {
   id: string;
@@ -70,7 +67,7 @@ export class AdminOversight {
       if (rows.length === 0) throw new EntitlementError("not_found", `Group::${g} does not exist`);
     }
     if (input.a === input.b) throw new EntitlementError("invalid_request", "a group does not conflict with itself");
-    await declareSodConflict(this.database, { ...input, declaredBy: `User::${who.userId}` });
+    await declareSodConflict(this.database, { ...input, declaredBy: `User::${who.userId}`, apiKeyId: keyIdOf(who) });
   }
 
   // ---- wall crossings --------------------------------------------------------------------------
@@ -92,6 +89,7 @@ export class AdminOversight {
       { database: this.database, snapshot, now: this.now() },
       { ...input, issuer: input.issuer.trim() },
       who.userId,
+      keyIdOf(who),
     );
   }
 
@@ -102,7 +100,7 @@ export class AdminOversight {
     if (!row) throw new EntitlementError("not_found", `wall crossing ${id} does not exist`);
     await this.deps.authorizer.require(who.userId, "admin:wall.cross", { kind: "wall-crossing", subject: row.user_id });
     const snapshot = await this.deps.authorizer.freshSnapshot();
-    return revokeWallCrossing({ database: this.database, snapshot, now: this.now() }, id, who.userId);
+    return revokeWallCrossing({ database: this.database, snapshot, now: this.now() }, id, who.userId, keyIdOf(who));
   }
 
   // ---- approvals -------------------------------------------------------------------------------

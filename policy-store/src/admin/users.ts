@@ -9,8 +9,10 @@ import {
   mustExist,
   type PrincipalStatus,
   type Ref,
+  recordedActor,
   requireView,
 } from "./context.js";
+import { type PendingCredentialRequest, requestPasswordFor } from "./credential-requests.js";
 import { parentsOf } from "./memberships.js";
 
 export interface UserRow {
@@ -99,16 +101,19 @@ export async function updateUser(
   );
 }
 
-/** An administrator sets another person's local password (never their own: see changeOwnPassword). */
+/**
+ * An administrator sets another person's local password (never their own: see changeOwnPassword).
+ * It takes a second administrator: this files the request (credential-requests.ts); the approval
+ * sets the password, which must then be changed at its first sign-in.
+ */
 export async function setUserPassword(
   deps: EntitlementAdminDeps,
   actor: AdminActor,
   id: string,
   password: string,
-): Promise<void> {
+): Promise<PendingCredentialRequest> {
   await mustExist(deps.database, "User", id);
-  await deps.authorizer.require(actor.userId, "admin:user.write", { kind: "password", subject: id });
-  await setPassword(deps.database, id, password, `User::${actor.userId}`);
+  return requestPasswordFor(deps, actor, id, password);
 }
 
 /** Anyone signed in changes their own password, proving the current one. */
@@ -125,5 +130,5 @@ export async function changeOwnPassword(
   if (!row || !(await verifyPassword(current, row.password_hash))) {
     throw new EntitlementError("invalid_request", "current: that is not your current password");
   }
-  await setPassword(deps.database, actor.userId, next, `User::${actor.userId}`);
+  await setPassword(deps.database, actor.userId, next, { ...recordedActor(actor), detail: { via: actor.via } });
 }

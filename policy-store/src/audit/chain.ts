@@ -177,6 +177,12 @@ export interface ChangeRecord {
   run?: string | undefined;
   /** Anything else worth keeping (never secrets). */
   detail?: Record<string, unknown> | undefined;
+  /**
+   * The API key the change was made with (an actor "key:<id>" names it already). The record
+   * names it and who created it, as a decision record does: a change made with a key someone else
+   * minted says so.
+   */
+  apiKeyId?: string | null | undefined;
 }
 
 /**
@@ -189,18 +195,33 @@ export interface ChangeRecord {
  * rolls back with it).
  */
 export async function recordChange(target: Database | Session, change: ChangeRecord): Promise<AuditEntry> {
-  const record: AuditRecord = {
-    type: "change",
-    actor: change.actor,
-    action: change.action,
-    target: change.target,
-    run: change.run,
-    detail: change.detail ?? {},
+  const append = async (tx: Session) => {
+    const record: AuditRecord = {
+      type: "change",
+      actor: change.actor,
+      action: change.action,
+      target: change.target,
+      run: change.run,
+      detail: change.detail ?? {},
+      ...(await madeWith(tx, change)),
+    };
+    return appendLocked(tx, [record]);
   };
-  const entries = isDatabase(target)
-    ? await target.transaction((tx) => appendLocked(tx, [record]))
-    : await appendLocked(target, [record]);
+  const entries = isDatabase(target) ? await target.transaction(append) : await append(target);
   const entry = entries[0];
   if (!entry) throw new Error("the change was not recorded");
   return entry;
+}
+
+/** The key a change was made with, and who created that key (read in the change's transaction). */
+async function madeWith(
+  tx: Session,
+  change: ChangeRecord,
+): Promise<{ apiKeyId?: string; apiKeyCreatedBy?: string | null }> {
+  const apiKeyId = change.apiKeyId ?? /^key:(.+)$/.exec(change.actor)?.[1];
+  if (!apiKeyId) return {};
+  const [key] = await tx.query<{ created_by: string | null }>("SELECT created_by FROM api_keys WHERE id = $1", [
+    apiKeyId,
+  ]);
+  return { apiKeyId, apiKeyCreatedBy: key?.created_by ?? null };
 }

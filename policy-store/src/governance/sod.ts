@@ -81,7 +81,7 @@ export async function assertNoSodConflict(tx: Session, member?: Ref): Promise<vo
  */
 export async function assignMembership(
   database: Database,
-  input: { member: Ref; parent: Ref; grantedBy: string },
+  input: { member: Ref; parent: Ref; grantedBy: string; apiKeyId?: string | null | undefined },
 ): Promise<boolean> {
   return database.transaction(async (tx) => {
     const rows = await tx.query(
@@ -93,6 +93,7 @@ export async function assignMembership(
     await assertNoSodConflict(tx, input.member);
     await recordChange(tx, {
       actor: input.grantedBy,
+      apiKeyId: input.apiKeyId,
       action: "membership.grant",
       target: `${input.member.type}::${input.member.id}`,
       detail: { parent: `${input.parent.type}::${input.parent.id}` },
@@ -104,7 +105,13 @@ export async function assignMembership(
 /** Declare two groups in conflict; refused if someone already holds both. */
 export async function declareSodConflict(
   database: Database,
-  input: { a: string; b: string; description?: string | undefined; declaredBy: string },
+  input: {
+    a: string;
+    b: string;
+    description?: string | undefined;
+    declaredBy: string;
+    apiKeyId?: string | null | undefined;
+  },
 ): Promise<void> {
   const [a, b] = input.a < input.b ? [input.a, input.b] : [input.b, input.a];
   if (a === b) throw new Error("a group does not conflict with itself");
@@ -116,6 +123,7 @@ export async function declareSodConflict(
     await assertNoSodConflict(tx);
     await recordChange(tx, {
       actor: input.declaredBy,
+      apiKeyId: input.apiKeyId,
       action: "sod_conflict.declare",
       target: `SodConflict::${a}|${b}`,
       detail: { description: input.description ?? "" },

@@ -103,11 +103,12 @@ async function refresh(deps: CrossingDeps): Promise<void> {
   await deps.trust?.reload(() => {});
 }
 
-/** Grant a crossing; `by` is the compliance officer's user id. */
+/** Grant a crossing; `by` is the compliance officer's user id, `apiKeyId` the key they used (if any). */
 export async function grantWallCrossing(
   deps: CrossingDeps,
   input: GrantCrossingInput,
   by: string | null,
+  apiKeyId: string | null = null,
 ): Promise<WallCrossing> {
   if (!isComplianceOfficer(deps.snapshot, by)) {
     throw new WallCrossingError("forbidden", `only a user in Group::"${COMPLIANCE_GROUP}" may grant a wall crossing`);
@@ -135,6 +136,7 @@ export async function grantWallCrossing(
     );
     await recordChange(tx, {
       actor: `User::${by}`,
+      apiKeyId,
       action: "wall_crossing.grant",
       target: `WallCrossing::${id}`,
       detail: { user: input.user, issuer: input.issuer, reason: input.reason, expiresAt: expiresAt.toISOString() },
@@ -146,7 +148,12 @@ export async function grantWallCrossing(
 }
 
 /** Revoke a crossing before its expiry. */
-export async function revokeWallCrossing(deps: CrossingDeps, id: string, by: string | null): Promise<WallCrossing> {
+export async function revokeWallCrossing(
+  deps: CrossingDeps,
+  id: string,
+  by: string | null,
+  apiKeyId: string | null = null,
+): Promise<WallCrossing> {
   if (!isComplianceOfficer(deps.snapshot, by)) {
     throw new WallCrossingError("forbidden", `only a user in Group::"${COMPLIANCE_GROUP}" may revoke a wall crossing`);
   }
@@ -156,7 +163,12 @@ export async function revokeWallCrossing(deps: CrossingDeps, id: string, by: str
       [id, deps.now.toISOString(), by],
     );
     if (updated) {
-      await recordChange(tx, { actor: `User::${by}`, action: "wall_crossing.revoke", target: `WallCrossing::${id}` });
+      await recordChange(tx, {
+        actor: `User::${by}`,
+        apiKeyId,
+        action: "wall_crossing.revoke",
+        target: `WallCrossing::${id}`,
+      });
     }
     return updated;
   });

@@ -1,5 +1,5 @@
 import { createHash, randomBytes, scrypt, timingSafeEqual } from "node:crypto";
-import type { Database } from "@pea/migrations";
+import type { Database, Session } from "@pea/migrations";
 import { type ErrorCode, PeaError } from "@pea/schemas";
 import { recordChange } from "../audit/chain.js";
 import type { ApiKeyCache } from "./api-keys.js";
@@ -63,22 +63,58 @@ export function checkPasswordStrength(password: string): void {
   if (password.length > 1024) throw new AccountError("password: at most 1024 characters");
 }
 
+/** Who sets a password, for the audit record (detail: e.g. who requested and who approved a reset). */
+export interface PasswordSetter {
+  actor: string;
+  apiKeyId?: string | null | undefined;
+  detail?: Record<string, unknown> | undefined;
+}
+
 /** Create or replace a user's local password (the user must exist). */
-export async function setPassword(database: Database, userId: string, password: string, actor: string): Promise<void> {
+export async function setPassword(
+  database: Database,
+  userId: string,
+  password: string,
+  by: string | PasswordSetter,
+): Promise<void> {
   checkPasswordStrength(password);
-  const found = await database.query("SELECT 1 FROM users WHERE id = $1", [userId]);
-  if (found.length === 0) throw new AccountError(`User::${userId} does not exist`);
-  const hash = await hashPassword(password);
-  await database.transaction(async (tx) => {
+  await storePasswordHash(database, userId, await hashPassword(password), {
+    ...(typeof by === "string" ? { actor: by } : by),
+    mustChange: false,
+  });
+}
+
+/**
+ * Store a password hash (made by hashPassword). `mustChange`: someone else chose this password,
+ * so its first sign-in can do nothing but change it. Within `session` when given (a caller's
+ * transaction), else in a transaction of its own.
+ */
+export async function storePasswordHash(
+  database: Database | Session,
+  userId: string,
+  hash: string,
+  by: PasswordSetter & { mustChange: boolean },
+): Promise<void> {
+  const work = async (tx: Session) => {
+    const found = await tx.query("SELECT 1 FROM users WHERE id = $1", [userId]);
+    if (found.length === 0) throw new AccountError(`User::${userId} does not exist`);
     await tx.query(
-      `INSERT INTO admin_accounts (user_id, password_hash) VALUES ($1, $2)
-       ON CONFLICT (user_id) DO UPDATE SET password_hash = excluded.password_hash, updated_at = now()`,
-      [userId, hash],
+      `INSERT INTO admin_accounts (user_id, password_hash, must_change) VALUES ($1, $2, $3)
+       ON CONFLICT (user_id) DO UPDATE SET password_hash = excluded.password_hash,
+         must_change = excluded.must_change, updated_at = now()`,
+      [userId, hash, by.mustChange],
     );
     // A new password ends every session opened with the old one.
     await tx.query("DELETE FROM admin_sessions WHERE user_id = $1", [userId]);
-    await recordChange(tx, { actor, action: "account.password_set", target: `User::${userId}` });
-  });
+    await recordChange(tx, {
+      actor: by.actor,
+      apiKeyId: by.apiKeyId,
+      action: "account.password_set",
+      target: `User::${userId}`,
+      detail: { ...by.detail, mustChange: by.mustChange },
+    });
+  };
+  await ("transaction" in database ? database.transaction(work) : work(database));
 }
 
 export interface AdminSession {
@@ -86,11 +122,18 @@ export interface AdminSession {
   csrfToken: string;
   via: string;
   expiresAt: Date;
+  /** Opened with a password someone else set: it may do nothing but change that password. */
+  mustChangePassword: boolean;
 }
 
 const tokenHash = (token: string) => createHash("sha256").update(token).digest("hex");
 
-async function openSession(database: Database, userId: string, via: string): Promise<{ token: string } & AdminSession> {
+async function openSession(
+  database: Database,
+  userId: string,
+  via: string,
+  mustChangePassword = false,
+): Promise<{ token: string } & AdminSession> {
   const token = randomBytes(32).toString("base64url");
   const csrfToken = randomBytes(32).toString("base64url");
   const expiresAt = new Date(Date.now() + SESSION_TTL_MS);
@@ -102,12 +145,13 @@ async function openSession(database: Database, userId: string, via: string): Pro
     );
     await recordChange(tx, {
       actor: `User::${userId}`,
+      apiKeyId: via.startsWith("api-key:") ? via.slice("api-key:".length) : undefined,
       action: "session.open",
       target: `User::${userId}`,
-      detail: { via },
+      detail: { via, ...(mustChangePassword ? { mustChangePassword } : {}) },
     });
   });
-  return { token, userId, csrfToken, via, expiresAt };
+  return { token, userId, csrfToken, via, expiresAt, mustChangePassword };
 }
 
 async function isActiveUser(database: Database, userId: string): Promise<boolean> {
@@ -121,14 +165,14 @@ export async function signInWithPassword(
   userId: string,
   password: string,
 ): Promise<({ token: string } & AdminSession) | undefined> {
-  const [account] = await database.query<{ password_hash: string }>(
-    "SELECT password_hash FROM admin_accounts WHERE user_id = $1",
+  const [account] = await database.query<{ password_hash: string; must_change: boolean }>(
+    "SELECT password_hash, must_change FROM admin_accounts WHERE user_id = $1",
     [userId],
   );
   dummyHash ??= hashPassword(randomBytes(16).toString("hex"));
   const ok = await verifyPassword(password, account?.password_hash ?? (await dummyHash));
   if (!account || !ok || !(await isActiveUser(database, userId))) return undefined;
-  return openSession(database, userId, "password");
+  return openSession(database, userId, "password", account.must_change);
 }
 
 /** API-key sign-in: only a key bound to an active user opens a session, as that user. */
@@ -164,9 +208,10 @@ export async function getSession(database: Database, token: string): Promise<Adm
     via: string;
     expires_at: unknown;
     status: string;
+    must_change: boolean | null;
   }>(
-    `SELECT s.user_id, s.csrf_token, s.via, s.expires_at, u.status
-     FROM admin_sessions s JOIN users u ON u.id = s.user_id
+    `SELECT s.user_id, s.csrf_token, s.via, s.expires_at, u.status, a.must_change
+     FROM admin_sessions s JOIN users u ON u.id = s.user_id LEFT JOIN admin_accounts a ON a.user_id = s.user_id
      WHERE s.token_hash = $1 AND s.expires_at > now()`,
     [tokenHash(token)],
   );
@@ -176,6 +221,8 @@ export async function getSession(database: Database, token: string): Promise<Adm
     csrfToken: row.csrf_token,
     via: row.via,
     expiresAt: new Date(row.expires_at as string),
+    // Only a session the set password opened is held to changing it (a key or OIDC sign-in is not).
+    mustChangePassword: row.via === "password" && row.must_change === true,
   };
 }
 

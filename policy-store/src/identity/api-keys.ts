@@ -1,5 +1,5 @@
 import { createHash, randomBytes, timingSafeEqual } from "node:crypto";
-import { type Database, tables } from "@pea/migrations";
+import { type Database, type Session, tables } from "@pea/migrations";
 import {
   type ApiKeyKind,
   type ApiKeyPrincipal,
@@ -28,22 +28,29 @@ export class ApiKeyError extends PeaError {
   }
 }
 
-export async function createApiKey(
-  database: Database,
-  options: {
-    name: string;
-    kind: ApiKeyKind;
-    /** The user a `user` key speaks for (required for that kind, refused for the others). */
-    userId?: string | undefined;
-    /** The agents (ids) and agent groups a `service` key hosts. */
-    agents?: string[] | undefined;
-    agentGroups?: string[] | undefined;
-    scopes: ApiKeyScope[];
-    key?: string | undefined;
-    /** Who creates it, for the audit log ("cli", "bootstrap", "key:<id>", "User::<id>"). */
-    actor?: string | undefined;
-  },
-): Promise<{ id: string; key: string }> {
+export interface NewApiKey {
+  name: string;
+  kind: ApiKeyKind;
+  /** The user a `user` key speaks for (required for that kind, refused for the others). */
+  userId?: string | undefined;
+  /** The agents (ids) and agent groups a `service` key hosts. */
+  agents?: string[] | undefined;
+  agentGroups?: string[] | undefined;
+  scopes: ApiKeyScope[];
+  key?: string | undefined;
+  /** Who creates it, for the audit log ("cli", "bootstrap", "key:<id>", "User::<id>"). */
+  actor?: string | undefined;
+  /** The key the creator acted with, and more for the audit record (e.g. who approved it). */
+  actorKeyId?: string | null | undefined;
+  detail?: Record<string, unknown> | undefined;
+}
+
+export async function createApiKey(database: Database, options: NewApiKey): Promise<{ id: string; key: string }> {
+  return database.transaction((tx) => insertApiKey(tx, options));
+}
+
+/** Create a key within the caller's transaction (its audit record is the transaction's last statement). */
+export async function insertApiKey(tx: Session, options: NewApiKey): Promise<{ id: string; key: string }> {
   const { kind } = options;
   if (!apiKeyKinds.includes(kind)) throw new ApiKeyError(`unknown key kind ${kind}`);
   for (const scope of options.scopes) {
@@ -59,9 +66,9 @@ export async function createApiKey(
       kind === "service" ? "a service key names the agents it hosts" : `a ${kind} key hosts no agents`,
     );
   }
-  if (options.userId !== undefined) await mustExist(database, "users", "user", [options.userId]);
-  await mustExist(database, "agents", "agent", agents);
-  await mustExist(database, "groups", "group", agentGroups);
+  if (options.userId !== undefined) await mustExist(tx, "users", "user", [options.userId]);
+  await mustExist(tx, "agents", "agent", agents);
+  await mustExist(tx, "groups", "group", agentGroups);
   let parsed: { id: string; secret: string };
   if (options.key !== undefined) {
     const given = parseKey(options.key);
@@ -70,40 +77,85 @@ export async function createApiKey(
   } else {
     parsed = { id: randomBytes(9).toString("base64url"), secret: randomBytes(32).toString("base64url") };
   }
-  await database.transaction(async (tx) => {
-    const actor = options.actor ?? "system";
-    await tx.query(
-      `INSERT INTO api_keys (id, name, secret_hash, scopes, user_id, kind, agents, agent_groups, created_by)
+  const actor = options.actor ?? "system";
+  await tx.query(
+    `INSERT INTO api_keys (id, name, secret_hash, scopes, user_id, kind, agents, agent_groups, created_by)
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
-      [
-        parsed.id,
-        options.name,
-        hashSecret(parsed.secret),
-        options.scopes,
-        options.userId ?? null,
-        kind,
-        agents,
-        agentGroups,
-        actor,
-      ],
-    );
-    await recordChange(tx, {
+    [
+      parsed.id,
+      options.name,
+      hashSecret(parsed.secret),
+      options.scopes,
+      options.userId ?? null,
+      kind,
+      agents,
+      agentGroups,
       actor,
-      action: "api_key.create",
-      target: `ApiKey::${parsed.id}`,
-      detail: { name: options.name, kind, scopes: options.scopes, user: options.userId ?? null, agents, agentGroups },
-    });
+    ],
+  );
+  await recordChange(tx, {
+    actor,
+    apiKeyId: options.actorKeyId,
+    action: "api_key.create",
+    target: `ApiKey::${parsed.id}`,
+    detail: {
+      name: options.name,
+      kind,
+      scopes: options.scopes,
+      user: options.userId ?? null,
+      agents,
+      agentGroups,
+      ...options.detail,
+    },
   });
   return { id: parsed.id, key: `pea_${parsed.id}.${parsed.secret}` };
 }
 
 /** Identities are entity ids that must exist: a key never names someone PEA does not know. */
-async function mustExist(database: Database, table: string, what: string, ids: string[]): Promise<void> {
+async function mustExist(database: Session, table: string, what: string, ids: string[]): Promise<void> {
   if (ids.length === 0) return;
   const found = await database.query<{ id: string }>(`SELECT id FROM ${table} WHERE id = ANY($1)`, [ids]);
   const known = new Set(found.map((r) => r.id));
   const missing = ids.find((id) => !known.has(id));
   if (missing !== undefined) throw new ApiKeyError(`${what} ${missing} does not exist`);
+}
+
+/**
+ * Verify one key against the store itself (for a process without a key cache, such as the CLI):
+ * its principal when the key exists, is not revoked and its secret matches.
+ */
+export async function verifyApiKeyInStore(database: Session, key: string): Promise<ApiKeyPrincipal | undefined> {
+  const parsed = parseKey(key);
+  if (!parsed) return undefined;
+  const [row] = await database.query<{
+    id: string;
+    name: string;
+    kind: ApiKeyKind;
+    scopes: ApiKeyScope[];
+    user_id: string | null;
+    agents: string[];
+    agent_groups: string[];
+    created_by: string | null;
+    secret_hash: string;
+  }>(
+    `SELECT id, name, kind, scopes, user_id, agents, agent_groups, created_by, secret_hash
+     FROM api_keys WHERE id = $1 AND revoked_at IS NULL`,
+    [parsed.id],
+  );
+  if (!row) return undefined;
+  const given = Buffer.from(hashSecret(parsed.secret), "hex");
+  const stored = Buffer.from(row.secret_hash, "hex");
+  if (given.length !== stored.length || !timingSafeEqual(given, stored)) return undefined;
+  return {
+    id: row.id,
+    name: row.name,
+    kind: row.kind,
+    scopes: row.scopes,
+    userId: row.user_id,
+    agents: row.agents,
+    agentGroups: row.agent_groups,
+    createdBy: row.created_by,
+  };
 }
 
 export async function countApiKeys(database: Database): Promise<number> {

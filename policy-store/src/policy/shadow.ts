@@ -101,7 +101,12 @@ export class ShadowRecorder {
 // ---- the candidate and its flips, in the store (migration 0006) -------------------------------
 
 /** Run `versionId` in shadow beside the active version on live traffic (null: stop). */
-export async function setShadow(database: Database, versionId: string | null, actor: string): Promise<void> {
+export async function setShadow(
+  database: Database,
+  versionId: string | null,
+  actor: string,
+  apiKeyId: string | null = null,
+): Promise<void> {
   await database.transaction(async (tx) => {
     await tx.query("UPDATE policy_shadow SET version_id = $1, set_by = $2, set_at = now() WHERE id = 1", [
       versionId,
@@ -109,6 +114,7 @@ export async function setShadow(database: Database, versionId: string | null, ac
     ]);
     await recordChange(tx, {
       actor,
+      apiKeyId,
       action: versionId ? "policy.shadow_start" : "policy.shadow_stop",
       target: versionId ? `PolicyVersion::${versionId}` : "PolicyShadow::1",
     });

@@ -13,6 +13,7 @@ import {
 import type { Database, Session } from "@pea/migrations";
 import { type ErrorCode, PeaError } from "@pea/schemas";
 import { canonicalJson, recordChange } from "../audit/chain.js";
+import { sameIdentity } from "../identity/same-identity.js";
 import { contentHashOf, versionIdOf } from "./content-id.js";
 import type { PolicySource } from "./types.js";
 
@@ -155,6 +156,8 @@ export interface PublishInput {
   policyCount: number;
   gitCommit?: string | null | undefined;
   author: string;
+  /** The API key the author authenticated with (the audit record names it and its creator). */
+  apiKeyId?: string | null | undefined;
   message: string;
   key: SigningKey;
 }
@@ -205,6 +208,7 @@ export async function publishVersion(
     if (rows.length === 0) return false;
     await recordChange(tx, {
       actor: input.author,
+      apiKeyId: input.apiKeyId,
       action: "policy.publish",
       target: `PolicyVersion::${id}`,
       detail: { contentHash, gitCommit: unsigned.gitCommit, message: unsigned.message, keyId: input.key.keyId },
@@ -290,7 +294,12 @@ export async function fourEyesRequired(database: Session): Promise<boolean> {
   return rows[0]?.four_eyes === true;
 }
 
-export async function setFourEyes(database: Database, on: boolean, actor: string): Promise<void> {
+export async function setFourEyes(
+  database: Database,
+  on: boolean,
+  actor: string,
+  apiKeyId: string | null = null,
+): Promise<void> {
   await database.transaction(async (tx) => {
     await tx.query("UPDATE policy_settings SET four_eyes = $1, updated_by = $2, updated_at = now() WHERE id = 1", [
       on,
@@ -298,6 +307,7 @@ export async function setFourEyes(database: Database, on: boolean, actor: string
     ]);
     await recordChange(tx, {
       actor,
+      apiKeyId,
       action: "policy.four_eyes",
       target: "PolicySettings::four_eyes",
       detail: { fourEyes: on },
@@ -323,7 +333,7 @@ export type ActivationOutcome =
  */
 export async function requestActivation(
   database: Database,
-  input: { versionId: string; kind: "activate" | "rollback"; actor: string },
+  input: { versionId: string; kind: "activate" | "rollback"; actor: string; apiKeyId?: string | null | undefined },
 ): Promise<ActivationOutcome> {
   return database.transaction(async (tx) => {
     if (await fourEyesRequired(tx)) {
@@ -334,6 +344,7 @@ export async function requestActivation(
       );
       await recordChange(tx, {
         actor: input.actor,
+        apiKeyId: input.apiKeyId,
         action: `policy.${input.kind}_request`,
         target: `PolicyVersion::${input.versionId}`,
         detail: { requestId },
@@ -345,10 +356,13 @@ export async function requestActivation(
   });
 }
 
-/** A second person approves a pending activation request; it takes effect at once. */
+/**
+ * A second person approves a pending activation request; it takes effect at once. The approver is
+ * a user PEA knows, and not the requester under any spelling.
+ */
 export async function approveActivation(
   database: Database,
-  input: { requestId: string; approver: string },
+  input: { requestId: string; approver: string; apiKeyId?: string | null | undefined },
 ): Promise<Activation> {
   return database.transaction(async (tx) => {
     const rows = await tx.query<{
@@ -363,8 +377,12 @@ export async function approveActivation(
     if (!request) throw new PolicyVersionError(`no activation request ${input.requestId}`);
     if (request.status !== "pending")
       throw new PolicyVersionError(`activation request ${input.requestId} is ${request.status}`);
-    if (request.requested_by === input.approver) {
+    if (sameIdentity(request.requested_by, input.approver)) {
       throw new PolicyVersionError("four-eyes: the requester cannot approve their own activation");
+    }
+    const known = await tx.query("SELECT 1 FROM users WHERE id = $1", [input.approver]);
+    if (known.length === 0) {
+      throw new PolicyVersionError(`four-eyes: the approver ${input.approver} is not a user PEA knows`);
     }
     await tx.query(
       "UPDATE policy_activation_requests SET status = 'approved', decided_by = $2, decided_at = now() WHERE id = $1",
@@ -376,6 +394,7 @@ export async function approveActivation(
       actor: request.requested_by,
       approvedBy: input.approver,
       requestId: input.requestId,
+      apiKeyId: input.apiKeyId,
     });
   });
 }
@@ -409,6 +428,8 @@ async function insertActivation(
     actor: string;
     approvedBy: string | null;
     requestId: string | null;
+    /** The key of whoever made it take effect (the approver, or the requester without four-eyes). */
+    apiKeyId?: string | null | undefined;
   },
 ): Promise<Activation> {
   const rows = await tx.query<ActivationRow>(
@@ -419,6 +440,7 @@ async function insertActivation(
   const activation = toActivation(rows[0] as ActivationRow);
   await recordChange(tx, {
     actor: input.approvedBy ?? input.actor,
+    apiKeyId: input.apiKeyId,
     action: `policy.${input.kind}`,
     target: `PolicyVersion::${input.versionId}`,
     detail: { seq: activation.seq, requestedBy: input.actor, approvedBy: input.approvedBy, requestId: input.requestId },

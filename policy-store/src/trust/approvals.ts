@@ -350,6 +350,7 @@ export async function voteOnApproval(
     }
     await recordChange(tx, {
       actor: actorName(actor),
+      apiKeyId: actor.apiKeyId,
       action: input.vote === "approve" ? "approval.approve" : "approval.reject",
       target: `Approval::${id}`,
       run: current.request.run ?? undefined,

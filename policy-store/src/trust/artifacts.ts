@@ -141,6 +141,7 @@ export async function redeemArtifact(
     if (inserted.length === 0) return refuse(409, "the artifact has already been redeemed");
     await recordChange(tx, {
       actor: actorName(actor),
+      apiKeyId: actor.apiKeyId,
       action: "artifact.redeem",
       target: `Artifact::${claims.jti}`,
       run: claims.run ?? undefined,

@@ -267,6 +267,7 @@ export async function revoke(
     }
     await recordChange(tx, {
       actor: actorName(actor),
+      apiKeyId: actor.apiKeyId,
       action: "revocation.create",
       target: `${target.type}::${target.id}`,
       run: target.type === "Run" ? target.id : undefined,

@@ -38,6 +38,7 @@ export async function superviseRun(
     await tx.query("UPDATE runs SET status = $2 WHERE id = $1", [id, to]);
     await recordChange(tx, {
       actor: actorName(actor),
+      apiKeyId: actor.apiKeyId,
       action: `run.${action}`,
       target: `Run::${id}`,
       run: id,

@@ -83,12 +83,17 @@ export function actionRoute<
     params?: P;
     body?: B;
     query?: Q;
-    status?: 200 | 201;
+    status?: 200 | 201 | 202;
     description?: string;
     response: z.ZodType;
     security?: RouteConfig["security"];
     /** Statuses this route answers beyond the usual errors, with what they mean. */
     extraStatuses?: Record<number, string>;
+    /**
+     * The work may file a request a second administrator approves instead of acting: an answer
+     * with `status: "pending"` is a 202 of this shape.
+     */
+    pending?: z.ZodType;
     work: (who: AdminActor, input: Input<P, B, Q>, c: Context<AdminEnv>) => Promise<unknown>;
   },
 ): void {
@@ -107,6 +112,7 @@ export function actionRoute<
       },
       responses: {
         [status]: json(o.response, o.description),
+        ...(o.pending ? { 202: json(o.pending, "filed: waits for a second administrator's approval") } : {}),
         ...errors,
         ...Object.fromEntries(Object.entries(o.extraStatuses ?? {}).map(([s, d]) => [s, err(d)])),
       },
@@ -118,7 +124,9 @@ export function actionRoute<
         body: o.body ? valid("json") : undefined,
         query: o.query ? valid("query") : undefined,
       } as Input<P, B, Q>;
-      return c.json((await o.work(actor(c), input, c)) as never, status);
+      const result = await o.work(actor(c), input, c);
+      const filed = o.pending !== undefined && (result as { status?: unknown }).status === "pending";
+      return c.json(result as never, filed ? 202 : status);
     },
   );
 }

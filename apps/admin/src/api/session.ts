@@ -8,12 +8,20 @@ import { type AdminApi, actionRoute, Ok } from "./kit.js";
 
 /** Signing in and out, and who is signed in. */
 export function sessionRoutes(app: AdminApi, deps: AppDeps): void {
-  const info = async (user: string, via: string, csrfToken: string, expiresAt: string) => ({
-    user,
-    via,
-    csrfToken,
-    expiresAt,
-    allowed: [...(await deps.authorizer.allowedActions(user))],
+  const info = async (session: {
+    userId: string;
+    via: string;
+    csrfToken: string;
+    expiresAt: string;
+    mustChangePassword: boolean;
+  }) => ({
+    user: session.userId,
+    via: session.via,
+    csrfToken: session.csrfToken,
+    expiresAt: session.expiresAt,
+    // Until the given password is changed, the session may do nothing else.
+    allowed: session.mustChangePassword ? [] : [...(await deps.authorizer.allowedActions(session.userId))],
+    mustChangePassword: session.mustChangePassword,
   });
   actionRoute(app, {
     method: "post",
@@ -34,7 +42,7 @@ export function sessionRoutes(app: AdminApi, deps: AppDeps): void {
       if (!outcome.ok) throw new PeaError("unauthorized", "wrong user, password or key (or the user is not active)");
       const { session } = outcome;
       setSessionCookie(c, session.token, session.expiresAt, deps.secureCookies);
-      return info(session.userId, session.via, session.csrfToken, session.expiresAt.toISOString());
+      return info({ ...session, expiresAt: session.expiresAt.toISOString() });
     },
   });
   actionRoute(app, {
@@ -45,7 +53,13 @@ export function sessionRoutes(app: AdminApi, deps: AppDeps): void {
     response: SessionInfo,
     work: async (who, _input, c) => {
       const session = c.get("session");
-      return info(who.userId, who.via, session?.csrfToken ?? "", session?.expiresAt.toISOString() ?? "");
+      return info({
+        userId: who.userId,
+        via: who.via,
+        csrfToken: session?.csrfToken ?? "",
+        expiresAt: session?.expiresAt.toISOString() ?? "",
+        mustChangePassword: session?.mustChangePassword ?? false,
+      });
     },
   });
   actionRoute(app, {
@@ -65,7 +79,8 @@ export function sessionRoutes(app: AdminApi, deps: AppDeps): void {
     method: "put",
     path: "/api/v1/session/password",
     tag: "session",
-    summary: "Change your own password (proving the current one); ends your sessions",
+    summary:
+      "Change your own password (proving the current one); ends your sessions. The only change a session opened with a password someone else set may make",
     body: ChangeOwnPassword,
     response: Ok,
     work: async (who, { body: { current, password } }) => {

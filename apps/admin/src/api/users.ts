@@ -1,6 +1,6 @@
-import { AdminUser, CreateUser, SetPassword, UpdateUser } from "@pea/schemas";
+import { AdminUser, CreateUser, PendingCredentialRequest, SetPassword, UpdateUser } from "@pea/schemas";
 import type { AppDeps } from "../deps.js";
-import { type AdminApi, actionRoute, changeRoute, IdParam, listRoute, Ok } from "./kit.js";
+import { type AdminApi, actionRoute, changeRoute, IdParam, listRoute } from "./kit.js";
 
 export function userRoutes(app: AdminApi, deps: AppDeps): void {
   const ent = deps.entitlements;
@@ -35,13 +35,13 @@ export function userRoutes(app: AdminApi, deps: AppDeps): void {
     method: "put",
     path: "/api/v1/users/{id}/password",
     tag: "people",
-    summary: "Set another user's local password (scrypt); ends their sessions",
+    summary:
+      "Ask to set another user's local password: filed for a second administrator, whose approval sets it (ending their sessions); it must be changed at its first sign-in",
     params: IdParam,
     body: SetPassword,
-    response: Ok,
-    work: async (who, { params, body }) => {
-      await ent.setUserPassword(who, params.id, body.password);
-      return { ok: true as const };
-    },
+    status: 202,
+    description: "filed: waits for a second administrator's approval",
+    response: PendingCredentialRequest,
+    work: (who, { params, body }) => ent.setUserPassword(who, params.id, body.password),
   });
 }

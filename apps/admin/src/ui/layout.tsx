@@ -61,6 +61,7 @@ export function Layout(props: { title: string; path: string; state?: PageState; 
                     {state.roles.length > 0 ? ` · ${state.roles.join(", ")}` : " · no admin role"}
                   </span>
                 </span>
+                <a href="/account/password">Change password</a>
                 <form method="post" action="/logout">
                   <input type="hidden" name="_csrf" value={state.csrf} />
                   <button type="submit" class="link">

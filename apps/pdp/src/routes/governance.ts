@@ -64,7 +64,8 @@ export function governanceRoutes(app: OpenAPIHono<AppEnv>, { engine, auth }: Rou
       responses: { 201: json(WallCrossing, "granted"), ...errors },
     }),
     async (c) => {
-      const crossing = await grantWallCrossing(store(), c.req.valid("json"), c.get("caller").userId);
+      const { userId, id } = c.get("caller");
+      const crossing = await grantWallCrossing(store(), c.req.valid("json"), userId, id);
       return c.json(crossing, 201);
     },
   );
@@ -99,7 +100,8 @@ export function governanceRoutes(app: OpenAPIHono<AppEnv>, { engine, auth }: Rou
       responses: { 200: json(WallCrossing, "revoked"), ...errors },
     }),
     async (c) => {
-      const crossing = await revokeWallCrossing(store(), c.req.valid("param").id, c.get("caller").userId);
+      const { userId, id } = c.get("caller");
+      const crossing = await revokeWallCrossing(store(), c.req.valid("param").id, userId, id);
       return c.json(crossing, 200);
     },
   );

@@ -1,15 +1,33 @@
 /** @jsxRuntime automatic */
 /** @jsxImportSource hono/jsx */
-import type { ApiKeyRow, UserRow } from "@pea/policy-store";
-import { ActionButton, DataTable, Field, FormCard, SelectField } from "../components.js";
-import { Layout, type PageState, Status } from "../layout.js";
+import type { AgentRow, ApiKeyRow, CredentialRequestRow, GroupRow, UserRow } from "@pea/policy-store";
+import { ActionButton, DataTable, Field, FormCard, Options, Section, SelectField, when } from "../components.js";
+import { FormError, Layout, type PageState, Status } from "../layout.js";
 
 const scopes = ["authorize", "runs", "approvals", "audit", "admin"];
+const kinds = ["user", "service", "gateway"];
+const kindLabels = [
+  "user: speaks for one person",
+  "service: speaks for the agents it hosts",
+  "gateway: speaks for principals whose delegation each request proves",
+];
+
+/** Whom a key speaks for, in a few words. */
+function binding(k: ApiKeyRow): string {
+  if (k.kind === "user") return `User::${k.userId}`;
+  if (k.kind === "service")
+    return [...k.agents.map((a) => `Agent::${a}`), ...k.agentGroups.map((g) => `Group::${g}`)].join(", ");
+  return k.kind === "gateway" ? "proven delegations" : "nobody (administers)";
+}
 
 export function KeysPage(props: {
   state: PageState;
   keys: ApiKeyRow[];
+  requests: CredentialRequestRow[];
   users: UserRow[];
+  agents: AgentRow[];
+  groups: GroupRow[];
+  /** A key just made or collected: shown in this answer only. */
   created?: string | undefined;
 }) {
   const { state } = props;
@@ -29,7 +47,7 @@ export function KeysPage(props: {
         empty="No API keys."
         id="keys"
         caption="API keys"
-        columns={["Key id", "Name", "User", "Scopes", "Created", "State"]}
+        columns={["Key id", "Name", "Kind", "Speaks for", "Scopes", "Created by", "Created", "State"]}
       >
         {props.keys.map((k) => (
           <tr>
@@ -37,8 +55,10 @@ export function KeysPage(props: {
               <code>{k.id}</code>
             </th>
             <td>{k.name}</td>
-            <td>{k.userId ?? <span class="muted">none</span>}</td>
+            <td>{k.kind}</td>
+            <td>{binding(k)}</td>
             <td>{k.scopes.join(", ")}</td>
+            <td>{k.createdBy ?? <span class="muted">unknown</span>}</td>
             <td>{k.createdAt.slice(0, 16).replace("T", " ")}</td>
             <td>
               {k.revokedAt ? (
@@ -58,10 +78,61 @@ export function KeysPage(props: {
           </tr>
         ))}
       </DataTable>
+      <Section id="requests" title="Credential requests">
+        <p class="muted">
+          A key bound to another person, or another person's password, takes two administrators: one asks, a second
+          approves. The one who asked then collects the key, once.
+        </p>
+        <FormError state={state} form="requests" />
+        <DataTable
+          rows={props.requests.length}
+          empty="No credential requests."
+          id="credential-requests"
+          caption="Credential requests"
+          columns={["Request", "For", "What", "Asked by", "Asked", "State", ""]}
+        >
+          {props.requests.map((r) => (
+            <tr>
+              <th scope="row">
+                <code>{r.id}</code>
+              </th>
+              <td>{r.subject}</td>
+              <td>
+                {r.kind === "api_key" ? `key ${r.detail.name} (${(r.detail.scopes ?? []).join(", ")})` : "password"}
+              </td>
+              <td>{r.requestedBy}</td>
+              <td>{when(r.requestedAt)}</td>
+              <td>
+                {r.status}
+                {r.decidedBy ? ` by ${r.decidedBy}` : ""}
+              </td>
+              <td>
+                <RequestActions state={state} request={r} />
+              </td>
+            </tr>
+          ))}
+        </DataTable>
+      </Section>
       {canWrite ? (
         <FormCard state={state} form="key" summary="New API key" action="/keys" submit="Create key">
           <Field state={state} id="k-name" name="name" label="Name" required />
-          <SelectField id="k-user" name="userId" label="Bound to user" required values={props.users.map((u) => u.id)} />
+          <SelectField id="k-kind" name="kind" label="Kind" values={kinds} labels={kindLabels} state={state} required />
+          <SelectField
+            id="k-user"
+            name="userId"
+            label="Person (a user key; another person's key needs a second administrator)"
+            values={props.users.map((u) => u.id)}
+            prompt="—"
+            state={state}
+          />
+          <label for="k-agents">Agents (a service key)</label>
+          <select id="k-agents" name="agents" multiple>
+            <Options values={props.agents.map((a) => a.id)} />
+          </select>
+          <label for="k-groups">Agent groups (a service key)</label>
+          <select id="k-groups" name="agentGroups" multiple>
+            <Options values={props.groups.map((g) => g.id)} />
+          </select>
           <fieldset>
             <legend>Scopes</legend>
             {scopes.map((s) => (
@@ -73,5 +144,26 @@ export function KeysPage(props: {
         </FormCard>
       ) : null}
     </Layout>
+  );
+}
+
+/** Approve or refuse (someone else's request), withdraw (one's own), or collect an approved key. */
+function RequestActions(props: { state: PageState; request: CredentialRequestRow }) {
+  const { state, request: r } = props;
+  const path = `/keys/requests/${encodeURIComponent(r.id)}`;
+  const mine = r.requestedBy === state.user;
+  if (r.status === "approved" && mine && r.kind === "api_key") {
+    return (
+      <ActionButton state={state} action={`${path}/collect`} label="Collect key" primary testid={`collect-${r.id}`} />
+    );
+  }
+  if (r.status !== "pending") return null;
+  return (
+    <>
+      {mine ? null : (
+        <ActionButton state={state} action={`${path}/approve`} label="Approve" testid={`approve-${r.id}`} />
+      )}
+      <ActionButton state={state} action={`${path}/reject`} label={mine ? "Withdraw" : "Refuse"} danger />
+    </>
   );
 }

@@ -1,5 +1,6 @@
 /** @jsxRuntime automatic */
 /** @jsxImportSource hono/jsx */
+import type { AdminKeyKind } from "@pea/policy-store";
 import type { ApiKeyScope } from "@pea/schemas";
 import {
   describeError,
@@ -20,26 +21,86 @@ export function keyRoutes(ui: UiApp, kit: UiKit): void {
   const ent = kit.deps.entitlements;
   const render = async (c: UiContext, s: PageState, created?: string) => {
     const actor = c.get("actor");
-    const [keys, users] = await Promise.all([ent.listApiKeys(actor), ent.listUsers(actor)]);
-    return c.html(<KeysPage state={s} keys={keys} users={users} created={created} />);
+    const [keys, requests, users, agents, groups] = await Promise.all([
+      ent.listApiKeys(actor),
+      ent.listCredentialRequests(actor),
+      ent.listUsers(actor),
+      ent.listAgents(actor),
+      ent.listGroups(actor),
+    ]);
+    return c.html(
+      <KeysPage
+        state={s}
+        keys={keys}
+        requests={requests}
+        users={users}
+        agents={agents}
+        groups={groups}
+        created={created}
+      />,
+    );
   };
-  ui.get("/keys", async (c) => render(c, await kit.state(c)));
-  ui.post("/keys", async (c) => {
-    const form = await formOf(c);
+  /** Show a key in this answer only: never put in a cookie or a redirect. */
+  const showOnce = async (
+    c: UiContext,
+    work: () => Promise<{ id: string; key: string } | { status: "pending"; requestId: string }>,
+    formId: string,
+    form: Record<string, string | string[]>,
+  ) => {
     try {
-      const created = await ent.createApiKey(c.get("actor"), {
-        name: one(form, "name"),
-        userId: one(form, "userId"),
-        scopes: many(form, "scopes") as ApiKeyScope[],
-      });
-      // The key is shown in this answer only; never put in a cookie or a redirect.
-      return render(c, await kit.state(c, { flash: { kind: "ok", text: `Key ${created.id} created.` } }), created.key);
+      const result = await work();
+      if ("requestId" in result) {
+        return kit.flashAndGo(
+          c,
+          "/keys",
+          `Key request ${result.requestId} filed: a second administrator approves it, then you collect the key here.`,
+        );
+      }
+      return render(c, await kit.state(c, { flash: { kind: "ok", text: `Key ${result.id} created.` } }), result.key);
     } catch (error) {
       const message = describeError(error);
       if (message === undefined) throw error;
       c.status(refusalStatus(error));
-      return render(c, await kit.state(c, { errors: { key: message }, values: valuesOf(form) }));
+      return render(c, await kit.state(c, { errors: { [formId]: message }, values: valuesOf(form) }));
     }
+  };
+  ui.get("/keys", async (c) => render(c, await kit.state(c)));
+  ui.post("/keys", async (c) => {
+    const form = await formOf(c);
+    const kind = (one(form, "kind") || "user") as AdminKeyKind;
+    const userId = one(form, "userId");
+    return showOnce(
+      c,
+      () =>
+        ent.createApiKey(c.get("actor"), {
+          name: one(form, "name"),
+          kind,
+          userId: kind === "user" ? userId || undefined : undefined,
+          agents: kind === "service" ? many(form, "agents") : undefined,
+          agentGroups: kind === "service" ? many(form, "agentGroups") : undefined,
+          scopes: many(form, "scopes") as ApiKeyScope[],
+        }),
+      "key",
+      form,
+    );
+  });
+  ui.post("/keys/requests/:id/collect", async (c) =>
+    showOnce(c, () => ent.collectApiKey(c.get("actor"), idOf(c)), "requests", {}),
+  );
+  kit.post(ui, "/keys/requests/:id/approve", {
+    formId: "requests",
+    back: "/keys",
+    done: (_f, c) => `Request ${idOf(c)} approved.`,
+    render: () => (c, s) => render(c, s),
+    work: (a, _f, c) => ent.approveCredentialRequest(a, idOf(c)),
+  });
+  kit.post(ui, "/keys/requests/:id/reject", {
+    formId: "requests",
+    back: "/keys",
+    confirm: (_f, c) => ({ title: "Refuse request?", text: `Request ${idOf(c)} will not be granted.` }),
+    done: (_f, c) => `Request ${idOf(c)} refused.`,
+    render: () => (c, s) => render(c, s),
+    work: (a, _f, c) => ent.rejectCredentialRequest(a, idOf(c)),
   });
   kit.post(ui, "/keys/:id/revoke", {
     formId: "key",

@@ -153,7 +153,8 @@ export function peopleRoutes(ui: UiApp, kit: UiKit): void {
     formId: "password",
     keepValues: false,
     back: (_f, c) => userPath(idOf(c)),
-    done: (_f, c) => `Password of ${idOf(c)} set; their sessions were ended.`,
+    done: (_f, c) =>
+      `Password reset for ${idOf(c)} filed: a second administrator approves it under API keys → Credential requests; ${idOf(c)} must change it at first sign-in.`,
     render: (_f, c) => renderUser(idOf(c)),
     work: (a, f, c) => ent.setUserPassword(a, idOf(c), one(f, "password")),
   });

@@ -38,8 +38,11 @@ export function UserPage(props: {
           form="password"
           summary={user.hasPassword ? "Reset password" : "Set a password"}
           action={`${back}/password`}
-          submit="Set password"
+          submit="Ask for approval"
         >
+          <p class="muted">
+            A second administrator approves this before it takes effect; {user.id} must then change it at first sign-in.
+          </p>
           <label for="pw-new">New password (12+ characters)</label>
           <input id="pw-new" name="password" type="password" autocomplete="new-password" required minlength={12} />
         </FormCard>

@@ -4,6 +4,8 @@ import { Layout } from "../layout.js";
 
 export function LoginPage(props: {
   error?: string | undefined;
+  /** A plain notice above the form (e.g. "your password was changed"). */
+  notice?: string | undefined;
   user?: string | undefined;
   next?: string | undefined;
   /** The firm's OpenID provider, when one is configured. */
@@ -27,6 +29,11 @@ export function LoginPage(props: {
               {props.error}
             </p>
           ) : null}
+          {props.notice ? (
+            <p role="status" data-testid="login-notice">
+              {props.notice}
+            </p>
+          ) : null}
           <label for="user">User</label>
           <input id="user" name="user" autocomplete="username" value={props.user ?? ""} required />
           <label for="password">Password</label>
@@ -44,6 +51,47 @@ export function LoginPage(props: {
             <button type="submit">Sign in with key</button>
           </form>
         </details>
+      </div>
+    </Layout>
+  );
+}
+
+/**
+ * Changing one's own password. A session opened with a password someone else set sees only this
+ * page until it is done (no navigation: there is nowhere else to go).
+ */
+export function PasswordChangePage(props: { user: string; csrf: string; forced: boolean; error?: string | undefined }) {
+  return (
+    <Layout title="Change your password" path="/account/password">
+      <div class="card narrow">
+        <h1>Change your password</h1>
+        {props.forced ? (
+          <p data-testid="must-change">
+            Signed in as <strong>{props.user}</strong> with a password an administrator set. Choose your own before
+            doing anything else.
+          </p>
+        ) : null}
+        <form method="post" action="/account/password" class="stack">
+          <input type="hidden" name="_csrf" value={props.csrf} />
+          {props.error ? (
+            <p class="form-error" role="alert" data-testid="password-error">
+              {props.error}
+            </p>
+          ) : null}
+          <label for="pw-current">Current password</label>
+          <input id="pw-current" name="current" type="password" autocomplete="current-password" required />
+          <label for="pw-next">New password (12+ characters)</label>
+          <input id="pw-next" name="password" type="password" autocomplete="new-password" required minlength={12} />
+          <button type="submit" class="primary">
+            Change password
+          </button>
+        </form>
+        <form method="post" action="/logout">
+          <input type="hidden" name="_csrf" value={props.csrf} />
+          <button type="submit" class="link">
+            Sign out
+          </button>
+        </form>
       </div>
     </Layout>
   );

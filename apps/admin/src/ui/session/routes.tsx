@@ -1,14 +1,22 @@
 /** @jsxRuntime automatic */
 /** @jsxImportSource hono/jsx */
-import { recordChange, signInWithIdentity, signOut } from "@pea/policy-store";
+import { recordChange, refusalOf, signInWithIdentity, signOut } from "@pea/policy-store";
 import type { Context } from "hono";
 import { deleteCookie, getCookie, setCookie } from "hono/cookie";
-import { clearSessionCookie, crossSite, identify, SESSION_COOKIE, setSessionCookie } from "../../auth.js";
+import {
+  type AdminEnv,
+  clearSessionCookie,
+  crossSite,
+  identify,
+  PASSWORD_CHANGE_PAGE,
+  SESSION_COOKIE,
+  setSessionCookie,
+} from "../../auth.js";
 import type { AppDeps } from "../../deps.js";
 import type { OidcOutcome, OidcSignIn } from "../../oidc.js";
 import { clientAddress, signIn } from "../../sign-in.js";
 import { type Form, one, safePath, type UiApp } from "../kit.js";
-import { LoginPage } from "./pages.js";
+import { LoginPage, PasswordChangePage } from "./pages.js";
 
 /** Signing in (open to anyone), then the gate every other page is behind. */
 export function signInRoutes(ui: UiApp, deps: AppDeps): void {
@@ -32,7 +40,7 @@ export function signInRoutes(ui: UiApp, deps: AppDeps): void {
     }
     const { session } = outcome;
     setSessionCookie(c, session.token, session.expiresAt, deps.secureCookies);
-    return c.redirect(next, 303);
+    return c.redirect(session.mustChangePassword ? PASSWORD_CHANGE_PAGE : next, 303);
   });
 
   if (deps.oidc) oidcRoutes(ui, deps, deps.oidc);
@@ -46,6 +54,7 @@ export function signInRoutes(ui: UiApp, deps: AppDeps): void {
     }
     const who = await identify(c, deps, formToken);
     if (!who.ok) {
+      if (who.mustChangePassword) return c.redirect(PASSWORD_CHANGE_PAGE, 303);
       if (who.status === 401) {
         const target = c.req.method === "GET" ? c.req.path : "/people";
         return c.redirect(`/login?next=${encodeURIComponent(target)}`, 303);
@@ -62,6 +71,33 @@ export function signInRoutes(ui: UiApp, deps: AppDeps): void {
     if (token) await signOut(deps.database, token);
     clearSessionCookie(c);
     return c.redirect("/login", 303);
+  });
+
+  const passwordPage = (c: Context<AdminEnv>, error?: string) => {
+    const session = c.get("session");
+    return c.html(
+      <PasswordChangePage
+        user={c.get("actor").userId}
+        csrf={session?.csrfToken ?? ""}
+        forced={session?.mustChangePassword ?? false}
+        error={error}
+      />,
+    );
+  };
+  ui.get(PASSWORD_CHANGE_PAGE, (c) => passwordPage(c));
+  ui.post(PASSWORD_CHANGE_PAGE, async (c) => {
+    const form = (await c.req.parseBody({ all: true })) as Form;
+    try {
+      await deps.entitlements.changeOwnPassword(c.get("actor"), one(form, "current"), one(form, "password"));
+    } catch (error) {
+      const refusal = refusalOf(error);
+      if (!refusal) throw error;
+      c.status(422);
+      return passwordPage(c, refusal.message);
+    }
+    // A new password ends every session, this one too: sign in again with it.
+    clearSessionCookie(c);
+    return c.html(<LoginPage notice="Your password was changed. Sign in with it." oidcName={oidcName} />);
   });
 }
 

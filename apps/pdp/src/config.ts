@@ -14,7 +14,7 @@ export const PdpConfig = z.object({
   ...telemetryEnv,
   PEA_PDP_PORT: port.default(8700).describe("Port of the decision service"),
   PEA_EMBEDDED_PORT: port
-    .default(8702)
+    .default(8703)
     .describe(
       "Loopback port serving the embedded store to the admin app and the CLI while the PDP runs (0: any free port)",
     ),

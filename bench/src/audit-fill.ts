@@ -16,7 +16,7 @@ import {
   decisionAuditRecord,
   prepareStore,
 } from "@pea/policy-store";
-import { startDemoEngine } from "./setup.js";
+import { callerFor, startDemoEngine } from "./setup.js";
 import { demoWorkload } from "./workload.js";
 
 export interface FillOptions {
@@ -36,7 +36,7 @@ async function recordedTemplates(database: Database): Promise<DecisionRecord[]> 
   const capture = { record: async (r: DecisionRecord) => void templates.push(r) } as unknown as DecisionLog;
   try {
     for (const request of demoWorkload)
-      await authorize(request as never, { apiKeyId: "bench" }, { engine, log: capture });
+      await authorize(request as never, callerFor(request as never), { engine, log: capture });
   } finally {
     await engine.stop();
   }

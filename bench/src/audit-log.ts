@@ -20,7 +20,7 @@ import {
   verifyAuditLog,
 } from "@pea/policy-store";
 import autocannon from "autocannon";
-import { freshDatabase, startDemoEngine } from "./setup.js";
+import { callerFor, freshDatabase, startDemoEngine } from "./setup.js";
 import { fmt, measureCalls } from "./stats.js";
 import { demoWorkload } from "./workload.js";
 
@@ -36,13 +36,20 @@ const noLog: Log = { record: async () => ({}) as AuditEntry };
 
 function measure(engine: DecisionEngine, log: Log) {
   const deps = { engine, log: log as DecisionLog };
-  const caller = { apiKeyId: "bench" };
-  return measureCalls((i) => authorize(demoWorkload[i % demoWorkload.length] as never, caller, deps), {
-    warmup: 300,
-    sequential: SEQUENTIAL,
-    concurrent: CONCURRENT,
-    inFlight: IN_FLIGHT,
-  });
+  return measureCalls(
+    (i) =>
+      authorize(
+        demoWorkload[i % demoWorkload.length] as never,
+        callerFor(demoWorkload[i % demoWorkload.length] as never),
+        deps,
+      ),
+    {
+      warmup: 300,
+      sequential: SEQUENTIAL,
+      concurrent: CONCURRENT,
+      inFlight: IN_FLIGHT,
+    },
+  );
 }
 
 async function inProcess() {

@@ -107,7 +107,7 @@ async function main() {
 
     // The HTTP API as a caller sees it: routing, validation, the query, JSON.
     const engine = await startDemoEngine(database);
-    const { key } = await createApiKey(database, { name: "bench-audit", scopes: ["audit"] });
+    const { key } = await createApiKey(database, { name: "bench-audit", kind: "admin", scopes: ["audit"] });
     await engine.keys.reload();
     const app = createPdpApp({
       engine,

@@ -10,7 +10,7 @@ import { openDatabase } from "@pea/migrations";
 import { authorize, DecisionLog, prepareStore } from "@pea/policy-store";
 import { postLoad } from "./http-load.js";
 import { startPdpProcess } from "./pdp-process.js";
-import { startDemoEngine } from "./setup.js";
+import { callerFor, startDemoEngine } from "./setup.js";
 import { fmt, measureCalls } from "./stats.js";
 import { demoWorkload } from "./workload.js";
 
@@ -26,13 +26,20 @@ async function inProcess(linkCacheSize?: number) {
   await prepareStore(database, { seed: "demo" });
   const engine = await startDemoEngine(database, { linkCacheSize });
   const deps = { engine, log: new DecisionLog(database) };
-  const caller = { apiKeyId: "bench" };
-  const measured = await measureCalls((i) => authorize(demoWorkload[i % demoWorkload.length] as never, caller, deps), {
-    warmup: 300,
-    sequential: SEQUENTIAL,
-    concurrent: CONCURRENT,
-    inFlight: IN_FLIGHT,
-  });
+  const measured = await measureCalls(
+    (i) =>
+      authorize(
+        demoWorkload[i % demoWorkload.length] as never,
+        callerFor(demoWorkload[i % demoWorkload.length] as never),
+        deps,
+      ),
+    {
+      warmup: 300,
+      sequential: SEQUENTIAL,
+      concurrent: CONCURRENT,
+      inFlight: IN_FLIGHT,
+    },
+  );
   await engine.stop();
   await database.close();
   return measured;

@@ -14,7 +14,7 @@ import { randomBytes } from "node:crypto";
 import type { Database } from "@pea/migrations";
 import { authorize, DecisionLog, decide, prepareStore, startRun } from "@pea/policy-store";
 import type { AuthorizeRequest } from "@pea/schemas";
-import { freshDatabase, startDemoEngine } from "./setup.js";
+import { callerFor, freshDatabase, startDemoEngine } from "./setup.js";
 import { fmt, measureCalls } from "./stats.js";
 
 const SEQUENTIAL = Number(process.env.BENCH_SEQUENTIAL ?? 2_000);
@@ -57,13 +57,16 @@ async function main() {
     await fillHistory(store.database);
     const engine = await startDemoEngine(store.database);
     const log = new DecisionLog(store.database);
-    const caller = { apiKeyId: "bench" };
     const deal = {
       principal: { type: "Agent", id: "deal-assistant" },
       chain: [{ type: "User", id: "bob" }],
       intent: "deal-prep",
     };
-    const run = await startRun(store.database, deal, { createdBy: "bench", now: new Date() });
+    const run = await startRun(store.database, deal, {
+      createdBy: "bench",
+      startedBy: deal.chain.find((l) => l.type === "User")?.id ?? null,
+      now: new Date(),
+    });
     const readDeals = {
       ...deal,
       run: run.id,
@@ -71,7 +74,7 @@ async function main() {
       resource: { type: "Dataset", id: "deal-db" },
       context: {},
     };
-    const first = await authorize(readDeals, caller, { engine, log });
+    const first = await authorize(readDeals, callerFor(readDeals), { engine, log });
     if (first.decision !== "allow")
       throw new Error(`setup: the MNPI read was denied: ${JSON.stringify(first.reasons)}`);
     const requests: Array<[string, AuthorizeRequest]> = [
@@ -119,7 +122,7 @@ async function main() {
         apiKeyId: "bench",
       });
     };
-    const full: Measure = (request) => authorize(request, caller, { engine, log });
+    const full: Measure = (request) => authorize(request, callerFor(request), { engine, log });
 
     console.log(
       `store ${store.database.kind}; ${fmt(ROWS)} touches in the store; ${SEQUENTIAL} sequential, ${CONCURRENT} at ${IN_FLIGHT} in flight`,

@@ -24,7 +24,7 @@ import {
   requestActivation,
 } from "@pea/policy-store";
 import { readCedarSchema } from "@pea/schemas";
-import { startDemoEngine } from "./setup.js";
+import { callerFor, startDemoEngine } from "./setup.js";
 import { fmt, percentile } from "./stats.js";
 import { demoWorkload } from "./workload.js";
 
@@ -60,7 +60,6 @@ async function main() {
   const engine = await startDemoEngine(database);
   const log = new DecisionLog(database);
   const deps = { engine, log };
-  const caller = { apiKeyId: "bench" };
 
   const publish = async (sources: PolicySource[], message: string) =>
     (await publishVersion(database, { sources, policyCount: 0, author: "bench", message, key })).version.id;
@@ -104,7 +103,7 @@ async function main() {
         const started = performance.now();
         const bucket = phase;
         try {
-          const answer = await authorize(request as never, caller, deps);
+          const answer = await authorize(request as never, callerFor(request as never), deps);
           if (answer.decision === "deny" && answer.reasons.some((r) => failClosed.has(r.code))) errors++;
         } catch {
           errors++;

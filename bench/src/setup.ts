@@ -1,7 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { type Database, openDatabase } from "@pea/migrations";
-import { DecisionEngine, defaultPolicyDir, type EngineOptions } from "@pea/policy-store";
-import { readCedarSchema } from "@pea/schemas";
+import { type Caller, DecisionEngine, defaultPolicyDir, type EngineOptions } from "@pea/policy-store";
+import { type EntityRef, readCedarSchema } from "@pea/schemas";
 import pg from "pg";
 
 /** A new, empty database on the server of `adminUrl`, and how to drop it. */
@@ -54,4 +54,25 @@ export function startDemoEngine(database: Database, options: Partial<EngineOptio
     firmDomains: ["meridian.example"],
     ...options,
   });
+}
+
+/**
+ * The caller a benchmark decides as: the key of the request's human (outermost), as their own
+ * runtime would hold it, or a gateway key when no human is named. Built in memory: the binding
+ * check runs on every decision, as it does for a real key.
+ */
+export function callerFor(request: { principal: EntityRef; chain?: EntityRef[] }): Caller {
+  const human = [...(request.chain ?? []), request.principal].find((link) => link.type === "User");
+  return {
+    speaker: {
+      id: human ? `bench-${human.id}` : "bench-gateway",
+      name: "bench",
+      kind: human ? "user" : "gateway",
+      scopes: ["authorize"],
+      userId: human?.id ?? null,
+      agents: [],
+      agentGroups: [],
+      createdBy: "bench",
+    },
+  };
 }

@@ -6,7 +6,7 @@
 import { createServer } from "node:http";
 import { startTracing, TelemetryConfig } from "@pea/pdp";
 import { authorize, DecisionLog, prepareStore } from "@pea/policy-store";
-import { freshDatabase, startDemoEngine } from "./setup.js";
+import { callerFor, freshDatabase, startDemoEngine } from "./setup.js";
 import { fmt, type Measured, measureCalls } from "./stats.js";
 import { demoWorkload } from "./workload.js";
 
@@ -18,9 +18,13 @@ async function measure(): Promise<Measured> {
     await prepareStore(store.database, { seed: "demo" });
     const engine = await startDemoEngine(store.database);
     const deps = { engine, log: new DecisionLog(store.database) };
-    const caller = { apiKeyId: "bench" };
     const measured = await measureCalls(
-      (i) => authorize(demoWorkload[i % demoWorkload.length] as never, caller, deps),
+      (i) =>
+        authorize(
+          demoWorkload[i % demoWorkload.length] as never,
+          callerFor(demoWorkload[i % demoWorkload.length] as never),
+          deps,
+        ),
       { warmup: 300, sequential: 1_500, concurrent: 3_000, inFlight: 32 },
     );
     await engine.stop();

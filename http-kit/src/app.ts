@@ -3,7 +3,7 @@ import { readFile } from "node:fs/promises";
 import { createRequire } from "node:module";
 import { join } from "node:path";
 import { OpenAPIHono } from "@hono/zod-openapi";
-import { findUnstorable, jsonDepthExceeds, MAX_JSON_DEPTH, PeaError } from "@pea/schemas";
+import { type ApiKeyPrincipal, findUnstorable, jsonDepthExceeds, MAX_JSON_DEPTH, PeaError } from "@pea/schemas";
 import type { Context, MiddlewareHandler } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import { HTTPException } from "hono/http-exception";
@@ -14,7 +14,7 @@ export type AppEnv = {
   Variables: {
     requestId: string;
     /** Set by requireApiKey: the authenticated caller. */
-    caller: { id: string; name: string; scopes: string[]; userId: string | null };
+    caller: ApiKeyPrincipal;
   };
 };
 
@@ -185,7 +185,7 @@ export function requireApiKey(
       c.header("WWW-Authenticate", 'Bearer realm="pea"');
       return errorResponse(c, 401, "unauthorized", "a valid API key is required: Authorization: Bearer <key>");
     }
-    if (!caller.scopes.includes("admin") && !caller.scopes.includes(scope)) {
+    if (!caller.scopes.includes("admin") && !(caller.scopes as string[]).includes(scope)) {
       return errorResponse(c, 403, "forbidden", `this API key lacks the ${scope} scope`);
     }
     c.set("caller", caller);

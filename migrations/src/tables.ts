@@ -116,6 +116,11 @@ export const apiKeys = pgTable("api_keys", {
   userId: text("user_id").references(() => users.id),
   createdAt: createdAt(),
   revokedAt: timestamp("revoked_at", { withTimezone: true }),
+  /** user | service | gateway | admin (0013_identity.sql): whom the key may speak for. */
+  kind: text("kind").notNull(),
+  agents: text("agents").array().notNull().default(sql`'{}'`),
+  agentGroups: text("agent_groups").array().notNull().default(sql`'{}'`),
+  createdBy: text("created_by"),
 });
 
 /** The audit log (0004_audit_log.sql): written only through policy-store's audit-chain.ts. */
@@ -149,6 +154,9 @@ export const runs = pgTable("runs", {
   expiresAt: timestamp("expires_at", { withTimezone: true }).notNull(),
   createdAt: createdAt(),
   createdBy: text("created_by"),
+  /** The human who started the run, authenticated (0013_identity.sql). */
+  startedBy: text("started_by"),
+  subAgents: jsonb("sub_agents").$type<string[]>().notNull().default(sql`'[]'::jsonb`),
 });
 
 // ---- runtime trust (0005_runtime_trust.sql) ---------------------------------------------------

@@ -2,6 +2,7 @@
 // them (unknown keys are ignored, as the spec lets implementations add parameters); responses carry
 // only what the spec defines, because interop comparisons are exact.
 import { z } from "@hono/zod-openapi";
+import { compactJwt } from "./contracts.js";
 import { rejectUnstorableText } from "./storable.js";
 
 const Properties = z.record(z.string().max(128), z.unknown());
@@ -20,8 +21,8 @@ export const AuthzenAction = z
 
 /**
  * Environmental facts. PEA's own request fields may ride along: `chain` (on whose behalf, outermost
- * first), `intent`, `run`, `approval` (an approved approval for this request); `evidence` is logged
- * and never evaluated. The rest is caller facts,
+ * first), `intent`, `run`, `approval` (an approved approval for this request), `delegation` (a run
+ * token or trusted IdP token proving the chain); `evidence` is logged and never evaluated. The rest is caller facts,
  * seen by policy (pruned to the schema's RequestFacts) as context.request.
  */
 export const AuthzenContext = z
@@ -37,6 +38,8 @@ export const AuthzenContext = z
       .regex(/^apr_[A-Za-z0-9]{1,64}$/, "an approval id such as apr_...")
       .optional(),
     evidence: Properties.optional(),
+    /** Evidence of the chain's delegation: a PEA run token or a trusted IdP token (never seen by policy). */
+    delegation: compactJwt.optional(),
   })
   .openapi("AuthzenContext");
 export type AuthzenContext = z.infer<typeof AuthzenContext>;

@@ -20,6 +20,8 @@ export const reasonCodes = [
   "evaluation_error",
   "audit_unavailable",
   "object_mismatch",
+  "unverified_principal",
+  "unverified_delegation",
 ] as const;
 export const ReasonCode = z.enum(reasonCodes).openapi("ReasonCode");
 export type ReasonCode = z.infer<typeof ReasonCode>;
@@ -69,6 +71,17 @@ export type EntityRef = z.infer<typeof EntityRef>;
 /** Caller-supplied JSON objects: untrusted facts, bounded in size by the body limit. */
 const Facts = z.record(z.string().max(128), z.unknown());
 
+/** A compact JWS: three base64url parts. */
+export const compactJwt = z
+  .string()
+  .max(8192)
+  .regex(/^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/, "a signed token (compact JWS)");
+
+export const Delegation = z.object({ token: compactJwt }).strict().openapi("Delegation", {
+  description:
+    "Evidence of the chain's delegation: a PEA run token (POST /v1/runs) or a token-exchange token from a trusted identity provider (sub the human, act.sub the agent, aud PEA). Never seen by policy; logged as its sha256.",
+});
+
 export const AuthorizeRequest = z
   .object({
     principal: EntityRef.openapi({ description: "The actor about to act." }),
@@ -98,6 +111,7 @@ export const AuthorizeRequest = z
       .regex(/^apr_[A-Za-z0-9]{1,64}$/, "an approval id such as apr_...")
       .optional()
       .openapi({ description: "An approved approval for exactly this request (used once)." }),
+    delegation: Delegation.optional(),
   })
   .strict()
   .superRefine((value, ctx) => rejectUnstorableText(value, ctx))
@@ -150,6 +164,29 @@ export const apiKeyScopes = ["authorize", "runs", "approvals", "audit", "admin"]
 export const ApiKeyScope = z.enum(apiKeyScopes);
 export type ApiKeyScope = z.infer<typeof ApiKeyScope>;
 
+/**
+ * Whom a key may speak for in decisions: `user` its user; `service` the agents it hosts;
+ * `gateway` principals whose delegation it proves per request; `admin` nobody (it administers).
+ */
+export const apiKeyKinds = ["user", "service", "gateway", "admin"] as const;
+export const ApiKeyKind = z.enum(apiKeyKinds);
+export type ApiKeyKind = z.infer<typeof ApiKeyKind>;
+
+/** An authenticated key and whom it may speak for (policy-store identity/caller-binding.ts). */
+export interface ApiKeyPrincipal {
+  id: string;
+  name: string;
+  kind: ApiKeyKind;
+  scopes: ApiKeyScope[];
+  /** The user a `user` key speaks for. */
+  userId: string | null;
+  /** The agents a `service` key hosts, by id and by group. */
+  agents: string[];
+  agentGroups: string[];
+  /** Who made the key ("key:<id>", "User::<id>", "bootstrap", "cli"). */
+  createdBy: string | null;
+}
+
 // ---- runs (issue 3) -------------------------------------------------------------------------
 export const runStatusValues = ["active", "paused", "cancelled", "completed"] as const;
 export const StartRunRequest = z
@@ -171,6 +208,9 @@ export const StartRunRequest = z
       .max(7 * 24 * 3600)
       .optional()
       .openapi({ description: "Default 3600." }),
+    delegation: Delegation.optional().openapi({
+      description: "For a key that is not the human's own: their identity provider's token (sub the human).",
+    }),
   })
   .strict()
   .openapi("StartRunRequest");
@@ -186,8 +226,22 @@ export const RunResponse = z
     status: z.enum(runStatusValues),
     expiresAt: z.string(),
     createdAt: z.string(),
+    startedBy: z.string().nullable().openapi({ description: "The human who started it, authenticated." }),
+    subAgents: z.array(z.string()).openapi({ description: "Agents admitted as the principal's sub-agents." }),
+    token: z.string().optional().openapi({
+      description:
+        "A run token (only when the run is started): the agent's enforcement point presents it as delegation.token.",
+    }),
+    tokenExpiresAt: z.string().optional(),
   })
   .openapi("Run");
+
+export const RunTokenResponse = z.object({ token: z.string(), expiresAt: z.string() }).openapi("RunToken");
+
+export const AdmitSubAgentRequest = z
+  .object({ agent: z.string().min(1).max(256).openapi({ description: "A registered agent's id." }) })
+  .strict()
+  .openapi("AdmitSubAgentRequest");
 export type RunResponse = z.infer<typeof RunResponse>;
 
 // ---- decision outcomes and wall crossings (issue 3) -----------------------------------------

@@ -81,8 +81,18 @@ describe("sign-in and sessions", () => {
   });
 
   it("accepts a user-bound API key with the admin scope, and refuses unbound or narrower keys", async () => {
-    const bound = await createApiKey(admin.pdp.database, { name: "pat-cli", userId: "pat", scopes: ["admin"] });
-    const narrow = await createApiKey(admin.pdp.database, { name: "pat-ro", userId: "pat", scopes: ["audit"] });
+    const bound = await createApiKey(admin.pdp.database, {
+      kind: "user",
+      name: "pat-cli",
+      userId: "pat",
+      scopes: ["admin"],
+    });
+    const narrow = await createApiKey(admin.pdp.database, {
+      kind: "user",
+      name: "pat-ro",
+      userId: "pat",
+      scopes: ["audit"],
+    });
     await admin.pdp.engine.keys.reload();
     expect((await client(admin.app, { authorization: `Bearer ${bound.key}` }).get("/api/v1/users")).status).toBe(200);
     const unbound = await client(admin.app, { authorization: `Bearer ${admin.pdp.key}` }).get("/api/v1/users");

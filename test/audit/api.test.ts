@@ -55,7 +55,7 @@ describe("GET /v1/audit", () => {
     expect((await client.call("GET", "/v1/audit?reason=not_a_reason")).status).toBe(400);
     expect((await client.call("GET", "/v1/audit?limit=100000")).status).toBe(400);
 
-    const { key } = await createApiKey(pdp.database, { name: "agent-runtime", scopes: ["authorize"] });
+    const { key } = await createApiKey(pdp.database, { kind: "gateway", name: "agent-runtime", scopes: ["authorize"] });
     await pdp.engine.keys.reload();
     const forbidden = await client.call("GET", "/v1/audit", undefined, { authorization: `Bearer ${key}` });
     expect(forbidden.status).toBe(403);
@@ -99,7 +99,7 @@ describe("GET /v1/runs/{id}/lineage", () => {
     expect((json.outcomes as unknown[]).length).toBe(1);
 
     expect((await client.call("GET", "/v1/runs/run_nope/lineage")).status).toBe(404);
-    const { key } = await createApiKey(pdp.database, { name: "runner", scopes: ["runs"] });
+    const { key } = await createApiKey(pdp.database, { kind: "admin", name: "runner", scopes: ["runs"] });
     await pdp.engine.keys.reload();
     expect(
       (await client.call("GET", `/v1/runs/${run}/lineage`, undefined, { authorization: `Bearer ${key}` })).status,

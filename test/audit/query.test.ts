@@ -188,7 +188,12 @@ describe("typos are refused, naming the field", () => {
   });
 
   it("a crossing for an issuer nobody knows ('Acme Corp' when only ACME exists) is a 400 naming issuer", async () => {
-    const { key } = await createApiKey(pdp.database, { name: "carol", scopes: ["admin"], userId: "carol" });
+    const { key } = await createApiKey(pdp.database, {
+      kind: "user",
+      name: "carol",
+      scopes: ["admin"],
+      userId: "carol",
+    });
     await pdp.engine.keys.reload();
     const asCarol = { authorization: `Bearer ${key}` };
     const typo = await client.call(

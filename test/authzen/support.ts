@@ -29,7 +29,7 @@ export async function startPackPdp(name: PackName): Promise<TestPdp> {
   const pack = await loadPack(name);
   await prepareStore(store.database, { seed: "none" });
   await applySeed(store.database, pack.seed);
-  const { key } = await createApiKey(store.database, { name: "authzen-test", scopes: ["authorize"] });
+  const { key } = await createApiKey(store.database, { kind: "gateway", name: "authzen-test", scopes: ["authorize"] });
   const engine = await DecisionEngine.start({
     database: store.database,
     schemaText: pack.schemaText,

@@ -16,8 +16,10 @@ let daveKey: string;
 beforeAll(async () => {
   pdp = await startTestPdp({ now: () => clock, historyWindowSeconds: 3600 });
   client = pdpClient(pdp);
-  carolKey = (await createApiKey(pdp.database, { name: "carol", userId: "carol", scopes: ["authorize"] })).key;
-  daveKey = (await createApiKey(pdp.database, { name: "dave", userId: "dave", scopes: ["authorize"] })).key;
+  carolKey = (await createApiKey(pdp.database, { kind: "user", name: "carol", userId: "carol", scopes: ["authorize"] }))
+    .key;
+  daveKey = (await createApiKey(pdp.database, { kind: "user", name: "dave", userId: "dave", scopes: ["authorize"] }))
+    .key;
   await pdp.engine.keys.reload();
 });
 afterAll(async () => pdp.close());

@@ -77,7 +77,7 @@ describe("runs", () => {
 
   it("needs the runs scope", async () => {
     const { createApiKey } = await import("@pea/policy-store");
-    const { key } = await createApiKey(pdp.database, { name: "authz-only", scopes: ["authorize"] });
+    const { key } = await createApiKey(pdp.database, { kind: "gateway", name: "authz-only", scopes: ["authorize"] });
     await pdp.engine.keys.reload();
     const res = await client.call("POST", "/v1/runs", dealAssistant, { authorization: `Bearer ${key}` });
     expect(res.status).toBe(403);

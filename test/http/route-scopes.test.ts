@@ -23,7 +23,10 @@ beforeAll(async () => {
   client = pdpClient(pdp);
   for (const scope of apiKeyScopes) {
     if (scope === "admin") continue;
-    keysByScope.set(scope, (await createApiKey(pdp.database, { name: `only-${scope}`, scopes: [scope] })).key);
+    keysByScope.set(
+      scope,
+      (await createApiKey(pdp.database, { kind: "admin", name: `only-${scope}`, scopes: [scope] })).key,
+    );
   }
   // Keys are read through the engine's key cache: wait until the last one is known.
   const last = [...keysByScope.values()].at(-1) as string;

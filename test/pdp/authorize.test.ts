@@ -264,7 +264,7 @@ describe("authentication", () => {
 
   it("enforces key scopes and picks up new keys at once", async () => {
     const { createApiKey } = await import("@pea/policy-store");
-    const auditor = await createApiKey(pdp.database, { name: "auditor", scopes: ["audit"] });
+    const auditor = await createApiKey(pdp.database, { kind: "admin", name: "auditor", scopes: ["audit"] });
     await waitFor(() => pdp.engine.keys.verify(auditor.key) !== undefined);
     const { status, json } = await client.authorize(stories.readResearch, { authorization: `Bearer ${auditor.key}` });
     expect(status).toBe(403);

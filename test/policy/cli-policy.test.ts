@@ -3,14 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { main } from "@pea/cli";
 import { openDatabase, resolveDatabaseTarget } from "@pea/migrations";
-import {
-  authorize,
-  createApiKey,
-  DecisionEngine,
-  DecisionLog,
-  defaultPolicyDir,
-  prepareStore,
-} from "@pea/policy-store";
+import { authorize, DecisionEngine, DecisionLog, defaultPolicyDir, inProcess, prepareStore } from "@pea/policy-store";
 import { readCedarSchema } from "@pea/schemas";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { testEnv } from "../support/env.js";
@@ -123,7 +116,8 @@ describe("pea policy publish / activate / rollback / diff / shadow", { timeout: 
       firmDomains: ["meridian.example"],
     });
     const log = new DecisionLog(database);
-    const caller = { apiKeyId: (await createApiKey(database, { name: "t", scopes: ["admin"] })).id };
+    // Decisions recorded in-process, as a replay source (the caller's binding is not under test here).
+    const caller = inProcess;
     for (let i = 0; i < 3; i++) {
       await authorize(
         {

@@ -1,5 +1,6 @@
 import { createLogger } from "@pea/http-kit";
 import { createPdpApp } from "@pea/pdp";
+import { speakerKey } from "./speakers.js";
 import type { TestPdp } from "./store.js";
 
 export type JsonBody = Record<string, unknown> & {
@@ -21,7 +22,7 @@ export function pdpClient(pdp: TestPdp, options: { maxBodyBytes?: number } = {})
     const res = await app.request(path, {
       method,
       headers: {
-        authorization: `Bearer ${pdp.key}`,
+        authorization: `Bearer ${speakerKey(pdp, method, path, body) ?? pdp.key}`,
         ...(body !== undefined ? { "content-type": "application/json" } : {}),
         ...headers,
       },

@@ -5,6 +5,7 @@ import { join } from "node:path";
 import { type Database, openDatabase } from "@pea/migrations";
 import {
   createApiKey,
+  createDemoKeys,
   DecisionEngine,
   DecisionLog,
   defaultPolicyDir,
@@ -60,8 +61,10 @@ export async function openTestStore(): Promise<TestStore> {
 export interface TestPdp extends TestStore {
   engine: DecisionEngine;
   log: DecisionLog;
-  /** An admin-scoped API key. */
+  /** An admin-scoped API key (the bootstrap kind: it administers, and speaks for nobody). */
   key: string;
+  /** The demo's credentials by holder: each user's key, each agent runtime's, and "gateway" (speakers.ts). */
+  keys: ReadonlyMap<string, string>;
   /** Stop the engine and close the store. */
   close(): Promise<void>;
 }
@@ -78,7 +81,10 @@ export async function startTestPdp(
 ): Promise<TestPdp> {
   const store = await openTestStore();
   const prepared = await prepareStore(store.database, { seed: "demo" });
-  const key = prepared.createdKey?.key ?? (await createApiKey(store.database, { name: "test", scopes: ["admin"] })).key;
+  const key =
+    prepared.createdKey?.key ??
+    (await createApiKey(store.database, { kind: "admin", name: "test", scopes: ["admin"] })).key;
+  const keys = new Map((await createDemoKeys(store.database, "test")).map((k) => [k.holder, k.key]));
   const engine = await DecisionEngine.start({
     database: store.database,
     schemaText: readCedarSchema(),
@@ -95,6 +101,7 @@ export async function startTestPdp(
     engine,
     log: new DecisionLog(store.database),
     key,
+    keys,
     async close() {
       await engine.stop();
       await store.close();

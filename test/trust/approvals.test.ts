@@ -24,9 +24,11 @@ beforeAll(async () => {
   pdp = await startTestPdp();
   client = pdpClient(pdp);
   for (const user of ["dave", "erin", "carol", "bob"]) {
-    keys[user] = (await createApiKey(pdp.database, { name: user, userId: user, scopes: ["approvals"] })).key;
+    keys[user] = (
+      await createApiKey(pdp.database, { kind: "user", name: user, userId: user, scopes: ["approvals"] })
+    ).key;
   }
-  keys.unbound = (await createApiKey(pdp.database, { name: "robot", scopes: ["approvals"] })).key;
+  keys.unbound = (await createApiKey(pdp.database, { kind: "admin", name: "robot", scopes: ["approvals"] })).key;
   await waitFor(() => Object.values(keys).every((k) => pdp.engine.keys.verify(k) !== undefined));
 });
 afterAll(async () => pdp.close());
@@ -218,7 +220,7 @@ describe("who may approve", () => {
 
   it("needs the approvals scope", async () => {
     const { status } = await client.call("GET", "/v1/approvals", undefined, {
-      authorization: `Bearer ${(await createApiKey(pdp.database, { name: "a", scopes: ["authorize"] })).key}`,
+      authorization: `Bearer ${(await createApiKey(pdp.database, { kind: "gateway", name: "a", scopes: ["authorize"] })).key}`,
     });
     expect([401, 403]).toContain(status);
   });
@@ -238,7 +240,9 @@ describe("approvals expire", () => {
     const short = await startTestPdp({ trust: { approvalTtlSeconds: 1 } });
     try {
       const c = pdpClient(short);
-      const erin = (await createApiKey(short.database, { name: "erin", userId: "erin", scopes: ["approvals"] })).key;
+      const erin = (
+        await createApiKey(short.database, { kind: "user", name: "erin", userId: "erin", scopes: ["approvals"] })
+      ).key;
       await waitFor(() => short.engine.keys.verify(erin) !== undefined);
       const first = await c.authorize(payment("p-exp", 70_000));
       const id = (first.json.obligations as Array<{ approvalId: string }>)[0]?.approvalId as string;
@@ -272,7 +276,7 @@ forbid (principal, action == Action::"payment:approve", resource is Payment);
     try {
       const c = pdpClient(other);
       const key = async (user: string) =>
-        (await createApiKey(other.database, { name: user, userId: user, scopes: ["approvals"] })).key;
+        (await createApiKey(other.database, { kind: "user", name: user, userId: user, scopes: ["approvals"] })).key;
       const daveKey = await key("dave");
       const carolKey = await key("carol");
       await waitFor(() => other.engine.keys.verify(carolKey) !== undefined);

@@ -4,7 +4,6 @@ import {
   ApiKeyError,
   applySeed,
   compilePolicySet,
-  createApiKey,
   defaultPolicyDir,
   formatProblem,
   loadSchema,
@@ -12,19 +11,20 @@ import {
   readPolicyDir,
   seeds,
 } from "@pea/policy-store";
-import { type ApiKeyScope, apiKeyScopes, parseEnv, readCedarSchema } from "@pea/schemas";
+import { parseEnv, readCedarSchema } from "@pea/schemas";
 import { auditCommand, auditUsage } from "./audit.js";
 import { CliConfig } from "./config.js";
+import { keysCommand, keysUsage } from "./keys.js";
 import { MembershipUsageError, membershipCommand, membershipUsage } from "./membership.js";
 import { policyCommand, policyUsage } from "./policy.js";
 import { withStore } from "./store.js";
+import { type Out, UsageError } from "./usage.js";
 
 const usage = `pea — PEA's command line
 
   pea migrate                                  apply database migrations
   pea seed demo|healthcare|government          load a demo organisation (Meridian Bank, St. Elsewhere, the Ministry)
-  pea keys create --name N [--user U] [--scope S]...
-                                               create an API key (shown once); scopes: ${apiKeyScopes.join(", ")}
+${keysUsage}
 ${auditUsage}
 ${policyUsage}
 ${membershipUsage}
@@ -32,7 +32,6 @@ ${membershipUsage}
 The store is DATABASE_URL if set, else the embedded store in PEA_DATA_DIR (default ./.pea),
 reached through the running PDP when \`npm start\` has it open.`;
 
-type Out = { log: (line: string) => void; error: (line: string) => void };
 const console_: Out = { log: (l) => console.log(l), error: (l) => console.error(l) };
 
 /** Run one command; returns the process exit code. */
@@ -65,8 +64,7 @@ export async function main(
         });
       }
       case "keys":
-        if (sub !== "create") throw new UsageError("keys takes: create");
-        return await keysCreate(config, rest, out);
+        return await keysCommand(sub, rest, config, out);
       case "audit":
         return await auditCommand(sub, rest, config, out);
       case "membership":
@@ -95,30 +93,6 @@ export async function main(
     out.error(`pea: ${(error as Error).message}`);
     return 1;
   }
-}
-
-class UsageError extends Error {}
-
-async function keysCreate(config: CliConfig, args: string[], out: Out): Promise<number> {
-  const { values } = parseArgs({
-    args,
-    options: { name: { type: "string" }, user: { type: "string" }, scope: { type: "string", multiple: true } },
-    strict: true,
-  });
-  if (!values.name) throw new UsageError("keys create needs --name");
-  const scopes = (values.scope ?? ["authorize"]) as ApiKeyScope[];
-  return withStore(config, async (db) => {
-    const { id, key } = await createApiKey(db, {
-      name: values.name as string,
-      userId: values.user,
-      scopes,
-      actor: "cli",
-    });
-    out.log(
-      `created key ${id} (${scopes.join(", ")}${values.user ? `, user ${values.user}` : ""}); it is shown only once:\n${key}`,
-    );
-    return 0;
-  });
 }
 
 async function policyValidate(args: string[], out: Out): Promise<number> {

@@ -52,6 +52,7 @@ export async function createApiKey(
   // insertApiKey records the change itself, in the transaction that creates the key.
   return insertApiKey(deps.database, {
     name: input.name.trim(),
+    kind: "user",
     userId: input.userId,
     scopes: input.scopes,
     actor: `User::${actor.userId}`,

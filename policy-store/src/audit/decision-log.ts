@@ -20,6 +20,8 @@ export interface DecisionRecord {
   policyVersion: string;
   entitlementVersion: number;
   apiKeyId: string | null;
+  /** Who made that key ("User::carol", "bootstrap", …): a decision names the person behind its key. */
+  apiKeyCreatedBy?: string | null | undefined;
   /** The jti of the authorization artifact issued with an allow. */
   artifactId?: string | undefined;
   /** The approval this decision consumed or asked for, and who approved it. */
@@ -55,6 +57,7 @@ export function decisionAuditRecord(record: DecisionRecord): AuditRecord {
     policyVersion: record.policyVersion,
     entitlementVersion: record.entitlementVersion,
     apiKeyId: record.apiKeyId,
+    ...(record.apiKeyCreatedBy ? { apiKeyCreatedBy: record.apiKeyCreatedBy } : {}),
     artifactId: record.artifactId,
     approvalId: record.approvalId,
     approver: record.approver,

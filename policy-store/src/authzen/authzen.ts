@@ -17,7 +17,14 @@ import {
 import { type AuthorizeDeps, authorize, observeDecision } from "../decision/authorize.js";
 import { deny } from "../decision/decision.js";
 import type { DecisionInputs, Evaluation } from "../decision/inputs.js";
-import { type Caller, decisionRecord, evaluate, evaluatedPart, newDecisionId } from "../decision/pipeline.js";
+import {
+  type Caller,
+  decisionRecord,
+  evaluate,
+  evaluatedPart,
+  evaluateFor,
+  newDecisionId,
+} from "../decision/pipeline.js";
 
 /**
  * OpenID AuthZEN Authorization API 1.0 over PEA's model. An AuthZEN subject is PEA's principal;
@@ -48,7 +55,7 @@ type Tuple = Pick<AuthzenEvaluationRequest, "subject" | "action" | "resource" | 
 
 /** The PEA request an AuthZEN 4-tuple stands for. Subject properties are ignored: subjects come from the store. */
 export function toPeaRequest({ subject, action, resource, context }: Tuple): AuthorizeRequest {
-  const { chain, intent, run, approval, evidence, ...facts } = (context ?? {}) as AuthzenContext;
+  const { chain, intent, run, approval, evidence, delegation, ...facts } = (context ?? {}) as AuthzenContext;
   return {
     principal: { type: subject.type, id: subject.id },
     chain: chain ?? [],
@@ -63,6 +70,7 @@ export function toPeaRequest({ subject, action, resource, context }: Tuple): Aut
     },
     context: facts,
     ...(evidence !== undefined ? { evidence } : {}),
+    ...(delegation !== undefined ? { delegation: { token: delegation } } : {}),
   };
 }
 
@@ -200,7 +208,7 @@ async function search<R>(
     // The same checks as an evaluation (runs, history, revocations), so that every result found
     // evaluates to true; but no side effects: no approval is opened, nothing is touched or signed.
     const started = performance.now();
-    const evaluation = await evaluate(engine, evaluatedPart(candidate.request));
+    const evaluation = await evaluateFor(engine, candidate.request, caller);
     const { outcome } = evaluation;
     outcomes.push({ decision: outcome.decision, reason: outcome.reasons[0]?.code ?? "none" });
     if (outcome.decision === "allow") allowed++;

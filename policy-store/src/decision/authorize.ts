@@ -2,12 +2,22 @@ import type { AuthorizeRequest, AuthorizeResponse } from "@pea/schemas";
 import type { DecisionLog } from "../audit/decision-log.js";
 import type { DecisionEngine } from "../engine/engine.js";
 import type { DecisionEffects } from "../governance/history.js";
+import { verifyCaller } from "../identity/caller-binding.js";
 import { traceDecision, withSpan } from "../observability/tracing.js";
 import { asRecorded, fixOnApproval } from "./business-objects.js";
 import { type Decision, deny } from "./decision.js";
 import { decisionEffects } from "./facts.js";
 import { historyGuard } from "./history-guard.js";
-import { type Caller, decisionRecord, evaluate, evaluatedPart, newDecisionId, reEvaluate } from "./pipeline.js";
+import {
+  type Caller,
+  decisionRecord,
+  evaluate,
+  evaluatedPart,
+  keyIdOf,
+  newDecisionId,
+  reEvaluate,
+  unevaluated,
+} from "./pipeline.js";
 import { HistoryMoved, historyMark, inScopeOrder } from "./scope-order.js";
 import { settleApproval, signAllow } from "./trust-steps.js";
 
@@ -70,11 +80,17 @@ async function authorizeOnce(
 ): Promise<AuthorizeResponse> {
   const started = performance.now();
   const { engine, log } = deps;
+  // Whom the caller may speak for, and what evidence it brings (identity/caller-binding.ts).
+  const checked = await verifyCaller(engine, evaluatedPart(given), caller.speaker, given.delegation);
+  const asked = "request" in checked ? { ...given, run: checked.request.run } : given;
   // A business object PEA has recorded is judged as recorded (business-objects.ts).
-  const recorded = await asRecorded(engine, given);
+  const recorded = "denied" in checked ? { request: asked } : await asRecorded(engine, asked);
   const request = recorded.request;
   const mark = historyMark(engine.database);
-  const evaluation = await evaluate(engine, evaluatedPart(request));
+  const evaluation =
+    "denied" in checked
+      ? unevaluated(engine, checked.denied)
+      : await evaluate(engine, evaluatedPart(request), { run: checked.run });
   const { policyVersion, entitlementVersion } = evaluation;
   let outcome = recorded.denied ?? evaluation.outcome;
   const guard = evaluation.asked && historyGuard(engine, evaluation.asked.request, evaluation.asked.inputs.facts, mark);
@@ -86,7 +102,7 @@ async function authorizeOnce(
     engine.shadow.observe(evaluation, shadow, () => reEvaluate(evaluation, shadow.set, engine.trust), decisionId);
   }
   // Approval rules: open (or find) the approval, or spend the one the caller brings (trust-steps.ts).
-  const approval = await settleApproval(engine, request, outcome, decisionId, caller.apiKeyId);
+  const approval = await settleApproval(engine, request, outcome, decisionId, keyIdOf(caller));
   outcome = approval.outcome;
   await fixOnApproval(engine.database, recorded, outcome, decisionId).catch(() => {});
   // History and duties: what an allow touches is written with its audit record, below (facts.ts).

@@ -68,6 +68,8 @@ const defaultMessages: Record<ReasonCode, string> = {
   evaluation_error: "policy evaluation failed",
   audit_unavailable: "the decision could not be recorded",
   object_mismatch: "the request describes a business object differently from what PEA recorded",
+  unverified_principal: "the caller's key may not speak for this principal",
+  unverified_delegation: "nothing PEA verified shows this delegation",
 };
 
 // Cedar reports the forbids that denied in no set order. PEA names them in a fixed one: first who

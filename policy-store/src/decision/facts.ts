@@ -9,7 +9,7 @@ import {
   loadHistory,
 } from "../governance/history.js";
 import type { LoadedPolicySet } from "../policy/types.js";
-import { getRun } from "../trust/runs.js";
+import { getRun, type Run } from "../trust/runs.js";
 import { type Decision, type DecisionRequest, deny } from "./decision.js";
 import type { DecisionFacts } from "./inputs.js";
 
@@ -18,11 +18,21 @@ import type { DecisionFacts } from "./inputs.js";
  * history its policies may consult (history.ts). Anything that cannot be read is a deny
  * (fail-closed). Callers never supply any of this.
  */
-export async function lookupFacts(engine: DecisionEngine, request: DecisionRequest): Promise<DecisionFacts | Decision> {
+export async function lookupFacts(
+  engine: DecisionEngine,
+  request: DecisionRequest,
+  /** The run, when already read for this request (the caller check reads it first). */
+  known?: Run | null | undefined,
+): Promise<DecisionFacts | Decision> {
   const now = engine.now();
   const inputs = engine.inputs();
   try {
-    const runLookup = request.run !== undefined ? getRun(engine.database, request.run) : undefined;
+    const runLookup =
+      request.run === undefined
+        ? undefined
+        : known !== undefined
+          ? Promise.resolve(known)
+          : getRun(engine.database, request.run);
     const { human } = actorsOf(request);
     // Only what the policies that can apply read is looked up (policy-slices.ts).
     const needsHistory = "decision" in inputs || readsHistory(inputs.policies, request);

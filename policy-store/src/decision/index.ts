@@ -2,4 +2,4 @@ export { type AuthorizeDeps, authorize, type DecisionEvent } from "./authorize.j
 export { decide } from "./decide.js";
 export type { Decision, DecisionRequest } from "./decision.js";
 export type { Evaluation } from "./inputs.js";
-export { type Caller, evaluate } from "./pipeline.js";
+export { type Caller, evaluate, inProcess } from "./pipeline.js";

@@ -1,11 +1,14 @@
 // The decision pipeline's two shared steps. Every path that decides (authorize and its batch,
 // AuthZEN evaluations and search, `pea policy test`, impact diff, shadow mode) evaluates with
 // `evaluate()` and records with `decisionRecord()`, so none of them can skip a check another makes.
+import { createHash } from "node:crypto";
 import type { AuthorizeRequest } from "@pea/schemas";
 import type { DecisionRecord } from "../audit/decision-log.js";
 import type { DecisionEngine } from "../engine/engine.js";
+import { type Speaker, verifyCaller } from "../identity/caller-binding.js";
 import { withSpan, withSpanSync } from "../observability/tracing.js";
 import type { LoadedPolicySet } from "../policy/types.js";
+import type { Run } from "../trust/runs.js";
 import { decide } from "./decide.js";
 import { type Decision, type DecisionRequest, deny, linkName } from "./decision.js";
 import { lookupFacts } from "./facts.js";
@@ -13,19 +16,31 @@ import type { Evaluation } from "./inputs.js";
 import { randomHex } from "./random-ids.js";
 import { revokedDecision } from "./trust-steps.js";
 
-/** Who asks, as far as the log is concerned. */
+/** Who asks: the key (or PEA's own process) whose binding every request is checked against. */
 export interface Caller {
-  apiKeyId: string | null;
+  speaker: Speaker;
 }
+
+export const inProcess: Caller = { speaker: "in-process" };
+
+const keyOf = (caller: Caller) => (caller.speaker === "in-process" ? undefined : caller.speaker);
+export const keyIdOf = (caller: Caller): string | null => keyOf(caller)?.id ?? null;
 
 export function newDecisionId(): string {
   return `dec_${Date.now().toString(36)}${randomHex(10)}`;
 }
 
-/** The request as policy may see it: `evidence` never reaches evaluation. */
+/** The request as policy may see it: `evidence` and the caller's `delegation` never reach evaluation. */
 export function evaluatedPart(request: AuthorizeRequest): DecisionRequest {
-  const { evidence: _evidence, ...evaluated } = request;
+  const { evidence: _evidence, delegation: _delegation, ...evaluated } = request;
   return evaluated;
+}
+
+/** The request as the log keeps it: a delegation token only as its sha256 (it is a bearer credential). */
+export function loggedPart(request: AuthorizeRequest): Omit<AuthorizeRequest, "delegation"> & { delegation?: string } {
+  const { delegation, ...rest } = request;
+  if (!delegation) return rest;
+  return { ...rest, delegation: `sha256:${createHash("sha256").update(delegation.token).digest("base64url")}` };
 }
 
 /**
@@ -35,7 +50,11 @@ export function evaluatedPart(request: AuthorizeRequest): DecisionRequest {
 export async function evaluate(
   engine: DecisionEngine,
   request: DecisionRequest,
-  options: { policies?: LoadedPolicySet | undefined } = {},
+  options: {
+    policies?: LoadedPolicySet | undefined;
+    /** The named run, when the caller check already read it (identity/caller-binding.ts). */
+    run?: Run | null | undefined;
+  } = {},
 ): Promise<Evaluation> {
   const inputs = engine.inputs();
   // Revocations (trust/revocations.ts): a revoked agent, grant, task or run denies whatever policy says.
@@ -50,7 +69,7 @@ export async function evaluate(
   const policies = options.policies ?? inputs.policies;
   const versions = { policyVersion: policies.version, entitlementVersion: inputs.snapshot.version };
   try {
-    const facts = await withSpan("pea.facts", {}, () => lookupFacts(engine, request));
+    const facts = await withSpan("pea.facts", {}, () => lookupFacts(engine, request, options.run));
     if ("decision" in facts) return { outcome: unlessRevoked(facts), ...versions };
     const asked = { request, inputs: { ...inputs, policies, facts } };
     const outcome = withSpanSync("pea.evaluate", {}, () => decide(request, asked.inputs));
@@ -61,6 +80,22 @@ export async function evaluate(
       ...versions,
     };
   }
+}
+
+/** evaluate(), once the caller is shown to speak for the request (identity/caller-binding.ts). */
+export async function evaluateFor(
+  engine: DecisionEngine,
+  request: AuthorizeRequest,
+  caller: Caller,
+): Promise<Evaluation> {
+  const checked = await verifyCaller(engine, evaluatedPart(request), caller.speaker, request.delegation);
+  if ("denied" in checked) return unevaluated(engine, checked.denied);
+  return evaluate(engine, checked.request, { run: checked.run });
+}
+
+/** An evaluation that stopped before policy (the caller was refused): the deny, at the live versions. */
+export function unevaluated(engine: DecisionEngine, outcome: Decision): Evaluation {
+  return { outcome, policyVersion: engine.policyVersion, entitlementVersion: engine.entitlementVersion };
 }
 
 /** The same request on the same facts, decided by another policy set (revocations apply as live). */
@@ -101,11 +136,12 @@ export function decisionRecord(
     reasons: outcome.reasons,
     obligations: outcome.obligations,
     // The request as received, evidence included (the log is for humans); `via` says which API asked.
-    request: via ? { ...request, via } : request,
+    request: via ? { ...loggedPart(request), via } : loggedPart(request),
     determiningPolicies: outcome.determiningPolicies,
     policyVersion: evaluation.policyVersion,
     entitlementVersion: evaluation.entitlementVersion,
-    apiKeyId: caller.apiKeyId,
+    apiKeyId: keyIdOf(caller),
+    apiKeyCreatedBy: keyOf(caller)?.createdBy ?? null,
     ...rest,
   };
 }

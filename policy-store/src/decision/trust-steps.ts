@@ -36,7 +36,7 @@ export async function settleApproval(
 ): Promise<SettledApproval> {
   const need = outcome.decision === "deny" ? outcome.approval : undefined;
   if (!need) return { outcome };
-  const { evidence: _evidence, approval: brought, ...evaluated } = request;
+  const { evidence: _evidence, delegation: _delegation, approval: brought, ...evaluated } = request;
   try {
     let notice: string | undefined;
     if (brought !== undefined) {

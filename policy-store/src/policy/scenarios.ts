@@ -43,6 +43,7 @@ import { type Database, migrate, openDatabase } from "@pea/migrations";
 import { type AuthorizeRequest, AuthorizeRequest as AuthorizeRequestSchema, readCedarSchema } from "@pea/schemas";
 import { DecisionLog, type DecisionRecord } from "../audit/decision-log.js";
 import { authorize } from "../decision/authorize.js";
+import { inProcess } from "../decision/pipeline.js";
 import { DecisionEngine } from "../engine/engine.js";
 import { reportOutcome } from "../governance/history.js";
 import { assignMembership, SodConflictError } from "../governance/sod.js";
@@ -253,7 +254,7 @@ async function runStep(step: Record<string, unknown>, result: StepResult, deps: 
       const request = AuthorizeRequestSchema.parse(step.authorize) as AuthorizeRequest;
       const expect = step.expect as Expectation | undefined;
       if (!expect) throw new Error("an authorize step needs expect");
-      const answer = await authorize(request, { apiKeyId: null }, { engine, log: deps.log });
+      const answer = await authorize(request, inProcess, { engine, log: deps.log });
       save(answer.decisionId);
       const record = deps.log.records.get(answer.decisionId);
       deps.log.records.delete(answer.decisionId);
@@ -286,8 +287,12 @@ async function runStep(step: Record<string, unknown>, result: StepResult, deps: 
       return;
     }
     case "startRun": {
-      const run = await startRun(engine.database, step.startRun as Parameters<typeof startRun>[1], {
+      const input = step.startRun as Parameters<typeof startRun>[1];
+      // A scenario plays its own humans: the run is started by the chain's human.
+      const startedBy = input.chain.find((link) => link.type === "User")?.id ?? null;
+      const run = await startRun(engine.database, input, {
         createdBy: "scenario",
+        startedBy,
         now,
       });
       save(run.id);

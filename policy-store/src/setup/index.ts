@@ -1,3 +1,4 @@
+export { createDemoKeys, type DemoKey } from "./demo-keys.js";
 export { prepareAdmin } from "./prepare-admin.js";
 export { prepareStore } from "./prepare-store.js";
 export { applySeed } from "./seed.js";

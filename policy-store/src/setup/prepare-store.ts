@@ -26,6 +26,7 @@ export async function prepareStore(
   if ((await countApiKeys(database)) === 0) {
     const created = await createApiKey(database, {
       name: "bootstrap",
+      kind: "admin",
       scopes: ["admin"],
       key: options.bootstrapKey,
       actor: "bootstrap",

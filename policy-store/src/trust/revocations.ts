@@ -3,6 +3,8 @@ import type { Database, Session } from "@pea/migrations";
 import { PeaError } from "@pea/schemas";
 import { recordChange } from "../audit/chain.js";
 import { type Decision, type DecisionRequest, deny, linkName } from "../decision/decision.js";
+import { IdpTokenVerifier, type TrustedIssuer } from "../identity/idp-tokens.js";
+import { defaultTokenAudience, type TokenAudience } from "../identity/run-tokens.js";
 import { ensureSigningKey, SigningKeyRing } from "./signing-keys.js";
 
 /** What a PDP process needs for runtime trust, beyond policies and entitlements. */
@@ -17,6 +19,10 @@ export interface TrustOptions {
   signingKeyRotateAfterSeconds?: number;
   /** How long a rotated-out key stays published (default 1 h; at least the artifact lifetime). */
   signingKeyOverlapSeconds?: number;
+  /** Issuer, audience and lifetime of PEA's run tokens (identity/run-tokens.ts). */
+  tokens?: Partial<TokenAudience> | undefined;
+  /** Identity providers whose delegation tokens PEA believes (identity/idp-tokens.ts). */
+  trustedIssuers?: readonly TrustedIssuer[] | undefined;
 }
 
 export const revocationTargetTypes = ["Agent", "Run", "Intent", "Grant", "Artifact"] as const;
@@ -44,6 +50,8 @@ export class TrustState {
   private stale = false;
   readonly artifactTtlSeconds: number;
   readonly approvalTtlSeconds: number;
+  readonly tokens: TokenAudience;
+  readonly idp: IdpTokenVerifier;
 
   constructor(
     private readonly database: Database,
@@ -51,6 +59,8 @@ export class TrustState {
   ) {
     this.artifactTtlSeconds = options.artifactTtlSeconds ?? 60;
     this.approvalTtlSeconds = options.approvalTtlSeconds ?? 24 * 3600;
+    this.tokens = { ...defaultTokenAudience, ...options.tokens };
+    this.idp = new IdpTokenVerifier(options.trustedIssuers ?? [], this.tokens.audience);
   }
 
   isRevoked(type: RevocationTargetType, id: string): boolean {

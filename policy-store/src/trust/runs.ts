@@ -21,6 +21,10 @@ export interface Run {
   expiresAt: Date;
   createdAt: Date;
   createdBy: string | null;
+  /** The human who started the run, authenticated; null when its chain holds no human. */
+  startedBy: string | null;
+  /** Agents admitted as the principal's sub-agents: they act with chain = run.chain + [run.principal]. */
+  subAgents: string[];
 }
 
 export interface StartRunInput {
@@ -48,6 +52,8 @@ interface RunRow {
   expires_at: Date | string;
   created_at: Date | string;
   created_by: string | null;
+  started_by: string | null;
+  sub_agents: unknown;
 }
 
 const parseJson = (value: unknown): unknown => (typeof value === "string" ? JSON.parse(value) : value);
@@ -63,16 +69,19 @@ function toRun(row: RunRow): Run {
     expiresAt: new Date(row.expires_at),
     createdAt: new Date(row.created_at),
     createdBy: row.created_by,
+    startedBy: row.started_by,
+    subAgents: parseJson(row.sub_agents) as string[],
   };
 }
 
-const columns = "id, principal, chain, intent, purpose, status, expires_at, created_at, created_by";
+const columns =
+  "id, principal, chain, intent, purpose, status, expires_at, created_at, created_by, started_by, sub_agents";
 
 /** Start a run. `now` comes from the caller's clock (the engine's), so tests can move time. */
 export async function startRun(
   database: Database,
   input: StartRunInput,
-  options: { createdBy: string | null; now: Date },
+  options: { createdBy: string | null; startedBy: string | null; now: Date },
 ): Promise<Run> {
   const ttl = Math.min(Math.max(1, input.ttlSeconds ?? DEFAULT_RUN_TTL_SECONDS), MAX_RUN_TTL_SECONDS);
   const expiresAt = new Date(options.now.getTime() + ttl * 1000);
@@ -81,8 +90,8 @@ export async function startRun(
   const id = newRunId();
   const row = await database.transaction(async (tx) => {
     const [inserted] = await tx.query<RunRow>(
-      `INSERT INTO runs (id, principal, chain, intent, purpose, status, expires_at, created_at, created_by)
-       VALUES ($1, $2, $3, $4, $5, 'active', $6, $7, $8) RETURNING ${columns}`,
+      `INSERT INTO runs (id, principal, chain, intent, purpose, status, expires_at, created_at, created_by, started_by)
+       VALUES ($1, $2, $3, $4, $5, 'active', $6, $7, $8, $9) RETURNING ${columns}`,
       [
         id,
         JSON.stringify(principal),
@@ -92,6 +101,7 @@ export async function startRun(
         expiresAt.toISOString(),
         options.now.toISOString(),
         options.createdBy,
+        options.startedBy,
       ],
     );
     await recordChange(tx, {
@@ -105,6 +115,7 @@ export async function startRun(
         intent: input.intent,
         purpose: input.purpose ?? null,
         expiresAt: expiresAt.toISOString(),
+        startedBy: options.startedBy,
       },
     });
     return inserted;
@@ -126,17 +137,45 @@ export function runIsLive(run: Run, now: Date): boolean {
 const sameRef = (a: EntityRef | undefined, b: EntityRef | undefined) =>
   a !== undefined && b !== undefined && a.type === b.type && a.id === b.id;
 
-/** Whether a request's principal, chain and intent are exactly the run's. */
+/**
+ * Whether a request's principal, chain and intent are exactly the run's, or those of one of its
+ * sub-agents (principal: the sub-agent; chain: the run's chain, then the run's principal).
+ */
 export function matchesRun(
-  run: Pick<Run, "principal" | "chain" | "intent">,
+  run: Pick<Run, "principal" | "chain" | "intent"> & Partial<Pick<Run, "subAgents">>,
   request: { principal: EntityRef; chain: EntityRef[]; intent?: string | undefined },
 ): boolean {
+  const sameChain = (chain: EntityRef[]) =>
+    chain.length === request.chain.length && chain.every((link, i) => sameRef(link, request.chain[i]));
+  if (run.intent !== request.intent) return false;
+  if (sameRef(run.principal, request.principal)) return sameChain(run.chain);
   return (
-    sameRef(run.principal, request.principal) &&
-    run.chain.length === request.chain.length &&
-    run.chain.every((link, i) => sameRef(link, request.chain[i])) &&
-    run.intent === request.intent
+    request.principal.type === "Agent" &&
+    (run.subAgents ?? []).includes(request.principal.id) &&
+    sameChain([...run.chain, run.principal])
   );
+}
+
+/**
+ * Admit a registered agent as a sub-agent of the run's principal: its decisions then land in this
+ * run and its lineage (policies still judge every link: delegation is checked and attenuates).
+ */
+export async function admitSubAgent(
+  database: Database,
+  runId: string,
+  agent: string,
+  actor: string,
+): Promise<Run | undefined> {
+  return database.transaction(async (tx) => {
+    const [row] = await tx.query<RunRow>(
+      `UPDATE runs SET sub_agents = CASE WHEN sub_agents ? $2 THEN sub_agents ELSE sub_agents || jsonb_build_array($2::text) END
+       WHERE id = $1 RETURNING ${columns}`,
+      [runId, agent],
+    );
+    if (!row) return undefined;
+    await recordChange(tx, { actor, action: "run.sub_agent", target: `Run::${runId}`, run: runId, detail: { agent } });
+    return toRun(row);
+  });
 }
 
 /** The run as the API shows it. */
@@ -150,5 +189,7 @@ export function describeRun(run: Run) {
     status: run.status,
     expiresAt: run.expiresAt.toISOString(),
     createdAt: run.createdAt.toISOString(),
+    startedBy: run.startedBy,
+    subAgents: run.subAgents,
   };
 }

@@ -2,6 +2,7 @@ import { createRoute, type OpenAPIHono } from "@hono/zod-openapi";
 import type { AppEnv } from "@pea/http-kit";
 import { authorize } from "@pea/policy-store";
 import {
+  type ApiKeyPrincipal,
   AuthorizeBatchRequest,
   AuthorizeBatchResponse,
   type AuthorizeRequest,
@@ -22,8 +23,8 @@ const errors = {
 
 export function authorizeRoutes(app: OpenAPIHono<AppEnv>, deps: RouteDeps) {
   const { auth } = deps;
-  const decideOne = (request: AuthorizeRequest, apiKeyId: string, endpoint: string) =>
-    authorize(request, { apiKeyId }, deps, endpoint);
+  const decideOne = (request: AuthorizeRequest, speaker: ApiKeyPrincipal, endpoint: string) =>
+    authorize(request, { speaker }, deps, endpoint);
 
   app.openapi(
     createRoute({
@@ -39,7 +40,7 @@ export function authorizeRoutes(app: OpenAPIHono<AppEnv>, deps: RouteDeps) {
         ...errors,
       },
     }),
-    async (c) => c.json(await decideOne(c.req.valid("json"), c.get("caller").id, "authorize"), 200),
+    async (c) => c.json(await decideOne(c.req.valid("json"), c.get("caller"), "authorize"), 200),
   );
 
   app.openapi(
@@ -59,10 +60,10 @@ export function authorizeRoutes(app: OpenAPIHono<AppEnv>, deps: RouteDeps) {
       },
     }),
     async (c) => {
-      const callerId = c.get("caller").id;
+      const caller = c.get("caller");
       const { requests } = c.req.valid("json");
       return c.json(
-        { responses: await Promise.all(requests.map((r) => decideOne(r, callerId, "authorize_batch"))) },
+        { responses: await Promise.all(requests.map((r) => decideOne(r, caller, "authorize_batch"))) },
         200,
       );
     },

@@ -44,7 +44,7 @@ const json = <T>(schema: T) => ({ content: { "application/json": { schema } } })
 export function authzenRoutes(app: OpenAPIHono<AppEnv>, deps: RouteDeps) {
   const { auth } = deps;
   const run = async <T>(work: () => Promise<AuthzenAnswer<T>>): Promise<T> => (await work()).body;
-  const caller = (c: { get(key: "caller"): AppEnv["Variables"]["caller"] }) => ({ apiKeyId: c.get("caller").id });
+  const caller = (c: { get(key: "caller"): AppEnv["Variables"]["caller"] }) => ({ speaker: c.get("caller") });
 
   app.openapi(
     createRoute({

@@ -10,10 +10,11 @@ export const ARTIFACT_META_KEY = "pea/artifact";
 export const APPROVAL_META_KEY = "pea/approval";
 
 /**
- * Denies that depend on the resource or the moment, not on who is asking for what task: a tool
- * denied only for these could still be allowed on another call, so tools/list shows it.
+ * Denies of a sample call (the tool's listWith) that depend on the moment or the object, not on who
+ * asks for what task: a tool denied only for these could be allowed on another call, so tools/list
+ * shows it. Anything else (outside the task, nothing permits it, revoked, no decision) hides it.
  */
-const listableDenials = new Set(["approval_required", "barrier", "sod", "object_mismatch", "not_permitted"]);
+const listableDenials = new Set(["approval_required", "barrier", "sod", "object_mismatch"]);
 
 export interface Decider {
   listTools(caller: Caller): Promise<Tool[]>;

@@ -13,6 +13,8 @@ import { connectUpstreams } from "./upstreams.js";
 export interface RunningGateway {
   /** The MCP endpoint, e.g. http://127.0.0.1:8702/mcp. */
   url: string;
+  /** Resolves once the outcome reports started so far reached PEA (or failed). */
+  settled(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -105,6 +107,7 @@ export async function startGateway(config: GatewayConfig, tools: ToolsConfig): P
   resource ??= url;
   return {
     url,
+    settled: () => decider.settled(),
     async close() {
       http.closeAllConnections();
       await new Promise<void>((resolve) => http.close(() => resolve()));

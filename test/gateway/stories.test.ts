@@ -111,9 +111,14 @@ describe("dave's payments agent", () => {
     expect(rig.bank.payments.size).toBe(0);
 
     const approvalId = refused?.approvalId as string;
-    const approved = await pdpClient(pdp).call("POST", `/v1/approvals/${approvalId}/approve`, {}, {
-      authorization: `Bearer ${pdp.keys.get("erin")}`,
-    });
+    const approved = await pdpClient(pdp).call(
+      "POST",
+      `/v1/approvals/${approvalId}/approve`,
+      {},
+      {
+        authorization: `Bearer ${pdp.keys.get("erin")}`,
+      },
+    );
     expect(approved.status).toBe(200);
 
     const retry = { name: "initiate_payment", arguments: payment, _meta: { "pea/approval": approvalId } };

@@ -46,7 +46,10 @@ export async function startGatewayRig(
   const bank = new BankState();
   const upstream: ServedMcp = await serveMcpOverHttp(() => createBankToolServer(bank), "127.0.0.1", 0);
   const demo = JSON.parse(readFileSync(demoToolsFile, "utf8")) as { tools: unknown };
-  const tools = parseToolsConfig({ upstreams: { bank: { transport: "http", url: upstream.url } }, tools: demo.tools }, ".");
+  const tools = parseToolsConfig(
+    { upstreams: { bank: { transport: "http", url: upstream.url } }, tools: demo.tools },
+    ".",
+  );
   const gateway = await startGateway(
     parseGatewayConfig({
       PEA_MCP_PORT: "0",

@@ -111,7 +111,11 @@ describe("the gateway fails closed", () => {
     await new Promise<void>((r) => server.listen(0, "127.0.0.1", () => r()));
     const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
     if (answer === "refuse") await new Promise((r) => server.close(r));
-    return { url, close: () => new Promise((r) => (server.closeAllConnections(), server.close(r))) };
+    const close = () => {
+      server.closeAllConnections();
+      return new Promise((r) => server.close(r));
+    };
+    return { url, close };
   };
 
   for (const answer of ["refuse", "hang", "fail"] as const) {

@@ -51,17 +51,16 @@ describe("the client against the real PDP", () => {
 
   it("runs: start (with a run token), read, a fresh token; outcomes reported once", async () => {
     const alice = clientAs("alice");
-    const run = await alice.startRun({
+    const forAlice = {
       principal: { type: "Agent", id: "research-assistant" },
       chain: [{ type: "User", id: "alice" }],
       intent: "market-research-report",
-    });
+    };
+    const run = await alice.startRun(forAlice);
     expect(run).toMatchObject({ status: "active", token: expect.any(String) });
     expect((await alice.getRun(run.id)).id).toBe(run.id);
     expect((await alice.runToken(run.id)).token).toMatch(/^ey/);
-    await expect(clientAs("bob").startRun({ ...run, chain: [{ type: "User", id: "alice" }] })).rejects.toBeInstanceOf(
-      PdpRefused,
-    );
+    await expect(clientAs("bob").startRun(forAlice)).rejects.toBeInstanceOf(PdpRefused);
 
     const decision = await alice.authorize({ ...stories.readResearch, run: run.id });
     expect(decision.decision).toBe("allow");

@@ -5,6 +5,7 @@ import { join } from "node:path";
 import { parsePdpConfig, startPdp } from "@pea/pdp";
 import { describe, expect, it } from "vitest";
 import { testEnv } from "../support/env.js";
+import { keyFromCli, untilKeyIsKnown } from "../support/keys.js";
 import { openTestStore } from "../support/store.js";
 import { readVectors } from "./support.js";
 
@@ -31,6 +32,9 @@ describe("PEA_PACK", () => {
     });
     const pdp = await startPdp(config, () => {});
     try {
+      // The enforcement point's own key: a gateway key speaks for the subjects it authenticated.
+      const gateway = await keyFromCli({ PEA_DATA_DIR: dataDir, DATABASE_URL: store?.url }, ["--gateway"]);
+      await untilKeyIsKnown(pdp.url, gateway);
       const meta = (await (await fetch(`${pdp.url}/.well-known/authzen-configuration`)).json()) as Record<
         string,
         string
@@ -42,7 +46,7 @@ describe("PEA_PACK", () => {
       for (const c of evaluation) {
         const res = await fetch(meta.access_evaluation_endpoint as string, {
           method: "POST",
-          headers: { authorization: `Bearer ${key}`, "content-type": "application/json", "x-request-id": "gw-1" },
+          headers: { authorization: `Bearer ${gateway}`, "content-type": "application/json", "x-request-id": "gw-1" },
           body: JSON.stringify(c.request),
         });
         expect(res.headers.get("x-request-id")).toBe("gw-1");

@@ -41,7 +41,9 @@ export async function startPackPdp(name: PackName): Promise<TestPdp> {
     ...store,
     engine,
     log: new DecisionLog(store.database),
+    // The enforcement point authenticates its subjects itself: a gateway key speaks for them.
     key,
+    keys: new Map([["gateway", key]]),
     async close() {
       await engine.stop();
       await store.close();

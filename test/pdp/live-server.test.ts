@@ -2,10 +2,10 @@
 import { mkdtemp } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { main } from "@pea/cli";
 import { parsePdpConfig, startPdp } from "@pea/pdp";
 import { describe, expect, it } from "vitest";
 import { testEnv } from "../support/env.js";
+import { keyFromCli, untilKeyIsKnown } from "../support/keys.js";
 import { stories } from "../support/requests.js";
 import { openTestStore } from "../support/store.js";
 
@@ -14,7 +14,10 @@ const post = (url: string, key: string, body: unknown) =>
     method: "POST",
     headers: { authorization: `Bearer ${key}`, "content-type": "application/json" },
     body: JSON.stringify(body),
-  }).then(async (r) => ({ status: r.status, json: (await r.json()) as { decision: string } }));
+  }).then(async (r) => ({
+    status: r.status,
+    json: (await r.json()) as { decision: string; reasons?: Array<{ code: string }> },
+  }));
 
 describe("the PDP on a live port", () => {
   it("prints the first key once, serves decisions, lets the CLI work alongside, and keeps data across restarts", async () => {
@@ -28,26 +31,22 @@ describe("the PDP on a live port", () => {
       DATABASE_URL: store?.url,
     };
     const printed: string[] = [];
+    let aliceKey = "";
     const first = await startPdp(parsePdpConfig(env), (line) => printed.push(line));
     try {
       const key = /pea_[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+/.exec(printed.join("\n"))?.[0] ?? "";
       expect(key).not.toBe("");
-      expect((await post(first.url, key, stories.readResearch)).json.decision).toBe("allow");
+      // The bootstrap key administers; it speaks for nobody.
+      const asBootstrap = await post(first.url, key, stories.readResearch);
+      expect(asBootstrap.json.decision).toBe("deny");
+      expect(asBootstrap.json.reasons?.[0]?.code).toBe("unverified_principal");
 
-      // While the PDP holds the store, the CLI still works (through it, on the embedded store).
-      const lines: string[] = [];
-      const code = await main(["keys", "create", "--name", "second"], env, {
-        log: (l) => lines.push(l),
-        error: (l) => lines.push(l),
-      });
-      expect(code, lines.join("\n")).toBe(0);
-      const second = /pea_[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+/.exec(lines.join("\n"))?.[0] ?? "";
-      let status = 0;
-      for (let i = 0; i < 50 && status !== 200; i++) {
-        status = (await post(first.url, second, stories.readResearch)).status;
-        if (status !== 200) await new Promise((r) => setTimeout(r, 20));
-      }
-      expect(status).toBe(200);
+      // While the PDP holds the store, the CLI still works (through it, on the embedded store):
+      // it makes alice's own key, and alice's research assistant asks with it.
+      const alice = await keyFromCli(env, ["--user", "alice"]);
+      await untilKeyIsKnown(first.url, alice);
+      expect((await post(first.url, alice, stories.readResearch)).json.decision).toBe("allow");
+      aliceKey = alice;
     } finally {
       await first.close();
     }
@@ -56,8 +55,9 @@ describe("the PDP on a live port", () => {
     const restarted = await startPdp(parsePdpConfig(env), (line) => printedAgain.push(line));
     try {
       expect(printedAgain).toEqual([]);
-      const key = /pea_[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+/.exec(printed.join("\n"))?.[0] ?? "";
-      expect((await post(restarted.url, key, stories.readDealDb)).json.decision).toBe("deny");
+      const deal = await post(restarted.url, aliceKey, stories.readDealDb);
+      expect(deal.json.decision).toBe("deny");
+      expect(deal.json.reasons?.[0]?.code).toBe("barrier");
     } finally {
       await restarted.close();
       await store?.close();

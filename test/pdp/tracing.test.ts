@@ -9,6 +9,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { storeKind } from "../support/env.js";
+import { keyFromCli, untilKeyIsKnown } from "../support/keys.js";
 import { type PdpProcess, startPdpProcess, stopPdpProcess } from "../support/process.js";
 import { stories } from "../support/requests.js";
 import { openTestStore, type TestStore, waitFor } from "../support/store.js";
@@ -22,6 +23,7 @@ interface OtlpSpan {
 }
 
 const KEY = "pea_tracing01.abcdefghijklmnopqrstuvwxyz0123456789";
+let aliceKey = "";
 
 function attribute(span: OtlpSpan | undefined, key: string): unknown {
   const value = span?.attributes?.find((a) => a.key === key)?.value;
@@ -53,14 +55,18 @@ describe("tracing", () => {
     const address = receiver.address();
     const port = typeof address === "object" && address ? address.port : 0;
     store = storeKind === "postgres" ? await openTestStore() : undefined;
+    const storeEnv: Record<string, string> = store?.url
+      ? { DATABASE_URL: store.url }
+      : { PEA_DATA_DIR: await mkdtemp(join(tmpdir(), "pea-tracing-")), PEA_EMBEDDED_PORT: "0" };
     pdp = await startPdpProcess({
       PEA_BOOTSTRAP_API_KEY: KEY,
       OTEL_EXPORTER_OTLP_ENDPOINT: `http://127.0.0.1:${port}`,
       PEA_OTEL_EXPORT_DELAY_MS: "100",
-      ...(store?.url
-        ? { DATABASE_URL: store.url }
-        : { PEA_DATA_DIR: await mkdtemp(join(tmpdir(), "pea-tracing-")), PEA_EMBEDDED_PORT: "0" }),
+      ...storeEnv,
     });
+    // alice's own key: her research assistant's request is judged, not refused for its speaker.
+    aliceKey = await keyFromCli(storeEnv, ["--user", "alice"]);
+    await untilKeyIsKnown(pdp.url, aliceKey);
   }, 180_000);
 
   afterAll(async () => {
@@ -75,7 +81,7 @@ describe("tracing", () => {
     const res = await fetch(`${pdp?.url}/v1/authorize`, {
       method: "POST",
       headers: {
-        authorization: `Bearer ${KEY}`,
+        authorization: `Bearer ${aliceKey}`,
         "content-type": "application/json",
         traceparent: `00-${traceId}-${callerSpan}-01`,
       },

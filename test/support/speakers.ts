@@ -19,14 +19,15 @@ export function speakerKey(
   let asked: Asked;
   if (path === "/v1/authorize" || path === "/v1/runs") asked = given;
   else if (path === "/v1/authorize/batch") asked = first(given.requests);
-  else if (path === "/access/v1/evaluation") asked = given;
+  else if (path === "/access/v1/evaluation" || path.startsWith("/access/v1/search/")) asked = given;
   else if (path === "/access/v1/evaluations") asked = { ...given, ...first(given.evaluations) };
-  else if (path.startsWith("/access/v1/search/")) return pdp.keys.get("gateway");
   else return undefined;
   const principal = asked.principal ?? asked.subject ?? {};
   const chain = asked.chain ?? asked.context?.chain ?? [];
   const human = [...chain, principal].find((link) => link.type === "User");
-  if (typeof human?.id === "string") return pdp.keys.get(human.id);
+  const own = typeof human?.id === "string" ? pdp.keys.get(human.id) : undefined;
+  if (own) return own;
+  // Nobody else holds a human's key: an unknown human acting directly reaches PEA through a gateway.
   if (chain.length === 0 && path !== "/v1/runs") return pdp.keys.get("gateway");
   return typeof principal.id === "string" ? pdp.keys.get(principal.id) : undefined;
 }

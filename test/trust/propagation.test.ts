@@ -5,7 +5,7 @@ import { mkdtemp } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { type Database, openDatabase, resolveDatabaseTarget } from "@pea/migrations";
-import { prepareStore } from "@pea/policy-store";
+import { createApiKey, prepareStore } from "@pea/policy-store";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { testEnv } from "../support/env.js";
 import { type PdpProcess, startPdpProcess as startPdpWith, stopPdpProcess } from "../support/process.js";
@@ -16,10 +16,12 @@ const KEY = "pea_propagation1.abcdefghijklmnopqrstuvwxyz0123456789";
 const ROUNDS = 40;
 const startPdpProcess = (env: Record<string, string>) => startPdpWith({ PEA_BOOTSTRAP_API_KEY: KEY, ...env });
 
-const post = async (url: string, path: string, body: unknown) => {
+/** alice's own key: her agents' requests are hers to make (the bootstrap key speaks for nobody). */
+const ALICE = "pea_propagationalice.abcdefghijklmnopqrstuvwxyz0123456789";
+const post = async (url: string, path: string, body: unknown, key = path === "/v1/authorize" ? ALICE : KEY) => {
   const res = await fetch(`${url}${path}`, {
     method: "POST",
-    headers: { authorization: `Bearer ${KEY}`, "content-type": "application/json" },
+    headers: { authorization: `Bearer ${key}`, "content-type": "application/json" },
     body: JSON.stringify(body),
   });
   return { status: res.status, json: (await res.json()) as { decision?: string; reasons?: Array<{ code: string }> } };
@@ -43,6 +45,7 @@ const agentRequest = (id: string) => ({ ...stories.readResearch, principal: { ty
 const probe = (i: number) => `probe-${i}`;
 
 async function addProbeAgents(database: Database): Promise<void> {
+  await createApiKey(database, { kind: "user", name: "alice", userId: "alice", scopes: ["authorize"], key: ALICE });
   await database.transaction(async (tx) => {
     for (let i = 0; i < ROUNDS; i++) {
       await tx.query("INSERT INTO agents (id, owner_id) VALUES ($1, 'alice')", [probe(i)]);

@@ -9,6 +9,10 @@ const commaSeparated = (s: string) =>
     .filter(Boolean);
 
 /** Everything the PDP reads from its environment, parsed once at start. */
+const TrustedIssuers = z.array(
+  z.object({ issuer: z.string().min(1), jwksUri: z.string().url().regex(/^https?:\/\//, "an http(s) URL") }).strict(),
+);
+
 export const PdpConfig = z.object({
   ...serviceEnv,
   ...telemetryEnv,
@@ -82,6 +86,33 @@ export const PdpConfig = z.object({
     .min(0.001)
     .default(30)
     .describe("Rotate the artifact signing key after this many days; the previous key stays published for an hour"),
+  PEA_ISSUER: z.string().min(1).default("pea").describe("`iss` of the run tokens PEA signs"),
+  PEA_AUDIENCE: z
+    .string()
+    .min(1)
+    .default("pea")
+    .describe("The audience (`aud`) every run token and identity-provider token presented to PEA must name"),
+  PEA_RUN_TOKEN_TTL_SECONDS: z.coerce
+    .number()
+    .int()
+    .min(10)
+    .max(24 * 3600)
+    .default(900)
+    .describe("Longest life of a run token, in seconds (never beyond its run)"),
+  PEA_TRUSTED_ISSUERS: z
+    .string()
+    .default("[]")
+    .transform((text, ctx) => {
+      try {
+        return TrustedIssuers.parse(JSON.parse(text));
+      } catch (error) {
+        ctx.addIssue({ code: "custom", message: `a JSON list of {issuer, jwksUri}: ${(error as Error).message}` });
+        return z.NEVER;
+      }
+    })
+    .describe(
+      'Identity providers whose token-exchange tokens (sub the human, act.sub the agent) PEA accepts as delegation: JSON [{"issuer":"https://idp.example","jwksUri":"https://idp.example/jwks"}]',
+    ),
   PEA_PACK: z
     .enum(packNames)
     .optional()

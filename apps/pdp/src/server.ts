@@ -56,6 +56,12 @@ export async function startPdp(config: PdpConfig, print: (line: string) => void 
     trustedPolicyKeys: config.PEA_POLICY_TRUSTED_KEYS,
     trust: {
       artifactTtlSeconds: config.PEA_ARTIFACT_TTL_SECONDS,
+      tokens: {
+        issuer: config.PEA_ISSUER,
+        audience: config.PEA_AUDIENCE,
+        runTokenTtlSeconds: config.PEA_RUN_TOKEN_TTL_SECONDS,
+      },
+      trustedIssuers: config.PEA_TRUSTED_ISSUERS,
       approvalTtlSeconds: config.PEA_APPROVAL_TTL_SECONDS,
       signingKeyPassphrase: config.PEA_SIGNING_KEY_PASSPHRASE,
       signingKeyRotateAfterSeconds: Math.round(config.PEA_SIGNING_KEY_ROTATE_DAYS * 86_400),

@@ -40,24 +40,31 @@ export async function verifyCaller(
   delegation: Delegation | undefined,
 ): Promise<CallerCheck> {
   if (speaker === "in-process") return { request };
-  const vouched: EntityRef[] = [];
+  // Who the key or a token shows may act (principals), and who may stand in the chain (links).
+  const principals: EntityRef[] = [];
+  const links: EntityRef[] = [];
   const inputs = engine.inputs();
   const snapshot = "decision" in inputs ? undefined : inputs.snapshot;
 
   // The key itself.
   if (speaker.kind === "user" && speaker.userId !== null) {
     const self = userLink(speaker.userId);
-    vouched.push(self);
+    principals.push(self);
     // Its human, present: evidence for the chain that human delegates (outermost link).
-    const outermost = request.chain[0] ?? request.principal;
-    if (same(outermost, self)) vouched.push(request.principal, ...request.chain);
+    if (same(request.chain[0] ?? request.principal, self)) {
+      principals.push(request.principal);
+      links.push(...request.chain);
+    }
   } else if (speaker.kind === "service") {
     for (const link of [request.principal, ...request.chain]) {
-      if (link.type === "Agent" && hosts(speaker, link.id, snapshot)) vouched.push(link);
+      if (link.type === "Agent" && hosts(speaker, link.id, snapshot)) {
+        principals.push(link);
+        links.push(link);
+      }
     }
   } else if (speaker.kind === "gateway" && request.chain.length === 0) {
     // An enforcement point that authenticated its subject itself (AuthZEN), acting for nobody else.
-    vouched.push(request.principal);
+    principals.push(request.principal);
   }
 
   // A run token or an IdP token.
@@ -74,15 +81,20 @@ export async function verifyCaller(
       }
       runFromToken = claims.run;
       asked = { ...request, run: claims.run };
+      principals.push({ type: "Agent", id: claims.act.sub });
     } else {
       const verified = await engine.trust.idp.verify(delegation.token, now);
       if ("refused" in verified) return { denied: deny("unverified_delegation", verified.refused) };
-      vouched.push(userLink(verified.human), { type: "Agent", id: verified.agent });
+      const agent = { type: "Agent", id: verified.agent };
+      principals.push(agent);
+      links.push(userLink(verified.human), agent);
     }
   }
 
-  // A run a human started themself: evidence for that human and the agents the run admits, when
-  // presented by a key of its starter or of an agent in it, or by its token.
+  // A run a human started themself: evidence for that human and the run's own links, when presented
+  // by its token, its human's key or the key of an agent in it. It never makes a key speak for an
+  // agent it does not host: the principal is shown by the key or the token alone (or, for a token,
+  // a sub-agent the run admitted).
   let run: Run | null | undefined;
   if (asked.run !== undefined) {
     try {
@@ -92,26 +104,27 @@ export async function verifyCaller(
     }
     if (run) {
       const members: EntityRef[] = [run.principal, ...run.subAgents.map((id) => ({ type: "Agent", id }))];
-      const presentedByItsOwn =
-        runFromToken === run.id ||
+      const byToken = runFromToken === run.id;
+      const presented =
+        byToken ||
         (speaker.kind === "user" && speaker.userId !== null && run.startedBy === speaker.userId) ||
-        (speaker.kind === "service" && members.some((m) => m.type === "Agent" && hosts(speaker, m.id, snapshot)));
-      if (presentedByItsOwn) {
-        if (run.startedBy !== null) vouched.push(userLink(run.startedBy));
-        vouched.push(...members, ...run.chain.filter((link) => link.type !== "User"));
+        members.some((m) => m.type === "Agent" && hosts(speaker, m.id, snapshot));
+      if (presented) {
+        if (run.startedBy !== null) links.push(userLink(run.startedBy));
+        links.push(...run.chain.filter((link) => link.type !== "User"), run.principal);
+        if (byToken) principals.push(...members);
       }
     }
   }
 
-  const isVouched = (link: EntityRef) => vouched.some((v) => same(v, link));
-  if (!isVouched(asked.principal)) {
+  if (!principals.some((p) => same(p, asked.principal))) {
     return {
       denied: deny("unverified_principal", `this ${speaker.kind} key may not speak for ${linkName(asked.principal)}`, {
         link: linkName(asked.principal),
       }),
     };
   }
-  const unproven = asked.chain.find((link) => !isVouched(link));
+  const unproven = asked.chain.find((link) => !links.some((l) => same(l, link)));
   if (unproven) {
     return {
       denied: deny(

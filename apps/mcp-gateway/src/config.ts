@@ -1,4 +1,4 @@
-import { configFileEnv, parseEnv, port, serviceEnv } from "@pea/schemas";
+import { configFileEnv, parseEnv, port, serviceEnv, tokenAudienceEnv } from "@pea/schemas";
 import { z } from "zod";
 
 /** Everything the MCP gateway reads from its environment, parsed once at start. */
@@ -29,11 +29,7 @@ export const GatewayConfig = z.object({
     .min(1)
     .default(60_000)
     .describe("How long an upstream tool call may run"),
-  PEA_AUDIENCE: z
-    .string()
-    .min(1)
-    .default("pea")
-    .describe("The audience (aud) of the tokens PEA accepts; the gateway refuses bearers for any other"),
+  ...tokenAudienceEnv,
   PEA_MCP_RESOURCE_URL: z
     .string()
     .url()

@@ -1,5 +1,5 @@
 import { packNames } from "@pea/policy-store";
-import { parseEnv, port, serviceEnv, telemetryEnv } from "@pea/schemas";
+import { parseEnv, port, serviceEnv, telemetryEnv, tokenAudienceEnv } from "@pea/schemas";
 import { z } from "zod";
 
 const commaSeparated = (s: string) =>
@@ -10,7 +10,15 @@ const commaSeparated = (s: string) =>
 
 /** Everything the PDP reads from its environment, parsed once at start. */
 const TrustedIssuers = z.array(
-  z.object({ issuer: z.string().min(1), jwksUri: z.string().url().regex(/^https?:\/\//, "an http(s) URL") }).strict(),
+  z
+    .object({
+      issuer: z.string().min(1),
+      jwksUri: z
+        .string()
+        .url()
+        .regex(/^https?:\/\//, "an http(s) URL"),
+    })
+    .strict(),
 );
 
 export const PdpConfig = z.object({
@@ -87,11 +95,7 @@ export const PdpConfig = z.object({
     .default(30)
     .describe("Rotate the artifact signing key after this many days; the previous key stays published for an hour"),
   PEA_ISSUER: z.string().min(1).default("pea").describe("`iss` of the run tokens PEA signs"),
-  PEA_AUDIENCE: z
-    .string()
-    .min(1)
-    .default("pea")
-    .describe("The audience (`aud`) every run token and identity-provider token presented to PEA must name"),
+  ...tokenAudienceEnv,
   PEA_RUN_TOKEN_TTL_SECONDS: z.coerce
     .number()
     .int()

@@ -56,6 +56,8 @@ export async function startGatewayRig(
       PEA_MCP_TOOLS: demoToolsFile,
       PEA_MCP_PDP_URL: pdpUrl,
       PEA_MCP_API_KEY: pdp.keys.get("gateway") as string,
+      // a loaded test machine must not turn slow decisions into denies; the deadline tests set their own
+      PEA_MCP_DEADLINE_MS: "15000",
       ...options.env,
     }),
     tools,

@@ -23,7 +23,7 @@ const options = { toolCallId: "call-1", messages: [] };
 
 describe("AI SDK tools guarded by PEA", () => {
   it("run when allowed, answer the refusal when not, and stop a leak after MNPI", async () => {
-    const alice = createPeaClient({ url: served.url, apiKey: pdp.keys.get("alice") as string });
+    const alice = createPeaClient({ url: served.url, apiKey: pdp.keys.get("alice") as string, timeoutMs: 15_000 });
     const run = await alice
       .startRun({
         principal: { type: "Agent", id: "deal-assistant" },
@@ -33,13 +33,17 @@ describe("AI SDK tools guarded by PEA", () => {
       .catch((e) => e);
     expect(run).toMatchObject({ status: 403 }); // alice cannot start bob's run
 
-    const bob = createPeaClient({ url: served.url, apiKey: pdp.keys.get("bob") as string });
+    const bob = createPeaClient({ url: served.url, apiKey: pdp.keys.get("bob") as string, timeoutMs: 15_000 });
     const { id } = await bob.startRun({
       principal: { type: "Agent", id: "deal-assistant" },
       chain: [{ type: "User", id: "bob" }],
       intent: "deal-prep",
     });
-    const runtime = createPeaClient({ url: served.url, apiKey: pdp.keys.get("deal-assistant") as string });
+    const runtime = createPeaClient({
+      url: served.url,
+      apiKey: pdp.keys.get("deal-assistant") as string,
+      timeoutMs: 15_000,
+    });
     const outbox: Array<{ to: string; body: string }> = [];
     const tools = researchTools(
       runtime,

@@ -11,8 +11,9 @@ import { startTestPdp, type TestPdp } from "../support/store.js";
 
 let pdp: TestPdp;
 let served: { url: string; close(): Promise<void> };
-const clientAs = (holder: string, timeoutMs?: number) =>
-  createPeaClient({ url: served.url, apiKey: pdp.keys.get(holder) as string, ...(timeoutMs ? { timeoutMs } : {}) });
+// A generous deadline against the real PDP: a loaded test machine must not turn answers into denies.
+const clientAs = (holder: string) =>
+  createPeaClient({ url: served.url, apiKey: pdp.keys.get(holder) as string, timeoutMs: 15_000 });
 
 beforeAll(async () => {
   pdp = await startTestPdp();

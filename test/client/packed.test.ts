@@ -51,7 +51,7 @@ describe("@pea/client installed from its tarball", () => {
     const script = `
       import { createPeaClient, PeaDenied } from "@pea/client";
       const [url, apiKey, request, barred] = process.argv.slice(2).map((a, i) => (i < 2 ? a : JSON.parse(a)));
-      const client = createPeaClient({ url, apiKey });
+      const client = createPeaClient({ url, apiKey, timeoutMs: 15000 });
       const allow = await client.authorize(request);
       const deny = await client.authorize(barred);
       const claims = await client.verifyArtifact(allow.artifact, request);

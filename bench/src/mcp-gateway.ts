@@ -139,8 +139,15 @@ try {
     if (first?.isError) throw new Error(`the gateway refused the bench call: ${JSON.stringify(first.content)}`);
     let d = 0;
     let v = 0;
+    let refused = 0;
     const upstream = await latencies(() => (direct[d++ % inFlight] as Client).callTool(call), inFlight, CALLS);
-    const gated = await latencies(() => (via[v++ % inFlight] as Client).callTool(call), inFlight, CALLS);
+    const gated = await latencies(
+      async () => {
+        if ((await (via[v++ % inFlight] as Client).callTool(call)).isError) refused++;
+      },
+      inFlight,
+      CALLS,
+    );
     const decide = await latencies(
       () => gatewayClient.authorize({ ...decision, delegation: { token: run.token as string } }),
       inFlight,
@@ -151,7 +158,7 @@ try {
     rows.push(
       `c=${String(inFlight).padEnd(3)} upstream direct p50 ${ms(upstream.p50)} p99 ${ms(upstream.p99)} ms (${fmt(upstream.rate)}/s) | ` +
         `via gateway p50 ${ms(gated.p50)} p99 ${ms(gated.p99)} ms (${fmt(gated.rate)}/s) | ` +
-        `added p50 ${ms(gated.p50 - upstream.p50)} p99 ${ms(gated.p99 - upstream.p99)} ms | ` +
+        `added p50 ${ms(gated.p50 - upstream.p50)} p99 ${ms(gated.p99 - upstream.p99)} ms, ${refused} refused | ` +
         `PEA decision alone p50 ${ms(decide.p50)} p99 ${ms(decide.p99)} ms`,
     );
   }

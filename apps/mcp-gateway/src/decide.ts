@@ -86,7 +86,10 @@ export function createDecider(
       return entries
         .filter((_, i) => {
           const d = decisions[i];
-          return d?.decision === "allow" || (d?.reasons.length && d.reasons.every((r) => listableDenials.has(r.code)));
+          if (d === undefined) return false;
+          return (
+            d.decision === "allow" || (d.reasons.length > 0 && d.reasons.every((r) => listableDenials.has(r.code)))
+          );
         })
         .map(({ tool }) => tool);
     },

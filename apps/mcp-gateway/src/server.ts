@@ -4,6 +4,7 @@ import { Server } from "@modelcontextprotocol/sdk/server/index.js";
 import { StreamableHTTPServerTransport } from "@modelcontextprotocol/sdk/server/streamableHttp.js";
 import { CallToolRequestSchema, ListToolsRequestSchema } from "@modelcontextprotocol/sdk/types.js";
 import { createPeaClient } from "@pea/client";
+import { createLogger } from "@pea/http-kit";
 import { type Caller, readBearer } from "./bearer.js";
 import type { GatewayConfig } from "./config.js";
 import { APPROVAL_META_KEY, createDecider, type Decider } from "./decide.js";
@@ -44,7 +45,12 @@ export async function startGateway(config: GatewayConfig, tools: ToolsConfig): P
     apiKey: config.PEA_MCP_API_KEY,
     timeoutMs: config.PEA_MCP_DEADLINE_MS,
   });
-  const decider = createDecider(client, catalog, tools, { upstreamTimeoutMs: config.PEA_MCP_UPSTREAM_TIMEOUT_MS });
+  const logger = createLogger(config.PEA_LOG_LEVEL, "pea-mcp-gateway");
+  const decider = createDecider(client, catalog, tools, {
+    upstreamTimeoutMs: config.PEA_MCP_UPSTREAM_TIMEOUT_MS,
+    // A lost report leaves the allow counted as executed in PEA's history: the safe side, worth a warning.
+    onBackgroundError: (error) => logger.warn({ err: error }, "an outcome report did not reach PEA"),
+  });
   let resource = config.PEA_MCP_RESOURCE_URL;
 
   const metadata = () => ({
@@ -92,7 +98,8 @@ export async function startGateway(config: GatewayConfig, tools: ToolsConfig): P
   };
 
   const http = createServer((req, res) => {
-    handle(req, res).catch(() => {
+    handle(req, res).catch((error) => {
+      logger.error({ err: error }, "request failed");
       if (!res.headersSent) res.writeHead(500, { "content-type": "application/json" }).end('{"error":"internal"}');
     });
   });

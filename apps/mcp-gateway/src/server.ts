@@ -3,6 +3,7 @@ import type { AddressInfo } from "node:net";
 import { Server } from "@modelcontextprotocol/sdk/server/index.js";
 import { StreamableHTTPServerTransport } from "@modelcontextprotocol/sdk/server/streamableHttp.js";
 import { CallToolRequestSchema, ListToolsRequestSchema } from "@modelcontextprotocol/sdk/types.js";
+import { AjvJsonSchemaValidator } from "@modelcontextprotocol/sdk/validation/ajv";
 import { createPeaClient } from "@pea/client";
 import { createLogger } from "@pea/http-kit";
 import { type Caller, readBearer } from "./bearer.js";
@@ -21,9 +22,15 @@ export interface RunningGateway {
 
 const METADATA_PATH = "/.well-known/oauth-protected-resource";
 
+// Built once: each Server would otherwise compile a validator of its own per request.
+const jsonSchemaValidator = new AjvJsonSchemaValidator();
+
 /** One MCP server per HTTP request, bound to the caller its bearer names (stateless Streamable HTTP). */
 function mcpServerFor(caller: Caller, decider: Decider): Server {
-  const server = new Server({ name: "pea-mcp-gateway", version: "0.1.0" }, { capabilities: { tools: {} } });
+  const server = new Server(
+    { name: "pea-mcp-gateway", version: "0.1.0" },
+    { capabilities: { tools: {} }, jsonSchemaValidator },
+  );
   server.setRequestHandler(ListToolsRequestSchema, async () => ({ tools: await decider.listTools(caller) }));
   server.setRequestHandler(CallToolRequestSchema, async (request) => {
     const approval = request.params._meta?.[APPROVAL_META_KEY];

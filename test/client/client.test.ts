@@ -48,6 +48,12 @@ describe("the client against the real PDP", () => {
     expect(await alice.isAllowed(stories.readDealDb)).toBe(false);
     // a key that may not speak for this chain: PEA's deny, read as a deny
     expect((await clientAs("bob").authorize(stories.readResearch)).reasons[0]?.code).toBe("unverified_principal");
+    // a request PEA cannot take (a bad key: 401) is a deny too, never an allow
+    const badKey = createPeaClient({ url: served.url, apiKey: "pea_nope.nope", timeoutMs: 15_000 });
+    expect(await badKey.authorize(stories.readResearch)).toMatchObject({
+      decision: "deny",
+      reasons: [{ code: "request_refused" }],
+    });
   });
 
   it("runs: start (with a run token), read, a fresh token; outcomes reported once", async () => {

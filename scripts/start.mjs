@@ -41,7 +41,8 @@ const start = (name, entry, env, onLine) => {
   child.on("exit", (code, signal) => {
     if (exitCode === undefined) {
       exitCode = code ?? (signal ? 1 : 0);
-      if (exitCode !== 0) console.error(`pea: the ${name} process stopped (${signal ?? `exit ${code}`}); stopping the rest`);
+      if (exitCode !== 0)
+        console.error(`pea: the ${name} process stopped (${signal ?? `exit ${code}`}); stopping the rest`);
       stopAll("SIGTERM");
     }
     if (children.every((c) => c.exitCode !== null || c.signalCode !== null)) process.exit(exitCode);
@@ -82,7 +83,11 @@ start("pdp", "apps/pdp/dist/main.js", {}, (line) => {
   start(
     "mcp-gateway",
     "apps/mcp-gateway/dist/main.js",
-    { PEA_MCP_API_KEY: key, PEA_MCP_PDP_URL: pdpUrl, PEA_MCP_TOOLS: process.env.PEA_MCP_TOOLS ?? "apps/mcp-gateway/demo-bank.json" },
+    {
+      PEA_MCP_API_KEY: key,
+      PEA_MCP_PDP_URL: pdpUrl,
+      PEA_MCP_TOOLS: process.env.PEA_MCP_TOOLS ?? "apps/mcp-gateway/demo-bank.json",
+    },
     (gatewayLine) => {
       const mcpUrl = /PEA MCP gateway on (http:\/\/\S+)/.exec(gatewayLine)?.[1];
       if (mcpUrl)

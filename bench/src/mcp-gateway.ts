@@ -2,7 +2,8 @@
 // MCP client to the demo bank's tool server directly, and through the gateway (bearer read, one PEA
 // decision over HTTP, forward with the artifact, outcome reported after the answer). Each piece
 // runs in its own process on loopback: PDP, tool server, gateway; the clients run here.
-// p50/p99 at 1 and at 20 calls in flight. Also the PDP's decision alone, for the breakdown.
+// p50/p99 at 1 and at 20 calls in flight. Also the PDP's decision alone and with the outcome report
+// the gateway sends after each call, for the breakdown.
 //   npm run bench:gateway            (PGlite)   DATABASE_URL=postgres://… npm run bench:gateway
 import { type ChildProcess, spawn, spawnSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
@@ -153,13 +154,23 @@ try {
       inFlight,
       CALLS,
     );
+    // what PEA does per gated call: the decision, then the outcome report the gateway sends after it
+    const decideAndReport = await latencies(
+      async () => {
+        const allowed = await gatewayClient.authorize({ ...decision, delegation: { token: run.token as string } });
+        if (allowed.decisionId) await gatewayClient.reportOutcome(allowed.decisionId, "executed");
+      },
+      inFlight,
+      CALLS,
+    );
     await Promise.all([...direct, ...via].map((c) => c.close()));
     const ms = (n: number) => fmt(n, 2);
     rows.push(
       `c=${String(inFlight).padEnd(3)} upstream direct p50 ${ms(upstream.p50)} p99 ${ms(upstream.p99)} ms (${fmt(upstream.rate)}/s) | ` +
         `via gateway p50 ${ms(gated.p50)} p99 ${ms(gated.p99)} ms (${fmt(gated.rate)}/s) | ` +
         `added p50 ${ms(gated.p50 - upstream.p50)} p99 ${ms(gated.p99 - upstream.p99)} ms, ${refused} refused | ` +
-        `PEA decision alone p50 ${ms(decide.p50)} p99 ${ms(decide.p99)} ms`,
+        `PEA decision alone p50 ${ms(decide.p50)} p99 ${ms(decide.p99)} ms, ` +
+        `with its outcome report p50 ${ms(decideAndReport.p50)} p99 ${ms(decideAndReport.p99)} ms`,
     );
   }
   console.log(

@@ -33,6 +33,15 @@ export const firmDomainsEnv = {
     ),
 };
 
+/** The audience of the bearer tokens PEA accepts: the PDP checks it, the MCP gateway refuses others early. */
+export const tokenAudienceEnv = {
+  PEA_AUDIENCE: z
+    .string()
+    .min(1)
+    .default("pea")
+    .describe("The audience (`aud`) every run token and identity-provider token presented to PEA must name"),
+};
+
 /** Settings may also come from a file. */
 export const configFileEnv = {
   PEA_CONFIG_FILE: z

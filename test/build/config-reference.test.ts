@@ -13,9 +13,9 @@ describe("configuration", () => {
 
   it("documents the embedded store's fixed port and the history window", () => {
     const reference = configReference();
-    expect(reference).toMatch(/\| `PEA_EMBEDDED_PORT` \| `8702` \|/);
+    expect(reference).toMatch(/\| `PEA_EMBEDDED_PORT` \| `8703` \|/);
     expect(reference).toMatch(/\| `PEA_HISTORY_WINDOW_SECONDS` \| `86400` \|/);
-    expect(parsePdpConfig({}).PEA_EMBEDDED_PORT).toBe(8702);
+    expect(parsePdpConfig({}).PEA_EMBEDDED_PORT).toBe(8703);
   });
 
   it("reads PEA_CONFIG_FILE through the same schema; the environment wins", async () => {

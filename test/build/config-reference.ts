@@ -2,6 +2,8 @@
 // (`npm run docs:config` writes it; test/build/config-reference.test.ts fails when it drifts).
 import { AdminConfig } from "@pea/admin";
 import { CliConfig } from "@pea/cli";
+import { DemoToolsConfig } from "@pea/demo-tools";
+import { GatewayConfig } from "@pea/mcp-gateway";
 import { PdpConfig } from "@pea/pdp";
 import { z } from "zod";
 
@@ -21,6 +23,8 @@ const programs = [
   ["pdp", "the decision service (`apps/pdp`)", PdpConfig],
   ["admin", "the admin app (`apps/admin`)", AdminConfig],
   ["cli", "the `pea` command (`apps/cli`)", CliConfig],
+  ["mcp-gateway", "the MCP gateway (`apps/mcp-gateway`)", GatewayConfig],
+  ["demo-tools", "the demo bank's MCP tool server (`apps/demo-tools`)", DemoToolsConfig],
 ] as const;
 
 function accepted(setting: Setting): string {

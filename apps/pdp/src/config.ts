@@ -1,5 +1,5 @@
 import { packNames } from "@pea/policy-store";
-import { parseEnv, port, serviceEnv, telemetryEnv } from "@pea/schemas";
+import { parseEnv, port, serviceEnv, telemetryEnv, tokenAudienceEnv } from "@pea/schemas";
 import { z } from "zod";
 
 const commaSeparated = (s: string) =>
@@ -27,7 +27,7 @@ export const PdpConfig = z.object({
   ...telemetryEnv,
   PEA_PDP_PORT: port.default(8700).describe("Port of the decision service"),
   PEA_EMBEDDED_PORT: port
-    .default(8702)
+    .default(8703)
     .describe(
       "Loopback port serving the embedded store to the admin app and the CLI while the PDP runs (0: any free port)",
     ),
@@ -96,11 +96,7 @@ export const PdpConfig = z.object({
     .default(30)
     .describe("Rotate the artifact signing key after this many days; the previous key stays published for an hour"),
   PEA_ISSUER: z.string().min(1).default("pea").describe("`iss` of the run tokens PEA signs"),
-  PEA_AUDIENCE: z
-    .string()
-    .min(1)
-    .default("pea")
-    .describe("The audience (`aud`) every run token and identity-provider token presented to PEA must name"),
+  ...tokenAudienceEnv,
   PEA_RUN_TOKEN_TTL_SECONDS: z.coerce
     .number()
     .int()

@@ -1,0 +1,187 @@
+// What the MCP gateway refuses, and that it fails closed: revoked agents, paused runs, tokens for
+// another audience or not signed by PEA, a PDP that is down, slow or failing, and tool mappings
+// that would let a caller choose its own resource type.
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
+import { fileURLToPath } from "node:url";
+import type { Client } from "@modelcontextprotocol/sdk/client/index.js";
+import { parseGatewayConfig, parseToolsConfig, startGateway } from "@pea/mcp-gateway";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { pdpClient } from "../support/http.js";
+import { startTestPdp, type TestPdp } from "../support/store.js";
+import { connectAgent, demoToolsFile, type GatewayRig, refusalOf, startGatewayRig, unsignedToken } from "./support.js";
+
+let pdp: TestPdp;
+let rig: GatewayRig;
+const agents: Client[] = [];
+const repoRoot = fileURLToPath(new URL("../..", import.meta.url));
+
+beforeAll(async () => {
+  pdp = await startTestPdp();
+  rig = await startGatewayRig(pdp);
+});
+afterAll(async () => {
+  await Promise.all(agents.map((a) => a.close()));
+  await rig?.close();
+  await pdp?.close();
+});
+
+const researchRun = () => rig.startRun("alice", "research-assistant", "market-research-report");
+const connect = async (url: string, token: string) => {
+  const agent = await connectAgent(url, token);
+  agents.push(agent);
+  return agent;
+};
+const readResearch = { name: "read_dataset", arguments: { id: "research-repo" } };
+
+describe("the gateway refuses", () => {
+  it("a revoked agent's next tools/call", async () => {
+    const agent = await connect(rig.gateway.url, (await rig.startRun("bob", "deal-assistant", "deal-prep")).token);
+    const read = { name: "read_dataset", arguments: { id: "market-data" } };
+    expect((await agent.callTool(read)).isError).toBeFalsy();
+    const revoked = await pdpClient(pdp).call("POST", "/v1/revocations", {
+      target: { type: "Agent", id: "deal-assistant" },
+      reason: "compromised",
+    });
+    expect(revoked.status).toBe(201);
+    const after = await agent.callTool(read);
+    expect(after.isError).toBe(true);
+    expect(refusalOf(after)?.code).toBe("principal_revoked");
+    expect((await agent.listTools()).tools).toEqual([]);
+  });
+
+  it("a paused run", async () => {
+    const run = await researchRun();
+    const agent = await connect(rig.gateway.url, run.token);
+    expect((await agent.callTool(readResearch)).isError).toBeFalsy();
+    const paused = await pdpClient(pdp).call("POST", `/v1/runs/${run.id}/pause`, { reason: "looks odd" });
+    expect(paused.status).toBe(200);
+    const after = await agent.callTool(readResearch);
+    expect(refusalOf(after)?.code).toBe("run_inactive");
+  });
+
+  it("a token for another audience, with 401 and where its metadata is (RFC 9728)", async () => {
+    const { token } = await researchRun();
+    const [, payload] = token.split(".");
+    const claims = JSON.parse(Buffer.from(payload as string, "base64url").toString());
+    const initialize = {
+      jsonrpc: "2.0",
+      id: 1,
+      method: "initialize",
+      params: { protocolVersion: "2025-06-18", capabilities: {}, clientInfo: { name: "t", version: "1" } },
+    };
+    const post = (bearer?: string) =>
+      fetch(rig.gateway.url, {
+        method: "POST",
+        headers: {
+          "content-type": "application/json",
+          accept: "application/json, text/event-stream",
+          ...(bearer ? { authorization: `Bearer ${bearer}` } : {}),
+        },
+        body: JSON.stringify(initialize),
+      });
+    for (const bearer of [unsignedToken({ ...claims, aud: "another-service" }), undefined, "not-a-jwt"]) {
+      const res = await post(bearer);
+      expect(res.status).toBe(401);
+      const challenge = res.headers.get("www-authenticate") ?? "";
+      expect(challenge).toMatch(/^Bearer error="invalid_token"/);
+      const metadataUrl = /resource_metadata="([^"]+)"/.exec(challenge)?.[1] as string;
+      const metadata = await (await fetch(metadataUrl)).json();
+      expect(metadata).toMatchObject({ resource: rig.gateway.url, bearer_methods_supported: ["header"] });
+    }
+    expect((await post(token)).status).toBe(200);
+  });
+
+  it("a token PEA did not sign: PEA says unverified_delegation, nothing is listed or called", async () => {
+    const { token } = await researchRun();
+    const [, payload] = token.split(".");
+    const forged = unsignedToken(JSON.parse(Buffer.from(payload as string, "base64url").toString()));
+    const agent = await connect(rig.gateway.url, forged);
+    expect((await agent.listTools()).tools).toEqual([]);
+    expect(refusalOf(await agent.callTool(readResearch))?.code).toBe("unverified_delegation");
+  });
+});
+
+describe("the gateway fails closed", () => {
+  const outage = async (answer: "refuse" | "hang" | "fail") => {
+    const server = createServer((_, res) => {
+      if (answer === "fail") res.writeHead(500, { "content-type": "application/json" }).end('{"error":{}}');
+      // "hang": never answers
+    });
+    await new Promise<void>((r) => server.listen(0, "127.0.0.1", () => r()));
+    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    if (answer === "refuse") await new Promise((r) => server.close(r));
+    const close = () => {
+      server.closeAllConnections();
+      return new Promise((r) => server.close(r));
+    };
+    return { url, close };
+  };
+
+  for (const answer of ["refuse", "hang", "fail"] as const) {
+    it(`when the PDP ${answer === "refuse" ? "is down" : answer === "hang" ? "is slower than the deadline" : "answers 500"}`, async () => {
+      const pdpDown = await outage(answer);
+      const down = await startGatewayRig(pdp, { pdpUrl: pdpDown.url, env: { PEA_MCP_DEADLINE_MS: "300" } });
+      try {
+        const agent = await connect(down.gateway.url, (await researchRun()).token);
+        expect((await agent.listTools()).tools).toEqual([]);
+        const started = Date.now();
+        const result = await agent.callTool(readResearch);
+        expect(Date.now() - started).toBeLessThan(3_000);
+        expect(result.isError).toBe(true);
+        expect(refusalOf(result)?.code).toBe("pdp_unavailable");
+        expect(down.bank.calls).toEqual([]);
+      } finally {
+        await down.close();
+        await pdpDown.close();
+      }
+    });
+  }
+});
+
+describe("tool mappings", () => {
+  const upstreams = { bank: { transport: "http", url: "http://127.0.0.1:1/mcp" } };
+  const refused = (tool: unknown) => () => parseToolsConfig({ upstreams, tools: { read_dataset: tool } }, ".");
+
+  it("may not let a caller choose the resource type (or the action)", () => {
+    expect(
+      refused({ action: "dataset:read", resource: { type: "{type}", id: "{id}" }, listWith: { id: "x" } }),
+    ).toThrow(/tools\.read_dataset\.resource\.type: must be a fixed entity type .* may not choose the resource type/);
+    expect(refused({ action: "dataset:read", resource: "{resource}" })).toThrow(/tools\.read_dataset\.resource/);
+    expect(refused({ action: "{action}", resource: { type: "Dataset", id: "{id}" }, listWith: { id: "x" } })).toThrow(
+      /tools\.read_dataset\.action: must be a fixed action name/,
+    );
+    expect(refused({ action: "dataset:read", resource: { type: "Dataset", id: "{id}" } })).toThrow(
+      /tools\.read_dataset\.listWith: sample arguments \(id\)/,
+    );
+    expect(
+      refused({
+        action: "dataset:read",
+        resource: { type: "Dataset", id: "{id}", owner: "{x}" },
+        listWith: { id: "x" },
+      }),
+    ).toThrow(/unrecognized key/i);
+  });
+
+  it("for a tool no upstream offers stop the start", async () => {
+    const stdio = {
+      transport: "stdio",
+      command: process.execPath,
+      args: ["--conditions=pea-source", "--import", "tsx", "apps/demo-tools/src/main.ts"],
+      cwd: repoRoot,
+    };
+    const tools = parseToolsConfig(
+      {
+        upstreams: { bank: stdio },
+        tools: { wire_money: { action: "payment:release", resource: { type: "Payment", id: "p" } } },
+      },
+      ".",
+    );
+    const config = parseGatewayConfig({
+      PEA_MCP_PORT: "0",
+      PEA_MCP_TOOLS: demoToolsFile,
+      PEA_MCP_API_KEY: pdp.keys.get("gateway") as string,
+    });
+    await expect(startGateway(config, tools)).rejects.toThrow(/tools\.wire_money: no upstream offers this tool/);
+  }, 60_000);
+});

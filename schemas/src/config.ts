@@ -50,18 +50,23 @@ export const configFileEnv = {
     .describe("A JSON file of settings by these names (strings, numbers, booleans); the environment overrides it"),
 };
 
-/** What every HTTP service of PEA reads. */
-export const serviceEnv = {
-  ...configFileEnv,
-  ...storeEnv,
-  ...firmDomainsEnv,
-  PEA_HOST: z.string().default("127.0.0.1").describe("Address the HTTP services listen on"),
+/** The policies PDPs serve while no version is published (and what `pea policy diff` compares with then). */
+export const policyDirEnv = {
   PEA_POLICY_DIR: z
     .string()
     .optional()
     .describe(
       "Cedar policy directory, served only while no policy version is published (default: the shipped policies)",
     ),
+};
+
+/** What every HTTP service of PEA reads. */
+export const serviceEnv = {
+  ...configFileEnv,
+  ...storeEnv,
+  ...firmDomainsEnv,
+  PEA_HOST: z.string().default("127.0.0.1").describe("Address the HTTP services listen on"),
+  ...policyDirEnv,
   PEA_MAX_BODY_BYTES: z.coerce
     .number()
     .int()

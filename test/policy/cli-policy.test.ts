@@ -94,6 +94,45 @@ describe("pea policy test", () => {
     expect(res.out).toMatch(/expected allow\n\s+got\s+deny \[policy_denied\]/);
   });
 
+  it("runs only the cases named with --name, and writes JUnit XML for CI with --junit", async () => {
+    const repo = await repoWith({ "planted.cedar": noMarketData }, ["bank/stories.json"]);
+    const all = JSON.parse((await run(["policy", "test", repo.policies, "--json"])).out) as {
+      results: Array<{ name: string; passed: boolean }>;
+    };
+    const failing = all.results.find((r) => !r.passed);
+    const passing = all.results.find((r) => r.passed);
+    expect(failing && passing).toBeTruthy();
+    const junit = join(repo.root, "policy-tests.xml");
+
+    const onlyPassing = await run([
+      "policy",
+      "test",
+      repo.policies,
+      "--name",
+      passing?.name as string,
+      "--junit",
+      junit,
+    ]);
+    expect(onlyPassing.code).toBe(0);
+    expect(onlyPassing.out).toMatch(/^[1-9]\d* passed, 0 failed$/m);
+    expect(await readFile(junit, "utf8")).toMatch(/<testsuites name="pea policy test" tests="[1-9]\d*" failures="0">/);
+
+    const onlyFailing = await run([
+      "policy",
+      "test",
+      repo.policies,
+      "--name",
+      failing?.name as string,
+      "--junit",
+      junit,
+    ]);
+    expect(onlyFailing.code).toBe(1);
+    const xml = await readFile(junit, "utf8");
+    expect(xml).toMatch(/failures="[1-9]\d*"/);
+    expect(xml).toContain(`name="${failing?.name}"`);
+    expect(xml).toMatch(/<failure message="[^"]*policy_denied/);
+  });
+
   it("fails when no cases exist", async () => {
     const repo = await repoWith();
     const res = await run(["policy", "test", repo.policies, "--tests", join(repo.root, "nothing")]);
@@ -218,6 +257,11 @@ describe("pea policy publish / activate / rollback / diff / shadow", { timeout: 
       expect.objectContaining({ direction: "allow->deny", rule: "bank.no-market-data", count: 3 }),
     ]);
     expect((await run(["policy", "diff", repo.policies, "--last", "50", "--fail-on-flips"], env)).code).toBe(1);
+    // Nothing published is active yet: the base is the directory PDPs serve, not the recorded answers.
+    expect(res.out).toContain("the policy directory PDPs serve");
+    const unchanged = await run(["policy", "diff", defaultPolicyDir, "--last", "50", "--fail-on-flips"], env);
+    expect(unchanged.code).toBe(0);
+    expect(unchanged.out).toContain("0 decision(s) would flip");
     // The shipped policies against themselves: nothing flips.
     const none = await run(["policy", "diff", "--last", "50", "--base", defaultPolicyDir, "--fail-on-flips"], env);
     expect(none.code).toBe(0);

@@ -1,4 +1,4 @@
-import { configFileEnv, firmDomainsEnv, storeEnv } from "@pea/schemas";
+import { configFileEnv, firmDomainsEnv, policyDirEnv, storeEnv } from "@pea/schemas";
 import { z } from "zod";
 
 export const CliConfig = z.object({
@@ -17,6 +17,7 @@ export const CliConfig = z.object({
       "Ed25519 private key (PKCS#8 PEM file) that signs published policy versions; unset: one kept in PEA_DATA_DIR",
     ),
   ...firmDomainsEnv,
+  ...policyDirEnv,
   PEA_AUDIT_SIGNING_KEY: z
     .string()
     .optional()

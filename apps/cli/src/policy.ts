@@ -43,7 +43,10 @@ import { type Out, UsageError } from "./usage.js";
 
 export const policyUsage = `  pea policy validate [dir]                    strictly validate Cedar policies against the schema
   pea policy format [--check] [dir]            format with Cedar's formatter (--check: list unformatted files, exit 1)
-  pea policy test [dir] [--tests DIR] [--json] run the policy test cases (default: the tests/ beside dir)
+  pea policy test [dir] [--tests DIR] [--name TEXT] [--json] [--junit FILE]
+                                               run the policy test cases (default: the tests/ beside dir);
+                                               --name: only cases whose "file > name" contains TEXT;
+                                               --junit: also write JUnit XML for CI test reports
   pea policy publish [dir] --message M [--tests DIR]
                                                validate + test, then store a signed immutable version
   pea policy versions                          published versions, the active one, activations, pending requests
@@ -53,6 +56,8 @@ export const policyUsage = `  pea policy validate [dir]                    stric
   pea policy four-eyes on|off                  require a second person for activation and rollback
   pea policy diff [dir] --last N [--base DIR] [--json] [--fail-on-flips]
                                                replay the last N decisions against dir: what would flip
+                                               from what PDPs serve now (the active version, else
+                                               PEA_POLICY_DIR), or from --base DIR
   pea policy shadow VERSION | --off | --report run VERSION beside the active one on live traffic, never enforced
   publish, activate, rollback, approve, four-eyes and shadow act as the user of PEA_API_KEY (your own
   user key with the admin scope): the author, the requester, the approver. An approval needs a second
@@ -188,7 +193,12 @@ async function policyTest(args: string[], out: Out): Promise<number> {
     args,
     allowPositionals: true,
     strict: true,
-    options: { tests: { type: "string" }, json: { type: "boolean" } },
+    options: {
+      tests: { type: "string" },
+      json: { type: "boolean" },
+      name: { type: "string" },
+      junit: { type: "string" },
+    },
   });
   const dir = positionals[0] ?? defaultPolicyDir;
   const schema = loadSchema(readCedarSchema());
@@ -198,6 +208,8 @@ async function policyTest(args: string[], out: Out): Promise<number> {
     policyDir: dir,
     testsDir: testsDirFor(dir, values.tests),
     json: values.json === true,
+    name: values.name,
+    junit: values.junit,
     out,
   });
   return result.failed > 0 || result.passed === 0 ? 1 : 0;
@@ -408,6 +420,7 @@ async function policyDiff(args: string[], config: CliConfig, out: Out): Promise<
       ? { set: baseDir.set, label: `${values.base} (${baseDir.set.version})` }
       : undefined;
     if (!base) {
+      // What the PDPs serve now: the active version, or (none published yet) their policy directory.
       const { active } = await readPolicyState(db);
       const version = active ? await getVersion(db, active.versionId) : undefined;
       if (version) {
@@ -415,6 +428,11 @@ async function policyDiff(args: string[], config: CliConfig, out: Out): Promise<
           set: compilePolicySet(version.files, schema, { version: version.id }),
           label: `the active version ${version.id}`,
         };
+      } else {
+        const servedDir = config.PEA_POLICY_DIR ?? defaultPolicyDir;
+        const served = await compileDir(servedDir, schema, out);
+        if (!served) return 1;
+        base = { set: served.set, label: `the policy directory PDPs serve (${served.set.version}; nothing published)` };
       }
     }
     const report = await replayDecisions(db, {

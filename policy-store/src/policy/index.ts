@@ -2,7 +2,7 @@ export { formatPolicySources } from "./format.js";
 export { formatImpactReport, replayDecisions } from "./impact-diff.js";
 export { loadPack, type PackName, packNames } from "./packs.js";
 export { compilePolicySet, compilePolicySetAsync, formatProblem, PolicySetError, readPolicyDir } from "./policy-set.js";
-export { runScenarioDir, runScenarioFile, type ScenarioFileResult } from "./scenarios.js";
+export { runScenarioDir, runScenarioFile, type ScenarioFileResult, type StepResult } from "./scenarios.js";
 export { setShadow, shadowReport } from "./shadow.js";
 export type { LoadedPolicySet, PolicySource } from "./types.js";
 export {

@@ -173,14 +173,16 @@ export function mountDocs(app: OpenAPIHono<AppEnv>, info: { title: string; versi
 }
 
 /** Bearer API key authentication; `scope` is the scope the route needs (`admin` implies all). */
-export function requireApiKey(
-  verify: (key: string) => AppEnv["Variables"]["caller"] | undefined,
-  scope: string,
-): MiddlewareHandler<AppEnv> {
+/** Who a bearer key is (undefined: nobody); may read the store for a key made a moment ago. */
+export type VerifyKey = (
+  key: string,
+) => AppEnv["Variables"]["caller"] | undefined | Promise<AppEnv["Variables"]["caller"] | undefined>;
+
+export function requireApiKey(verify: VerifyKey, scope: string): MiddlewareHandler<AppEnv> {
   return async (c, next) => {
     const header = c.req.header("authorization") ?? "";
     const match = /^Bearer\s+(\S+)$/i.exec(header);
-    const caller = match ? verify(match[1] as string) : undefined;
+    const caller = match ? await verify(match[1] as string) : undefined;
     if (!caller) {
       c.header("WWW-Authenticate", 'Bearer realm="pea"');
       return errorResponse(c, 401, "unauthorized", "a valid API key is required: Authorization: Bearer <key>");
@@ -206,9 +208,7 @@ export interface RouteAuth {
   security: Array<Record<string, string[]>>;
 }
 
-export function apiKeyAuth(
-  verify: (key: string) => AppEnv["Variables"]["caller"] | undefined,
-): (scope: string) => RouteAuth {
+export function apiKeyAuth(verify: VerifyKey): (scope: string) => RouteAuth {
   return (scope) => ({ middleware: [requireApiKey(verify, scope)], security: [{ bearer: [scope] }] });
 }
 

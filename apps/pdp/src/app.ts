@@ -22,7 +22,7 @@ export function createPdpApp(deps: PdpDeps): OpenAPIHono<AppEnv> {
   });
   const metrics = deps.metrics ?? createPdpMetrics(deps);
   // Each route declares the key scope it needs where it is defined (`admin` implies every scope).
-  const auth = apiKeyAuth((key) => deps.engine.keys.verify(key));
+  const auth = apiKeyAuth((key) => deps.engine.keys.verifyFresh(key));
   // Metrics are taken per decision, inside the pipeline, whichever API asked.
   const observe = (event: DecisionEvent) => countDecision(metrics, event);
   const routeDeps: RouteDeps = { ...deps, observe, metrics, auth };

@@ -9,7 +9,7 @@ import {
   type ErrorCode,
   PeaError,
 } from "@pea/schemas";
-import { isNull } from "drizzle-orm";
+import { and, eq, isNull } from "drizzle-orm";
 import { recordChange } from "../audit/chain.js";
 
 export type { ApiKeyPrincipal };
@@ -163,6 +163,24 @@ export async function countApiKeys(database: Database): Promise<number> {
   return Number(row?.n ?? 0);
 }
 
+const MAX_STORE_LOOKUPS_PER_SECOND = 20;
+
+function entryOf(r: typeof tables.apiKeys.$inferSelect): { principal: ApiKeyPrincipal; hash: Buffer } {
+  return {
+    principal: {
+      id: r.id,
+      name: r.name,
+      kind: r.kind as ApiKeyKind,
+      scopes: r.scopes as ApiKeyScope[],
+      userId: r.userId,
+      agents: r.agents,
+      agentGroups: r.agentGroups,
+      createdBy: r.createdBy,
+    },
+    hash: Buffer.from(r.secretHash, "hex"),
+  };
+}
+
 /** In-memory copy of the active keys, reloaded on change notifications. */
 export class ApiKeyCache {
   private keys = new Map<string, { principal: ApiKeyPrincipal; hash: Buffer }>();
@@ -172,24 +190,7 @@ export class ApiKeyCache {
   async reload(): Promise<void> {
     const { apiKeys } = tables;
     const rows = await this.database.db.select().from(apiKeys).where(isNull(apiKeys.revokedAt));
-    this.keys = new Map(
-      rows.map((r) => [
-        r.id,
-        {
-          principal: {
-            id: r.id,
-            name: r.name,
-            kind: r.kind as ApiKeyKind,
-            scopes: r.scopes as ApiKeyScope[],
-            userId: r.userId,
-            agents: r.agents,
-            agentGroups: r.agentGroups,
-            createdBy: r.createdBy,
-          },
-          hash: Buffer.from(r.secretHash, "hex"),
-        },
-      ]),
-    );
+    this.keys = new Map(rows.map((r) => [r.id, entryOf(r)]));
   }
 
   verify(key: string): ApiKeyPrincipal | undefined {
@@ -200,6 +201,39 @@ export class ApiKeyCache {
     const given = Buffer.from(hashSecret(parsed.secret), "hex");
     if (given.length !== found.hash.length || !timingSafeEqual(given, found.hash)) return undefined;
     return found.principal;
+  }
+  private readonly recentMisses = new Map<string, number>();
+  private lookups: number[] = [];
+
+  /**
+   * verify(), and for a key id this copy does not hold yet, one read of the store: a key works the
+   * moment its creation commits, not when the change feed delivers it. Unknown ids are remembered
+   * for a second and such reads are capped per second, so made-up keys cannot load the store.
+   * Revocation never waits on this path: a revoked key leaves the copy on its notification, and
+   * this read skips revoked keys.
+   */
+  async verifyFresh(key: string): Promise<ApiKeyPrincipal | undefined> {
+    const known = this.verify(key);
+    if (known) return known;
+    const parsed = parseKey(key);
+    if (!parsed || this.keys.has(parsed.id)) return undefined;
+    const now = Date.now();
+    if ((this.recentMisses.get(parsed.id) ?? 0) > now - 1000) return undefined;
+    this.lookups = this.lookups.filter((t) => t > now - 1000);
+    if (this.lookups.length >= MAX_STORE_LOOKUPS_PER_SECOND) return undefined;
+    this.lookups.push(now);
+    const { apiKeys } = tables;
+    const [row] = await this.database.db
+      .select()
+      .from(apiKeys)
+      .where(and(eq(apiKeys.id, parsed.id), isNull(apiKeys.revokedAt)));
+    if (!row) {
+      if (this.recentMisses.size > 10_000) this.recentMisses.clear();
+      this.recentMisses.set(parsed.id, now);
+      return undefined;
+    }
+    this.keys.set(row.id, entryOf(row));
+    return this.verify(key);
   }
 }
 

@@ -1,5 +1,6 @@
 import type { Database, Session } from "@pea/migrations";
 import type { Obligation, Reason } from "@pea/schemas";
+import { DeadlinePassed, decisionInProgress } from "../decision/deadline.js";
 import { appendInTurn, type HistoryGuard, HistoryMoved, historyMoved } from "../decision/scope-order.js";
 import { type DecisionEffects, type Effects, effectInserts } from "../governance/history.js";
 import { type AuditEntry, type AuditRecord, appendIfHead, appendLocked, type ChainHead, readHead } from "./chain.js";
@@ -89,6 +90,8 @@ interface Pending {
   record: AuditRecord;
   effects?: Effects | undefined;
   guard?: HistoryGuard | undefined;
+  /** Date.now() after which it must not be written: its decision was answered by the deadline. */
+  expiresAt?: number | undefined;
   settle: (error: Error | undefined, entry?: AuditEntry) => void;
 }
 
@@ -114,11 +117,20 @@ export class DecisionLog {
    * transaction: both or neither); resolves with its audit entry once committed.
    */
   record(record: DecisionRecord): Promise<AuditEntry> {
+    // A decision under a deadline (decision/deadline.ts): its late deny reuses this id, and once the
+    // deadline has passed this record is not written (the caller was answered deny).
+    const progress = decisionInProgress();
+    if (progress) progress.recordId = record.id;
     const effects =
       record.decision === "allow" && record.effects
         ? { ...record.effects, decisionId: record.id, apiKeyId: record.apiKeyId, runId: record.runId }
         : undefined;
-    return this.enqueue(decisionAuditRecord(record), effects, record.decision === "allow" ? record.guard : undefined);
+    return this.enqueue(
+      decisionAuditRecord(record),
+      effects,
+      record.decision === "allow" ? record.guard : undefined,
+      progress?.expiresAt,
+    );
   }
 
   /** Durably append any audit record through the group-commit queue. */
@@ -126,12 +138,18 @@ export class DecisionLog {
     return this.enqueue(record, undefined);
   }
 
-  private enqueue(record: AuditRecord, effects: Effects | undefined, guard?: HistoryGuard): Promise<AuditEntry> {
+  private enqueue(
+    record: AuditRecord,
+    effects: Effects | undefined,
+    guard?: HistoryGuard,
+    expiresAt?: number,
+  ): Promise<AuditEntry> {
     return new Promise((resolve, reject) => {
       this.queue.push({
         record,
         effects,
         guard,
+        expiresAt,
         settle: (error, entry) => (error || !entry ? reject(error ?? new Error("not recorded")) : resolve(entry)),
       });
       if (!this.writing) void this.drain();
@@ -193,8 +211,14 @@ export class DecisionLog {
     }
   }
 
-  /** Write a batch: per item its entry, or why it alone was not written (HistoryMoved). */
+  /** Write a batch: per item its entry, or why it alone was not written (HistoryMoved, DeadlinePassed). */
   private async write(items: Pending[]): Promise<Array<AuditEntry | Error>> {
+    const now = Date.now();
+    const late = items.map((item) => item.expiresAt !== undefined && item.expiresAt < now);
+    if (late.some(Boolean)) {
+      const live = items.filter((_, i) => !late[i]);
+      return leftOut(late, live.length > 0 ? await this.write(live) : [], () => new DeadlinePassed());
+    }
     const started = performance.now();
     const observe = (error?: Error) => {
       const seconds = (performance.now() - started) / 1000;
@@ -264,8 +288,17 @@ async function appendGuarded(tx: Session, items: Pending[]): Promise<Array<Audit
 
 /** Per item: its entry, or HistoryMoved where it was left out. */
 function withMoved(moved: boolean[], entries: AuditEntry[]): Array<AuditEntry | Error> {
+  return leftOut(moved, entries, () => new HistoryMoved());
+}
+
+/** Per item: the result of the items written, in order, or `why()` where it was left out. */
+function leftOut(
+  left: boolean[],
+  results: ReadonlyArray<AuditEntry | Error>,
+  why: () => Error,
+): Array<AuditEntry | Error> {
   let next = 0;
-  return moved.map((left) => (left ? new HistoryMoved() : (entries[next++] as AuditEntry)));
+  return left.map((out) => (out ? why() : (results[next++] as AuditEntry | Error)));
 }
 
 function settleEach(batch: Pending[], results: Array<AuditEntry | Error>): void {

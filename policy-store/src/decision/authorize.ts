@@ -4,6 +4,7 @@ import type { DecisionEngine } from "../engine/engine.js";
 import type { DecisionEffects } from "../governance/history.js";
 import { traceDecision, withSpan } from "../observability/tracing.js";
 import { asRecorded, fixOnApproval } from "./business-objects.js";
+import { answerWithinDeadline } from "./deadline.js";
 import { type Decision, deny } from "./decision.js";
 import { decisionEffects } from "./facts.js";
 import { historyGuard } from "./history-guard.js";
@@ -58,7 +59,8 @@ export function authorize(
   via = "authorize",
 ): Promise<AuthorizeResponse> {
   // Taken again on fresh facts when the history it read moved before its allow was written.
-  return traceDecision(request, () => inScopeOrder((last) => authorizeOnce(request, caller, deps, via, last)));
+  const decide = (d: AuthorizeDeps) => inScopeOrder((last) => authorizeOnce(request, caller, d, via, last));
+  return traceDecision(request, () => answerWithinDeadline(request, caller, deps, via, decide));
 }
 
 async function authorizeOnce(

@@ -3,6 +3,7 @@ import type { DecisionLog } from "../audit/decision-log.js";
 import type { DecisionEngine } from "../engine/engine.js";
 import type { DecisionEffects } from "../governance/history.js";
 import { traceDecision, withSpan } from "../observability/tracing.js";
+import { RevokedBeforeRecorded } from "../trust/revocations.js";
 import { asRecorded, fixOnApproval } from "./business-objects.js";
 import { answerWithinDeadline } from "./deadline.js";
 import { type Decision, deny } from "./decision.js";
@@ -110,7 +111,12 @@ async function authorizeOnce(
     await withSpan("pea.audit.write", {}, () => log.record(record));
   } catch (error) {
     if (error instanceof HistoryMoved && !lastAttempt) throw error;
-    const cause = error instanceof HistoryMoved ? deny("store_unavailable", error.message) : deny("audit_unavailable");
+    const cause =
+      error instanceof HistoryMoved
+        ? deny("store_unavailable", error.message)
+        : error instanceof RevokedBeforeRecorded
+          ? error.denial
+          : deny("audit_unavailable");
     const reasons = outcome.decision === "deny" ? outcome.reasons : [];
     outcome = { ...cause, reasons: [...cause.reasons, ...reasons] };
   }

@@ -106,6 +106,7 @@ export function decisionRecord(
     policyVersion: evaluation.policyVersion,
     entitlementVersion: evaluation.entitlementVersion,
     apiKeyId: caller.apiKeyId,
+    revocable: { principal: request.principal, chain: request.chain, intent: request.intent, run: request.run },
     ...rest,
   };
 }

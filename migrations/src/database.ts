@@ -53,15 +53,17 @@ export interface StoreTimeouts {
 }
 
 export async function openDatabase(target: DatabaseTarget, timeouts: StoreTimeouts = {}): Promise<Database> {
-  return "url" in target ? openPostgres(target.url, target.embedded !== true, timeouts) : openPglite(target.dataDir);
+  return "url" in target ? openPostgres(target.url, target.embedded === true, timeouts) : openPglite(target.dataDir);
 }
 
-async function openPostgres(url: string, reliableNotifications: boolean, timeouts: StoreTimeouts): Promise<Database> {
+async function openPostgres(url: string, embedded: boolean, timeouts: StoreTimeouts): Promise<Database> {
+  const reliableNotifications = !embedded;
   const pool = new pg.Pool({
     connectionString: url,
     max: 10,
     connectionTimeoutMillis: timeouts.acquireTimeoutMs ?? 5_000,
-    ...(timeouts.statementTimeoutMs ? { statement_timeout: timeouts.statementTimeoutMs } : {}),
+    // Not on the embedded store: its one session is the owner's too, which a session setting would reach.
+    ...(timeouts.statementTimeoutMs && !embedded ? { statement_timeout: timeouts.statementTimeoutMs } : {}),
   });
   // An idle client that dies must not crash the process; the next query reports the fault.
   pool.on("error", () => {});

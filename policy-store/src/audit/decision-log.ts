@@ -1,6 +1,5 @@
 import type { Database, Session } from "@pea/migrations";
 import type { Obligation, Reason } from "@pea/schemas";
-import { DeadlinePassed, decisionInProgress } from "../decision/deadline.js";
 import type { Decision } from "../decision/decision.js";
 import { appendInTurn, type HistoryGuard, HistoryMoved, historyMoved } from "../decision/scope-order.js";
 import { type DecisionEffects, type Effects, effectInserts } from "../governance/history.js";
@@ -66,6 +65,13 @@ export function decisionAuditRecord(record: DecisionRecord): AuditRecord {
     ...(record.extra ? { extra: record.extra } : {}),
     request: record.request,
   };
+}
+
+/** A record not written because its decision's deadline passed first (decision/deadline.ts). */
+export class DeadlinePassed extends Error {
+  constructor() {
+    super("the decision's deadline passed before its record could be written");
+  }
 }
 
 /** The record of an allow that became a deny before it was written (its target was revoked meanwhile). */
@@ -136,11 +142,7 @@ export class DecisionLog {
    * Durably record one decision, and the effects of an allow with it (same statement or
    * transaction: both or neither); resolves with its audit entry once committed.
    */
-  record(record: DecisionRecord): Promise<AuditEntry> {
-    // A decision under a deadline (decision/deadline.ts): its late deny reuses this id, and once the
-    // deadline has passed this record is not written (the caller was answered deny).
-    const progress = decisionInProgress();
-    if (progress) progress.recordId = record.id;
+  record(record: DecisionRecord, options: { expiresAt?: number | undefined } = {}): Promise<AuditEntry> {
     const effects =
       record.decision === "allow" && record.effects
         ? { ...record.effects, decisionId: record.id, apiKeyId: record.apiKeyId, runId: record.runId }
@@ -149,7 +151,8 @@ export class DecisionLog {
     return this.enqueue(decisionAuditRecord(record), effects, {
       guard: allow ? record.guard : undefined,
       revocable: allow ? record.revocable : undefined,
-      expiresAt: progress?.expiresAt,
+      // Not written once its decision's deadline has passed (the caller was answered deny).
+      expiresAt: options.expiresAt,
     });
   }
 

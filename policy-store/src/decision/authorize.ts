@@ -26,7 +26,7 @@ export interface DecisionEvent {
 
 export interface AuthorizeDeps {
   engine: DecisionEngine;
-  log: DecisionLog;
+  log: Pick<DecisionLog, "record">;
   /** Told of every decision once it is answered (metrics, logs). */
   observe?: ((event: DecisionEvent) => void) | undefined;
 }

@@ -8,6 +8,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { main as cli } from "@pea/cli";
+import { openDatabase, serveEmbedded } from "@pea/migrations";
+import pg from "pg";
 import { afterAll, describe, expect, it } from "vitest";
 import { storeKind } from "../support/env.js";
 import { type PdpProcess, startPdpProcess, stopPdpProcess } from "../support/process.js";
@@ -135,5 +137,85 @@ describe(`the ${storeKind} store shared by the PDP, the admin app and the CLI`, 
     );
     expect(faults).toStrictEqual([]);
     expect(decisions).toBeGreaterThan(100);
+  });
+});
+
+describe("the embedded store's server (whole exchanges under the engine's lock)", () => {
+  it("another process's open transaction holds the owner out until it ends, or until it idles too long", {
+    timeout: 60_000,
+  }, async () => {
+    const database = await openDatabase({ dataDir: "memory://" });
+    const server = await serveEmbedded(database, await mkdtemp(join(tmpdir(), "pea-served-")), 0);
+    const other = new pg.Client({ connectionString: server.url });
+    try {
+      await database.exec("CREATE TABLE t (n int)");
+      await other.connect();
+      await other.query("BEGIN");
+      await other.query("INSERT INTO t VALUES ($1)", [1]);
+      // The owner's statement waits for the other's transaction: it never runs inside it.
+      let ownerSaw: number | undefined;
+      const owner = database.query<{ n: number }>("SELECT count(*)::int AS n FROM t").then((rows) => {
+        ownerSaw = rows[0]?.n;
+      });
+      await new Promise((r) => setTimeout(r, 100));
+      expect(ownerSaw).toBeUndefined();
+      await other.query("COMMIT");
+      await owner;
+      expect(ownerSaw).toBe(1);
+
+      // Left open and idle: closed and rolled back after 5 s, and the owner goes on.
+      other.on("error", () => {});
+      await other.query("BEGIN");
+      await other.query("INSERT INTO t VALUES ($1)", [2]);
+      const started = performance.now();
+      const [{ n } = { n: -1 }] = await database.query<{ n: number }>("SELECT count(*)::int AS n FROM t");
+      expect(n).toBe(1);
+      expect(performance.now() - started).toBeGreaterThan(4_000);
+    } finally {
+      await other.end().catch(() => {});
+      await server.stop();
+      await database.close();
+    }
+  });
+
+  it("concurrent clients' extended-protocol queries and the owner's own: none interleaves", {
+    timeout: 60_000,
+  }, async () => {
+    const database = await openDatabase({ dataDir: "memory://" });
+    const server = await serveEmbedded(database, await mkdtemp(join(tmpdir(), "pea-served-")), 0);
+    const clients = await Promise.all(
+      Array.from({ length: 4 }, async () => {
+        const client = new pg.Client({ connectionString: server.url });
+        await client.connect();
+        return client;
+      }),
+    );
+    try {
+      await database.exec("CREATE TABLE u (k int, v text)");
+      const work = [
+        ...clients.map(async (client, c) => {
+          for (let i = 0; i < 100; i++) {
+            await client.query("INSERT INTO u VALUES ($1, $2)", [c, `v${i}`]);
+            const rows = await client.query("SELECT count(*)::int AS n FROM u WHERE k = $1", [c]);
+            expect(rows.rows[0].n).toBe(i + 1);
+          }
+        }),
+        (async () => {
+          for (let i = 0; i < 100; i++) {
+            await database.transaction(async (tx) => {
+              await tx.query("INSERT INTO u VALUES ($1, $2)", [99, `owner${i}`]);
+              await tx.query("SELECT count(*) FROM u WHERE k = $1", [99]);
+            });
+          }
+        })(),
+      ];
+      await Promise.all(work);
+      const [{ n } = { n: -1 }] = await database.query<{ n: number }>("SELECT count(*)::int AS n FROM u");
+      expect(n).toBe(500);
+    } finally {
+      await Promise.all(clients.map((c) => c.end().catch(() => {})));
+      await server.stop();
+      await database.close();
+    }
   });
 });

@@ -44,12 +44,27 @@ export interface Database extends Session {
 
 export type DatabaseTarget = { url: string; embedded?: boolean } | { dataDir: string };
 
-export async function openDatabase(target: DatabaseTarget): Promise<Database> {
-  return "url" in target ? openPostgres(target.url, target.embedded !== true) : openPglite(target.dataDir);
+/** How long a Postgres pool waits for the server, so a stalled store cannot hold callers forever. */
+export interface StoreTimeouts {
+  /** Waiting for a pooled connection, or for a new one to be established (default 5 s). */
+  acquireTimeoutMs?: number;
+  /** Any one statement, enforced by the server (`statement_timeout`; default none; migrations are exempt). */
+  statementTimeoutMs?: number;
 }
 
-async function openPostgres(url: string, reliableNotifications: boolean): Promise<Database> {
-  const pool = new pg.Pool({ connectionString: url, max: 10, connectionTimeoutMillis: 5_000 });
+export async function openDatabase(target: DatabaseTarget, timeouts: StoreTimeouts = {}): Promise<Database> {
+  return "url" in target ? openPostgres(target.url, target.embedded === true, timeouts) : openPglite(target.dataDir);
+}
+
+async function openPostgres(url: string, embedded: boolean, timeouts: StoreTimeouts): Promise<Database> {
+  const reliableNotifications = !embedded;
+  const pool = new pg.Pool({
+    connectionString: url,
+    max: 10,
+    connectionTimeoutMillis: timeouts.acquireTimeoutMs ?? 5_000,
+    // Not on the embedded store: its one session is the owner's too, which a session setting would reach.
+    ...(timeouts.statementTimeoutMs && !embedded ? { statement_timeout: timeouts.statementTimeoutMs } : {}),
+  });
   // An idle client that dies must not crash the process; the next query reports the fault.
   pool.on("error", () => {});
   await pool.query("SELECT 1");

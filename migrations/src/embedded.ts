@@ -1,8 +1,8 @@
 import { existsSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { mkdir } from "node:fs/promises";
 import { join } from "node:path";
-import { PGLiteSocketServer } from "@electric-sql/pglite-socket";
 import type { Database, DatabaseTarget } from "./database.js";
+import { serveExchanges } from "./embedded-server.js";
 
 /**
  * PGlite is one process's database. The process that opens it (the PDP under `npm start`) serves it
@@ -52,16 +52,15 @@ export async function serveEmbedded(
   port: number,
 ): Promise<{ url: string; stop(): Promise<void> }> {
   if (!database.pglite) throw new Error("only an embedded database can be served");
-  const server = new PGLiteSocketServer({ db: database.pglite, host: "127.0.0.1", port, maxConnections: 16 });
-  await server.start();
-  const address = server.getServerConn();
-  const url = `postgres://postgres@${address}/postgres?sslmode=disable`;
+  // Whole exchanges at a time, never interleaved with this process's own statements (embedded-server.ts).
+  const server = await serveExchanges(database.pglite, { host: "127.0.0.1", port });
+  const url = `postgres://postgres@127.0.0.1:${server.port}/postgres?sslmode=disable`;
   writeFileSync(descriptorPath(dataDir), JSON.stringify({ url, pid: process.pid } satisfies EmbeddedDescriptor));
   return {
     url,
     async stop() {
       rmSync(descriptorPath(dataDir), { force: true });
-      await server.stop();
+      await server.close();
     },
   };
 }

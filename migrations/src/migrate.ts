@@ -25,6 +25,8 @@ async function applyPending(database: Session, files: string[]): Promise<Migrati
   const applied: string[] = [];
   // Serialise concurrent starters (several PDP processes, the PDP beside the admin app) before
   // anything else: even CREATE TABLE IF NOT EXISTS races itself on a fresh database.
+  // A migration, or waiting for another starter's, may take longer than the pool's statement timeout.
+  await database.exec("SET statement_timeout = 0");
   await database.query("SELECT pg_advisory_lock($1)", [MIGRATION_LOCK]);
   try {
     await database.exec(
@@ -47,6 +49,7 @@ async function applyPending(database: Session, files: string[]): Promise<Migrati
     }
   } finally {
     await database.query("SELECT pg_advisory_unlock($1)", [MIGRATION_LOCK]);
+    await database.exec("RESET statement_timeout");
   }
   return { applied };
 }

@@ -17,7 +17,9 @@ describe("fail-closed", () => {
     const client = pdpClient(pdp);
     expect((await client.authorize(stories.readResearch)).json.decision).toBe("allow");
 
-    await pdp.cutConnections();
+    // The outage lasts until it is ended: on Postgres the feed would otherwise reconnect at once,
+    // and what is asserted below would race it.
+    const outage = await pdp.outage();
     await waitFor(() => !pdp?.engine.status().store);
     const { status, json } = await client.authorize(stories.readResearch);
     expect(status).toBe(200);
@@ -29,7 +31,8 @@ describe("fail-closed", () => {
     );
 
     if (storeKind === "postgres") {
-      // The server is still there: the feed reconnects, resyncs, and decisions resume.
+      // The server lets it in again: the feed reconnects, resyncs, and decisions resume.
+      await outage.end();
       await waitFor(() => pdp?.engine.status().ready === true, 5_000);
       expect((await client.authorize(stories.readResearch)).json.decision).toBe("allow");
 

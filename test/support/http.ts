@@ -11,12 +11,13 @@ export type JsonBody = Record<string, unknown> & {
 };
 
 /** The real PDP HTTP app over a test store, driven through app.request(). */
-export function pdpClient(pdp: TestPdp, options: { maxBodyBytes?: number } = {}) {
+export function pdpClient(pdp: TestPdp, options: { maxBodyBytes?: number; readyProbeMs?: number } = {}) {
   const app = createPdpApp({
     engine: pdp.engine,
     log: pdp.log,
     logger: createLogger("silent", "test"),
     maxBodyBytes: options.maxBodyBytes ?? 64 * 1024,
+    ...(options.readyProbeMs ? { readyProbeMs: options.readyProbeMs } : {}),
   });
   const call = async (method: string, path: string, body?: unknown, headers: Record<string, string> = {}) => {
     const res = await app.request(path, {

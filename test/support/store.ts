@@ -20,8 +20,13 @@ export interface TestStore {
   database: Database;
   /** The Postgres URL of this test's own database (absent on PGlite). */
   url?: string;
-  /** Simulate the store going away: every connection is cut (Postgres) or the engine closed (PGlite). */
+  /** Every connection is cut (Postgres: the server stays up, so clients reconnect at once) or the engine closed (PGlite). */
   cutConnections(): Promise<void>;
+  /**
+   * The store goes away until `end()`: on Postgres its database refuses new connections and every
+   * open one is cut, so the outage lasts however fast clients reconnect; PGlite is closed for good.
+   */
+  outage(): Promise<{ end(): Promise<void> }>;
   close(): Promise<void>;
 }
 
@@ -29,7 +34,15 @@ export interface TestStore {
 export async function openTestStore(): Promise<TestStore> {
   if (!testEnv.DATABASE_URL) {
     const database = await openDatabase({ dataDir: "memory://" });
-    return { database, cutConnections: () => database.close(), close: () => database.close() };
+    return {
+      database,
+      cutConnections: () => database.close(),
+      async outage() {
+        await database.close();
+        return { end: () => Promise.reject(new Error("a closed embedded store does not come back")) };
+      },
+      close: () => database.close(),
+    };
   }
   const admin = new pg.Client({ connectionString: testEnv.DATABASE_URL });
   await admin.connect();
@@ -49,8 +62,14 @@ export async function openTestStore(): Promise<TestStore> {
     cutConnections: async () => {
       await terminate();
     },
+    async outage() {
+      await admin.query(`ALTER DATABASE ${name} WITH ALLOW_CONNECTIONS false`);
+      await terminate();
+      return { end: () => admin.query(`ALTER DATABASE ${name} WITH ALLOW_CONNECTIONS true`).then(() => {}) };
+    },
     async close() {
       await database.close().catch(() => {});
+      await admin.query(`ALTER DATABASE ${name} WITH ALLOW_CONNECTIONS true`);
       await terminate();
       await admin.query(`DROP DATABASE IF EXISTS ${name}`);
       await admin.end();
@@ -77,6 +96,7 @@ export async function startTestPdp(
     historyWindowSeconds?: number;
     trust?: TrustOptions;
     linkCacheSize?: number;
+    decisionDeadlineMs?: number;
   } = {},
 ): Promise<TestPdp> {
   const store = await openTestStore();
@@ -95,6 +115,7 @@ export async function startTestPdp(
     ...(options.historyWindowSeconds ? { historyWindowSeconds: options.historyWindowSeconds } : {}),
     ...(options.trust ? { trust: options.trust } : {}),
     ...(options.linkCacheSize !== undefined ? { linkCacheSize: options.linkCacheSize } : {}),
+    ...(options.decisionDeadlineMs ? { decisionDeadlineMs: options.decisionDeadlineMs } : {}),
   });
   return {
     ...store,

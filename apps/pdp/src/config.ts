@@ -55,6 +55,31 @@ export const PdpConfig = z.object({
     .max(10_000_000)
     .default(10_000)
     .describe("Single-link Cedar answers kept per process; 0 turns the decision cache off"),
+  PEA_DECISION_DEADLINE_MS: z.coerce
+    .number()
+    .int()
+    .min(50)
+    .max(60_000)
+    .default(2000)
+    .describe("Every decision is answered within this many ms; past it the answer is deny store_unavailable"),
+  PEA_STORE_ACQUIRE_TIMEOUT_MS: z.coerce
+    .number()
+    .int()
+    .min(10)
+    .default(1000)
+    .describe("Postgres: how long a statement waits for a pooled connection (or a new one) before it fails"),
+  PEA_STORE_STATEMENT_TIMEOUT_MS: z.coerce
+    .number()
+    .int()
+    .min(10)
+    .default(5000)
+    .describe("Postgres: statement_timeout of the PDP's connections (migrations are exempt)"),
+  PEA_READY_PROBE_TIMEOUT_MS: z.coerce
+    .number()
+    .int()
+    .min(10)
+    .default(1000)
+    .describe("/readyz answers 503 when the store does not answer a probe within this many ms"),
   PEA_AUDIT_CHECKPOINT_EVERY: z.coerce
     .number()
     .int()

@@ -10,6 +10,8 @@ export interface PdpDeps {
   log: DecisionLog;
   logger: Logger;
   maxBodyBytes: number;
+  /** /readyz: how long the store has to answer its probe (default 1000 ms). */
+  readyProbeMs?: number;
   /** Given by startPdp, which counts store errors the engine reports; else made here. */
   metrics?: PdpMetrics;
 }

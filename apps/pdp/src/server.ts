@@ -26,7 +26,10 @@ export async function startPdp(config: PdpConfig, print: (line: string) => void 
   const logger = createLogger(config.PEA_LOG_LEVEL, "pea-pdp");
   await prepareDataDir(config.PEA_DATA_DIR);
   const target = resolveDatabaseTarget({ databaseUrl: config.DATABASE_URL, dataDir: config.PEA_DATA_DIR });
-  const database = await openDatabase(target);
+  const database = await openDatabase(target, {
+    acquireTimeoutMs: config.PEA_STORE_ACQUIRE_TIMEOUT_MS,
+    statementTimeoutMs: config.PEA_STORE_STATEMENT_TIMEOUT_MS,
+  });
   // PEA_PACK: an AuthZEN interop pack's schema, policies and seed replace the demo bank's.
   const pack = config.PEA_PACK ? await loadPack(config.PEA_PACK) : undefined;
   const prepared = await prepareStore(database, {
@@ -55,6 +58,7 @@ export async function startPdp(config: PdpConfig, print: (line: string) => void 
     firmDomains: config.PEA_FIRM_DOMAINS,
     historyWindowSeconds: config.PEA_HISTORY_WINDOW_SECONDS,
     linkCacheSize: config.PEA_DECISION_CACHE_SIZE,
+    decisionDeadlineMs: config.PEA_DECISION_DEADLINE_MS,
     trustedPolicyKeys: config.PEA_POLICY_TRUSTED_KEYS,
     trust: {
       artifactTtlSeconds: config.PEA_ARTIFACT_TTL_SECONDS,
@@ -83,7 +87,14 @@ export async function startPdp(config: PdpConfig, print: (line: string) => void 
     privateKey: config.PEA_AUDIT_SIGNING_KEY,
     onError: (error) => logger.warn({ error: error.message }, "audit_maintenance_failed"),
   });
-  const app = createPdpApp({ engine, log, logger, metrics, maxBodyBytes: config.PEA_MAX_BODY_BYTES });
+  const app = createPdpApp({
+    engine,
+    log,
+    logger,
+    metrics,
+    maxBodyBytes: config.PEA_MAX_BODY_BYTES,
+    readyProbeMs: config.PEA_READY_PROBE_TIMEOUT_MS,
+  });
 
   const server: ServerType = await new Promise((resolve, reject) => {
     const s = serve({ fetch: app.fetch, hostname: config.PEA_HOST, port: config.PEA_PDP_PORT }, () => resolve(s));

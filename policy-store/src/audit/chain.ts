@@ -108,27 +108,30 @@ export interface SideInsert {
 
 /**
  * Append in one statement if the head is still `expected` (optimistic: no round trip to read
- * it), with `side` inserts as data-modifying CTEs of the same statement, guarded by the same head
- * check. Returns the entries, or undefined when another writer moved the head first (then
- * nothing at all was written).
+ * it) and `condition` (SQL, its parameters numbered from the one given) holds, with `side` inserts as data-modifying CTEs of the same statement, guarded by the same head
+ * check. Returns the entries, or undefined when another writer moved the head first or the
+ * condition failed (then nothing at all was written).
  */
 export async function appendIfHead(
   database: Session,
   expected: ChainHead,
   records: AuditRecord[],
   side: SideInsert[] = [],
+  condition?: (firstParam: number) => { sql: string; params: unknown[] },
 ): Promise<AuditEntry[] | undefined> {
   const { entries, rows: param } = chain(expected, records, new Date());
   const last = entries[entries.length - 1];
   if (!last) return [];
   const guard = "WHERE EXISTS (SELECT 1 FROM head)";
   const ctes = side.map((s, i) => `,\n     side_${i} AS (${s.sql(`$${6 + i}::jsonb`, guard)})`).join("");
+  // Anything else that must hold for the write (checked with the head, so in the same snapshot).
+  const extra = condition?.(6 + side.length);
   const rows = await database.query<{ seq: unknown }>(
     `WITH head AS (
-       UPDATE audit_head SET seq = $2, hash = $3 WHERE id = 1 AND seq = $4 AND hash = $5 RETURNING 1
+       UPDATE audit_head SET seq = $2, hash = $3 WHERE id = 1 AND seq = $4 AND hash = $5${extra ? ` AND ${extra.sql}` : ""} RETURNING 1
      )${ctes}
      ${INSERT_ROWS} ${guard} RETURNING seq`,
-    [param, last.seq, last.hash, expected.seq, expected.hash, ...side.map((s) => s.rows)],
+    [param, last.seq, last.hash, expected.seq, expected.hash, ...side.map((s) => s.rows), ...(extra?.params ?? [])],
   );
   return rows.length === entries.length ? entries : undefined;
 }

@@ -1,7 +1,9 @@
 import type { Database, Session } from "@pea/migrations";
 import type { Obligation, Reason } from "@pea/schemas";
+import type { Decision } from "../decision/decision.js";
 import { appendInTurn, type HistoryGuard, HistoryMoved, historyMoved } from "../decision/scope-order.js";
 import { type DecisionEffects, type Effects, effectInserts } from "../governance/history.js";
+import { holdsBroken, type RevocableParts, RevokedBeforeRecorded, stillHolds } from "../trust/revocations.js";
 import { type AuditEntry, type AuditRecord, appendIfHead, appendLocked, type ChainHead, readHead } from "./chain.js";
 
 export interface DecisionRecord {
@@ -36,6 +38,8 @@ export interface DecisionRecord {
   effects?: DecisionEffects | undefined;
   /** What an allow's policies read of history: checked again at the write (decision/scope-order.ts). */
   guard?: HistoryGuard | undefined;
+  /** What it was decided for that a revocation can name: an allow is written only while none is revoked. */
+  revocable?: RevocableParts | undefined;
 }
 
 /** The audit record of one decision: what is hashed and stored in audit_log.record. */
@@ -66,6 +70,27 @@ export function decisionAuditRecord(record: DecisionRecord): AuditRecord {
   };
 }
 
+/** A record not written because its decision's deadline passed first (decision/deadline.ts). */
+export class DeadlinePassed extends Error {
+  constructor() {
+    super("the decision's deadline passed before its record could be written");
+  }
+}
+
+/** The record of an allow that became a deny before it was written (its target was revoked meanwhile). */
+function deniedRecord(record: AuditRecord, denial: Decision): AuditRecord {
+  return {
+    ...record,
+    decision: "deny",
+    reasons: denial.reasons,
+    obligations: [],
+    determiningPolicies: [],
+    artifactId: undefined,
+    approvalId: undefined,
+    approver: undefined,
+  };
+}
+
 /** Called after every successful append (checkpointing). */
 export type AppendListener = (last: AuditEntry, count: number) => void;
 /** One write to the log (a batch of `records`), committed or failed, for metrics. */
@@ -92,6 +117,10 @@ interface Pending {
   record: AuditRecord;
   effects?: Effects | undefined;
   guard?: HistoryGuard | undefined;
+  /** Date.now() after which it must not be written: its decision was answered by the deadline. */
+  expiresAt?: number | undefined;
+  /** An allow's revocable parts: written as an allow only while none is revoked in the store. */
+  revocable?: RevocableParts | undefined;
   settle: (error: Error | undefined, entry?: AuditEntry) => void;
 }
 
@@ -116,12 +145,18 @@ export class DecisionLog {
    * Durably record one decision, and the effects of an allow with it (same statement or
    * transaction: both or neither); resolves with its audit entry once committed.
    */
-  record(record: DecisionRecord): Promise<AuditEntry> {
+  record(record: DecisionRecord, options: { expiresAt?: number | undefined } = {}): Promise<AuditEntry> {
     const effects =
       record.decision === "allow" && record.effects
         ? { ...record.effects, decisionId: record.id, apiKeyId: record.apiKeyId, runId: record.runId }
         : undefined;
-    return this.enqueue(decisionAuditRecord(record), effects, record.decision === "allow" ? record.guard : undefined);
+    const allow = record.decision === "allow";
+    return this.enqueue(decisionAuditRecord(record), effects, {
+      guard: allow ? record.guard : undefined,
+      revocable: allow ? record.revocable : undefined,
+      // Not written once its decision's deadline has passed (the caller was answered deny).
+      expiresAt: options.expiresAt,
+    });
   }
 
   /** Durably append any audit record through the group-commit queue. */
@@ -129,12 +164,16 @@ export class DecisionLog {
     return this.enqueue(record, undefined);
   }
 
-  private enqueue(record: AuditRecord, effects: Effects | undefined, guard?: HistoryGuard): Promise<AuditEntry> {
+  private enqueue(
+    record: AuditRecord,
+    effects: Effects | undefined,
+    checks: Pick<Pending, "guard" | "revocable" | "expiresAt"> = {},
+  ): Promise<AuditEntry> {
     return new Promise((resolve, reject) => {
       this.queue.push({
         record,
         effects,
-        guard,
+        ...checks,
         settle: (error, entry) => (error || !entry ? reject(error ?? new Error("not recorded")) : resolve(entry)),
       });
       if (!this.writing) void this.drain();
@@ -196,8 +235,14 @@ export class DecisionLog {
     }
   }
 
-  /** Write a batch: per item its entry, or why it alone was not written (HistoryMoved). */
+  /** Write a batch: per item its entry, or why it alone was not written (HistoryMoved, DeadlinePassed). */
   private async write(items: Pending[]): Promise<Array<AuditEntry | Error>> {
+    const now = Date.now();
+    const late = items.map((item) => item.expiresAt !== undefined && item.expiresAt < now);
+    if (late.some(Boolean)) {
+      const live = items.filter((_, i) => !late[i]);
+      return leftOut(late, live.length > 0 ? await this.write(live) : [], () => new DeadlinePassed());
+    }
     const started = performance.now();
     const observe = (error?: Error) => {
       const seconds = (performance.now() - started) / 1000;
@@ -211,7 +256,7 @@ export class DecisionLog {
           ? await appendInTurn(this.database, items, async (moved) =>
               withMoved(moved, await this.appendAll(items.filter((_, i) => !moved[i]))),
             )
-          : await this.database.transaction((tx) => appendGuarded(tx, items));
+          : await this.database.transaction((tx) => appendChecked(tx, items, { history: true }));
       const written = results.filter((r): r is AuditEntry => !(r instanceof Error));
       const last = written[written.length - 1];
       if (last) {
@@ -230,45 +275,69 @@ export class DecisionLog {
     }
   }
 
-  private async appendAll(items: Pending[]): Promise<AuditEntry[]> {
+  private async appendAll(items: Pending[]): Promise<Array<AuditEntry | Error>> {
     const records = items.map((item) => item.record);
     // The batch's touches and duties go in the same statement or transaction as its records.
     const side = effectInserts(items.flatMap((item) => (item.effects ? [item.effects] : [])));
     const head = this.head ?? (await readHead(this.database));
-    // Optimistic single statement; if another writer moved the head, lock it and chain after it.
-    const appended = await appendIfHead(this.database, head, records, side);
+    const allows = items.flatMap((item) => (item.revocable ? [item.revocable] : []));
+    // Optimistic single statement, written only if no allow's target was revoked meanwhile; if
+    // another writer moved the head, or a target was revoked, lock the head and check each record.
+    const holding = allows.length > 0 ? (first: number) => stillHolds(allows, first) : undefined;
+    const appended = await appendIfHead(this.database, head, records, side, holding);
     if (appended) return appended;
     const locking = performance.now();
-    const entries = await this.database.transaction((tx) => appendLocked(tx, records, side));
+    const results = await this.database.transaction((tx) => appendChecked(tx, items, { history: false }));
     this.stats.headConflicts += 1;
     this.stats.lockedSeconds += (performance.now() - locking) / 1000;
-    return entries;
+    return results;
   }
 }
 
 /**
- * A batch holding allows whose policies read history: under the chain head lock (which orders the
- * writers of every process), the allows whose history moved are left out (decision/scope-order.ts).
+ * Append under the chain head lock (which orders the writers of every process, and every change
+ * recorded by recordChange): allows whose history moved are left out (decision/scope-order.ts;
+ * `history` when not checked already), and allows whose target was revoked, or whose run was
+ * stopped, since they were decided are written as the deny they have become (trust/revocations.ts).
  */
-async function appendGuarded(tx: Session, items: Pending[]): Promise<Array<AuditEntry | Error>> {
+async function appendChecked(
+  tx: Session,
+  items: Pending[],
+  check: { history: boolean },
+): Promise<Array<AuditEntry | Error>> {
   await tx.query("SELECT 1 FROM audit_head WHERE id = 1 FOR UPDATE");
-  const moved = await historyMoved(tx, items);
+  const moved = check.history ? await historyMoved(tx, items) : items.map(() => false);
   const kept = items.filter((_, i) => !moved[i]);
-  const side = effectInserts(kept.flatMap((item) => (item.effects ? [item.effects] : [])));
-  return withMoved(
-    moved,
-    await appendLocked(
-      tx,
-      kept.map((item) => item.record),
-      side,
-    ),
+  const broken = await holdsBroken(
+    tx,
+    kept.map((item) => item.revocable),
   );
+  const records = kept.map((item, i) => {
+    const denial = broken[i];
+    return denial ? deniedRecord(item.record, denial) : item.record;
+  });
+  const side = effectInserts(kept.flatMap((item, i) => (item.effects && !broken[i] ? [item.effects] : [])));
+  const entries = await appendLocked(tx, records, side);
+  const results = entries.map((entry, i) => {
+    const denial = broken[i];
+    return denial ? new RevokedBeforeRecorded(denial) : entry;
+  });
+  return withMoved(moved, results);
 }
 
-/** Per item: its entry, or HistoryMoved where it was left out. */
-function withMoved(moved: boolean[], entries: AuditEntry[]): Array<AuditEntry | Error> {
+/** Per item: its result, or HistoryMoved where it was left out. */
+function withMoved(moved: boolean[], results: ReadonlyArray<AuditEntry | Error>): Array<AuditEntry | Error> {
+  return leftOut(moved, results, () => new HistoryMoved());
+}
+
+/** Per item: the result of the items written, in order, or `why()` where it was left out. */
+function leftOut(
+  left: boolean[],
+  results: ReadonlyArray<AuditEntry | Error>,
+  why: () => Error,
+): Array<AuditEntry | Error> {
   let next = 0;
-  return moved.map((left) => (left ? new HistoryMoved() : (entries[next++] as AuditEntry)));
+  return left.map((out) => (out ? why() : (results[next++] as AuditEntry | Error)));
 }
 
 function settleEach(batch: Pending[], results: Array<AuditEntry | Error>): void {

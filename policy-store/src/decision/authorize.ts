@@ -4,7 +4,9 @@ import type { DecisionEngine } from "../engine/engine.js";
 import type { DecisionEffects } from "../governance/history.js";
 import { verifyCaller } from "../identity/caller-binding.js";
 import { traceDecision, withSpan } from "../observability/tracing.js";
+import { RevokedBeforeRecorded } from "../trust/revocations.js";
 import { asRecorded, fixOnApproval } from "./business-objects.js";
+import { answerWithinDeadline } from "./deadline.js";
 import { type Decision, deny } from "./decision.js";
 import { decisionEffects } from "./facts.js";
 import { historyGuard } from "./history-guard.js";
@@ -34,7 +36,7 @@ export interface DecisionEvent {
 
 export interface AuthorizeDeps {
   engine: DecisionEngine;
-  log: DecisionLog;
+  log: Pick<DecisionLog, "record">;
   /** Told of every decision once it is answered (metrics, logs). */
   observe?: ((event: DecisionEvent) => void) | undefined;
 }
@@ -68,7 +70,8 @@ export function authorize(
   via = "authorize",
 ): Promise<AuthorizeResponse> {
   // Taken again on fresh facts when the history it read moved before its allow was written.
-  return traceDecision(request, () => inScopeOrder((last) => authorizeOnce(request, caller, deps, via, last)));
+  const decide = (d: AuthorizeDeps) => inScopeOrder((last) => authorizeOnce(request, caller, d, via, last));
+  return traceDecision(request, () => answerWithinDeadline(request, caller, deps, via, decide));
 }
 
 async function authorizeOnce(
@@ -124,7 +127,12 @@ async function authorizeOnce(
     await withSpan("pea.audit.write", {}, () => log.record(record));
   } catch (error) {
     if (error instanceof HistoryMoved && !lastAttempt) throw error;
-    const cause = error instanceof HistoryMoved ? deny("store_unavailable", error.message) : deny("audit_unavailable");
+    const cause =
+      error instanceof HistoryMoved
+        ? deny("store_unavailable", error.message)
+        : error instanceof RevokedBeforeRecorded
+          ? error.denial
+          : deny("audit_unavailable");
     const reasons = outcome.decision === "deny" ? outcome.reasons : [];
     outcome = { ...cause, reasons: [...cause.reasons, ...reasons] };
   }

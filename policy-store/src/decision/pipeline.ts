@@ -142,6 +142,7 @@ export function decisionRecord(
     entitlementVersion: evaluation.entitlementVersion,
     apiKeyId: keyIdOf(caller),
     apiKeyCreatedBy: keyOf(caller)?.createdBy ?? null,
+    revocable: { principal: request.principal, chain: request.chain, intent: request.intent, run: request.run },
     ...rest,
   };
 }

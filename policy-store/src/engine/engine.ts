@@ -38,6 +38,8 @@ export interface EngineOptions {
   linkCacheSize?: number;
   /** Key ids (ed25519:…) whose signatures on published policy versions are trusted; empty: any valid signature. */
   trustedPolicyKeys?: readonly string[];
+  /** Every decision is answered within this many ms (decision/deadline.ts; default 2000). */
+  decisionDeadlineMs?: number;
 }
 
 /** What this process serves: a published version from the store, or the policy directory. */
@@ -85,6 +87,8 @@ export class DecisionEngine {
   private policySync: Promise<void> | undefined;
   private policyStale = false;
   private synced = false;
+  /** The store probe in flight (readiness): one at a time, however many ask. */
+  private probe: Promise<boolean> | undefined;
   readonly shadow: ShadowRecorder;
   readonly linkCache: LinkDecisionCache;
 
@@ -159,6 +163,38 @@ export class DecisionEngine {
     };
   }
 
+  /**
+   * status(), and whether the store answers a probe within `probeMs`: a stalled store (paused, or
+   * its connections all stuck) keeps the change feed's connection open, so the feed alone would
+   * still say ready. Not ready until the probe answers.
+   */
+  async readiness(probeMs: number): Promise<EngineStatus> {
+    this.probe ??= this.options.database.query("SELECT 1").then(
+      () => true,
+      () => false,
+    );
+    const probe = this.probe;
+    void probe.finally(() => {
+      if (this.probe === probe) this.probe = undefined;
+    });
+    let timer: NodeJS.Timeout | undefined;
+    const answered = await Promise.race([
+      probe,
+      new Promise<false>((resolve) => {
+        timer = setTimeout(() => resolve(false), probeMs);
+      }),
+    ]);
+    clearTimeout(timer);
+    const status = this.status();
+    if (answered) return status;
+    return {
+      ...status,
+      ready: false,
+      store: false,
+      problems: [...status.problems, `store: no answer to a probe within ${probeMs} ms`],
+    };
+  }
+
   /** Everything a decision needs, or the deny to answer when something is missing (fail-closed). */
   inputs(): DecisionInputs | Decision {
     if (!this.schema || !this.policies) return deny("evaluation_error", "no valid policy set is loaded");
@@ -180,6 +216,10 @@ export class DecisionEngine {
   /** The decision clock. */
   now(): Date {
     return this.options.now ? this.options.now() : new Date();
+  }
+
+  get decisionDeadlineMs(): number {
+    return this.options.decisionDeadlineMs ?? 2000;
   }
 
   get historyWindowSeconds(): number {

@@ -155,11 +155,14 @@ export class TrustState {
   }
 }
 
+/** The parts of a request a revocation can name. */
+export type RevocableParts = Pick<DecisionRequest, "principal" | "chain" | "intent" | "run">;
+
 /**
  * Deny a request whose agent, grant, task or run has been revoked. Checked before policy
- * evaluation; costs a few set lookups.
+ * evaluation (this process's copy) and again when an allow is written (the store's, holdsBroken).
  */
-export function revocationDeny(request: DecisionRequest, trust: TrustState): Decision | undefined {
+export function revocationDeny(request: RevocableParts, trust: Pick<TrustState, "isRevoked">): Decision | undefined {
   for (const link of [...request.chain, request.principal]) {
     if (link.type !== "Agent") continue;
     if (trust.isRevoked("Agent", link.id)) {
@@ -335,4 +338,91 @@ export async function revokedAmong(
   const revoked = new Map<string, Revocation>();
   for (const row of rows) if (!revoked.has(row.target_id)) revoked.set(row.target_id, toRevocation(row));
   return revoked;
+}
+
+/**
+ * Revocation is final when it returns: every PDP's copy of the revocations catches up through the
+ * change feed, some milliseconds later. So an allow is written only if what it was decided for is
+ * still unrevoked in the store at the write, under the audit chain's head lock, which every
+ * revocation and run supervision change takes too (recordChange): an allow is either ordered
+ * before the revocation, or not written and answered as the deny it has become.
+ */
+interface Holds {
+  /** revocations (target_type, target_id) that must not exist */
+  types: string[];
+  ids: string[];
+  /** runs that must still be active */
+  runs: string[];
+}
+
+/** An allow that was not written: what it was decided for was revoked (or its run stopped) first. */
+export class RevokedBeforeRecorded extends Error {
+  constructor(readonly denial: Decision) {
+    super(denial.reasons[0]?.message ?? "revoked before the decision was recorded");
+  }
+}
+
+/** The revocation targets of `requests` (each an allow about to be written) and their runs, once each. */
+function holdsOf(requests: readonly RevocableParts[]): Holds {
+  const targets = new Map<string, [string, string]>();
+  const runs = new Set<string>();
+  const add = (type: RevocationTargetType, id: string) => targets.set(key(type, id), [type, id]);
+  for (const request of requests) {
+    for (const link of [...request.chain, request.principal]) {
+      if (link.type !== "Agent") continue;
+      add("Agent", link.id);
+      if (request.intent !== undefined) add("Grant", grantId(link.id, request.intent));
+    }
+    if (request.intent !== undefined) add("Intent", request.intent);
+    if (request.run !== undefined) {
+      add("Run", request.run);
+      runs.add(request.run);
+    }
+  }
+  const pairs = [...targets.values()];
+  return { types: pairs.map(([t]) => t), ids: pairs.map(([, i]) => i), runs: [...runs] };
+}
+
+/**
+ * SQL that is true while every allow among `requests` still holds (parameters from $`first`): a
+ * guard for the optimistic append, which writes nothing when it is false (then holdsBroken decides).
+ */
+export function stillHolds(requests: readonly RevocableParts[], first: number): { sql: string; params: unknown[] } {
+  const { types, ids, runs } = holdsOf(requests);
+  return {
+    sql: `NOT EXISTS (SELECT 1 FROM revocations WHERE (target_type, target_id) IN (SELECT * FROM unnest($${first}::text[], $${first + 1}::text[])))
+      AND NOT EXISTS (SELECT 1 FROM runs WHERE id = ANY($${first + 2}::text[]) AND status <> 'active')`,
+    params: [types, ids, runs],
+  };
+}
+
+/** Per allow (undefined: not an allow): the deny it has become, if its target was revoked or its run stopped. */
+export async function holdsBroken(
+  tx: Session,
+  requests: ReadonlyArray<RevocableParts | undefined>,
+): Promise<Array<Decision | undefined>> {
+  const allows = requests.filter((r): r is RevocableParts => r !== undefined);
+  if (allows.length === 0) return requests.map(() => undefined);
+  const { types, ids, runs } = holdsOf(allows);
+  const revokedRows = await tx.query<{ target_type: string; target_id: string }>(
+    "SELECT target_type, target_id FROM revocations WHERE (target_type, target_id) IN (SELECT * FROM unnest($1::text[], $2::text[]))",
+    [types, ids],
+  );
+  const stopped = new Map(
+    (
+      await tx.query<{ id: string; status: string }>(
+        "SELECT id, status FROM runs WHERE id = ANY($1::text[]) AND status <> 'active'",
+        [runs],
+      )
+    ).map((r) => [r.id, r.status]),
+  );
+  const revoked = new Set(revokedRows.map((r) => key(r.target_type, r.target_id)));
+  const inStore = { isRevoked: (type: RevocationTargetType, id: string) => revoked.has(key(type, id)) };
+  return requests.map((request) => {
+    if (!request) return undefined;
+    const denied = revocationDeny(request, inStore);
+    if (denied) return denied;
+    const status = request.run === undefined ? undefined : stopped.get(request.run);
+    return status === undefined ? undefined : deny("run_inactive", `run ${request.run} is ${status}`);
+  });
 }

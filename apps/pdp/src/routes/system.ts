@@ -14,7 +14,7 @@ const Readiness = z
   })
   .openapi("Readiness");
 
-export function systemRoutes(app: OpenAPIHono<AppEnv>, { engine, log, metrics }: RouteDeps) {
+export function systemRoutes(app: OpenAPIHono<AppEnv>, { engine, metrics, readyProbeMs = 1000 }: RouteDeps) {
   app.openapi(
     createRoute({
       method: "get",
@@ -33,14 +33,14 @@ export function systemRoutes(app: OpenAPIHono<AppEnv>, { engine, log, metrics }:
       path: "/readyz",
       ...publicRoute,
       tags: ["system"],
-      summary: "The store is reachable and a valid policy set is loaded (503 until then)",
+      summary: "The store answers a probe in time and a valid policy set is loaded (503 until then)",
       responses: {
         200: { description: "ready", content: { "application/json": { schema: Readiness } } },
         503: { description: "not ready", content: { "application/json": { schema: Readiness } } },
       },
     }),
-    (c) => {
-      const s = engine.status();
+    async (c) => {
+      const s = await engine.readiness(readyProbeMs);
       const body = { ...s, policyVersion: s.policyVersion ?? null, entitlementVersion: s.entitlementVersion ?? null };
       return s.ready ? c.json(body, 200) : c.json(body, 503);
     },

@@ -1,5 +1,6 @@
 import type { OpenAPIHono } from "@hono/zod-openapi";
 import { createApiApp, mountDocs } from "@pea/http-kit";
+import { currentEntitlementVersion } from "@pea/policy-store";
 import { apiRoutes } from "./api/index.js";
 import type { AdminEnv } from "./auth.js";
 import type { AdminApp, AdminDeps, AppDeps } from "./deps.js";
@@ -32,6 +33,14 @@ export function createAdminApp(options: AdminDeps): AdminApp {
   // createApiApp bounds the API's bodies (size, depth, unstorable text) like the PDP's; the
   // console's forms get the same limits from inputLimits (ui/index.tsx).
   api.get("/healthz", (c) => c.json({ status: "ok" }));
+  // Read your writes: every successful change answers with the entitlement version now committed;
+  // a PDP asked with `PEA-Entitlement-Version: N` judges on that version or newer (or denies).
+  api.use("/api/*", async (c, next) => {
+    await next();
+    if (c.req.method === "GET" || c.res.status >= 300) return;
+    const version = await currentEntitlementVersion(deps.database).catch(() => undefined);
+    if (version !== undefined) c.res.headers.set("PEA-Entitlement-Version", String(version));
+  });
   apiRoutes(api, deps);
   mountDocs(api as never, {
     title: "PEA admin API",

@@ -68,10 +68,34 @@ export function authorize(
   caller: Caller,
   deps: AuthorizeDeps,
   via = "authorize",
+  consistency: Consistency = {},
 ): Promise<AuthorizeResponse> {
   // Taken again on fresh facts when the history it read moved before its allow was written.
-  const decide = (d: AuthorizeDeps) => inScopeOrder((last) => authorizeOnce(request, caller, d, via, last));
+  const decide = (d: AuthorizeDeps) =>
+    inScopeOrder((last) => authorizeOnce(request, caller, d, via, last, consistency));
   return traceDecision(request, () => answerWithinDeadline(request, caller, deps, via, decide));
+}
+
+/** How fresh the data judging a decision must be (a version the caller's own change returned). */
+export interface Consistency {
+  atLeastEntitlementVersion?: number | undefined;
+}
+
+async function staleEntitlements(
+  engine: AuthorizeDeps["engine"],
+  consistency: Consistency,
+): Promise<Decision | undefined> {
+  const wanted = consistency.atLeastEntitlementVersion;
+  if (wanted === undefined) return undefined;
+  try {
+    if (await engine.entitlementsAtLeast(wanted)) return undefined;
+  } catch {
+    // Unreadable store: the same deny, below.
+  }
+  return deny(
+    "store_unavailable",
+    `entitlements at version ${wanted} are not loaded here (this PDP holds ${engine.entitlementVersion})`,
+  );
 }
 
 async function authorizeOnce(
@@ -80,11 +104,16 @@ async function authorizeOnce(
   deps: AuthorizeDeps,
   via: string,
   lastAttempt: boolean,
+  consistency: Consistency,
 ): Promise<AuthorizeResponse> {
   const started = performance.now();
   const { engine, log } = deps;
+  // Read your writes: judged on entitlements at least as new as the caller's change, or denied.
+  const stale = await staleEntitlements(engine, consistency);
   // Whom the caller may speak for, and what evidence it brings (identity/caller-binding.ts).
-  const checked = await verifyCaller(engine, evaluatedPart(given), caller.speaker, given.delegation);
+  const checked = stale
+    ? { denied: stale }
+    : await verifyCaller(engine, evaluatedPart(given), caller.speaker, given.delegation);
   const asked = "request" in checked ? { ...given, run: checked.request.run } : given;
   // A business object PEA has recorded is judged as recorded (business-objects.ts).
   const recorded = "denied" in checked ? { request: asked } : await asRecorded(engine, asked);

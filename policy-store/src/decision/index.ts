@@ -1,4 +1,4 @@
-export { type AuthorizeDeps, authorize, type DecisionEvent } from "./authorize.js";
+export { type AuthorizeDeps, authorize, type Consistency, type DecisionEvent } from "./authorize.js";
 export { decide } from "./decide.js";
 export type { Decision, DecisionRequest } from "./decision.js";
 export type { Evaluation } from "./inputs.js";

@@ -234,6 +234,19 @@ export class DecisionEngine {
     return this.snapshot?.version ?? 0;
   }
 
+  /**
+   * Read your writes: whether this process holds entitlements at `version` or newer, reloading them
+   * once from the store when it does not yet (its change notification may still be on the way).
+   */
+  async entitlementsAtLeast(version: number): Promise<boolean> {
+    if (this.entitlementVersion >= version) return true;
+    await this.reloadSnapshot();
+    if (this.entitlementVersion >= version) return true;
+    this.snapshotStale = true;
+    await this.reloadSnapshot();
+    return this.entitlementVersion >= version;
+  }
+
   /** What this process serves now, the shadow candidate, and any version it refused. */
   policyInfo(): {
     active: PolicySourceInfo | undefined;

@@ -1,1 +1,2 @@
 export { DecisionEngine, type EngineOptions } from "./engine.js";
+export { currentEntitlementVersion } from "./snapshot.js";

@@ -1,4 +1,5 @@
-import type { Database } from "@pea/migrations";
+import { type Database, tables } from "@pea/migrations";
+import { eq } from "drizzle-orm";
 import type { EntityJson, EntityUidJson } from "../cedar/cedar.js";
 import { explicitAttributes, type SchemaInfo } from "../cedar/schema.js";
 
@@ -129,6 +130,16 @@ const flatten = (entity: EntityJson, ancestors: EntityJson[]): EntityJson =>
 
 const ref = (type: string, id: string): EntityUidJson => ({ type, id });
 const entityValue = (type: string, id: string) => ({ __entity: { type, id } });
+
+/** The entitlement version committed in the store now (every entitlement change increments it). */
+export async function currentEntitlementVersion(database: Database): Promise<number> {
+  const { peaState } = tables;
+  const [row] = await database.db
+    .select({ value: peaState.value })
+    .from(peaState)
+    .where(eq(peaState.key, "entitlement_version"));
+  return Number(row?.value ?? 0);
+}
 
 /**
  * Read every entitlement table at one consistent point and build a Snapshot. Given the schema,

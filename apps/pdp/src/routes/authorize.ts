@@ -1,6 +1,6 @@
-import { createRoute, type OpenAPIHono } from "@hono/zod-openapi";
+import { createRoute, type OpenAPIHono, z } from "@hono/zod-openapi";
 import type { AppEnv } from "@pea/http-kit";
-import { authorize } from "@pea/policy-store";
+import { authorize, type Consistency } from "@pea/policy-store";
 import {
   type ApiKeyPrincipal,
   AuthorizeBatchRequest,
@@ -21,10 +21,24 @@ const errors = {
   413: { description: "body too large", content: { "application/json": { schema: ErrorBody } } },
 };
 
+/**
+ * Read your writes: a caller that just changed entitlements (the admin API answers with the
+ * PEA-Entitlement-Version it committed) may ask to be judged on that version or newer.
+ */
+const ConsistencyHeaders = z.object({
+  "pea-entitlement-version": z.coerce.number().int().min(1).optional().openapi({
+    description:
+      "Judge on entitlements at least this new (from the admin API's PEA-Entitlement-Version answer); a PDP that cannot load them in time denies store_unavailable.",
+  }),
+});
+
 export function authorizeRoutes(app: OpenAPIHono<AppEnv>, deps: RouteDeps) {
   const { auth } = deps;
-  const decideOne = (request: AuthorizeRequest, speaker: ApiKeyPrincipal, endpoint: string) =>
-    authorize(request, { speaker }, deps, endpoint);
+  const decideOne = (request: AuthorizeRequest, speaker: ApiKeyPrincipal, endpoint: string, consistency: Consistency) =>
+    authorize(request, { speaker }, deps, endpoint, consistency);
+  const consistencyOf = (headers: { "pea-entitlement-version"?: number | undefined }): Consistency => ({
+    atLeastEntitlementVersion: headers["pea-entitlement-version"],
+  });
 
   app.openapi(
     createRoute({
@@ -34,13 +48,20 @@ export function authorizeRoutes(app: OpenAPIHono<AppEnv>, deps: RouteDeps) {
       tags: ["decisions"],
       summary: "Ask before acting: allow (with artifact) or deny (with reasons)",
       description: 'A policy deny is a 200 with decision "deny"; 4xx only when the request cannot be read.',
-      request: { body: { required: true, content: { "application/json": { schema: AuthorizeRequestSchema } } } },
+      request: {
+        headers: ConsistencyHeaders,
+        body: { required: true, content: { "application/json": { schema: AuthorizeRequestSchema } } },
+      },
       responses: {
         200: { description: "the decision", content: { "application/json": { schema: AuthorizeResponse } } },
         ...errors,
       },
     }),
-    async (c) => c.json(await decideOne(c.req.valid("json"), c.get("caller"), "authorize"), 200),
+    async (c) =>
+      c.json(
+        await decideOne(c.req.valid("json"), c.get("caller"), "authorize", consistencyOf(c.req.valid("header"))),
+        200,
+      ),
   );
 
   app.openapi(
@@ -50,7 +71,10 @@ export function authorizeRoutes(app: OpenAPIHono<AppEnv>, deps: RouteDeps) {
       ...auth("authorize"),
       tags: ["decisions"],
       summary: "Up to 100 decisions in one call, answered in order",
-      request: { body: { required: true, content: { "application/json": { schema: AuthorizeBatchRequest } } } },
+      request: {
+        headers: ConsistencyHeaders,
+        body: { required: true, content: { "application/json": { schema: AuthorizeBatchRequest } } },
+      },
       responses: {
         200: {
           description: "one decision per request, in order",
@@ -62,8 +86,9 @@ export function authorizeRoutes(app: OpenAPIHono<AppEnv>, deps: RouteDeps) {
     async (c) => {
       const caller = c.get("caller");
       const { requests } = c.req.valid("json");
+      const consistency = consistencyOf(c.req.valid("header"));
       return c.json(
-        { responses: await Promise.all(requests.map((r) => decideOne(r, caller, "authorize_batch"))) },
+        { responses: await Promise.all(requests.map((r) => decideOne(r, caller, "authorize_batch", consistency))) },
         200,
       );
     },

@@ -314,7 +314,8 @@ describe("AuthZEN search pagination (search pack)", () => {
   });
 
   it("fail-closed: with the store gone, evaluations deny and searches find nothing", async () => {
-    await pdp.cutConnections();
+    // A real outage (a cut alone lets Postgres clients reconnect at once, racing the assertions).
+    const outage = await pdp.outage();
     await waitFor(() => !pdp.engine.status().store);
     const evaluation = await client.call("POST", "/access/v1/evaluation", {
       subject: { type: "user", id: "alice" },
@@ -326,7 +327,10 @@ describe("AuthZEN search pagination (search pack)", () => {
     const search = await client.call("POST", "/access/v1/search/resource", viewable);
     expect(search.status).toBe(200);
     expect(search.json).toStrictEqual({ results: [] });
-    if (storeKind === "postgres") await waitFor(() => pdp.engine.status().ready === true, 5_000);
+    if (storeKind === "postgres") {
+      await outage.end();
+      await waitFor(() => pdp.engine.status().ready === true, 5_000);
+    }
   });
 });
 

@@ -63,7 +63,7 @@ describe("history barriers under concurrency", () => {
         ),
       );
       const read = answers[at] as Answer;
-      expect(read.json.decision).toBe("allow");
+      expect(read.json.decision, JSON.stringify(read.json)).toBe("allow");
       total += await breaches(
         pdp,
         read,

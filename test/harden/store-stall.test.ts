@@ -81,7 +81,11 @@ describe("a paused Postgres (a private cluster on either store run, SIGSTOP)", (
     timeout: 240_000,
   }, async () => {
     cluster = await startPrivatePostgres();
-    pdp = await startPdpProcess({ DATABASE_URL: cluster.url, PEA_BOOTSTRAP_API_KEY: KEY });
+    pdp = await startPdpProcess({
+      DATABASE_URL: cluster.url,
+      PEA_BOOTSTRAP_API_KEY: KEY,
+      PEA_DECISION_DEADLINE_MS: String(DEADLINE_MS),
+    });
     expect((await call("/v1/authorize", stories.readResearch)).json.decision).toBe("allow");
     expect((await call("/readyz")).status).toBe(200);
 

@@ -1,7 +1,7 @@
 import { openDatabase } from "@pea/migrations";
 import { DecisionEngine, DecisionLog, defaultPolicyDir } from "@pea/policy-store";
 import { readCedarSchema } from "@pea/schemas";
-import type { TestPdp } from "../support/store.js";
+import { TEST_DECISION_DEADLINE_MS, type TestPdp } from "../support/store.js";
 
 /**
  * A second PDP on the same store as `pdp`: its own engine, caches and decision log, and on Postgres
@@ -16,6 +16,7 @@ export async function secondPdp(pdp: TestPdp, options: { now?: () => Date; histo
     policyDir: defaultPolicyDir,
     firmDomains: ["meridian.example"],
     retryMs: 50,
+    decisionDeadlineMs: TEST_DECISION_DEADLINE_MS,
     ...options,
   });
   const second: TestPdp = {

@@ -94,7 +94,9 @@ describe("pea policy test", () => {
     expect(res.out).toMatch(/expected allow\n\s+got\s+deny \[policy_denied\]/);
   });
 
-  it("runs only the cases named with --name, and writes JUnit XML for CI with --junit", async () => {
+  it("runs only the cases named with --name, and writes JUnit XML for CI with --junit", {
+    timeout: 120_000,
+  }, async () => {
     const repo = await repoWith({ "planted.cedar": noMarketData }, ["bank/stories.json"]);
     const all = JSON.parse((await run(["policy", "test", repo.policies, "--json"])).out) as {
       results: Array<{ name: string; passed: boolean }>;

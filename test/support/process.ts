@@ -1,6 +1,7 @@
 // A PDP in its own process, as deployed (`apps/pdp/src/main.ts` from sources), on a free loopback port.
 import { type ChildProcess, spawn } from "node:child_process";
 import { fileURLToPath } from "node:url";
+import { TEST_DECISION_DEADLINE_MS } from "./store.js";
 
 const root = fileURLToPath(new URL("../..", import.meta.url));
 
@@ -20,6 +21,8 @@ export function startPdpProcess(env: Record<string, string>): Promise<PdpProcess
         PEA_PDP_PORT: "0",
         PEA_EMBEDDED_PORT: "0",
         PEA_LOG_LEVEL: "warn",
+        // As in-process test PDPs (store.ts): tests of the deadline set their own.
+        PEA_DECISION_DEADLINE_MS: String(TEST_DECISION_DEADLINE_MS),
         ...env,
       },
       stdio: ["ignore", "pipe", "pipe"],

@@ -88,6 +88,14 @@ export interface TestPdp extends TestStore {
   close(): Promise<void>;
 }
 
+/**
+ * The decision deadline of test PDPs. The tests that exercise the deadline set the shipped 2 s
+ * themselves (test/harden/store-stall.test.ts); elsewhere, 100 concurrent decisions on a loaded
+ * 2-core machine can take longer than that, and a test of barriers or approvals would turn into a
+ * test of the deadline.
+ */
+export const TEST_DECISION_DEADLINE_MS = 20_000;
+
 /** A store seeded with the demo bank and a decision engine over the shipped policies. */
 export async function startTestPdp(
   options: {
@@ -115,7 +123,7 @@ export async function startTestPdp(
     ...(options.historyWindowSeconds ? { historyWindowSeconds: options.historyWindowSeconds } : {}),
     ...(options.trust ? { trust: options.trust } : {}),
     ...(options.linkCacheSize !== undefined ? { linkCacheSize: options.linkCacheSize } : {}),
-    ...(options.decisionDeadlineMs ? { decisionDeadlineMs: options.decisionDeadlineMs } : {}),
+    decisionDeadlineMs: options.decisionDeadlineMs ?? TEST_DECISION_DEADLINE_MS,
   });
   return {
     ...store,

@@ -120,11 +120,20 @@ describe("static separation of duties", () => {
 
   it("refuses it through the CLI", { timeout: 120_000 }, async () => {
     const store = testEnv.DATABASE_URL ? await openTestStore() : undefined;
-    const env = store?.url ? { DATABASE_URL: store.url } : { PEA_DATA_DIR: await mkdtemp(join(tmpdir(), "pea-cli-")) };
+    const env: Record<string, string> = store?.url
+      ? { DATABASE_URL: store.url }
+      : { PEA_DATA_DIR: await mkdtemp(join(tmpdir(), "pea-cli-")) };
     try {
       const out: string[] = [];
       const run = (argv: string[]) => main(argv, env, { log: (l) => out.push(l), error: (l) => out.push(l) });
-      expect(await run(["seed", "demo"])).toBe(0);
+      expect(await run(["seed", "demo"]), out.join("\n")).toBe(0);
+      // The CLI acts as the key it is given: carol's own (compliance) admin key.
+      expect(
+        await run(["keys", "create", "--name", "carol", "--user", "carol", "--scope", "admin"]),
+        out.join("\n"),
+      ).toBe(0);
+      const carolKey = /pea_[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+/.exec(out.join("\n"))?.[0] as string;
+      Object.assign(env, { PEA_API_KEY: carolKey });
       const code = await run(["membership", "add", "--member", "User::dave", "--parent", "Group::payments-approvers"]);
       expect(code).toBe(1);
       expect(out.join("\n")).toMatch(/refused: separation of duties: User::dave/);

@@ -30,7 +30,8 @@ export async function startTestAdmin(
     entitlements: new EntitlementAdmin({ database: pdp.database, authorizer, schema }),
     oversight: new AdminOversight({ database: pdp.database, authorizer }),
     schema,
-    logger: createLogger("silent", "test"),
+    // Errors only: a 500 is a bug, and its cause should be in the test output.
+    logger: createLogger("error", "test"),
     maxBodyBytes: 64 * 1024,
     secureCookies: false,
     ...options.extra,

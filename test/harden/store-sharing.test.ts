@@ -12,6 +12,7 @@ import { openDatabase, serveEmbedded } from "@pea/migrations";
 import pg from "pg";
 import { afterAll, describe, expect, it } from "vitest";
 import { storeKind } from "../support/env.js";
+import { keyFromCli, untilKeyIsKnown } from "../support/keys.js";
 import { type PdpProcess, startPdpProcess, stopPdpProcess } from "../support/process.js";
 import { stories } from "../support/requests.js";
 import { openTestStore, type TestStore } from "../support/store.js";
@@ -75,6 +76,10 @@ describe(`the ${storeKind} store shared by the PDP, the admin app and the CLI`, 
     }
     pdp = await startPdpProcess({ ...env, PEA_BOOTSTRAP_API_KEY: KEY });
     admin = await startAdminProcess({ ...env, PEA_ADMIN_DEMO_PASSWORD: PASSWORD });
+    // alice's own key asks for her research assistant; carol's own admin key runs the CLI's changes.
+    const alice = await keyFromCli(env, ["--user", "alice"]);
+    await untilKeyIsKnown(pdp.url, alice);
+    const carol = await keyFromCli(env, ["--user", "carol", "--scope", "admin"]);
 
     const signIn = await fetch(`${admin.url}/api/v1/session`, {
       method: "POST",
@@ -99,7 +104,7 @@ describe(`the ${storeKind} store shared by the PDP, the admin app and the CLI`, 
       while (working) {
         const res = await fetch(`${pdp?.url}/v1/authorize`, {
           method: "POST",
-          headers: { authorization: `Bearer ${KEY}`, "content-type": "application/json" },
+          headers: { authorization: `Bearer ${alice}`, "content-type": "application/json" },
           body: JSON.stringify(stories.readResearch),
         });
         const json = (await res.json()) as { decision?: string; reasons?: Array<{ code: string; message?: string }> };
@@ -117,10 +122,10 @@ describe(`the ${storeKind} store shared by the PDP, the admin app and the CLI`, 
         await change("/api/v1/memberships", member),
       ];
       if (created !== 201 || added !== 201) faults.push(`admin: group ${created}, membership ${added}`);
-      const cliEnv = { ...env, PEA_LOG_LEVEL: "warn" };
+      const cliEnv = { ...env, PEA_LOG_LEVEL: "warn", PEA_API_KEY: carol };
       const commands = [
-        ["keys", "create", "--name", `cli-${i}`, "--scope", "authorize"],
-        ["membership", "add", "--member", "User::erin", "--parent", `Group::${group}`, "--as", "cli"],
+        ["keys", "create", "--name", `cli-${i}`, "--gateway"],
+        ["membership", "add", "--member", "User::erin", "--parent", `Group::${group}`],
         ...(i % 5 === 0 ? [["audit", "verify"]] : []),
       ];
       for (const argv of commands) {

@@ -7,6 +7,7 @@ import pg from "pg";
 import { afterAll, describe, expect, it } from "vitest";
 import { storeKind } from "../support/env.js";
 import { pdpClient } from "../support/http.js";
+import { keyFromCli } from "../support/keys.js";
 import { type PrivatePostgres, startPrivatePostgres } from "../support/private-postgres.js";
 import { type PdpProcess, startPdpProcess, stopPdpProcess } from "../support/process.js";
 import { stories } from "../support/requests.js";
@@ -58,6 +59,7 @@ async function expectDeniesRecorded(query: (sql: string, params: unknown[]) => P
 describe("a paused Postgres (a private cluster on either store run, SIGSTOP)", () => {
   let cluster: PrivatePostgres | undefined;
   let pdp: PdpProcess | undefined;
+  let aliceKey = "";
   afterAll(async () => {
     await stopPdpProcess(pdp);
     await cluster?.stop();
@@ -66,7 +68,8 @@ describe("a paused Postgres (a private cluster on either store run, SIGSTOP)", (
   const call = async (path: string, body?: unknown) => {
     const res = await fetch(`${pdp?.url}${path}`, {
       method: body === undefined ? "GET" : "POST",
-      headers: { authorization: `Bearer ${KEY}`, "content-type": "application/json" },
+      // alice's own key for her assistant's decisions (the bootstrap key speaks for nobody).
+      headers: { authorization: `Bearer ${aliceKey || KEY}`, "content-type": "application/json" },
       ...(body === undefined ? {} : { body: JSON.stringify(body) }),
     });
     const text = await res.text();
@@ -86,6 +89,7 @@ describe("a paused Postgres (a private cluster on either store run, SIGSTOP)", (
       PEA_BOOTSTRAP_API_KEY: KEY,
       PEA_DECISION_DEADLINE_MS: String(DEADLINE_MS),
     });
+    aliceKey = await keyFromCli({ DATABASE_URL: cluster.url }, ["--user", "alice"]);
     expect((await call("/v1/authorize", stories.readResearch)).json.decision).toBe("allow");
     expect((await call("/readyz")).status).toBe(200);
 

@@ -146,7 +146,8 @@ export async function policyDirWith(extra: Record<string, string>): Promise<stri
   return dir;
 }
 
-export async function waitFor(check: () => boolean | Promise<boolean>, timeoutMs = 3_000): Promise<number> {
+// Generous: a loaded 2-core CI runner can take seconds to deliver a change a quiet machine sees in ms.
+export async function waitFor(check: () => boolean | Promise<boolean>, timeoutMs = 10_000): Promise<number> {
   const started = Date.now();
   while (!(await check())) {
     if (Date.now() - started > timeoutMs) throw new Error(`condition not met within ${timeoutMs} ms`);

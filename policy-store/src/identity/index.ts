@@ -11,6 +11,6 @@ export {
 export { ApiKeyCache, ApiKeyError, createApiKey, hasScope, verifyApiKeyInStore } from "./api-keys.js";
 export { type Delegation, type Speaker, verifyCaller } from "./caller-binding.js";
 export type { TrustedIssuer } from "./idp-tokens.js";
-export { admitSubAgentAs, runTokenFor, startRunAs } from "./run-access.js";
+export { admitSubAgentAs, runTokenFor, startRunAs, startRunAsSignedIn } from "./run-access.js";
 export { RUN_TOKEN_TYPE, type RunTokenClaims, verifyRunToken } from "./run-tokens.js";
 export { sameIdentity } from "./same-identity.js";

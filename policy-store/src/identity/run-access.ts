@@ -25,26 +25,55 @@ export async function startRunAs(
   key: ApiKeyPrincipal,
 ): Promise<StartedRun> {
   const { delegation, ...runInput } = input;
+  return startRunFor(engine, runInput, {
+    human: await authenticatedHuman(engine, key, delegation),
+    hostsPrincipal: hostsAgent(engine, key, runInput.principal),
+    createdBy: key.id,
+  });
+}
+
+/**
+ * Start a run as a person signed in to the admin app (password, their key, or the firm's OpenID
+ * provider): only for themself, like a key of theirs.
+ */
+export function startRunAsSignedIn(
+  engine: DecisionEngine,
+  input: StartRunRequest,
+  signedIn: { userId: string; via: string },
+): Promise<StartedRun> {
+  return startRunFor(engine, input, {
+    human: signedIn.userId,
+    hostsPrincipal: false,
+    createdBy: `User::${signedIn.userId} (${signedIn.via})`,
+  });
+}
+
+/** The one rule: a run with a human is started by that human; one without, by its agent's key. */
+async function startRunFor(
+  engine: DecisionEngine,
+  input: StartRunRequest,
+  starter: { human: string | undefined; hostsPrincipal: boolean; createdBy: string },
+): Promise<StartedRun> {
+  const runInput = input;
   const humans = [...runInput.chain, runInput.principal].filter((link) => link.type === "User");
   const distinct = [...new Set(humans.map((h) => h.id))];
-  if (distinct.length > 1)
-    throw new PeaError("forbidden", "a run is started by its one human; this chain names several");
+  if (distinct.length > 1) throw new PeaError("forbidden", "a run is started by its one human; this chain names several");
   const human = distinct[0];
-  let startedBy: string | null = null;
-  if (human !== undefined) {
-    const proven = await authenticatedHuman(engine, key, delegation);
-    if (proven !== human) {
-      throw new PeaError(
-        "forbidden",
-        `only ${human} may start a run on their own behalf (authenticated as themself: their key, or their identity provider's token)`,
-      );
-    }
-    startedBy = human;
-  } else if (!hostsAgent(engine, key, runInput.principal)) {
+  if (human !== undefined && starter.human !== human) {
+    throw new PeaError(
+      "forbidden",
+      `only ${human} may start a run on their own behalf (authenticated as themself: their key, their sign-in, or their identity provider's token)`,
+    );
+  }
+  if (human === undefined && !starter.hostsPrincipal) {
     throw new PeaError("forbidden", "a run without a human is started by the key of the agent that carries it out");
   }
   const now = engine.now();
-  const run = await startRun(engine.database, runInput, { createdBy: key.id, startedBy, now });
+  const run = await startRun(engine.database, runInput, {
+    createdBy: starter.createdBy,
+    startedBy: human ?? null,
+    now,
+  });
   const { token, expiresAt } = issueRunToken(engine.trust, run, now);
   return { run, token, tokenExpiresAt: expiresAt };
 }

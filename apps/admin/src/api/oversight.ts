@@ -1,4 +1,5 @@
 import { z } from "@hono/zod-openapi";
+import { describeRun, startRunAsSignedIn } from "@pea/policy-store";
 import {
   ApprovalDecisionBody,
   ApprovalView,
@@ -8,8 +9,10 @@ import {
   Revocation,
   RevocationQuery,
   RevocationRequest,
+  RunResponse,
   RunSupervision,
   RunView,
+  StartRunRequest,
 } from "@pea/schemas";
 import type { AppDeps } from "../deps.js";
 import { type AdminApi, actionRoute, IdParam, Loose } from "./kit.js";
@@ -44,6 +47,21 @@ export function oversightRoutes(app: AdminApi, deps: AppDeps): void {
     query: z.object({ status: z.enum(["active", "paused", "cancelled", "completed"]).optional() }),
     response: z.object({ runs: z.array(RunView) }),
     work: async (who, { query }) => ({ runs: await ov.listRuns(who, { status: query.status }) }),
+  });
+  actionRoute(app, {
+    method: "post",
+    path: "/api/v1/runs",
+    tag: "runs",
+    summary:
+      "Start a run for yourself (the signed-in person is its human; a chain naming anyone else is 403): answers the run token for the agent's enforcement point",
+    body: StartRunRequest,
+    status: 201,
+    description: "the run, active, with its token",
+    response: RunResponse,
+    work: async (who, { body }) => {
+      const { run, token, tokenExpiresAt } = await startRunAsSignedIn(deps.engine, body, who);
+      return { ...describeRun(run), token, tokenExpiresAt: tokenExpiresAt.toISOString() };
+    },
   });
   actionRoute(app, {
     method: "get",

@@ -1,7 +1,7 @@
 // Drizzle definitions of the tables in ../sql, used for typed queries. The SQL files are the
 // source of truth for the database; keep both in step when a migration changes a table.
 import { sql } from "drizzle-orm";
-import { bigint, jsonb, pgTable, primaryKey, text, timestamp } from "drizzle-orm/pg-core";
+import { bigint, boolean, jsonb, pgTable, primaryKey, text, timestamp } from "drizzle-orm/pg-core";
 
 const createdAt = () => timestamp("created_at", { withTimezone: true }).notNull().defaultNow();
 
@@ -50,6 +50,17 @@ export const memberships = pgTable(
   },
   (t) => [primaryKey({ columns: [t.memberType, t.memberId, t.parentType, t.parentId] })],
 );
+
+/** Local passwords for the admin console (0008_admin_accounts.sql, 0014: must_change). */
+export const adminAccounts = pgTable("admin_accounts", {
+  userId: text("user_id")
+    .primaryKey()
+    .references(() => users.id),
+  passwordHash: text("password_hash").notNull(),
+  createdAt: createdAt(),
+  updatedAt: timestamp("updated_at", { withTimezone: true }).notNull().defaultNow(),
+  mustChange: boolean("must_change").notNull().default(false),
+});
 
 export const intents = pgTable("intents", {
   id: text("id").primaryKey(),

@@ -193,8 +193,6 @@ export function requireApiKey(
   };
 }
 
-export type ApiContext = Context<AppEnv>;
-
 /**
  * How a route is authenticated, declared in its `createRoute({...})`: the check that runs before
  * validation, and the scope the OpenAPI document shows (`security: [{ bearer: [scope] }]`), which

@@ -62,6 +62,32 @@ export const adminAccounts = pgTable("admin_accounts", {
   mustChange: boolean("must_change").notNull().default(false),
 });
 
+/** Information-barrier crossings (0003_c_barriers_sod.sql). */
+export const wallCrossings = pgTable("wall_crossings", {
+  id: text("id").primaryKey(),
+  userId: text("user_id")
+    .notNull()
+    .references(() => users.id),
+  issuer: text("issuer").notNull(),
+  reason: text("reason").notNull(),
+  grantedBy: text("granted_by").notNull(),
+  grantedAt: timestamp("granted_at", { withTimezone: true }).notNull(),
+  expiresAt: timestamp("expires_at", { withTimezone: true }).notNull(),
+  revokedAt: timestamp("revoked_at", { withTimezone: true }),
+  revokedBy: text("revoked_by"),
+});
+
+/** Group pairs nobody may hold together (0003_c_barriers_sod.sql; group_a < group_b). */
+export const sodConflicts = pgTable(
+  "sod_conflicts",
+  {
+    groupA: text("group_a").notNull(),
+    groupB: text("group_b").notNull(),
+    description: text("description").notNull().default(""),
+  },
+  (t) => [primaryKey({ columns: [t.groupA, t.groupB] })],
+);
+
 export const intents = pgTable("intents", {
   id: text("id").primaryKey(),
   description: text("description").notNull().default(""),

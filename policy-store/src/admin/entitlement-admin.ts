@@ -1,5 +1,4 @@
-import { tables } from "@pea/migrations";
-import { eq } from "drizzle-orm";
+import { entitlementVersion } from "../engine/snapshot.js";
 import { createAgent, grantAgentIntent, listAgents, revokeAgentIntent, updateAgent } from "./agents.js";
 import { type AdminActor, type EntitlementAdminDeps, requireView } from "./context.js";
 import {
@@ -76,13 +75,6 @@ export function entitlementAdmin(deps: EntitlementAdminDeps): EntitlementAdmin {
   return {
     ...bound,
     requireView: (actor) => requireView(deps, actor),
-    async entitlementVersion() {
-      const { peaState } = tables;
-      const [row] = await deps.database.db
-        .select({ value: peaState.value })
-        .from(peaState)
-        .where(eq(peaState.key, "entitlement_version"));
-      return row?.value ?? 0;
-    },
+    entitlementVersion: () => entitlementVersion(deps.database),
   };
 }

@@ -22,7 +22,7 @@ export interface Session {
    * A raw statement: only on the decision path (history, business objects, runs, approvals, the
    * decision log). There drizzle costs: a point read took 182 µs through drizzle against 122 µs
    * raw on Postgres, 310 against 147 µs on PGlite (npm run bench:drizzle, median of 7 × 2,000),
-   * next to a decision's ~1 ms. Off that path, use `db` (queries not yet converted are listed in issue 12).
+   * next to a decision's ~1 ms. Off that path, use `db`.
    */
   query<Row = Record<string, unknown>>(sqlText: string, params?: unknown[]): Promise<Row[]>;
   /** Drizzle over the same connection (inside a transaction: the transaction's own). */

@@ -161,9 +161,7 @@ describe("wall crossings", () => {
   });
 
   it("ends a crossing when compliance revokes it", async () => {
-    const granted = await client.call(
-      "POST",
-      "/v1/wall-crossings",
+    const granted = await client.grantCrossing(
       { user: "alice", issuer: "ACME", reason: "second look", ttlSeconds: 600 },
       asCarol,
     );
@@ -177,19 +175,12 @@ describe("wall crossings", () => {
   });
 
   it("refuses a crossing for oneself or for another issuer's data", async () => {
-    const self = await client.call(
-      "POST",
-      "/v1/wall-crossings",
+    const self = await client.grantCrossing(
       { user: "carol", issuer: "ACME", reason: "curious", ttlSeconds: 60 },
       asCarol,
     );
     expect(self.status).toBe(403);
-    await client.call(
-      "POST",
-      "/v1/wall-crossings",
-      { user: "alice", issuer: "GLOBEX", reason: "other deal", ttlSeconds: 600 },
-      asCarol,
-    );
+    await client.grantCrossing({ user: "alice", issuer: "GLOBEX", reason: "other deal", ttlSeconds: 600 }, asCarol);
     expect((await client.authorize(stories.readDealDb)).json.reasons?.[0]?.code).toBe("barrier");
   });
 });

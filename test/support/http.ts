@@ -42,6 +42,9 @@ export function pdpClient(pdp: TestPdp, options: { maxBodyBytes?: number } = {})
     call,
     authorize: async (request: unknown, headers?: Record<string, string>) =>
       call("POST", "/v1/authorize", request, headers),
+    /** A compliance officer (by `headers`' key) brings someone over the wall. */
+    grantCrossing: async (crossing: unknown, headers?: Record<string, string>) =>
+      call("POST", "/v1/wall-crossings", crossing, headers),
   };
 }
 

@@ -6,11 +6,10 @@
 // Preparing the other checkout: `git worktree add <dir> <commit>`, then give it a node_modules
 // whose entries link to this one's, except @pea/* which link to its own packages.
 import { join, resolve } from "node:path";
-import { type LoadResult, postLoad } from "./http-load.js";
+import { decisionLoad, type LoadResult } from "./http-load.js";
 import { type PdpProcess, startPdpProcess } from "./pdp-process.js";
 import { scratchDatabase } from "./setup.js";
 import { fmt, median } from "./stats.js";
-import { demoWorkload } from "./workload.js";
 
 const other = process.argv[2];
 if (!other) throw new Error("usage: npm run bench:ab -- <path of the other checkout>");
@@ -25,14 +24,7 @@ async function start(main?: string) {
   return { pdp, drop: scratch?.drop };
 }
 
-const load = (pdp: PdpProcess, seconds: number) =>
-  postLoad({
-    url: `${pdp.url}/v1/authorize`,
-    bodies: demoWorkload.slice(0, 4),
-    headers: { authorization: `Bearer ${key}` },
-    connections: 50,
-    seconds,
-  });
+const load = (pdp: PdpProcess, seconds: number) => decisionLoad(pdp.url, key, seconds);
 
 const a = await start(join(resolve(other), "apps/pdp/src/main.ts"));
 const b = await start();

@@ -16,6 +16,7 @@ import { authorize, DecisionLog, decide, prepareStore, startRun } from "@pea/pol
 import type { AuthorizeRequest } from "@pea/schemas";
 import { callerFor, freshDatabase, startDemoEngine } from "./setup.js";
 import { fmt, measureCalls } from "./stats.js";
+import { readResearch } from "./workload.js";
 
 const SEQUENTIAL = Number(process.env.BENCH_SEQUENTIAL ?? 2_000);
 const CONCURRENT = Number(process.env.BENCH_CONCURRENT ?? 4_000);
@@ -89,17 +90,7 @@ async function main() {
         },
       ],
       ["MNPI read in the run (allow, records a touch)", readDeals],
-      [
-        "research assistant reads research (allow)",
-        {
-          principal: { type: "Agent", id: "research-assistant" },
-          chain: [{ type: "User", id: "alice" }],
-          intent: "market-research-report",
-          action: "dataset:read",
-          resource: { type: "Dataset", id: "research-repo" },
-          context: {},
-        },
-      ],
+      ["research assistant reads research (allow)", readResearch],
     ];
 
     const plain: Measure = async (request) => {

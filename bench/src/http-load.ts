@@ -1,4 +1,5 @@
 import autocannon from "autocannon";
+import { demoWorkload } from "./workload.js";
 
 export interface LoadResult {
   /** Requests answered per second (mean over the run). */
@@ -48,3 +49,13 @@ export async function postLoad({
     total: result.requests.total,
   };
 }
+
+/** The demo bank's first four decisions, asked of a PDP at `baseUrl` by 50 connections for `seconds`. */
+export const decisionLoad = (baseUrl: string, key: string, seconds: number): Promise<LoadResult> =>
+  postLoad({
+    url: `${baseUrl}/v1/authorize`,
+    bodies: demoWorkload.slice(0, 4),
+    headers: { authorization: `Bearer ${key}` },
+    connections: 50,
+    seconds,
+  });

@@ -9,17 +9,10 @@ import { authorize, DecisionLog, inProcess, prepareStore, startRunAs } from "@pe
 import type { ApiKeyPrincipal } from "@pea/schemas";
 import { callerFor, freshDatabase, startDemoEngine } from "./setup.js";
 import { fmt, median, percentile } from "./stats.js";
+import { readResearch } from "./workload.js";
 
 const ROUNDS = 5;
 const CALLS = 600;
-const readResearch = {
-  principal: { type: "Agent", id: "research-assistant" },
-  chain: [{ type: "User", id: "alice" }],
-  intent: "market-research-report",
-  action: "dataset:read",
-  resource: { type: "Dataset", id: "research-repo" },
-  context: {},
-};
 
 const store = await freshDatabase(process.env.DATABASE_URL, "bench_identity");
 try {

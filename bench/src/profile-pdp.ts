@@ -6,12 +6,11 @@
 import { mkdtemp, readdir, readFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { postLoad } from "./http-load.js";
+import { decisionLoad, type LoadResult } from "./http-load.js";
 import { startPdpProcess } from "./pdp-process.js";
 import { type CpuProfile, summariseProfile } from "./profile-summary.js";
 import { scratchDatabase } from "./setup.js";
 import { fmt } from "./stats.js";
-import { demoWorkload } from "./workload.js";
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
 const databaseUrl = process.env.DATABASE_URL;
@@ -24,16 +23,9 @@ const pdp = await startPdpProcess(key, {
   nodeFlags: ["--cpu-prof", `--cpu-prof-dir=${dir}`],
 });
 const window = { fromUs: 0, toUs: 0 };
-let result: Awaited<ReturnType<typeof postLoad>>;
+let result: LoadResult;
 try {
-  const run = (seconds: number) =>
-    postLoad({
-      url: `${pdp.url}/v1/authorize`,
-      bodies: demoWorkload.slice(0, 4),
-      headers: { authorization: `Bearer ${key}` },
-      connections: 50,
-      seconds,
-    });
+  const run = (seconds: number) => decisionLoad(pdp.url, key, seconds);
   await run(2);
   window.fromUs = Number(process.hrtime.bigint() / 1000n);
   result = await run(SECONDS);

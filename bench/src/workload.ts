@@ -7,9 +7,16 @@ const forAlice = {
   context: {},
 };
 
+/** Alice's research assistant reads the research repository: the demo's plain allow. */
+export const readResearch = {
+  ...forAlice,
+  action: "dataset:read",
+  resource: { type: "Dataset", id: "research-repo" },
+} satisfies AuthorizeRequest;
+
 /** The demo bank's stories as a decision mix: allows and denies of each kind, direct and delegated. */
 export const demoWorkload: AuthorizeRequest[] = [
-  { ...forAlice, action: "dataset:read", resource: { type: "Dataset", id: "research-repo" } },
+  readResearch,
   { ...forAlice, action: "dataset:export", resource: { type: "Dataset", id: "client-list" } },
   { ...forAlice, action: "dataset:read", resource: { type: "Dataset", id: "deal-db" } },
   {

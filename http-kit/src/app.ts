@@ -195,8 +195,6 @@ export function requireApiKey(verify: VerifyKey, scope: string): MiddlewareHandl
   };
 }
 
-export type ApiContext = Context<AppEnv>;
-
 /**
  * How a route is authenticated, declared in its `createRoute({...})`: the check that runs before
  * validation, and the scope the OpenAPI document shows (`security: [{ bearer: [scope] }]`), which

@@ -1,3 +1,4 @@
+import { hasUnstorableText, jsonDepthExceeds } from "@pea/schemas";
 import type { Context, MiddlewareHandler } from "hono";
 import { errorResponse } from "./errors.js";
 
@@ -8,39 +9,6 @@ export interface InputLimits {
   maxJsonDepth: number;
   /** How a refusal is answered (default: the error envelope). */
   refuse?: (c: Context, status: 400 | 413, message: string) => Response | Promise<Response>;
-}
-
-/** A NUL, or half of a UTF-16 surrogate pair without its other half. */
-const UNSTORABLE = /\0|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
-
-/** True when `text` holds a character no field may hold (a store cannot keep it faithfully). */
-export function hasUnstorableText(text: string): boolean {
-  return UNSTORABLE.test(text);
-}
-
-/**
- * How deep objects and arrays nest in a JSON text, without parsing it (a parser or validator
- * walking a 5,000-deep body can exhaust the stack). Brackets inside strings do not count.
- */
-export function jsonDepth(text: string, stopAbove = Number.POSITIVE_INFINITY): number {
-  let depth = 0;
-  let deepest = 0;
-  let inString = false;
-  for (let i = 0; i < text.length; i++) {
-    const ch = text.charCodeAt(i);
-    if (inString) {
-      if (ch === 0x5c) i++;
-      else if (ch === 0x22) inString = false;
-    } else if (ch === 0x22) inString = true;
-    else if (ch === 0x7b || ch === 0x5b) {
-      depth++;
-      if (depth > deepest) {
-        deepest = depth;
-        if (deepest > stopAbove) return deepest;
-      }
-    } else if (ch === 0x7d || ch === 0x5d) depth--;
-  }
-  return deepest;
 }
 
 /** The first string (key or value) of a parsed JSON value that no field may hold, by its path. */
@@ -95,7 +63,7 @@ export function inputLimits(limits: InputLimits): MiddlewareHandler {
     const type = mediaTypeOf(c);
     if (isJson(type)) {
       const text = await c.req.text();
-      if (jsonDepth(text, limits.maxJsonDepth) > limits.maxJsonDepth) {
+      if (jsonDepthExceeds(text, limits.maxJsonDepth)) {
         return refuse(c, 400, `body: nested deeper than ${limits.maxJsonDepth} levels`);
       }
       let parsed: unknown;

@@ -33,19 +33,7 @@ export class MetricsRegistry {
     labelNames: readonly L[] = [],
     collect?: (counter: Counter<L>) => void,
   ): Counter<L> {
-    return new Counter<L>({
-      name,
-      help,
-      labelNames,
-      registers: [this.registry],
-      ...(collect
-        ? {
-            collect: function (this: Counter<L>) {
-              collect(this);
-            },
-          }
-        : {}),
-    });
+    return new Counter<L>(this.options(name, help, labelNames, collect));
   }
 
   /** A gauge; `collect` (optional) sets its value(s) at each scrape. */
@@ -55,19 +43,29 @@ export class MetricsRegistry {
     labelNames: readonly L[] = [],
     collect?: (gauge: Gauge<L>) => void,
   ): Gauge<L> {
-    return new Gauge<L>({
+    return new Gauge<L>(this.options(name, help, labelNames, collect));
+  }
+
+  /** A metric's options in this registry; prom-client calls `collect` with the metric as `this`. */
+  private options<L extends string, M>(
+    name: string,
+    help: string,
+    labelNames: readonly L[],
+    collect: ((metric: M) => void) | undefined,
+  ) {
+    return {
       name,
       help,
       labelNames,
       registers: [this.registry],
       ...(collect
         ? {
-            collect: function (this: Gauge<L>) {
+            collect: function (this: M) {
               collect(this);
             },
           }
         : {}),
-    });
+    };
   }
 
   histogram<L extends string>(

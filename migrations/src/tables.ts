@@ -1,7 +1,7 @@
 // Drizzle definitions of the tables in ../sql, used for typed queries. The SQL files are the
 // source of truth for the database; keep both in step when a migration changes a table.
 import { sql } from "drizzle-orm";
-import { bigint, jsonb, pgTable, primaryKey, text, timestamp } from "drizzle-orm/pg-core";
+import { bigint, boolean, jsonb, pgTable, primaryKey, text, timestamp } from "drizzle-orm/pg-core";
 
 const createdAt = () => timestamp("created_at", { withTimezone: true }).notNull().defaultNow();
 
@@ -49,6 +49,43 @@ export const memberships = pgTable(
     grantedAt: timestamp("granted_at", { withTimezone: true }).notNull().defaultNow(),
   },
   (t) => [primaryKey({ columns: [t.memberType, t.memberId, t.parentType, t.parentId] })],
+);
+
+/** Local passwords for the admin console (0008_admin_accounts.sql, 0014: must_change). */
+export const adminAccounts = pgTable("admin_accounts", {
+  userId: text("user_id")
+    .primaryKey()
+    .references(() => users.id),
+  passwordHash: text("password_hash").notNull(),
+  createdAt: createdAt(),
+  updatedAt: timestamp("updated_at", { withTimezone: true }).notNull().defaultNow(),
+  mustChange: boolean("must_change").notNull().default(false),
+});
+
+/** Information-barrier crossings (0003_c_barriers_sod.sql). */
+export const wallCrossings = pgTable("wall_crossings", {
+  id: text("id").primaryKey(),
+  userId: text("user_id")
+    .notNull()
+    .references(() => users.id),
+  issuer: text("issuer").notNull(),
+  reason: text("reason").notNull(),
+  grantedBy: text("granted_by").notNull(),
+  grantedAt: timestamp("granted_at", { withTimezone: true }).notNull(),
+  expiresAt: timestamp("expires_at", { withTimezone: true }).notNull(),
+  revokedAt: timestamp("revoked_at", { withTimezone: true }),
+  revokedBy: text("revoked_by"),
+});
+
+/** Group pairs nobody may hold together (0003_c_barriers_sod.sql; group_a < group_b). */
+export const sodConflicts = pgTable(
+  "sod_conflicts",
+  {
+    groupA: text("group_a").notNull(),
+    groupB: text("group_b").notNull(),
+    description: text("description").notNull().default(""),
+  },
+  (t) => [primaryKey({ columns: [t.groupA, t.groupB] })],
 );
 
 export const intents = pgTable("intents", {

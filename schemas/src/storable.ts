@@ -3,7 +3,8 @@
 import type { z } from "@hono/zod-openapi";
 
 const UNPAIRED_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
-const unstorable = (text: string) => text.includes("\u0000") || UNPAIRED_SURROGATE.test(text);
+/** True when `text` holds a character no field may hold (a store cannot keep it faithfully). */
+export const hasUnstorableText = (text: string) => text.includes("\u0000") || UNPAIRED_SURROGATE.test(text);
 
 /** How deep a JSON document PEA reads (every app's body parser refuses deeper ones first). */
 export const MAX_JSON_DEPTH = 64;
@@ -23,7 +24,7 @@ export function findUnstorable(value: unknown, limit = 16): UnstorableIssue[] {
   for (let next = stack.pop(); next && issues.length < limit; next = stack.pop()) {
     const { value: item, path } = next;
     if (typeof item === "string") {
-      if (unstorable(item)) issues.push({ path, message: "contains a NUL character or an unpaired surrogate" });
+      if (hasUnstorableText(item)) issues.push({ path, message: "contains a NUL character or an unpaired surrogate" });
       continue;
     }
     if (item === null || typeof item !== "object") continue;
@@ -36,7 +37,8 @@ export function findUnstorable(value: unknown, limit = 16): UnstorableIssue[] {
       continue;
     }
     for (const [key, element] of Object.entries(item)) {
-      if (unstorable(key)) issues.push({ path, message: "a key contains a NUL character or an unpaired surrogate" });
+      if (hasUnstorableText(key))
+        issues.push({ path, message: "a key contains a NUL character or an unpaired surrogate" });
       stack.push({ value: element, path: [...path, key] });
     }
   }

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { pdpClient } from "../support/http.js";
+import { researchAssistantForAlice, stories } from "../support/requests.js";
 import { waitFor } from "../support/store.js";
 import { signIn, startTestAdmin, type TestAdmin } from "./support.js";
 
@@ -127,19 +128,10 @@ describe("approvals", () => {
 describe("runs", () => {
   it("pausing a run denies its next decision; an auditor cannot pause", async () => {
     const started = await pdp.call("POST", "/v1/runs", {
-      principal: { type: "Agent", id: "research-assistant" },
-      chain: [{ type: "User", id: "alice" }],
-      intent: "market-research-report",
+      ...researchAssistantForAlice,
     });
     const runId = started.json.id as string;
-    const request = {
-      principal: { type: "Agent", id: "research-assistant" },
-      chain: [{ type: "User", id: "alice" }],
-      intent: "market-research-report",
-      run: runId,
-      action: "dataset:read",
-      resource: { type: "Dataset", id: "research-repo" },
-    };
+    const request = { ...stories.readResearch, run: runId };
     expect((await pdp.authorize(request)).json.decision).toBe("allow");
     expect((await grace.post(`/api/v1/runs/${runId}/supervise`, { action: "pause" })).status).toBe(403);
     const paused = await pat.post(`/api/v1/runs/${runId}/supervise`, { action: "pause", reason: "review" });

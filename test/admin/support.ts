@@ -1,6 +1,6 @@
 import { type AdminApp, type AdminDeps, createAdminApp } from "@pea/admin";
 import { createLogger } from "@pea/http-kit";
-import { AdminAuthorizer, AdminOversight, EntitlementAdmin, prepareAdmin } from "@pea/policy-store";
+import { AdminAuthorizer, AdminOversight, entitlementAdmin, prepareAdmin } from "@pea/policy-store";
 import { startTestPdp, type TestPdp } from "../support/store.js";
 
 export const DEMO_PASSWORD = "correct horse battery staple";
@@ -27,7 +27,7 @@ export async function startTestAdmin(
     engine: pdp.engine,
     keys: pdp.engine.keys,
     authorizer,
-    entitlements: new EntitlementAdmin({ database: pdp.database, authorizer, schema }),
+    entitlements: entitlementAdmin({ database: pdp.database, authorizer, schema }),
     oversight: new AdminOversight({ database: pdp.database, authorizer }),
     schema,
     // Errors only: a 500 is a bug, and its cause should be in the test output.

@@ -196,25 +196,19 @@ describe("typos are refused, naming the field", () => {
     });
     await pdp.engine.keys.reload();
     const asCarol = { authorization: `Bearer ${key}` };
-    const typo = await client.call(
-      "POST",
-      "/v1/wall-crossings",
+    const typo = await client.grantCrossing(
       { user: "bob", issuer: "Acme Corp", reason: "pitch", ttlSeconds: 600 },
       asCarol,
     );
     expect(typo.status).toBe(400);
     expect(typo.json.error?.message).toMatch(/^issuer: .*Acme Corp.*known: ACME/);
-    const nobody = await client.call(
-      "POST",
-      "/v1/wall-crossings",
+    const nobody = await client.grantCrossing(
       { user: "bobby", issuer: "ACME", reason: "pitch", ttlSeconds: 600 },
       asCarol,
     );
     expect(nobody.status).toBe(400);
     expect(nobody.json.error?.message).toMatch(/^user: /);
-    const granted = await client.call(
-      "POST",
-      "/v1/wall-crossings",
+    const granted = await client.grantCrossing(
       { user: "bob", issuer: "ACME", reason: "pitch", ttlSeconds: 600 },
       asCarol,
     );

@@ -4,6 +4,7 @@ import type { Browser, BrowserContext, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DEMO_PASSWORD, signIn, startTestAdmin, type TestAdmin } from "../admin/support.js";
 import { pdpClient } from "../support/http.js";
+import { researchAssistantForAlice, stories } from "../support/requests.js";
 import { waitFor } from "../support/store.js";
 import { launchBrowser, serveAdmin, shoot, signInUi, unlabelledControls } from "./browser.js";
 
@@ -185,21 +186,12 @@ describe("erin approves a pending payment", () => {
 describe("pausing a run", () => {
   it("denies the run's next decision, and resuming allows it again", async () => {
     const started = await pdp.call("POST", "/v1/runs", {
-      principal: { type: "Agent", id: "research-assistant" },
-      chain: [{ type: "User", id: "alice" }],
-      intent: "market-research-report",
+      ...researchAssistantForAlice,
       purpose: "research",
     });
     expect(started.status).toBe(201);
     const runId = started.json.id as string;
-    const inRun = {
-      principal: { type: "Agent", id: "research-assistant" },
-      chain: [{ type: "User", id: "alice" }],
-      intent: "market-research-report",
-      run: runId,
-      action: "dataset:read",
-      resource: { type: "Dataset", id: "research-repo" },
-    };
+    const inRun = { ...stories.readResearch, run: runId };
     expect((await decision(inRun)).decision).toBe("allow");
 
     const { page, context } = await session("carol");

@@ -140,16 +140,7 @@ describe("the console over 100,000 audit records", { timeout: 180_000 }, () => {
     const row = page.locator("tr", { has: page.getByRole("link", { name: "web-fetcher", exact: true }) });
     expect(await row.locator(".badge").first().textContent()).toBe("revoked");
     // And the PDP agrees.
-    const res = await pdp.authorize({
-      principal: { type: "Agent", id: "web-fetcher" },
-      chain: [
-        { type: "User", id: "alice" },
-        { type: "Agent", id: "research-assistant" },
-      ],
-      intent: "market-research-report",
-      action: "dataset:read",
-      resource: { type: "Dataset", id: "market-data" },
-    });
+    const res = await pdp.authorize(stories.subAgentReadsMarketData);
     expect(res.json.reasons?.[0]?.code).toBe("principal_revoked");
   });
 

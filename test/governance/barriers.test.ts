@@ -1,7 +1,7 @@
 import { createApiKey } from "@pea/policy-store";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { pdpClient } from "../support/http.js";
-import { stories } from "../support/requests.js";
+import { dealAssistantForBob, readDeals, stories } from "../support/requests.js";
 import { startTestPdp, type TestPdp } from "../support/store.js";
 
 let pdp: TestPdp;
@@ -24,18 +24,12 @@ beforeAll(async () => {
 });
 afterAll(async () => pdp.close());
 
-const dealAssistant = {
-  principal: { type: "Agent", id: "deal-assistant" },
-  chain: [{ type: "User", id: "bob" }],
-  intent: "deal-prep",
-};
-const readDeals = { ...dealAssistant, action: "dataset:read", resource: { type: "Dataset", id: "deal-db" } };
 const emailTo = (to: string) => ({
-  ...dealAssistant,
+  ...dealAssistantForBob,
   action: "email:send",
   resource: { type: "EmailAddress", id: to },
 });
-const startRun = async () => (await client.call("POST", "/v1/runs", dealAssistant)).json.id as string;
+const startRun = async () => (await client.call("POST", "/v1/runs", dealAssistantForBob)).json.id as string;
 
 describe("Brewer-Nash: history-dependent barrier", () => {
   it("denies e-mail outside the firm once the run touched MNPI about ACME (the demo)", async () => {
@@ -167,9 +161,7 @@ describe("wall crossings", () => {
   });
 
   it("ends a crossing when compliance revokes it", async () => {
-    const granted = await client.call(
-      "POST",
-      "/v1/wall-crossings",
+    const granted = await client.grantCrossing(
       { user: "alice", issuer: "ACME", reason: "second look", ttlSeconds: 600 },
       asCarol,
     );
@@ -183,19 +175,12 @@ describe("wall crossings", () => {
   });
 
   it("refuses a crossing for oneself or for another issuer's data", async () => {
-    const self = await client.call(
-      "POST",
-      "/v1/wall-crossings",
+    const self = await client.grantCrossing(
       { user: "carol", issuer: "ACME", reason: "curious", ttlSeconds: 60 },
       asCarol,
     );
     expect(self.status).toBe(403);
-    await client.call(
-      "POST",
-      "/v1/wall-crossings",
-      { user: "alice", issuer: "GLOBEX", reason: "other deal", ttlSeconds: 600 },
-      asCarol,
-    );
+    await client.grantCrossing({ user: "alice", issuer: "GLOBEX", reason: "other deal", ttlSeconds: 600 }, asCarol);
     expect((await client.authorize(stories.readDealDb)).json.reasons?.[0]?.code).toBe("barrier");
   });
 });

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { pdpClient } from "../support/http.js";
+import { dealAssistantForBob, readDeals } from "../support/requests.js";
 import { startTestPdp, type TestPdp } from "../support/store.js";
 
 let pdp: TestPdp;
@@ -12,34 +13,31 @@ beforeAll(async () => {
 });
 afterAll(async () => pdp.close());
 
-const dealAssistant = {
-  principal: { type: "Agent", id: "deal-assistant" },
-  chain: [{ type: "User", id: "bob" }],
-  intent: "deal-prep",
-};
-const readDeals = { ...dealAssistant, action: "dataset:read", resource: { type: "Dataset", id: "deal-db" } };
-
 describe("runs", () => {
   it("starts a run and shows it", async () => {
-    const started = await client.call("POST", "/v1/runs", { ...dealAssistant, purpose: "deal-prep", ttlSeconds: 600 });
+    const started = await client.call("POST", "/v1/runs", {
+      ...dealAssistantForBob,
+      purpose: "deal-prep",
+      ttlSeconds: 600,
+    });
     expect(started.status).toBe(201);
     expect(started.json).toMatchObject({ status: "active", intent: "deal-prep", purpose: "deal-prep" });
     expect(started.json.id).toMatch(/^run_/);
     expect(started.json.expiresAt).toBe(new Date(clock.getTime() + 600_000).toISOString());
     const shown = await client.call("GET", `/v1/runs/${started.json.id}`);
     expect(shown.status).toBe(200);
-    expect(shown.json).toMatchObject({ id: started.json.id, chain: dealAssistant.chain });
+    expect(shown.json).toMatchObject({ id: started.json.id, chain: dealAssistantForBob.chain });
     expect((await client.call("GET", "/v1/runs/run_nope")).status).toBe(404);
   });
 
   it("rejects a malformed run", async () => {
-    const { status, json } = await client.call("POST", "/v1/runs", { ...dealAssistant, intent: undefined });
+    const { status, json } = await client.call("POST", "/v1/runs", { ...dealAssistantForBob, intent: undefined });
     expect(status).toBe(400);
     expect(json.error?.message).toContain("intent");
   });
 
   it("allows a decision that matches its live run, and denies one that does not", async () => {
-    const run = (await client.call("POST", "/v1/runs", dealAssistant)).json.id as string;
+    const run = (await client.call("POST", "/v1/runs", dealAssistantForBob)).json.id as string;
     expect((await client.authorize({ ...readDeals, run })).json.decision).toBe("allow");
 
     const otherIntent = await client.authorize({ ...readDeals, run, intent: "market-research-report" });
@@ -59,14 +57,14 @@ describe("runs", () => {
   });
 
   it("denies run_inactive once the run expires, or is no longer active", async () => {
-    const run = (await client.call("POST", "/v1/runs", { ...dealAssistant, ttlSeconds: 60 })).json.id as string;
+    const run = (await client.call("POST", "/v1/runs", { ...dealAssistantForBob, ttlSeconds: 60 })).json.id as string;
     expect((await client.authorize({ ...readDeals, run })).json.decision).toBe("allow");
     clock = new Date(clock.getTime() + 61_000);
     const expired = await client.authorize({ ...readDeals, run });
     expect(expired.json.reasons?.[0]).toMatchObject({ code: "run_inactive" });
     expect(expired.json.reasons?.[0]?.message).toContain("expired");
 
-    const paused = (await client.call("POST", "/v1/runs", dealAssistant)).json.id as string;
+    const paused = (await client.call("POST", "/v1/runs", dealAssistantForBob)).json.id as string;
     for (const status of ["paused", "cancelled", "completed"]) {
       await pdp.database.query("UPDATE runs SET status = $1 WHERE id = $2", [status, paused]);
       const { json } = await client.authorize({ ...readDeals, run: paused });
@@ -79,7 +77,7 @@ describe("runs", () => {
     const { createApiKey } = await import("@pea/policy-store");
     const { key } = await createApiKey(pdp.database, { kind: "gateway", name: "authz-only", scopes: ["authorize"] });
     await pdp.engine.keys.reload();
-    const res = await client.call("POST", "/v1/runs", dealAssistant, { authorization: `Bearer ${key}` });
+    const res = await client.call("POST", "/v1/runs", dealAssistantForBob, { authorization: `Bearer ${key}` });
     expect(res.status).toBe(403);
   });
 });

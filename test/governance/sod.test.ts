@@ -5,15 +5,14 @@ import { main } from "@pea/cli";
 import { applySeed, assignMembership, bankSeed, SodConflictError } from "@pea/policy-store";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { testEnv } from "../support/env.js";
-import { pdpClient } from "../support/http.js";
-import { openTestStore, startTestPdp, type TestPdp, waitFor } from "../support/store.js";
+import { type PdpClient, startPdpWithClient } from "../support/http.js";
+import { openTestStore, type TestPdp, waitFor } from "../support/store.js";
 
 let pdp: TestPdp;
-let client: ReturnType<typeof pdpClient>;
+let client: PdpClient;
 
 beforeAll(async () => {
-  pdp = await startTestPdp();
-  client = pdpClient(pdp);
+  ({ pdp, client } = await startPdpWithClient());
 });
 afterAll(async () => pdp.close());
 

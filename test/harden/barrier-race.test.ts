@@ -1,20 +1,16 @@
 // The information barrier under concurrency: bob's deal-assistant reads MNPI about ACME while
 // e-mails to an outside fund race it. An e-mail allowed after the read (later in the audit chain,
 // so it should have seen the read) is a breach. One process, one batch, two PDPs on one Postgres.
+
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { storeKind } from "../support/env.js";
-import { pdpClient } from "../support/http.js";
+import { type PdpClient, pdpClient } from "../support/http.js";
+import { dealAssistantForBob, readDeals } from "../support/requests.js";
 import { startTestPdp, type TestPdp } from "../support/store.js";
 import { chainPositions, secondPdp } from "./support.js";
 
-const dealAssistant = {
-  principal: { type: "Agent", id: "deal-assistant" },
-  chain: [{ type: "User", id: "bob" }],
-  intent: "deal-prep",
-};
-const readDeals = { ...dealAssistant, action: "dataset:read", resource: { type: "Dataset", id: "deal-db" } };
 const emailOut = {
-  ...dealAssistant,
+  ...dealAssistantForBob,
   action: "email:send",
   resource: { type: "EmailAddress", id: "partner@outside-fund.example" },
 };
@@ -38,7 +34,7 @@ async function breaches(pdp: TestPdp, read: Answer, emails: Answer[]): Promise<n
 
 describe("history barriers under concurrency", () => {
   let pdp: TestPdp;
-  let client: ReturnType<typeof pdpClient>;
+  let client: PdpClient;
   beforeAll(async () => {
     pdp = await startTestPdp({ now: () => clock, historyWindowSeconds: 3600 });
     client = pdpClient(pdp);
@@ -46,20 +42,24 @@ describe("history barriers under concurrency", () => {
   afterAll(async () => pdp?.close());
 
   const startRun = async (via = client) => {
-    const run = (await via.call("POST", "/v1/runs", dealAssistant)).json.id as string;
+    const run = (await via.call("POST", "/v1/runs", dealAssistantForBob)).json.id as string;
     expect(run).toMatch(/^run_/);
     return run;
   };
 
-  it("100 concurrent requests on one run: no e-mail allowed after the MNPI read", { timeout: 120_000 }, async () => {
+  /**
+   * Five trials of 100 concurrent requests on one run, the MNPI read at a different place each time,
+   * the i-th sent through `clientFor(i)`: the breaches counted over all of them.
+   */
+  const concurrentTrials = async (stride: number, clientFor: (i: number) => PdpClient) => {
     let total = 0;
     for (let trial = 0; trial < 5; trial++) {
       nextTrial();
       const run = await startRun();
-      const at = (trial * 23) % 100;
+      const at = (trial * stride) % 100;
       const answers = await Promise.all(
         Array.from({ length: 100 }, (_, i) =>
-          client.authorize(i === at ? { ...readDeals, run } : { ...emailOut, run }),
+          clientFor(i).authorize(i === at ? { ...readDeals, run } : { ...emailOut, run }),
         ),
       );
       const read = answers[at] as Answer;
@@ -70,7 +70,11 @@ describe("history barriers under concurrency", () => {
         answers.filter((_, i) => i !== at),
       );
     }
-    expect(total).toBe(0);
+    return total;
+  };
+
+  it("100 concurrent requests on one run: no e-mail allowed after the MNPI read", { timeout: 120_000 }, async () => {
+    expect(await concurrentTrials(23, () => client)).toBe(0);
   });
 
   it("one batch holding the read and an e-mail: the e-mail never follows the read", { timeout: 120_000 }, async () => {
@@ -102,25 +106,7 @@ describe("history barriers under concurrency", () => {
     const other = await secondPdp(pdp, { now: () => clock, historyWindowSeconds: 3600 });
     const otherClient = pdpClient(other);
     try {
-      let total = 0;
-      for (let trial = 0; trial < 5; trial++) {
-        nextTrial();
-        const run = await startRun();
-        const at = (trial * 37) % 100;
-        const answers = await Promise.all(
-          Array.from({ length: 100 }, (_, i) =>
-            (i % 2 ? otherClient : client).authorize(i === at ? { ...readDeals, run } : { ...emailOut, run }),
-          ),
-        );
-        const read = answers[at] as Answer;
-        expect(read.json.decision).toBe("allow");
-        total += await breaches(
-          pdp,
-          read,
-          answers.filter((_, i) => i !== at),
-        );
-      }
-      expect(total).toBe(0);
+      expect(await concurrentTrials(37, (i) => (i % 2 ? otherClient : client))).toBe(0);
     } finally {
       await other.close();
     }

@@ -1,12 +1,15 @@
 // Every route of every app's OpenAPI document refuses a caller without a key (401) and a key
-// without the route's scope (403). The scope is read from the document itself, which routes
+// without the route's scope (403). The PDP's scope is read from the document itself, which routes
 // declare where they are defined (`...auth("scope")` in createRoute), so a new route cannot
-// forget it: a route that declares no security and is not on the public list fails here.
+// forget it: a route that declares no security and is not on the public list fails here. The
+// admin API has one scope for all of /api/v1 (admin, on a key bound to an active user).
+// The MCP gateway has no keyed routes: it takes run tokens (test/gateway), not API keys.
 import { createApiKey } from "@pea/policy-store";
 import { type ApiKeyScope, apiKeyScopes } from "@pea/schemas";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { pdpClient } from "../support/http.js";
-import { startTestPdp, type TestPdp } from "../support/store.js";
+import { client as adminClient, startTestAdmin, type TestAdmin } from "../admin/support.js";
+import { type PdpClient, pdpClient } from "../support/http.js";
+import type { TestPdp } from "../support/store.js";
 
 type Operation = { security?: Array<Record<string, string[]>> };
 type Document = { paths: Record<string, Record<string, Operation>> };
@@ -14,13 +17,29 @@ type Document = { paths: Record<string, Record<string, Operation>> };
 /** Routes anyone may call: liveness, readiness, public keys, discovery. */
 const publicPaths = new Set(["/healthz", "/readyz", "/.well-known/jwks.json", "/.well-known/authzen-configuration"]);
 
+let admin: TestAdmin;
 let pdp: TestPdp;
-let client: ReturnType<typeof pdpClient>;
+let client: PdpClient;
 const keysByScope = new Map<ApiKeyScope, string>();
+/** Keys bound to an active admin user: one without the admin scope, one with it. */
+const userKeys = { lacking: "", admin: "" };
 
 beforeAll(async () => {
-  pdp = await startTestPdp();
+  admin = await startTestAdmin();
+  pdp = admin.pdp;
   client = pdpClient(pdp);
+  for (const [name, scopes] of [
+    ["lacking", ["authorize", "audit", "runs"]],
+    ["admin", ["admin"]],
+  ] as const) {
+    const made = await createApiKey(pdp.database, {
+      kind: "user",
+      userId: "pat",
+      name: `pat-${name}`,
+      scopes: [...scopes],
+    });
+    userKeys[name] = made.key;
+  }
   for (const scope of apiKeyScopes) {
     if (scope === "admin") continue;
     keysByScope.set(
@@ -32,7 +51,7 @@ beforeAll(async () => {
   const last = [...keysByScope.values()].at(-1) as string;
   for (let i = 0; i < 200 && !pdp.engine.keys.verify(last); i++) await new Promise((r) => setTimeout(r, 10));
 });
-afterAll(async () => pdp?.close());
+afterAll(async () => admin?.close());
 
 function operations(doc: Document) {
   return Object.entries(doc.paths).flatMap(([path, methods]) =>
@@ -73,6 +92,35 @@ describe("the PDP's routes each declare and enforce a scope", () => {
         expect(allowed.status, `${method} ${path} with the ${scope} scope`).not.toBe(401);
         expect(allowed.json.error?.message ?? "").not.toMatch(/lacks the \w+ scope/);
       }
+    }
+  });
+});
+
+/** Signing in, and the API's own liveness and documents. */
+const adminPublic = new Set(["POST /api/v1/session"]);
+
+describe("the admin API's routes each enforce the admin scope", () => {
+  it("answers 401 without a key and 403 with a user's key lacking the admin scope, on every route", async () => {
+    const anonymous = adminClient(admin.app, {});
+    const doc = (await anonymous.get("/openapi.json")).json as unknown as Document;
+    const ops = operations(doc);
+    expect(ops.length).toBeGreaterThan(30);
+    const lacking = adminClient(admin.app, { authorization: `Bearer ${userKeys.lacking}` });
+    const allowed = adminClient(admin.app, { authorization: `Bearer ${userKeys.admin}` });
+    for (const { path, method } of ops) {
+      if (adminPublic.has(`${method} ${path}`) || !path.startsWith("/api/v1/")) continue;
+      const url = path.replaceAll(/\{[^}]+\}/g, "x");
+      const body = method === "GET" || method === "DELETE" ? undefined : {};
+      const refusedAnonymous = await anonymous.call(method, url, body);
+      expect(refusedAnonymous.status, `${method} ${path} without a key`).toBe(401);
+      expect(refusedAnonymous.json.error?.code).toBe("unauthorized");
+      const refused = await lacking.call(method, url, body);
+      expect(refused.status, `${method} ${path} with a key lacking admin`).toBe(403);
+      expect(refused.json.error?.message).toMatch(/lacks the admin scope/);
+      // Past the scope check: the route may still refuse (a policy, a missing id), but not for the key.
+      const passed = await allowed.call(method, url, body);
+      expect(passed.status, `${method} ${path} with the admin scope`).not.toBe(401);
+      expect(passed.json.error?.message ?? "").not.toMatch(/lacks the admin scope/);
     }
   });
 });

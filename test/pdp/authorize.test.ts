@@ -1,14 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { pdpClient } from "../support/http.js";
+import { type PdpClient, startPdpWithClient } from "../support/http.js";
 import { stories } from "../support/requests.js";
-import { startTestPdp, type TestPdp, waitFor } from "../support/store.js";
+import { type TestPdp, waitFor } from "../support/store.js";
 
 let pdp: TestPdp;
-let client: ReturnType<typeof pdpClient>;
+let client: PdpClient;
 
 beforeAll(async () => {
-  pdp = await startTestPdp();
-  client = pdpClient(pdp);
+  ({ pdp, client } = await startPdpWithClient());
 });
 afterAll(async () => pdp.close());
 

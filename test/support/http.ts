@@ -1,7 +1,7 @@
 import { createLogger } from "@pea/http-kit";
 import { createPdpApp } from "@pea/pdp";
 import { speakerKey } from "./speakers.js";
-import type { TestPdp } from "./store.js";
+import { startTestPdp, type TestPdp } from "./store.js";
 
 export type JsonBody = Record<string, unknown> & {
   decision?: string;
@@ -43,5 +43,18 @@ export function pdpClient(pdp: TestPdp, options: { maxBodyBytes?: number; readyP
     call,
     authorize: async (request: unknown, headers?: Record<string, string>) =>
       call("POST", "/v1/authorize", request, headers),
+    /** A compliance officer (by `headers`' key) brings someone over the wall. */
+    grantCrossing: async (crossing: unknown, headers?: Record<string, string>) =>
+      call("POST", "/v1/wall-crossings", crossing, headers),
   };
+}
+
+export type PdpClient = ReturnType<typeof pdpClient>;
+
+/** A test PDP and a client for it: what most test files start before their tests. */
+export async function startPdpWithClient(
+  options?: Parameters<typeof startTestPdp>[0],
+): Promise<{ pdp: TestPdp; client: PdpClient }> {
+  const pdp = await startTestPdp(options);
+  return { pdp, client: pdpClient(pdp) };
 }

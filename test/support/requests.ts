@@ -5,6 +5,18 @@ export const researchAssistantForAlice = {
   intent: "market-research-report",
 };
 
+/** Bob's deal assistant: what it reads in deal-db is MNPI (the information-barrier stories). */
+export const dealAssistantForBob = {
+  principal: { type: "Agent", id: "deal-assistant" },
+  chain: [{ type: "User", id: "bob" }],
+  intent: "deal-prep",
+};
+export const readDeals = {
+  ...dealAssistantForBob,
+  action: "dataset:read",
+  resource: { type: "Dataset", id: "deal-db" },
+};
+
 export const stories = {
   readResearch: {
     ...researchAssistantForAlice,

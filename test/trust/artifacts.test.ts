@@ -2,16 +2,15 @@
 import { createVerifier, requestDigest } from "@pea/verifier";
 import { decodeJwt, decodeProtectedHeader, exportJWK, generateKeyPair, SignJWT } from "jose";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { pdpClient } from "../support/http.js";
+import { type PdpClient, pdpClient, startPdpWithClient } from "../support/http.js";
 import { stories } from "../support/requests.js";
 import { startTestPdp, type TestPdp } from "../support/store.js";
 
 let pdp: TestPdp;
-let client: ReturnType<typeof pdpClient>;
+let client: PdpClient;
 
 beforeAll(async () => {
-  pdp = await startTestPdp();
-  client = pdpClient(pdp);
+  ({ pdp, client } = await startPdpWithClient());
 });
 afterAll(async () => pdp.close());
 

@@ -1,16 +1,15 @@
 // Revocation and run supervision: the kill switch, in this process at once and for every artifact.
 import { decodeJwt } from "jose";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { pdpClient } from "../support/http.js";
+import { type PdpClient, startPdpWithClient } from "../support/http.js";
 import { stories } from "../support/requests.js";
-import { startTestPdp, type TestPdp } from "../support/store.js";
+import type { TestPdp } from "../support/store.js";
 
 let pdp: TestPdp;
-let client: ReturnType<typeof pdpClient>;
+let client: PdpClient;
 
 beforeAll(async () => {
-  pdp = await startTestPdp();
-  client = pdpClient(pdp);
+  ({ pdp, client } = await startPdpWithClient());
 });
 afterAll(async () => pdp.close());
 

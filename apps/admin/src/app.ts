@@ -1,6 +1,6 @@
 import type { OpenAPIHono } from "@hono/zod-openapi";
 import { createApiApp, mountDocs } from "@pea/http-kit";
-import { currentEntitlementVersion } from "@pea/policy-store";
+import { entitlementVersion } from "@pea/policy-store";
 import { apiRoutes } from "./api/index.js";
 import type { AdminEnv } from "./auth.js";
 import type { AdminApp, AdminDeps, AppDeps } from "./deps.js";
@@ -38,7 +38,7 @@ export function createAdminApp(options: AdminDeps): AdminApp {
   api.use("/api/*", async (c, next) => {
     await next();
     if (c.req.method === "GET" || c.res.status >= 300) return;
-    const version = await currentEntitlementVersion(deps.database).catch(() => undefined);
+    const version = await entitlementVersion(deps.database).catch(() => undefined);
     if (version !== undefined) c.res.headers.set("PEA-Entitlement-Version", String(version));
   });
   apiRoutes(api, deps);

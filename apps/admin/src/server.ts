@@ -8,7 +8,7 @@ import {
   AdminOversight,
   DecisionEngine,
   defaultPolicyDir,
-  EntitlementAdmin,
+  entitlementAdmin,
   prepareAdmin,
 } from "@pea/policy-store";
 import { readCedarSchema } from "@pea/schemas";
@@ -94,7 +94,7 @@ export async function startAdmin(
     engine,
     keys: engine.keys,
     authorizer,
-    entitlements: new EntitlementAdmin({ database, authorizer, schema }),
+    entitlements: entitlementAdmin({ database, authorizer, schema }),
     oversight: new AdminOversight({ database, authorizer }),
     schema,
     logger,

@@ -1,17 +1,10 @@
-import type { Database } from "@pea/migrations";
-import {
-  type AdminActor,
-  change,
-  checkId,
-  type EntitlementAdminDeps,
-  EntitlementError,
-  mapUnique,
-  mustExist,
-  type PrincipalStatus,
-  type Ref,
-  requireView,
-} from "./context.js";
+import { type Session, tables } from "@pea/migrations";
+import { and, eq } from "drizzle-orm";
+import type { AdminActor, EntitlementAdminDeps, PrincipalStatus, Ref } from "./context.js";
+import { change, createRow, EntitlementError, mustExist, requireView } from "./context.js";
 import { parentsOf } from "./memberships.js";
+
+const { agents, agentIntents, agentDelegations, users } = tables;
 
 export interface AgentRow {
   id: string;
@@ -25,23 +18,18 @@ export interface AgentRow {
 
 export async function listAgents(deps: EntitlementAdminDeps, actor: AdminActor): Promise<AgentRow[]> {
   await requireView(deps, actor);
-  const rows = await deps.database.query<{ id: string; owner_id: string; description: string; status: string }>(
-    "SELECT id, owner_id, description, status FROM agents ORDER BY id",
-  );
-  const intents = await deps.database.query<{ agent_id: string; intent_id: string }>(
-    "SELECT agent_id, intent_id FROM agent_intents ORDER BY intent_id",
-  );
-  const delegations = await deps.database.query<{ agent_id: string; delegator_agent_id: string }>(
-    "SELECT agent_id, delegator_agent_id FROM agent_delegations ORDER BY delegator_agent_id",
-  );
+  const { db } = deps.database;
+  const rows = await db
+    .select({ id: agents.id, owner: agents.ownerId, description: agents.description, status: agents.status })
+    .from(agents)
+    .orderBy(agents.id);
+  const intents = await db.select().from(agentIntents).orderBy(agentIntents.intentId);
+  const delegations = await db.select().from(agentDelegations).orderBy(agentDelegations.delegatorAgentId);
   const parents = await parentsOf(deps.database, "Agent");
   return rows.map((r) => ({
-    id: r.id,
-    owner: r.owner_id,
-    description: r.description,
-    status: r.status,
-    intents: intents.filter((i) => i.agent_id === r.id).map((i) => i.intent_id),
-    delegableBy: delegations.filter((d) => d.agent_id === r.id).map((d) => d.delegator_agent_id),
+    ...r,
+    intents: intents.filter((i) => i.agentId === r.id).map((i) => i.intentId),
+    delegableBy: delegations.filter((d) => d.agentId === r.id).map((d) => d.delegatorAgentId),
     memberOf: parents.get(r.id) ?? [],
   }));
 }
@@ -51,24 +39,16 @@ export async function createAgent(
   actor: AdminActor,
   input: { id: string; owner: string; description?: string | undefined },
 ): Promise<void> {
-  checkId("id", input.id);
-  await mustBeActiveOwner(deps.database, input.owner);
-  await change(
-    deps,
-    actor,
-    "admin:agent.write",
+  await createRow(deps, actor, {
+    id: input.id,
+    before: () => mustBeActiveOwner(deps.database, input.owner),
+    permission: "admin:agent.write",
     // Owning an agent is an entitlement of the owner's: nobody registers an agent for themselves.
-    { kind: "agent", subject: input.owner },
-    { action: "agent.create", target: `Agent::${input.id}`, detail: { owner: input.owner } },
-    (tx) =>
-      tx
-        .query("INSERT INTO agents (id, owner_id, description) VALUES ($1, $2, $3)", [
-          input.id,
-          input.owner,
-          input.description ?? "",
-        ])
-        .catch((e) => mapUnique(e, `Agent::${input.id}`)),
-  );
+    target: { kind: "agent", subject: input.owner },
+    record: { action: "agent.create", target: `Agent::${input.id}`, detail: { owner: input.owner } },
+    insert: (tx) =>
+      tx.db.insert(agents).values({ id: input.id, ownerId: input.owner, description: input.description ?? "" }),
+  });
 }
 
 export async function updateAgent(
@@ -77,9 +57,9 @@ export async function updateAgent(
   id: string,
   input: { owner?: string | undefined; description?: string | undefined; status?: PrincipalStatus | undefined },
 ): Promise<void> {
-  const [current] = await deps.database.query<{ owner_id: string }>("SELECT owner_id FROM agents WHERE id = $1", [id]);
+  const [current] = await deps.database.db.select({ owner: agents.ownerId }).from(agents).where(eq(agents.id, id));
   if (!current) throw new EntitlementError("not_found", `Agent::${id} does not exist`);
-  const ownerChanges = input.owner !== undefined && input.owner !== current.owner_id;
+  const ownerChanges = input.owner !== undefined && input.owner !== current.owner;
   if (ownerChanges) await mustBeActiveOwner(deps.database, input.owner as string);
   await change(
     deps,
@@ -87,64 +67,64 @@ export async function updateAgent(
     "admin:agent.write",
     { kind: "agent", agent: id, ...(ownerChanges ? { subject: input.owner } : {}) },
     { action: "agent.update", target: `Agent::${id}`, detail: { ...input } },
+    // Drizzle leaves out the fields not given; `id` keeps a statement to run when none is.
     (tx) =>
-      tx.query(
-        `UPDATE agents SET owner_id = coalesce($2, owner_id), description = coalesce($3, description),
-           status = coalesce($4, status) WHERE id = $1`,
-        [id, input.owner ?? null, input.description ?? null, input.status ?? null],
-      ),
+      tx.db
+        .update(agents)
+        .set({ id, ownerId: input.owner, description: input.description, status: input.status })
+        .where(eq(agents.id, id)),
   );
 }
 
-export async function grantAgentIntent(
+/** Grant (`held` true) or revoke an intent; refused when the agent already holds it, or does not. */
+async function setAgentIntent(
   deps: EntitlementAdminDeps,
   actor: AdminActor,
   agentId: string,
   intentId: string,
+  held: boolean,
 ): Promise<void> {
   await mustExist(deps.database, "Agent", agentId);
-  await mustExist(deps.database, "Intent", intentId);
+  if (held) await mustExist(deps.database, "Intent", intentId);
+  const verb = held ? "grant" : "revoke";
   await change(
     deps,
     actor,
-    "admin:agent-intent.grant",
+    `admin:agent-intent.${verb}`,
     { kind: "agent-intent", agent: agentId },
-    { action: "agent_intent.grant", target: `Agent::${agentId}`, detail: { intent: intentId } },
+    { action: `agent_intent.${verb}`, target: `Agent::${agentId}`, detail: { intent: intentId } },
     async (tx) => {
-      const rows = await tx.query(
-        "INSERT INTO agent_intents (agent_id, intent_id, granted_by) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING RETURNING 1",
-        [agentId, intentId, `User::${actor.userId}`],
-      );
-      if (rows.length === 0) throw new EntitlementError("conflict", `Agent::${agentId} already holds ${intentId}`);
+      const changed = held
+        ? await insertAgentIntent(tx, agentId, intentId, actor)
+        : await deleteAgentIntent(tx, agentId, intentId);
+      if (changed.length > 0) return;
+      if (held) throw new EntitlementError("conflict", `Agent::${agentId} already holds ${intentId}`);
+      throw new EntitlementError("not_found", `Agent::${agentId} does not hold ${intentId}`);
     },
   );
 }
 
-export async function revokeAgentIntent(
-  deps: EntitlementAdminDeps,
-  actor: AdminActor,
-  agentId: string,
-  intentId: string,
-): Promise<void> {
-  await mustExist(deps.database, "Agent", agentId);
-  await change(
-    deps,
-    actor,
-    "admin:agent-intent.revoke",
-    { kind: "agent-intent", agent: agentId },
-    { action: "agent_intent.revoke", target: `Agent::${agentId}`, detail: { intent: intentId } },
-    async (tx) => {
-      const rows = await tx.query("DELETE FROM agent_intents WHERE agent_id = $1 AND intent_id = $2 RETURNING 1", [
-        agentId,
-        intentId,
-      ]);
-      if (rows.length === 0) throw new EntitlementError("not_found", `Agent::${agentId} does not hold ${intentId}`);
-    },
-  );
-}
+const insertAgentIntent = (tx: Session, agentId: string, intentId: string, actor: AdminActor) =>
+  tx.db
+    .insert(agentIntents)
+    .values({ agentId, intentId, grantedBy: `User::${actor.userId}` })
+    .onConflictDoNothing()
+    .returning({ agentId: agentIntents.agentId });
 
-async function mustBeActiveOwner(database: Database, owner: string): Promise<void> {
-  const [row] = await database.query<{ status: string }>("SELECT status FROM users WHERE id = $1", [owner]);
+const deleteAgentIntent = (tx: Session, agentId: string, intentId: string) =>
+  tx.db
+    .delete(agentIntents)
+    .where(and(eq(agentIntents.agentId, agentId), eq(agentIntents.intentId, intentId)))
+    .returning({ agentId: agentIntents.agentId });
+
+export const grantAgentIntent = (deps: EntitlementAdminDeps, actor: AdminActor, agentId: string, intentId: string) =>
+  setAgentIntent(deps, actor, agentId, intentId, true);
+
+export const revokeAgentIntent = (deps: EntitlementAdminDeps, actor: AdminActor, agentId: string, intentId: string) =>
+  setAgentIntent(deps, actor, agentId, intentId, false);
+
+async function mustBeActiveOwner(session: Session, owner: string): Promise<void> {
+  const [row] = await session.db.select({ status: users.status }).from(users).where(eq(users.id, owner));
   if (!row)
     throw new EntitlementError("not_found", `owner: User::${owner} does not exist (every agent needs an owner)`);
   if (row.status !== "active") {

@@ -6,7 +6,7 @@ import { evaluateLink, uniqueEntities } from "../cedar/evaluate.js";
 import { type Decision, deny, forbidden, linkName } from "../decision/decision.js";
 import type { DecisionInputs } from "../decision/inputs.js";
 import type { DecisionEngine } from "../engine/engine.js";
-import { loadSnapshot, type Snapshot } from "../engine/snapshot.js";
+import { entitlementVersion, loadSnapshot, type Snapshot } from "../engine/snapshot.js";
 
 /** The admin actions of schemas/pea.cedarschema, authorized by policies/admin/. */
 export const adminActions = [
@@ -137,10 +137,7 @@ export class AdminAuthorizer {
   }
 
   private async currentSnapshot(): Promise<Snapshot> {
-    const [row] = await this.database.query<{ value: string | number }>(
-      "SELECT value FROM pea_state WHERE key = 'entitlement_version'",
-    );
-    const version = Number(row?.value ?? 0);
+    const version = await entitlementVersion(this.database);
     const candidates = [this.snapshot, this.engineSnapshot()].filter((s): s is Snapshot => s !== undefined);
     const fresh = candidates.find((s) => s.version >= version);
     if (fresh) return fresh;

@@ -1,5 +1,6 @@
-import type { Database, Session } from "@pea/migrations";
+import { type Database, type Session, tables } from "@pea/migrations";
 import { PeaError } from "@pea/schemas";
+import { eq } from "drizzle-orm";
 import { recordChange } from "../audit/chain.js";
 import type { SchemaInfo } from "../cedar/schema.js";
 import type { AdminAction, AdminAuthorizer, AdminTarget } from "./authorizer.js";
@@ -63,9 +64,10 @@ export function checkId(field: string, id: string): void {
   }
 }
 
-/** Postgres unique violations become a 409 naming what already exists. */
+/** Postgres unique violations become a 409 naming what already exists (drizzle wraps the driver's error). */
 export function mapUnique(error: unknown, what: string): never {
-  if ((error as { code?: string }).code === "23505") throw new EntitlementError("conflict", `${what} already exists`);
+  const { code, cause } = error as { code?: string; cause?: { code?: string } };
+  if (code === "23505" || cause?.code === "23505") throw new EntitlementError("conflict", `${what} already exists`);
   throw error;
 }
 
@@ -91,14 +93,45 @@ export async function change<T>(
   });
 }
 
+/**
+ * Create one entity: its id is checked, then `before` (further checks), then the authorized insert
+ * with its audit record; an id already taken is a conflict naming the record's target.
+ */
+export async function createRow(
+  deps: EntitlementAdminDeps,
+  actor: AdminActor,
+  row: {
+    id: string;
+    permission: AdminAction;
+    target: AdminTarget;
+    record: { action: string; target: string; detail?: Record<string, unknown> };
+    before?: () => Promise<void> | void;
+    insert: (tx: Session) => Promise<unknown>;
+  },
+): Promise<void> {
+  checkId("id", row.id);
+  await row.before?.();
+  await change(deps, actor, row.permission, row.target, row.record, async (tx) => {
+    await row.insert(tx).catch((e) => mapUnique(e, row.record.target));
+  });
+}
+
 /** Reading requires the admin:view permission (every role has it). */
 export async function requireView(deps: EntitlementAdminDeps, actor: AdminActor): Promise<void> {
   await deps.authorizer.require(actor.userId, "admin:view", { kind: "console" });
 }
 
-export async function mustExist(database: Database, type: string, id: string): Promise<void> {
-  const table = { User: "users", Agent: "agents", Group: "groups", Segment: "segments", Intent: "intents" }[type];
+const entityTables = {
+  User: tables.users,
+  Agent: tables.agents,
+  Group: tables.groups,
+  Segment: tables.segments,
+  Intent: tables.intents,
+};
+
+export async function mustExist(session: Session, type: string, id: string): Promise<void> {
+  const table = entityTables[type as keyof typeof entityTables];
   if (!table) throw new EntitlementError("invalid_request", `${type} is not an entitlement type`);
-  const rows = await database.query(`SELECT 1 FROM ${table} WHERE id = $1`, [id]);
+  const rows = await session.db.select({ id: table.id }).from(table).where(eq(table.id, id));
   if (rows.length === 0) throw new EntitlementError("not_found", `${type}::${id} does not exist`);
 }

@@ -1,51 +1,69 @@
-import {
-  type AdminActor,
-  change,
-  checkId,
-  type EntitlementAdminDeps,
-  mapUnique,
-  type Ref,
-  requireView,
-} from "./context.js";
+import { tables } from "@pea/migrations";
+import type { AdminAction } from "./authorizer.js";
+import { type AdminActor, createRow, type EntitlementAdminDeps, type Ref, requireView } from "./context.js";
 import { membersOf, parentsOf } from "./memberships.js";
 
-export interface GroupRow {
+/** Groups and information-barrier segments: both an id, a description and members. */
+
+export interface SegmentRow {
   id: string;
   description: string;
   members: Ref[];
+}
+
+export interface GroupRow extends SegmentRow {
   memberOf: Ref[];
 }
 
-export async function listGroups(deps: EntitlementAdminDeps, actor: AdminActor): Promise<GroupRow[]> {
+const containers = {
+  Group: { table: tables.groups, write: "admin:group.write", kind: "group" },
+  Segment: { table: tables.segments, write: "admin:segment.write", kind: "segment" },
+} as const satisfies Record<string, { table: unknown; write: AdminAction; kind: string }>;
+
+async function listContainers(deps: EntitlementAdminDeps, actor: AdminActor, type: keyof typeof containers) {
   await requireView(deps, actor);
-  const rows = await deps.database.query<{ id: string; description: string }>(
-    "SELECT id, description FROM groups ORDER BY id",
-  );
-  const members = await membersOf(deps.database, "Group");
-  const parents = await parentsOf(deps.database, "Group");
-  return rows.map((r) => ({
-    id: r.id,
-    description: r.description,
-    members: members.get(r.id) ?? [],
-    memberOf: parents.get(r.id) ?? [],
-  }));
+  const { table } = containers[type];
+  const rows = await deps.database.db
+    .select({ id: table.id, description: table.description })
+    .from(table)
+    .orderBy(table.id);
+  const members = await membersOf(deps.database, type);
+  return rows.map((r) => ({ ...r, members: members.get(r.id) ?? [] }));
 }
 
-export async function createGroup(
+async function createContainer(
+  deps: EntitlementAdminDeps,
+  actor: AdminActor,
+  type: keyof typeof containers,
+  input: { id: string; description?: string | undefined },
+): Promise<void> {
+  const { table, write, kind } = containers[type];
+  await createRow(deps, actor, {
+    id: input.id,
+    permission: write,
+    target: { kind },
+    record: { action: `${kind}.create`, target: `${type}::${input.id}` },
+    insert: (tx) => tx.db.insert(table).values({ id: input.id, description: input.description ?? "" }),
+  });
+}
+
+export async function listGroups(deps: EntitlementAdminDeps, actor: AdminActor): Promise<GroupRow[]> {
+  const rows = await listContainers(deps, actor, "Group");
+  const parents = await parentsOf(deps.database, "Group");
+  return rows.map((r) => ({ ...r, memberOf: parents.get(r.id) ?? [] }));
+}
+
+export const createGroup = (
   deps: EntitlementAdminDeps,
   actor: AdminActor,
   input: { id: string; description?: string | undefined },
-): Promise<void> {
-  checkId("id", input.id);
-  await change(
-    deps,
-    actor,
-    "admin:group.write",
-    { kind: "group" },
-    { action: "group.create", target: `Group::${input.id}` },
-    (tx) =>
-      tx
-        .query("INSERT INTO groups (id, description) VALUES ($1, $2)", [input.id, input.description ?? ""])
-        .catch((e) => mapUnique(e, `Group::${input.id}`)),
-  );
-}
+) => createContainer(deps, actor, "Group", input);
+
+export const listSegments = (deps: EntitlementAdminDeps, actor: AdminActor): Promise<SegmentRow[]> =>
+  listContainers(deps, actor, "Segment");
+
+export const createSegment = (
+  deps: EntitlementAdminDeps,
+  actor: AdminActor,
+  input: { id: string; description?: string | undefined },
+) => createContainer(deps, actor, "Segment", input);

@@ -28,11 +28,10 @@ export {
   type CredentialRequestRow,
   type PendingCredentialRequest,
 } from "./credential-requests.js";
-export { EntitlementAdmin } from "./entitlement-admin.js";
-export type { GroupRow } from "./groups.js";
+export { type EntitlementAdmin, entitlementAdmin } from "./entitlement-admin.js";
+export type { GroupRow, SegmentRow } from "./groups.js";
 export type { IntentRow } from "./intents.js";
 export type { AdminKeyKind, ApiKeyRow, NewAdminKey } from "./keys.js";
 export { AdminOversight, type RunRow, refusalOf } from "./oversight.js";
 export type { ResourceRow } from "./resources.js";
-export type { SegmentRow } from "./segments.js";
 export type { UserRow } from "./users.js";

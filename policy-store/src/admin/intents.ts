@@ -1,15 +1,10 @@
-import type { Session } from "@pea/migrations";
+import { type Session, tables } from "@pea/migrations";
+import { eq } from "drizzle-orm";
 import { adminActions } from "./authorizer.js";
-import {
-  type AdminActor,
-  change,
-  checkId,
-  type EntitlementAdminDeps,
-  EntitlementError,
-  mapUnique,
-  mustExist,
-  requireView,
-} from "./context.js";
+import type { AdminActor, EntitlementAdminDeps } from "./context.js";
+import { change, createRow, EntitlementError, mustExist, requireView } from "./context.js";
+
+const { intents, intentCapabilities, agentIntents } = tables;
 
 type Capability = { action: string; resourceType: string };
 
@@ -22,22 +17,19 @@ export interface IntentRow {
 
 export async function listIntents(deps: EntitlementAdminDeps, actor: AdminActor): Promise<IntentRow[]> {
   await requireView(deps, actor);
-  const rows = await deps.database.query<{ id: string; description: string }>(
-    "SELECT id, description FROM intents ORDER BY id",
-  );
-  const caps = await deps.database.query<{ intent_id: string; action: string; resource_type: string }>(
-    "SELECT intent_id, action, resource_type FROM intent_capabilities ORDER BY action, resource_type",
-  );
-  const holders = await deps.database.query<{ agent_id: string; intent_id: string }>(
-    "SELECT agent_id, intent_id FROM agent_intents ORDER BY agent_id",
-  );
+  const { db } = deps.database;
+  const rows = await db.select().from(intents).orderBy(intents.id);
+  const caps = await db
+    .select()
+    .from(intentCapabilities)
+    .orderBy(intentCapabilities.action, intentCapabilities.resourceType);
+  const holders = await db.select().from(agentIntents).orderBy(agentIntents.agentId);
   return rows.map((r) => ({
-    id: r.id,
-    description: r.description,
+    ...r,
     capabilities: caps
-      .filter((c) => c.intent_id === r.id)
-      .map((c) => ({ action: c.action, resourceType: c.resource_type })),
-    agents: holders.filter((h) => h.intent_id === r.id).map((h) => h.agent_id),
+      .filter((c) => c.intentId === r.id)
+      .map((c) => ({ action: c.action, resourceType: c.resourceType })),
+    agents: holders.filter((h) => h.intentId === r.id).map((h) => h.agentId),
   }));
 }
 
@@ -63,21 +55,17 @@ export async function createIntent(
   actor: AdminActor,
   input: { id: string; description?: string | undefined; capabilities: Capability[] },
 ): Promise<void> {
-  checkId("id", input.id);
-  checkCapabilities(deps, input.capabilities);
-  await change(
-    deps,
-    actor,
-    "admin:intent.write",
-    { kind: "intent" },
-    { action: "intent.create", target: `Intent::${input.id}`, detail: { capabilities: input.capabilities } },
-    async (tx) => {
-      await tx
-        .query("INSERT INTO intents (id, description) VALUES ($1, $2)", [input.id, input.description ?? ""])
-        .catch((e) => mapUnique(e, `Intent::${input.id}`));
+  await createRow(deps, actor, {
+    id: input.id,
+    before: () => checkCapabilities(deps, input.capabilities),
+    permission: "admin:intent.write",
+    target: { kind: "intent" },
+    record: { action: "intent.create", target: `Intent::${input.id}`, detail: { capabilities: input.capabilities } },
+    insert: async (tx) => {
+      await tx.db.insert(intents).values({ id: input.id, description: input.description ?? "" });
       await insertCapabilities(tx, input.id, input.capabilities);
     },
-  );
+  });
 }
 
 /** Replace an intent's description and/or capability set. */
@@ -97,10 +85,10 @@ export async function updateIntent(
     { action: "intent.update", target: `Intent::${id}`, detail: { ...input } },
     async (tx) => {
       if (input.description !== undefined) {
-        await tx.query("UPDATE intents SET description = $2 WHERE id = $1", [id, input.description]);
+        await tx.db.update(intents).set({ description: input.description }).where(eq(intents.id, id));
       }
       if (input.capabilities) {
-        await tx.query("DELETE FROM intent_capabilities WHERE intent_id = $1", [id]);
+        await tx.db.delete(intentCapabilities).where(eq(intentCapabilities.intentId, id));
         await insertCapabilities(tx, id, input.capabilities);
       }
     },
@@ -108,10 +96,9 @@ export async function updateIntent(
 }
 
 async function insertCapabilities(tx: Session, intentId: string, capabilities: Capability[]): Promise<void> {
-  for (const c of capabilities) {
-    await tx.query(
-      "INSERT INTO intent_capabilities (intent_id, action, resource_type) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING",
-      [intentId, c.action, c.resourceType],
-    );
-  }
+  if (capabilities.length === 0) return;
+  await tx.db
+    .insert(intentCapabilities)
+    .values(capabilities.map((c) => ({ intentId, action: c.action, resourceType: c.resourceType })))
+    .onConflictDoNothing();
 }

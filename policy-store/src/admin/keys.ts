@@ -1,4 +1,6 @@
+import { tables } from "@pea/migrations";
 import type { ApiKeyKind, ApiKeyScope } from "@pea/schemas";
+import { desc, eq, sql } from "drizzle-orm";
 import { ApiKeyError, insertApiKey } from "../identity/api-keys.js";
 import {
   type AdminActor,
@@ -29,32 +31,27 @@ export interface ApiKeyRow {
 
 export async function listApiKeys(deps: EntitlementAdminDeps, actor: AdminActor): Promise<ApiKeyRow[]> {
   await requireView(deps, actor);
-  const rows = await deps.database.query<{
-    id: string;
-    name: string;
-    kind: ApiKeyKind;
-    scopes: string[];
-    user_id: string | null;
-    agents: string[];
-    agent_groups: string[];
-    created_by: string | null;
-    created_at: unknown;
-    revoked_at: unknown;
-  }>(
-    `SELECT id, name, kind, scopes, user_id, agents, agent_groups, created_by, created_at, revoked_at
-     FROM api_keys ORDER BY created_at DESC, id`,
-  );
+  const { apiKeys } = tables;
+  const rows = await deps.database.db
+    .select({
+      id: apiKeys.id,
+      name: apiKeys.name,
+      kind: apiKeys.kind,
+      scopes: apiKeys.scopes,
+      userId: apiKeys.userId,
+      agents: apiKeys.agents,
+      agentGroups: apiKeys.agentGroups,
+      createdBy: apiKeys.createdBy,
+      createdAt: apiKeys.createdAt,
+      revokedAt: apiKeys.revokedAt,
+    })
+    .from(apiKeys)
+    .orderBy(desc(apiKeys.createdAt), apiKeys.id);
   return rows.map((r) => ({
-    id: r.id,
-    name: r.name,
-    kind: r.kind,
-    scopes: r.scopes,
-    userId: r.user_id,
-    agents: r.agents,
-    agentGroups: r.agent_groups,
-    createdBy: r.created_by,
-    createdAt: iso(r.created_at),
-    revokedAt: r.revoked_at === null ? null : iso(r.revoked_at),
+    ...r,
+    kind: r.kind as ApiKeyKind,
+    createdAt: iso(r.createdAt),
+    revokedAt: r.revokedAt === null ? null : iso(r.revokedAt),
   }));
 }
 
@@ -130,18 +127,19 @@ function insertApiKeyAs(deps: EntitlementAdminDeps, actor: AdminActor, input: Ne
 }
 
 export async function revokeApiKey(deps: EntitlementAdminDeps, actor: AdminActor, keyId: string): Promise<void> {
-  const [key] = await deps.database.query<{ user_id: string | null; revoked_at: unknown }>(
-    "SELECT user_id, revoked_at FROM api_keys WHERE id = $1",
-    [keyId],
-  );
+  const { apiKeys } = tables;
+  const [key] = await deps.database.db
+    .select({ userId: apiKeys.userId, revokedAt: apiKeys.revokedAt })
+    .from(apiKeys)
+    .where(eq(apiKeys.id, keyId));
   if (!key) throw new EntitlementError("not_found", `API key ${keyId} does not exist`);
-  if (key.revoked_at !== null) throw new EntitlementError("conflict", `API key ${keyId} is already revoked`);
+  if (key.revokedAt !== null) throw new EntitlementError("conflict", `API key ${keyId} is already revoked`);
   await change(
     deps,
     actor,
     "admin:key.write",
-    { kind: "api-key", ...(key.user_id ? { subject: key.user_id } : {}) },
+    { kind: "api-key", ...(key.userId ? { subject: key.userId } : {}) },
     { action: "api_key.revoke", target: `ApiKey::${keyId}` },
-    (tx) => tx.query("UPDATE api_keys SET revoked_at = now() WHERE id = $1", [keyId]),
+    (tx) => tx.db.update(apiKeys).set({ revokedAt: sql`now()` }).where(eq(apiKeys.id, keyId)),
   );
 }

@@ -1,4 +1,5 @@
-import type { Database } from "@pea/migrations";
+import { type Database, rowsOf, type Session, tables } from "@pea/migrations";
+import { and, eq, sql } from "drizzle-orm";
 import { assertNoSodConflict } from "../governance/sod.js";
 import type { AdminTarget } from "./authorizer.js";
 import {
@@ -14,33 +15,28 @@ import {
 
 /** Memberships: users, agents and groups in groups and segments. */
 
+const { memberships } = tables;
+
 /** Each member of `memberType` → the groups and segments it is in. */
-export async function parentsOf(database: Database, memberType: string): Promise<Map<string, Ref[]>> {
-  const rows = await database.query<{ member_id: string; parent_type: string; parent_id: string }>(
-    "SELECT member_id, parent_type, parent_id FROM memberships WHERE member_type = $1 ORDER BY parent_type, parent_id",
-    [memberType],
-  );
-  const out = new Map<string, Ref[]>();
-  for (const r of rows) {
-    const list = out.get(r.member_id) ?? [];
-    list.push({ type: r.parent_type, id: r.parent_id });
-    out.set(r.member_id, list);
-  }
-  return out;
-}
+export const parentsOf = (database: Database, memberType: string) => refsBy(database, "member", memberType);
 
 /** Each parent of `parentType` → its members. */
-export async function membersOf(database: Database, parentType: string): Promise<Map<string, Ref[]>> {
-  const rows = await database.query<{ member_type: string; member_id: string; parent_id: string }>(
-    "SELECT member_type, member_id, parent_id FROM memberships WHERE parent_type = $1 ORDER BY member_type, member_id",
-    [parentType],
-  );
+export const membersOf = (database: Database, parentType: string) => refsBy(database, "parent", parentType);
+
+/** Memberships whose `side` is of `type`, keyed by that side's id, each listing the other side. */
+async function refsBy(database: Database, side: "member" | "parent", type: string): Promise<Map<string, Ref[]>> {
+  const m = memberships;
+  const [keyType, key, otherType, otherId] =
+    side === "member"
+      ? [m.memberType, m.memberId, m.parentType, m.parentId]
+      : [m.parentType, m.parentId, m.memberType, m.memberId];
+  const rows = await database.db
+    .select({ key, type: otherType, id: otherId })
+    .from(m)
+    .where(eq(keyType, type))
+    .orderBy(otherType, otherId);
   const out = new Map<string, Ref[]>();
-  for (const r of rows) {
-    const list = out.get(r.parent_id) ?? [];
-    list.push({ type: r.member_type, id: r.member_id });
-    out.set(r.parent_id, list);
-  }
+  for (const { key, ...ref } of rows) out.set(key, [...(out.get(key) ?? []), ref]);
   return out;
 }
 
@@ -51,71 +47,71 @@ function membershipTarget(member: Ref): AdminTarget {
   return { kind: "membership", subjectGroup: member.id };
 }
 
-export async function grantMembership(
+/** Put `member` in `parent` (`held` true) or take it out; refused when it already is, or is not. */
+async function setMembership(
   deps: EntitlementAdminDeps,
   actor: AdminActor,
   member: Ref,
   parent: Ref,
+  held: boolean,
 ): Promise<void> {
   await checkMembershipRefs(deps.database, member, parent);
-  if (member.type === "Group" && parent.type === "Group") await refuseGroupCycle(deps.database, member.id, parent.id);
+  if (held && member.type === "Group" && parent.type === "Group") {
+    await refuseGroupCycle(deps.database, member.id, parent.id);
+  }
+  const verb = held ? "grant" : "revoke";
+  const [memberName, parentName] = [`${member.type}::${member.id}`, `${parent.type}::${parent.id}`];
   await change(
     deps,
     actor,
-    "admin:membership.grant",
+    `admin:membership.${verb}`,
     membershipTarget(member),
-    {
-      action: "membership.grant",
-      target: `${member.type}::${member.id}`,
-      detail: { parent: `${parent.type}::${parent.id}` },
-    },
+    { action: `membership.${verb}`, target: memberName, detail: { parent: parentName } },
     async (tx) => {
-      const rows = await tx.query(
-        `INSERT INTO memberships (member_type, member_id, parent_type, parent_id, granted_by)
-         VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING RETURNING 1`,
-        [member.type, member.id, parent.type, parent.id, `User::${actor.userId}`],
-      );
-      if (rows.length === 0) {
-        throw new EntitlementError(
-          "conflict",
-          `${member.type}::${member.id} is already in ${parent.type}::${parent.id}`,
-        );
+      if (!held) {
+        const removed = await deleteMembership(tx, member, parent);
+        if (removed.length === 0) throw new EntitlementError("not_found", `${memberName} is not in ${parentName}`);
+        return;
       }
+      const added = await insertMembership(tx, member, parent, actor);
+      if (added.length === 0) throw new EntitlementError("conflict", `${memberName} is already in ${parentName}`);
       // Separation of duties (sod.ts): refused, naming the conflict, if anyone now holds both sides.
       await assertNoSodConflict(tx, member);
     },
   );
 }
 
-export async function revokeMembership(
-  deps: EntitlementAdminDeps,
-  actor: AdminActor,
-  member: Ref,
-  parent: Ref,
-): Promise<void> {
-  await checkMembershipRefs(deps.database, member, parent);
-  await change(
-    deps,
-    actor,
-    "admin:membership.revoke",
-    membershipTarget(member),
-    {
-      action: "membership.revoke",
-      target: `${member.type}::${member.id}`,
-      detail: { parent: `${parent.type}::${parent.id}` },
-    },
-    async (tx) => {
-      const rows = await tx.query(
-        `DELETE FROM memberships WHERE member_type = $1 AND member_id = $2 AND parent_type = $3 AND parent_id = $4
-         RETURNING 1`,
-        [member.type, member.id, parent.type, parent.id],
-      );
-      if (rows.length === 0) {
-        throw new EntitlementError("not_found", `${member.type}::${member.id} is not in ${parent.type}::${parent.id}`);
-      }
-    },
-  );
-}
+const insertMembership = (tx: Session, member: Ref, parent: Ref, actor: AdminActor) =>
+  tx.db
+    .insert(memberships)
+    .values({
+      memberType: member.type,
+      memberId: member.id,
+      parentType: parent.type,
+      parentId: parent.id,
+      grantedBy: `User::${actor.userId}`,
+    })
+    .onConflictDoNothing()
+    .returning({ memberId: memberships.memberId });
+
+const deleteMembership = (tx: Session, member: Ref, parent: Ref) =>
+  tx.db
+    .delete(memberships)
+    .where(
+      and(
+        eq(memberships.memberType, member.type),
+        eq(memberships.memberId, member.id),
+        eq(memberships.parentType, parent.type),
+        eq(memberships.parentId, parent.id),
+      ),
+    )
+    .returning({ memberId: memberships.memberId });
+
+export const grantMembership = (deps: EntitlementAdminDeps, actor: AdminActor, member: Ref, parent: Ref) =>
+  setMembership(deps, actor, member, parent, true);
+
+export const revokeMembership = (deps: EntitlementAdminDeps, actor: AdminActor, member: Ref, parent: Ref) =>
+  setMembership(deps, actor, member, parent, false);
 
 async function checkMembershipRefs(database: Database, member: Ref, parent: Ref): Promise<void> {
   if (!(memberTypes as readonly string[]).includes(member.type)) {
@@ -133,13 +129,13 @@ async function checkMembershipRefs(database: Database, member: Ref, parent: Ref)
 
 async function refuseGroupCycle(database: Database, member: string, parent: string): Promise<void> {
   if (member === parent) throw new EntitlementError("invalid_request", "a group cannot be a member of itself");
-  const rows = await database.query(
-    `WITH RECURSIVE up(id) AS (
-       SELECT $1::text
-       UNION SELECT m.parent_id FROM memberships m JOIN up ON m.member_type = 'Group' AND m.member_id = up.id
-         AND m.parent_type = 'Group'
-     ) SELECT 1 FROM up WHERE id = $2`,
-    [parent, member],
+  const rows = await rowsOf(
+    database,
+    sql`WITH RECURSIVE up(id) AS (
+          SELECT ${parent}::text
+          UNION SELECT m.parent_id FROM memberships m JOIN up ON m.member_type = 'Group' AND m.member_id = up.id
+            AND m.parent_type = 'Group'
+        ) SELECT 1 FROM up WHERE id = ${member}`,
   );
   if (rows.length > 0) {
     throw new EntitlementError("invalid_request", `Group::${parent} is already inside Group::${member}: no cycles`);

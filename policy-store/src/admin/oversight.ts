@@ -1,5 +1,6 @@
-import type { Database } from "@pea/migrations";
+import { type Database, tables } from "@pea/migrations";
 import { type ErrorCode, errorStatus, PeaError } from "@pea/schemas";
+import { eq } from "drizzle-orm";
 import { type AuditQuery, buildLineage, queryAudit } from "../audit/query.js";
 import { declareSodConflict } from "../governance/sod.js";
 import { grantWallCrossing, listWallCrossings, revokeWallCrossing } from "../governance/wall-crossings.js";
@@ -16,7 +17,7 @@ import { describeRun, getRun, type RunStatus } from "../trust/runs.js";
 import { type SupervisionAction, superviseRun } from "../trust/supervision.js";
 import type { AdminAuthorizer } from "./authorizer.js";
 import { consoleOverview } from "./console-overview.js";
-import { EntitlementError, keyIdOf, type AdminActor as Who } from "./context.js";
+import { EntitlementError, keyIdOf, mustExist, type AdminActor as Who } from "./context.js";
 
 /**
  * The admin app's oversight work: SoD conflicts, wall crossings, the approvals queue, run
@@ -54,18 +55,16 @@ export class AdminOversight {
 
   async listSodConflicts(who: Who): Promise<Array<{ a: string; b: string; description: string }>> {
     await this.deps.authorizer.require(who.userId, "admin:view", { kind: "console" });
-    const rows = await this.database.query<{ group_a: string; group_b: string; description: string }>(
-      "SELECT group_a, group_b, description FROM sod_conflicts ORDER BY group_a, group_b",
-    );
-    return rows.map((r) => ({ a: r.group_a, b: r.group_b, description: r.description }));
+    const { sodConflicts } = tables;
+    return this.database.db
+      .select({ a: sodConflicts.groupA, b: sodConflicts.groupB, description: sodConflicts.description })
+      .from(sodConflicts)
+      .orderBy(sodConflicts.groupA, sodConflicts.groupB);
   }
 
   async declareSodConflict(who: Who, input: { a: string; b: string; description?: string | undefined }): Promise<void> {
     await this.deps.authorizer.require(who.userId, "admin:sod.write", { kind: "sod-conflict" });
-    for (const g of [input.a, input.b]) {
-      const rows = await this.database.query("SELECT 1 FROM groups WHERE id = $1", [g]);
-      if (rows.length === 0) throw new EntitlementError("not_found", `Group::${g} does not exist`);
-    }
+    for (const g of [input.a, input.b]) await mustExist(this.database, "Group", g);
     if (input.a === input.b) throw new EntitlementError("invalid_request", "a group does not conflict with itself");
     await declareSodConflict(this.database, { ...input, declaredBy: `User::${who.userId}`, apiKeyId: keyIdOf(who) });
   }
@@ -94,11 +93,13 @@ export class AdminOversight {
   }
 
   async revokeWallCrossing(who: Who, id: string) {
-    const [row] = await this.database.query<{ user_id: string }>("SELECT user_id FROM wall_crossings WHERE id = $1", [
-      id,
-    ]);
+    const { wallCrossings } = tables;
+    const [row] = await this.database.db
+      .select({ userId: wallCrossings.userId })
+      .from(wallCrossings)
+      .where(eq(wallCrossings.id, id));
     if (!row) throw new EntitlementError("not_found", `wall crossing ${id} does not exist`);
-    await this.deps.authorizer.require(who.userId, "admin:wall.cross", { kind: "wall-crossing", subject: row.user_id });
+    await this.deps.authorizer.require(who.userId, "admin:wall.cross", { kind: "wall-crossing", subject: row.userId });
     const snapshot = await this.deps.authorizer.freshSnapshot();
     return revokeWallCrossing({ database: this.database, snapshot, now: this.now() }, id, who.userId, keyIdOf(who));
   }

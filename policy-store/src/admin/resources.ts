@@ -1,10 +1,11 @@
+import { tables } from "@pea/migrations";
+import { sql } from "drizzle-orm";
 import { cedar } from "../cedar/cedar.js";
 import {
   type AdminActor,
   change,
   type EntitlementAdminDeps,
   EntitlementError,
-  json,
   mustExist,
   type Ref,
   requireView,
@@ -22,15 +23,11 @@ export interface ResourceRow {
 
 export async function listResources(deps: EntitlementAdminDeps, actor: AdminActor): Promise<ResourceRow[]> {
   await requireView(deps, actor);
-  const rows = await deps.database.query<{ type: string; id: string; attributes: unknown; parents: unknown }>(
-    "SELECT type, id, attributes, parents FROM resources ORDER BY type, id",
-  );
-  return rows.map((r) => ({
-    type: r.type,
-    id: r.id,
-    attributes: json(r.attributes) as Record<string, unknown>,
-    parents: json(r.parents) as Ref[],
-  }));
+  const { resources } = tables;
+  return deps.database.db
+    .select({ type: resources.type, id: resources.id, attributes: resources.attributes, parents: resources.parents })
+    .from(resources)
+    .orderBy(resources.type, resources.id);
 }
 
 export async function putResource(
@@ -69,12 +66,16 @@ export async function putResource(
     { kind: "resource" },
     { action: "resource.put", target: `${input.type}::${input.id}`, detail: { attributes: input.attributes } },
     async (tx) => {
-      const rows = await tx.query<{ inserted: boolean }>(
-        `INSERT INTO resources (type, id, attributes, parents) VALUES ($1, $2, $3, $4)
-         ON CONFLICT (type, id) DO UPDATE SET attributes = excluded.attributes, parents = excluded.parents
-         RETURNING (xmax = 0) AS inserted`,
-        [input.type, input.id, JSON.stringify(input.attributes), JSON.stringify(parents)],
-      );
+      const { resources } = tables;
+      const rows = await tx.db
+        .insert(resources)
+        .values({ type: input.type, id: input.id, attributes: input.attributes, parents })
+        .onConflictDoUpdate({
+          target: [resources.type, resources.id],
+          set: { attributes: sql`excluded.attributes`, parents: sql`excluded.parents` },
+        })
+        // xmax is 0 on a row this statement inserted, not on one it updated.
+        .returning({ inserted: sql<boolean>`(xmax = 0)` });
       return { created: rows[0]?.inserted === true };
     },
   );

@@ -1,19 +1,12 @@
+import { tables } from "@pea/migrations";
+import { eq, sql } from "drizzle-orm";
 import { setPassword, verifyPassword } from "../identity/accounts.js";
-import {
-  type AdminActor,
-  change,
-  checkId,
-  type EntitlementAdminDeps,
-  EntitlementError,
-  mapUnique,
-  mustExist,
-  type PrincipalStatus,
-  type Ref,
-  recordedActor,
-  requireView,
-} from "./context.js";
+import type { AdminActor, EntitlementAdminDeps, PrincipalStatus, Ref } from "./context.js";
+import { change, createRow, EntitlementError, mustExist, recordedActor, requireView } from "./context.js";
 import { type PendingCredentialRequest, requestPasswordFor } from "./credential-requests.js";
 import { parentsOf } from "./memberships.js";
+
+const { users, adminAccounts } = tables;
 
 export interface UserRow {
   id: string;
@@ -26,49 +19,41 @@ export interface UserRow {
 
 export async function listUsers(deps: EntitlementAdminDeps, actor: AdminActor): Promise<UserRow[]> {
   await requireView(deps, actor);
-  const rows = await deps.database.query<{
-    id: string;
-    display_name: string;
-    email: string | null;
-    status: string;
-    has_password: boolean;
-  }>(
-    `SELECT u.id, u.display_name, u.email, u.status, (a.user_id IS NOT NULL) AS has_password
-     FROM users u LEFT JOIN admin_accounts a ON a.user_id = u.id ORDER BY u.id`,
-  );
+  const rows = await deps.database.db
+    .select({
+      id: users.id,
+      displayName: users.displayName,
+      email: users.email,
+      status: users.status,
+      hasPassword: sql<boolean>`${adminAccounts.userId} IS NOT NULL`,
+    })
+    .from(users)
+    .leftJoin(adminAccounts, eq(adminAccounts.userId, users.id))
+    .orderBy(users.id);
   const parents = await parentsOf(deps.database, "User");
-  return rows.map((r) => ({
-    id: r.id,
-    displayName: r.display_name,
-    email: r.email,
-    status: r.status,
-    hasPassword: r.has_password,
-    memberOf: parents.get(r.id) ?? [],
-  }));
+  return rows.map((r) => ({ ...r, memberOf: parents.get(r.id) ?? [] }));
 }
+
+const refuseEmptyName = (displayName: string | undefined) => {
+  if (displayName !== undefined && !displayName.trim()) {
+    throw new EntitlementError("invalid_request", "displayName: must not be empty");
+  }
+};
 
 export async function createUser(
   deps: EntitlementAdminDeps,
   actor: AdminActor,
   input: { id: string; displayName: string; email?: string | undefined },
 ): Promise<void> {
-  checkId("id", input.id);
-  if (!input.displayName.trim()) throw new EntitlementError("invalid_request", "displayName: must not be empty");
-  await change(
-    deps,
-    actor,
-    "admin:user.write",
-    { kind: "user", subject: input.id },
-    { action: "user.create", target: `User::${input.id}`, detail: { displayName: input.displayName } },
-    (tx) =>
-      tx
-        .query("INSERT INTO users (id, display_name, email) VALUES ($1, $2, $3)", [
-          input.id,
-          input.displayName.trim(),
-          input.email ?? null,
-        ])
-        .catch((e) => mapUnique(e, `User::${input.id}`)),
-  );
+  await createRow(deps, actor, {
+    id: input.id,
+    before: () => refuseEmptyName(input.displayName),
+    permission: "admin:user.write",
+    target: { kind: "user", subject: input.id },
+    record: { action: "user.create", target: `User::${input.id}`, detail: { displayName: input.displayName } },
+    insert: (tx) =>
+      tx.db.insert(users).values({ id: input.id, displayName: input.displayName.trim(), email: input.email ?? null }),
+  });
 }
 
 export async function updateUser(
@@ -82,22 +67,20 @@ export async function updateUser(
   },
 ): Promise<void> {
   await mustExist(deps.database, "User", id);
-  if (input.displayName !== undefined && !input.displayName.trim()) {
-    throw new EntitlementError("invalid_request", "displayName: must not be empty");
-  }
+  refuseEmptyName(input.displayName);
   await change(
     deps,
     actor,
     "admin:user.write",
     { kind: "user", subject: id },
     { action: "user.update", target: `User::${id}`, detail: { ...input } },
+    // Drizzle leaves out the fields not given (an email given as null clears it); `id` keeps a
+    // statement to run when none is.
     (tx) =>
-      tx.query(
-        `UPDATE users SET display_name = coalesce($2, display_name),
-           email = CASE WHEN $3::boolean THEN $4 ELSE email END,
-           status = coalesce($5, status) WHERE id = $1`,
-        [id, input.displayName?.trim() ?? null, input.email !== undefined, input.email ?? null, input.status ?? null],
-      ),
+      tx.db
+        .update(users)
+        .set({ id, displayName: input.displayName?.trim(), email: input.email, status: input.status })
+        .where(eq(users.id, id)),
   );
 }
 
@@ -123,11 +106,11 @@ export async function changeOwnPassword(
   current: string,
   next: string,
 ): Promise<void> {
-  const [row] = await deps.database.query<{ password_hash: string }>(
-    "SELECT password_hash FROM admin_accounts WHERE user_id = $1",
-    [actor.userId],
-  );
-  if (!row || !(await verifyPassword(current, row.password_hash))) {
+  const [row] = await deps.database.db
+    .select({ passwordHash: adminAccounts.passwordHash })
+    .from(adminAccounts)
+    .where(eq(adminAccounts.userId, actor.userId));
+  if (!row || !(await verifyPassword(current, row.passwordHash))) {
     throw new EntitlementError("invalid_request", "current: that is not your current password");
   }
   await setPassword(deps.database, actor.userId, next, { ...recordedActor(actor), detail: { via: actor.via } });

@@ -80,11 +80,6 @@ function parsePrivateKey(text: string): KeyObject {
   return key;
 }
 
-/** A new Ed25519 key as base64url PKCS#8 DER (a value for PEA_AUDIT_SIGNING_KEY). */
-export function generateAuditSigningKey(): string {
-  return generateKeyPairSync("ed25519").privateKey.export({ type: "pkcs8", format: "der" }).toString("base64url");
-}
-
 /**
  * The checkpoint signer. With `privateKey` (PEA_AUDIT_SIGNING_KEY) the private key stays outside
  * the database and only its public half is registered. Without it (development), one key is

@@ -1,10 +1,9 @@
 import type { AuthorizeRequest, AuthorizeResponse } from "@pea/schemas";
-import type { DecisionLog } from "../audit/decision-log.js";
-import type { DecisionEngine } from "../engine/engine.js";
 import type { DecisionEffects } from "../governance/history.js";
 import { verifyCaller } from "../identity/caller-binding.js";
 import { traceDecision, withSpan } from "../observability/tracing.js";
 import { RevokedBeforeRecorded } from "../trust/revocations.js";
+import { type AuthorizeDeps, observeDecision } from "./authorize-deps.js";
 import { asRecorded, fixOnApproval } from "./business-objects.js";
 import { answerWithinDeadline } from "./deadline.js";
 import { type Decision, deny } from "./decision.js";
@@ -23,40 +22,7 @@ import {
 import { HistoryMoved, historyMark, inScopeOrder } from "./scope-order.js";
 import { settleApproval, signAllow } from "./trust-steps.js";
 
-/** One answered decision, as metrics and logs see it (taken here, once per decision, for every API). */
-export interface DecisionEvent {
-  /** Which API asked: `authorize`, `authzen:evaluation`, `authzen:search/subject`, … */
-  via: string;
-  decisionId: string;
-  decision: "allow" | "deny";
-  /** The reasons' codes, in order (none for an allow). */
-  reasons: string[];
-  seconds: number;
-}
-
-export interface AuthorizeDeps {
-  engine: DecisionEngine;
-  log: Pick<DecisionLog, "record">;
-  /** Told of every decision once it is answered (metrics, logs). */
-  observe?: ((event: DecisionEvent) => void) | undefined;
-}
-
-/** Tell the observer about one decision; `started` is its performance.now() at the start. */
-export function observeDecision(
-  deps: Pick<AuthorizeDeps, "observe">,
-  via: string,
-  decisionId: string,
-  outcome: Pick<Decision, "decision" | "reasons">,
-  started: number,
-): void {
-  deps.observe?.({
-    via,
-    decisionId,
-    decision: outcome.decision,
-    reasons: outcome.reasons.map((r) => r.code),
-    seconds: (performance.now() - started) / 1000,
-  });
-}
+export { type AuthorizeDeps, type DecisionEvent, observeDecision } from "./authorize-deps.js";
 
 /**
  * Decide, record, answer: evaluate (facts → decide → revocations), then approvals, effects and the

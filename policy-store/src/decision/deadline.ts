@@ -1,6 +1,6 @@
 import type { AuthorizeRequest, AuthorizeResponse } from "@pea/schemas";
 import type { DecisionRecord } from "../audit/decision-log.js";
-import { type AuthorizeDeps, type DecisionEvent, observeDecision } from "./authorize.js";
+import { type AuthorizeDeps, type DecisionEvent, observeDecision } from "./authorize-deps.js";
 import { deny } from "./decision.js";
 import { type Caller, decisionRecord, newDecisionId } from "./pipeline.js";
 

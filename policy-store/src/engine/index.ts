@@ -1,2 +1,2 @@
 export { DecisionEngine, type EngineOptions } from "./engine.js";
-export { currentEntitlementVersion } from "./snapshot.js";
+export { entitlementVersion } from "./snapshot.js";

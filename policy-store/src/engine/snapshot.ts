@@ -1,4 +1,4 @@
-import { type Database, tables } from "@pea/migrations";
+import { type Database, type Session, tables } from "@pea/migrations";
 import { eq } from "drizzle-orm";
 import type { EntityJson, EntityUidJson } from "../cedar/cedar.js";
 import { explicitAttributes, type SchemaInfo } from "../cedar/schema.js";
@@ -131,14 +131,14 @@ const flatten = (entity: EntityJson, ancestors: EntityJson[]): EntityJson =>
 const ref = (type: string, id: string): EntityUidJson => ({ type, id });
 const entityValue = (type: string, id: string) => ({ __entity: { type, id } });
 
-/** The entitlement version committed in the store now (every entitlement change increments it). */
-export async function currentEntitlementVersion(database: Database): Promise<number> {
+/** The store's entitlement version: the entitlement tables' triggers bump it on every change. */
+export async function entitlementVersion(session: Session): Promise<number> {
   const { peaState } = tables;
-  const [row] = await database.db
+  const [row] = await session.db
     .select({ value: peaState.value })
     .from(peaState)
     .where(eq(peaState.key, "entitlement_version"));
-  return Number(row?.value ?? 0);
+  return row?.value ?? 0;
 }
 
 /**
@@ -148,9 +148,7 @@ export async function currentEntitlementVersion(database: Database): Promise<num
 export async function loadSnapshot(database: Database, schema?: SchemaInfo): Promise<Snapshot> {
   return database.transaction(
     async (s) => {
-      const [state] = await s.query<{ value: string | number }>(
-        "SELECT value FROM pea_state WHERE key = 'entitlement_version'",
-      );
+      const version = await entitlementVersion(s);
       const users = await s.query<{ id: string; status: string }>("SELECT id, status FROM users");
       const agents = await s.query<{ id: string; owner_id: string; status: string }>(
         "SELECT id, owner_id, status FROM agents",
@@ -238,7 +236,7 @@ export async function loadSnapshot(database: Database, schema?: SchemaInfo): Pro
         const attrs = explicit(r.type, parseJson(r.attributes) as Record<string, unknown>);
         add(r.type, r.id, attrs as EntityJson["attrs"], parseJson(r.parents) as EntityUidJson[]);
       }
-      const snapshot = new Snapshot(Number(state?.value ?? 0), entities);
+      const snapshot = new Snapshot(version, entities);
       snapshot.sodConflicts = sodConflicts;
       return snapshot;
     },

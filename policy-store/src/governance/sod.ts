@@ -1,5 +1,6 @@
-import type { Database, Session } from "@pea/migrations";
+import { type Database, rowsOf, type Session, tables } from "@pea/migrations";
 import { PeaError } from "@pea/schemas";
+import { sql } from "drizzle-orm";
 import { recordChange } from "../audit/chain.js";
 
 /**
@@ -41,21 +42,22 @@ export async function findSodViolations(
   session: Session,
   holder?: Ref,
 ): Promise<Array<{ holder: string; conflict: SodConflict }>> {
-  const rows = await session.query<{ member_type: string; member_id: string; a: string; b: string; d: string }>(
-    `WITH RECURSIVE holds(member_type, member_id, group_id) AS (
-       SELECT member_type, member_id, parent_id FROM memberships
-        WHERE parent_type = 'Group' AND member_type <> 'Group'
-          AND ($1::text IS NULL OR (member_type = $1 AND member_id = $2))
-       UNION
-       SELECT h.member_type, h.member_id, m.parent_id FROM holds h
-         JOIN memberships m ON m.member_type = 'Group' AND m.member_id = h.group_id AND m.parent_type = 'Group'
-     )
-     SELECT a.member_type, a.member_id, c.group_a AS a, c.group_b AS b, c.description AS d
-       FROM sod_conflicts c
-       JOIN holds a ON a.group_id = c.group_a
-       JOIN holds b ON b.member_type = a.member_type AND b.member_id = a.member_id AND b.group_id = c.group_b
-      ORDER BY 1, 2, 3, 4`,
-    [holder?.type ?? null, holder?.id ?? null],
+  const [type, id] = [holder?.type ?? null, holder?.id ?? null];
+  const rows = await rowsOf<{ member_type: string; member_id: string; a: string; b: string; d: string }>(
+    session,
+    sql`WITH RECURSIVE holds(member_type, member_id, group_id) AS (
+          SELECT member_type, member_id, parent_id FROM memberships
+           WHERE parent_type = 'Group' AND member_type <> 'Group'
+             AND (${type}::text IS NULL OR (member_type = ${type} AND member_id = ${id}))
+          UNION
+          SELECT h.member_type, h.member_id, m.parent_id FROM holds h
+            JOIN memberships m ON m.member_type = 'Group' AND m.member_id = h.group_id AND m.parent_type = 'Group'
+        )
+        SELECT a.member_type, a.member_id, c.group_a AS a, c.group_b AS b, c.description AS d
+          FROM sod_conflicts c
+          JOIN holds a ON a.group_id = c.group_a
+          JOIN holds b ON b.member_type = a.member_type AND b.member_id = a.member_id AND b.group_id = c.group_b
+         ORDER BY 1, 2, 3, 4`,
   );
   return rows.map((r) => ({
     holder: `${r.member_type}::${r.member_id}`,
@@ -84,11 +86,18 @@ export async function assignMembership(
   input: { member: Ref; parent: Ref; grantedBy: string; apiKeyId?: string | null | undefined },
 ): Promise<boolean> {
   return database.transaction(async (tx) => {
-    const rows = await tx.query(
-      `INSERT INTO memberships (member_type, member_id, parent_type, parent_id, granted_by)
-       VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING RETURNING 1`,
-      [input.member.type, input.member.id, input.parent.type, input.parent.id, input.grantedBy],
-    );
+    const { memberships } = tables;
+    const rows = await tx.db
+      .insert(memberships)
+      .values({
+        memberType: input.member.type,
+        memberId: input.member.id,
+        parentType: input.parent.type,
+        parentId: input.parent.id,
+        grantedBy: input.grantedBy,
+      })
+      .onConflictDoNothing()
+      .returning({ memberId: memberships.memberId });
     if (rows.length === 0) return false;
     await assertNoSodConflict(tx, input.member);
     await recordChange(tx, {
@@ -116,10 +125,10 @@ export async function declareSodConflict(
   const [a, b] = input.a < input.b ? [input.a, input.b] : [input.b, input.a];
   if (a === b) throw new Error("a group does not conflict with itself");
   await database.transaction(async (tx) => {
-    await tx.query(
-      "INSERT INTO sod_conflicts (group_a, group_b, description) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING",
-      [a, b, input.description ?? ""],
-    );
+    await tx.db
+      .insert(tables.sodConflicts)
+      .values({ groupA: a, groupB: b, description: input.description ?? "" })
+      .onConflictDoNothing();
     await assertNoSodConflict(tx);
     await recordChange(tx, {
       actor: input.declaredBy,

@@ -1,6 +1,7 @@
 import { randomBytes } from "node:crypto";
-import type { Database } from "@pea/migrations";
+import { type Database, tables } from "@pea/migrations";
 import { PeaError } from "@pea/schemas";
+import { and, desc, eq, isNull } from "drizzle-orm";
 import { recordChange } from "../audit/chain.js";
 import type { Snapshot } from "../engine/snapshot.js";
 import type { TrustState } from "../trust/revocations.js";
@@ -37,30 +38,20 @@ export interface WallCrossing {
   active: boolean;
 }
 
-interface Row {
-  id: string;
-  user_id: string;
-  issuer: string;
-  reason: string;
-  granted_by: string;
-  granted_at: Date | string;
-  expires_at: Date | string;
-  revoked_at: Date | string | null;
-  revoked_by: string | null;
-}
+const { wallCrossings } = tables;
+type Row = typeof wallCrossings.$inferSelect;
 
-const iso = (v: Date | string) => new Date(v).toISOString();
 const toCrossing = (r: Row, now: Date): WallCrossing => ({
   id: r.id,
-  user: r.user_id,
+  user: r.userId,
   issuer: r.issuer,
   reason: r.reason,
-  grantedBy: r.granted_by,
-  grantedAt: iso(r.granted_at),
-  expiresAt: iso(r.expires_at),
-  revokedAt: r.revoked_at === null ? null : iso(r.revoked_at),
-  revokedBy: r.revoked_by,
-  active: r.revoked_at === null && new Date(r.expires_at).getTime() > now.getTime(),
+  grantedBy: r.grantedBy,
+  grantedAt: r.grantedAt.toISOString(),
+  expiresAt: r.expiresAt.toISOString(),
+  revokedAt: r.revokedAt === null ? null : r.revokedAt.toISOString(),
+  revokedBy: r.revokedBy,
+  active: r.revokedAt === null && r.expiresAt.getTime() > now.getTime(),
 });
 
 /** Whether `userId` is a compliance officer in this snapshot. */
@@ -98,6 +89,14 @@ export interface CrossingDeps {
   trust?: TrustState | undefined;
 }
 
+/** The acting compliance officer's id, or a refusal naming who may `verb` a crossing. */
+function mustBeOfficer(deps: CrossingDeps, by: string | null, verb: "grant" | "revoke"): string {
+  if (by === null || !isComplianceOfficer(deps.snapshot, by)) {
+    throw new WallCrossingError("forbidden", `only a user in Group::"${COMPLIANCE_GROUP}" may ${verb} a wall crossing`);
+  }
+  return by;
+}
+
 /** Make a committed change effective in this process at once (a failed reload is retried by the change feed). */
 async function refresh(deps: CrossingDeps): Promise<void> {
   await deps.trust?.reload(() => {});
@@ -110,9 +109,7 @@ export async function grantWallCrossing(
   by: string | null,
   apiKeyId: string | null = null,
 ): Promise<WallCrossing> {
-  if (!isComplianceOfficer(deps.snapshot, by)) {
-    throw new WallCrossingError("forbidden", `only a user in Group::"${COMPLIANCE_GROUP}" may grant a wall crossing`);
-  }
+  const officer = mustBeOfficer(deps, by, "grant");
   if (by === input.user) throw new WallCrossingError("forbidden", "nobody may bring themselves over the wall");
   if (!deps.snapshot.get("User", input.user)) {
     throw new WallCrossingError("invalid_request", `user: no User "${input.user}"`);
@@ -129,11 +126,18 @@ export async function grantWallCrossing(
   const expiresAt = new Date(deps.now.getTime() + ttl * 1000);
   const id = `wx_${Date.now().toString(36)}${randomBytes(8).toString("hex")}`;
   const row = await deps.database.transaction(async (tx) => {
-    const [inserted] = await tx.query<Row>(
-      `INSERT INTO wall_crossings (id, user_id, issuer, reason, granted_by, granted_at, expires_at)
-       VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING *`,
-      [id, input.user, input.issuer, input.reason, by, deps.now.toISOString(), expiresAt.toISOString()],
-    );
+    const [inserted] = await tx.db
+      .insert(wallCrossings)
+      .values({
+        id,
+        userId: input.user,
+        issuer: input.issuer,
+        reason: input.reason,
+        grantedBy: officer,
+        grantedAt: deps.now,
+        expiresAt,
+      })
+      .returning();
     await recordChange(tx, {
       actor: `User::${by}`,
       apiKeyId,
@@ -154,14 +158,13 @@ export async function revokeWallCrossing(
   by: string | null,
   apiKeyId: string | null = null,
 ): Promise<WallCrossing> {
-  if (!isComplianceOfficer(deps.snapshot, by)) {
-    throw new WallCrossingError("forbidden", `only a user in Group::"${COMPLIANCE_GROUP}" may revoke a wall crossing`);
-  }
+  mustBeOfficer(deps, by, "revoke");
   const row = await deps.database.transaction(async (tx) => {
-    const [updated] = await tx.query<Row>(
-      "UPDATE wall_crossings SET revoked_at = $2, revoked_by = $3 WHERE id = $1 AND revoked_at IS NULL RETURNING *",
-      [id, deps.now.toISOString(), by],
-    );
+    const [updated] = await tx.db
+      .update(wallCrossings)
+      .set({ revokedAt: deps.now, revokedBy: by })
+      .where(and(eq(wallCrossings.id, id), isNull(wallCrossings.revokedAt)))
+      .returning();
     if (updated) {
       await recordChange(tx, {
         actor: `User::${by}`,
@@ -176,7 +179,10 @@ export async function revokeWallCrossing(
     await refresh(deps);
     return toCrossing(row, deps.now);
   }
-  const [existing] = await deps.database.query<Row>("SELECT * FROM wall_crossings WHERE id = $1", [id]);
+  const [existing] = await deps.database.db
+    .select({ id: wallCrossings.id })
+    .from(wallCrossings)
+    .where(eq(wallCrossings.id, id));
   if (!existing) throw new WallCrossingError("not_found", `no wall crossing ${id}`);
   throw new WallCrossingError("conflict", `wall crossing ${id} was already revoked`);
 }
@@ -186,9 +192,11 @@ export async function listWallCrossings(
   database: Database,
   options: { user?: string | undefined; now: Date },
 ): Promise<WallCrossing[]> {
-  const rows = await database.query<Row>(
-    `SELECT * FROM wall_crossings WHERE ($1::text IS NULL OR user_id = $1) ORDER BY granted_at DESC, id LIMIT 500`,
-    [options.user ?? null],
-  );
+  const rows = await database.db
+    .select()
+    .from(wallCrossings)
+    .where(options.user === undefined ? undefined : eq(wallCrossings.userId, options.user))
+    .orderBy(desc(wallCrossings.grantedAt), wallCrossings.id)
+    .limit(500);
   return rows.map((r) => toCrossing(r, options.now));
 }

@@ -57,7 +57,8 @@ async function startRunFor(
   const runInput = input;
   const humans = [...runInput.chain, runInput.principal].filter((link) => link.type === "User");
   const distinct = [...new Set(humans.map((h) => h.id))];
-  if (distinct.length > 1) throw new PeaError("forbidden", "a run is started by its one human; this chain names several");
+  if (distinct.length > 1)
+    throw new PeaError("forbidden", "a run is started by its one human; this chain names several");
   const human = distinct[0];
   if (human !== undefined && starter.human !== human) {
     throw new PeaError(

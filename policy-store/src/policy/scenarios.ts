@@ -45,6 +45,7 @@ import { DecisionLog, type DecisionRecord } from "../audit/decision-log.js";
 import { authorize } from "../decision/authorize.js";
 import { inProcess } from "../decision/pipeline.js";
 import { DecisionEngine } from "../engine/engine.js";
+import { entitlementVersion } from "../engine/snapshot.js";
 import { reportOutcome } from "../governance/history.js";
 import { assignMembership, SodConflictError } from "../governance/sod.js";
 import { grantWallCrossing, revokeWallCrossing, WallCrossingError } from "../governance/wall-crossings.js";
@@ -349,10 +350,7 @@ async function runStep(step: Record<string, unknown>, result: StepResult, deps: 
 
 /** Wait until the engine's snapshot has caught up with the store's entitlement version. */
 async function syncEngine(engine: DecisionEngine): Promise<void> {
-  const [row] = await engine.database.query<{ value: string | number }>(
-    "SELECT value FROM pea_state WHERE key = 'entitlement_version'",
-  );
-  const target = Number(row?.value ?? 0);
+  const target = await entitlementVersion(engine.database);
   const started = Date.now();
   while (engine.entitlementVersion < target || !engine.status().ready) {
     if (Date.now() - started > 5_000) throw new Error("the engine did not load the seeded entitlements");

@@ -4,7 +4,7 @@ import { PeaError } from "@pea/schemas";
 import { recordChange } from "../audit/chain.js";
 import { type Decision, type DecisionRequest, deny, linkName } from "../decision/decision.js";
 import { IdpTokenVerifier, type TrustedIssuer } from "../identity/idp-tokens.js";
-import { defaultTokenAudience, type TokenAudience } from "../identity/run-tokens.js";
+import { defaultTokenAudience, type TokenAudience } from "../identity/token-audience.js";
 import { ensureSigningKey, SigningKeyRing } from "./signing-keys.js";
 
 /** What a PDP process needs for runtime trust, beyond policies and entitlements. */

@@ -1,5 +1,6 @@
 /** @jsxRuntime automatic */
 /** @jsxImportSource hono/jsx */
+import type { AdminAction } from "@pea/policy-store";
 import type { Child } from "hono/jsx";
 import { Csrf, Empty, FormError, Layout, type PageState, refText, TableSearch, val } from "./layout.js";
 
@@ -52,6 +53,8 @@ export function DataTable(props: {
 /** A collapsed card holding one form that creates or changes something; open when it failed. */
 export function FormCard(props: {
   state: PageState;
+  /** Shown only to those allowed this admin action. */
+  permission?: AdminAction;
   form: string;
   summary: string;
   action: string;
@@ -60,6 +63,7 @@ export function FormCard(props: {
   children?: Child;
 }) {
   const { state } = props;
+  if (props.permission !== undefined && !state.allowed.has(props.permission)) return null;
   return (
     <details class="card" open={state.errors?.[props.form] ? true : undefined}>
       <summary>{props.summary}</summary>

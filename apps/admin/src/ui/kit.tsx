@@ -36,6 +36,18 @@ export const parseRef = (text: string) => {
 export const safePath = (path: string, fallback: string) => (/^\/(?!\/)[\w\-./%:@]*$/.test(path) ? path : fallback);
 export const valuesOf = (form: Form) =>
   Object.fromEntries(Object.entries(form).map(([k, v]) => [k, Array.isArray(v) ? v.join("\n") : String(v)]));
+/** Each list of `lists` read for the signed-in actor, all at once, under its name. */
+export async function listsFor<L extends Record<string, (actor: AdminActor) => Promise<unknown>>>(
+  c: UiContext,
+  lists: L,
+): Promise<{ [K in keyof L]: Awaited<ReturnType<L[K]>> }> {
+  const actor = c.get("actor");
+  const named = Object.entries(lists);
+  const values = await Promise.all(named.map(([, list]) => list(actor)));
+  return Object.fromEntries(named.map(([name], i) => [name, values[i]])) as {
+    [K in keyof L]: Awaited<ReturnType<L[K]>>;
+  };
+}
 /** The :id of the request's path. */
 export const idOf = (c: UiContext): string => c.req.param("id") as string;
 export const formOf = async (c: UiContext) => (await c.req.parseBody({ all: true })) as Form;

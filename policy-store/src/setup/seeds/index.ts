@@ -10,5 +10,3 @@ export const seeds: Record<string, EntitlementSeed> = {
   healthcare: healthcareSeed,
   government: governmentSeed,
 };
-
-export { governmentSeed, healthcareSeed };

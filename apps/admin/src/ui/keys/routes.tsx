@@ -6,6 +6,7 @@ import {
   describeError,
   formOf,
   idOf,
+  listsFor,
   many,
   one,
   refusalStatus,
@@ -20,25 +21,14 @@ import { KeysPage } from "./pages.js";
 export function keyRoutes(ui: UiApp, kit: UiKit): void {
   const ent = kit.deps.entitlements;
   const render = async (c: UiContext, s: PageState, created?: string) => {
-    const actor = c.get("actor");
-    const [keys, requests, users, agents, groups] = await Promise.all([
-      ent.listApiKeys(actor),
-      ent.listCredentialRequests(actor),
-      ent.listUsers(actor),
-      ent.listAgents(actor),
-      ent.listGroups(actor),
-    ]);
-    return c.html(
-      <KeysPage
-        state={s}
-        keys={keys}
-        requests={requests}
-        users={users}
-        agents={agents}
-        groups={groups}
-        created={created}
-      />,
-    );
+    const lists = await listsFor(c, {
+      keys: ent.listApiKeys,
+      requests: ent.listCredentialRequests,
+      users: ent.listUsers,
+      agents: ent.listAgents,
+      groups: ent.listGroups,
+    });
+    return c.html(<KeysPage state={s} {...lists} created={created} />);
   };
   /** Show a key in this answer only: never put in a cookie or a redirect. */
   const showOnce = async (

@@ -94,28 +94,27 @@ export function PeoplePage(props: {
             </tr>
           ))}
         </DataTable>
-        {state.allowed.has("admin:agent.write") ? (
-          <FormCard
+        <FormCard
+          permission="admin:agent.write"
+          state={state}
+          form="new-agent"
+          summary="Register an agent"
+          action="/people/agents"
+          submit="Register agent"
+        >
+          <Field state={state} id="na-id" name="id" label="Agent id" required />
+          <SelectField
             state={state}
-            form="new-agent"
-            summary="Register an agent"
-            action="/people/agents"
-            submit="Register agent"
-          >
-            <Field state={state} id="na-id" name="id" label="Agent id" required />
-            <SelectField
-              state={state}
-              id="na-owner"
-              name="owner"
-              label="Owner (a user)"
-              required
-              prompt="Choose an owner…"
-              values={owners.map((u) => u.id)}
-              labels={owners.map((u) => `${u.id} — ${u.displayName}`)}
-            />
-            <Field state={state} id="na-desc" name="description" label="Description" />
-          </FormCard>
-        ) : null}
+            id="na-owner"
+            name="owner"
+            label="Owner (a user)"
+            required
+            prompt="Choose an owner…"
+            values={owners.map((u) => u.id)}
+            labels={owners.map((u) => `${u.id} — ${u.displayName}`)}
+          />
+          <Field state={state} id="na-desc" name="description" label="Description" />
+        </FormCard>
       </Section>
     </Layout>
   );

@@ -3,7 +3,17 @@
 import { type AdminActor, EntitlementError, type PrincipalStatus } from "@pea/policy-store";
 import { ComingPage } from "../components.js";
 import { renderGroups } from "../groups/routes.js";
-import { type Form, idOf, one, parseRef, type Render, type UiApp, type UiContext, type UiKit } from "../kit.js";
+import {
+  type Form,
+  idOf,
+  listsFor,
+  one,
+  parseRef,
+  type Render,
+  type UiApp,
+  type UiContext,
+  type UiKit,
+} from "../kit.js";
 import type { PageState } from "../layout.js";
 import { AgentPage } from "./agent-page.js";
 import { PeoplePage } from "./pages.js";
@@ -38,13 +48,13 @@ export function peopleRoutes(ui: UiApp, kit: UiKit): void {
     (id: string): Render =>
     async (c, s) => {
       const actor = c.get("actor");
-      const [users, agents, groups, segments, keys] = await Promise.all([
-        ent.listUsers(actor),
-        ent.listAgents(actor),
-        ent.listGroups(actor),
-        ent.listSegments(actor),
-        ent.listApiKeys(actor),
-      ]);
+      const { users, agents, groups, segments, keys } = await listsFor(c, {
+        users: ent.listUsers,
+        agents: ent.listAgents,
+        groups: ent.listGroups,
+        segments: ent.listSegments,
+        keys: ent.listApiKeys,
+      });
       const user = users.find((u) => u.id === id);
       if (!user) return noSuch(c, s, "user", id);
       const owned = agents.filter((a) => a.owner === id);
@@ -66,13 +76,13 @@ export function peopleRoutes(ui: UiApp, kit: UiKit): void {
     (id: string): Render =>
     async (c, s) => {
       const actor = c.get("actor");
-      const [agents, intents, groups, segments, runs] = await Promise.all([
-        ent.listAgents(actor),
-        ent.listIntents(actor),
-        ent.listGroups(actor),
-        ent.listSegments(actor),
-        ov.listRuns(actor, { agent: id }),
-      ]);
+      const { agents, intents, groups, segments, runs } = await listsFor(c, {
+        agents: ent.listAgents,
+        intents: ent.listIntents,
+        groups: ent.listGroups,
+        segments: ent.listSegments,
+        runs: (a) => ov.listRuns(a, { agent: id }),
+      });
       const agent = agents.find((a) => a.id === id);
       if (!agent) return noSuch(c, s, "agent", id);
       const itsRuns = runs.filter((r) => r.principal === `Agent::${id}`).slice(0, 50);

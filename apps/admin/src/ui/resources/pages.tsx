@@ -35,23 +35,22 @@ export function ResourcesPage(props: {
           </tr>
         ))}
       </DataTable>
-      {state.allowed.has("admin:resource.write") ? (
-        <FormCard
-          state={state}
-          form="resource"
-          summary="Register or replace a resource"
-          action="/resources"
-          submit="Save resource"
-        >
-          <SelectField state={state} id="r-type" name="type" label="Type" values={props.types} />
-          <Field state={state} id="r-id" name="id" label="Id" required />
-          <label for="r-attrs">Attributes (Cedar JSON)</label>
-          <textarea id="r-attrs" name="attributes" rows={4}>
-            {val(state, "attributes") || '{"classification": "internal", "issuers": [], "mnpi": false}'}
-          </textarea>
-          <Field state={state} id="r-seg" name="segment" label="Segment (optional)" />
-        </FormCard>
-      ) : null}
+      <FormCard
+        permission="admin:resource.write"
+        state={state}
+        form="resource"
+        summary="Register or replace a resource"
+        action="/resources"
+        submit="Save resource"
+      >
+        <SelectField state={state} id="r-type" name="type" label="Type" values={props.types} />
+        <Field state={state} id="r-id" name="id" label="Id" required />
+        <label for="r-attrs">Attributes (Cedar JSON)</label>
+        <textarea id="r-attrs" name="attributes" rows={4}>
+          {val(state, "attributes") || '{"classification": "internal", "issuers": [], "mnpi": false}'}
+        </textarea>
+        <Field state={state} id="r-seg" name="segment" label="Segment (optional)" />
+      </FormCard>
     </Layout>
   );
 }

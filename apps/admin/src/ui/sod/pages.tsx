@@ -48,19 +48,18 @@ export function SodPage(props: {
             </tr>
           ))}
         </DataTable>
-        {state.allowed.has("admin:sod.write") ? (
-          <FormCard
-            state={state}
-            form="sod"
-            summary="Declare a conflict"
-            action="/sod/conflicts"
-            submit="Declare conflict"
-          >
-            <SelectField id="sod-a" name="a" label="Group" required values={props.groups} />
-            <SelectField id="sod-b" name="b" label="conflicts with" required values={props.groups} />
-            <Field state={state} id="sod-d" name="description" label="Why" />
-          </FormCard>
-        ) : null}
+        <FormCard
+          permission="admin:sod.write"
+          state={state}
+          form="sod"
+          summary="Declare a conflict"
+          action="/sod/conflicts"
+          submit="Declare conflict"
+        >
+          <SelectField id="sod-a" name="a" label="Group" required values={props.groups} />
+          <SelectField id="sod-b" name="b" label="conflicts with" required values={props.groups} />
+          <Field state={state} id="sod-d" name="description" label="Why" />
+        </FormCard>
       </Section>
 
       <Section id="wx" title="Wall crossings">
@@ -87,28 +86,20 @@ export function SodPage(props: {
             </tr>
           ))}
         </DataTable>
-        {state.allowed.has("admin:wall.cross") ? (
-          <FormCard
-            state={state}
-            form="crossing"
-            summary="Bring someone over the wall"
-            action="/sod/crossings"
-            submit="Grant crossing"
-          >
-            <SelectField state={state} id="wx-user" name="user" label="Person" required values={props.users} />
-            <Field state={state} id="wx-issuer" name="issuer" label="Issuer" required placeholder="ACME" />
-            <Field state={state} id="wx-reason" name="reason" label="Reason" required />
-            <label for="wx-ttl">For (minutes)</label>
-            <input
-              id="wx-ttl"
-              name="minutes"
-              type="number"
-              min="1"
-              max="129600"
-              value={val(state, "minutes") || "60"}
-            />
-          </FormCard>
-        ) : null}
+        <FormCard
+          permission="admin:wall.cross"
+          state={state}
+          form="crossing"
+          summary="Bring someone over the wall"
+          action="/sod/crossings"
+          submit="Grant crossing"
+        >
+          <SelectField state={state} id="wx-user" name="user" label="Person" required values={props.users} />
+          <Field state={state} id="wx-issuer" name="issuer" label="Issuer" required placeholder="ACME" />
+          <Field state={state} id="wx-reason" name="reason" label="Reason" required />
+          <label for="wx-ttl">For (minutes)</label>
+          <input id="wx-ttl" name="minutes" type="number" min="1" max="129600" value={val(state, "minutes") || "60"} />
+        </FormCard>
       </Section>
     </Layout>
   );

@@ -1,6 +1,6 @@
 /** @jsxRuntime automatic */
 /** @jsxImportSource hono/jsx */
-import { type Form, idOf, one, type Render, type UiApp, type UiKit } from "../kit.js";
+import { type Form, idOf, listsFor, one, type Render, type UiApp, type UiKit } from "../kit.js";
 import { SodPage } from "./pages.js";
 
 /** Separation of duties: declared conflicts and wall crossings. */
@@ -8,13 +8,12 @@ export function sodRoutes(ui: UiApp, kit: UiKit): void {
   const ent = kit.deps.entitlements;
   const ov = kit.deps.oversight;
   const render: Render = async (c, s) => {
-    const actor = c.get("actor");
-    const [conflicts, crossings, groups, users] = await Promise.all([
-      ov.listSodConflicts(actor),
-      ov.listWallCrossings(actor),
-      ent.listGroups(actor),
-      ent.listUsers(actor),
-    ]);
+    const { conflicts, crossings, groups, users } = await listsFor(c, {
+      conflicts: (a) => ov.listSodConflicts(a),
+      crossings: (a) => ov.listWallCrossings(a),
+      groups: ent.listGroups,
+      users: ent.listUsers,
+    });
     return c.html(
       <SodPage
         state={s}

@@ -195,29 +195,34 @@ export interface ChangeRecord {
  * rolls back with it).
  */
 export async function recordChange(target: Database | Session, change: ChangeRecord): Promise<AuditEntry> {
-  const append = async (tx: Session) => {
-    const record: AuditRecord = {
-      type: "change",
-      actor: change.actor,
-      action: change.action,
-      target: change.target,
-      run: change.run,
-      detail: change.detail ?? {},
-      ...(await madeWith(tx, change)),
-    };
-    return appendLocked(tx, [record]);
-  };
+  const append = async (tx: Session) => appendLocked(tx, [changeRecord(change, await madeWith(tx, change))]);
   const entries = isDatabase(target) ? await target.transaction(append) : await append(target);
   const entry = entries[0];
   if (!entry) throw new Error("the change was not recorded");
   return entry;
 }
 
+/** The key a change was made with, and who made that key. */
+export interface MadeWith {
+  apiKeyId?: string;
+  apiKeyCreatedBy?: string | null;
+}
+
+/** The audit record of a change made with `made` (madeWith, or read by the caller in its own statement). */
+export function changeRecord(change: ChangeRecord, made: MadeWith): AuditRecord {
+  return {
+    type: "change",
+    actor: change.actor,
+    action: change.action,
+    target: change.target,
+    run: change.run,
+    detail: change.detail ?? {},
+    ...made,
+  };
+}
+
 /** The key a change was made with, and who created that key (read in the change's transaction). */
-async function madeWith(
-  tx: Session,
-  change: ChangeRecord,
-): Promise<{ apiKeyId?: string; apiKeyCreatedBy?: string | null }> {
+async function madeWith(tx: Session, change: ChangeRecord): Promise<MadeWith> {
   const apiKeyId = change.apiKeyId ?? /^key:(.+)$/.exec(change.actor)?.[1];
   if (!apiKeyId) return {};
   const [key] = await tx.query<{ created_by: string | null }>("SELECT created_by FROM api_keys WHERE id = $1", [

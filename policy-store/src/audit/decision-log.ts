@@ -1,8 +1,22 @@
 import type { Database, Session } from "@pea/migrations";
 import type { Obligation, Reason } from "@pea/schemas";
 import { appendInTurn, type HistoryGuard, HistoryMoved, historyMoved } from "../decision/scope-order.js";
-import { type DecisionEffects, type Effects, effectInserts } from "../governance/history.js";
-import { type AuditEntry, type AuditRecord, appendIfHead, appendLocked, type ChainHead, readHead } from "./chain.js";
+import {
+  type DecisionEffects,
+  type Effects,
+  effectInserts,
+  type OutcomeRow,
+  outcomeInserts,
+} from "../governance/history.js";
+import {
+  type AuditEntry,
+  type AuditRecord,
+  appendIfHead,
+  appendLocked,
+  type ChainHead,
+  readHead,
+  type SideInsert,
+} from "./chain.js";
 
 export interface DecisionRecord {
   id: string;
@@ -91,6 +105,8 @@ const MAX_BATCH = 512;
 interface Pending {
   record: AuditRecord;
   effects?: Effects | undefined;
+  /** A reported outcome, written with its change record (history.ts reportOutcome). */
+  outcome?: OutcomeRow | undefined;
   guard?: HistoryGuard | undefined;
   settle: (error: Error | undefined, entry?: AuditEntry) => void;
 }
@@ -121,20 +137,30 @@ export class DecisionLog {
       record.decision === "allow" && record.effects
         ? { ...record.effects, decisionId: record.id, apiKeyId: record.apiKeyId, runId: record.runId }
         : undefined;
-    return this.enqueue(decisionAuditRecord(record), effects, record.decision === "allow" ? record.guard : undefined);
+    return this.enqueue({
+      record: decisionAuditRecord(record),
+      effects,
+      guard: record.decision === "allow" ? record.guard : undefined,
+    });
   }
 
   /** Durably append any audit record through the group-commit queue. */
   append(record: AuditRecord): Promise<AuditEntry> {
-    return this.enqueue(record, undefined);
+    return this.enqueue({ record });
   }
 
-  private enqueue(record: AuditRecord, effects: Effects | undefined, guard?: HistoryGuard): Promise<AuditEntry> {
+  /**
+   * Durably append an outcome's change record with the outcome's rows (same statement or
+   * transaction: both or neither). A second outcome of one decision fails on its key (23505).
+   */
+  recordOutcome(record: AuditRecord, outcome: OutcomeRow): Promise<AuditEntry> {
+    return this.enqueue({ record, outcome });
+  }
+
+  private enqueue(item: Omit<Pending, "settle">): Promise<AuditEntry> {
     return new Promise((resolve, reject) => {
       this.queue.push({
-        record,
-        effects,
-        guard,
+        ...item,
         settle: (error, entry) => (error || !entry ? reject(error ?? new Error("not recorded")) : resolve(entry)),
       });
       if (!this.writing) void this.drain();
@@ -232,8 +258,8 @@ export class DecisionLog {
 
   private async appendAll(items: Pending[]): Promise<AuditEntry[]> {
     const records = items.map((item) => item.record);
-    // The batch's touches and duties go in the same statement or transaction as its records.
-    const side = effectInserts(items.flatMap((item) => (item.effects ? [item.effects] : [])));
+    // The batch's touches, duties and outcomes go in the same statement or transaction as its records.
+    const side = sideInserts(items);
     const head = this.head ?? (await readHead(this.database));
     // Optimistic single statement; if another writer moved the head, lock it and chain after it.
     const appended = await appendIfHead(this.database, head, records, side);
@@ -254,15 +280,22 @@ async function appendGuarded(tx: Session, items: Pending[]): Promise<Array<Audit
   await tx.query("SELECT 1 FROM audit_head WHERE id = 1 FOR UPDATE");
   const moved = await historyMoved(tx, items);
   const kept = items.filter((_, i) => !moved[i]);
-  const side = effectInserts(kept.flatMap((item) => (item.effects ? [item.effects] : [])));
   return withMoved(
     moved,
     await appendLocked(
       tx,
       kept.map((item) => item.record),
-      side,
+      sideInserts(kept),
     ),
   );
+}
+
+/** The rows written with a batch's records: its allows' effects and its outcomes. */
+function sideInserts(items: Pending[]): SideInsert[] {
+  return [
+    ...effectInserts(items.flatMap((item) => (item.effects ? [item.effects] : []))),
+    ...outcomeInserts(items.flatMap((item) => (item.outcome ? [item.outcome] : []))),
+  ];
 }
 
 /** Per item: its entry, or HistoryMoved where it was left out. */

@@ -135,6 +135,18 @@ describe("Brewer-Nash: history-dependent barrier", () => {
     expect(barred).toBe(kept === "executed");
   });
 
+  it("finds an allow that touched nothing by its audit record, for its own key only, once", async () => {
+    const sent = await client.authorize({ ...emailTo("erin@meridian.example"), run: await startRun() });
+    expect(sent.json.decision).toBe("allow");
+    const id = sent.json.decisionId as string;
+    expect(await pdp.database.query("SELECT 1 FROM touches WHERE decision_id = $1", [id])).toHaveLength(0);
+    const path = `/v1/decisions/${id}/outcome`;
+    const other = await client.call("POST", path, { status: "executed" }, { authorization: `Bearer ${daveKey}` });
+    expect(other.status).toBe(403);
+    expect((await client.call("POST", path, { status: "executed" })).status).toBe(201);
+    expect((await client.call("POST", path, { status: "failed" })).status).toBe(409);
+  });
+
   it("keeps an executed read in history", async () => {
     advance(3601);
     const run = await startRun();

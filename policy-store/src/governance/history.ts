@@ -303,26 +303,27 @@ export interface OutcomeWriter {
  */
 export function outcomeInserts(list: OutcomeRow[]): SideInsert[] {
   if (list.length === 0) return [];
-  const rows = JSON.stringify(list);
-  const undo = (table: "touches" | "object_duties"): SideInsert => ({
-    rows,
-    sql: (param, guard) =>
-      `UPDATE ${table} SET undone = true
-       FROM (SELECT o.decision_id, o.status FROM jsonb_to_recordset(${param}) AS o(decision_id text, status text) ${guard}) AS o
-       WHERE ${table}.decision_id = o.decision_id AND o.status <> 'executed'`,
-  });
-  return [
+  const inserts: SideInsert[] = [
     {
-      rows,
+      rows: JSON.stringify(list),
       sql: (param, guard) =>
         `INSERT INTO decision_outcomes (decision_id, status, detail, reported_at, reported_by)
          SELECT o.decision_id, o.status, o.detail, o.reported_at, o.reported_by
          FROM jsonb_to_recordset(${param}) AS o(decision_id text, status text, detail text, reported_at timestamptz,
            reported_by text) ${guard}`,
     },
-    undo("touches"),
-    undo("object_duties"),
   ];
+  const undone = list.filter((o) => o.status !== "executed").map((o) => ({ decision_id: o.decision_id }));
+  if (undone.length === 0) return inserts;
+  // = ANY(ARRAY(…)): the ids are read once and each row found by its key, whatever the planner
+  // guesses of the record set's size.
+  const undo = (table: "touches" | "object_duties"): SideInsert => ({
+    rows: JSON.stringify(undone),
+    sql: (param, guard) =>
+      `UPDATE ${table} SET undone = true WHERE decision_id = ANY(ARRAY(
+         SELECT u.decision_id FROM jsonb_to_recordset(${param}) AS u(decision_id text) ${guard}))`,
+  });
+  return [...inserts, undo("touches"), undo("object_duties")];
 }
 
 /**
@@ -340,19 +341,23 @@ export async function reportOutcome(
   input: { decisionId: string; status: OutcomeStatus; detail?: string | undefined },
   options: { apiKeyId: string; now: Date; isAdmin?: boolean },
 ): Promise<{ decisionId: string; status: OutcomeStatus; reportedAt: string }> {
-  const facts = await database.query<{ source: "effects" | "outcome" | "key"; value: string | null }>(
-    `SELECT 'effects' AS source, api_key_id AS value FROM touches WHERE decision_id = $1
-     UNION ALL SELECT 'effects', api_key_id FROM object_duties WHERE decision_id = $1
+  // The decision's owner from its effects, else (an allow that touched nothing) from its audit
+  // record, read only when there are no effects; whether it was reported; who made the reporting key.
+  const facts = await database.query<{ source: "effects" | "logged" | "outcome" | "key"; value: string | null }>(
+    `WITH effects AS (
+       SELECT api_key_id FROM touches WHERE decision_id = $1
+       UNION ALL SELECT api_key_id FROM object_duties WHERE decision_id = $1
+     )
+     SELECT 'effects' AS source, api_key_id AS value FROM effects
+     UNION ALL SELECT 'logged', record ->> 'apiKeyId' FROM audit_log
+       WHERE NOT EXISTS (SELECT 1 FROM effects) AND ref = $1 AND kind = 'decision' AND decision = 'allow'
      UNION ALL SELECT 'outcome', NULL FROM decision_outcomes WHERE decision_id = $1
      UNION ALL SELECT 'key', created_by FROM api_keys WHERE id = $2`,
     [input.decisionId, options.apiKeyId],
   );
-  const effects = facts.find((f) => f.source === "effects");
-  const logged = effects
-    ? { found: true, apiKeyId: effects.value }
-    : await findAllowedDecision(database, input.decisionId);
-  if (!logged.found) throw new OutcomeError("not_found", `no allowed decision ${input.decisionId}`);
-  if (logged.apiKeyId !== null && logged.apiKeyId !== options.apiKeyId && !options.isAdmin) {
+  const decided = facts.find((f) => f.source === "effects" || f.source === "logged");
+  if (!decided) throw new OutcomeError("not_found", `no allowed decision ${input.decisionId}`);
+  if (decided.value !== null && decided.value !== options.apiKeyId && !options.isAdmin) {
     throw new OutcomeError("forbidden", "only the API key that asked for the decision may report its outcome");
   }
   const conflict = () => new OutcomeError("conflict", `the outcome of ${input.decisionId} was already reported`);
@@ -382,31 +387,3 @@ export async function reportOutcome(
 }
 
 const UNIQUE_VIOLATION = "23505";
-
-/**
- * An allowed decision without effects rows is found in the decision record (the audit log when
- * present, else the decisions table of the foundation).
- */
-async function findAllowedDecision(
-  database: Session,
-  decisionId: string,
-): Promise<{ found: boolean; apiKeyId: string | null }> {
-  const [table] = await database.query<{ audit: string | null; decisions: string | null }>(
-    "SELECT to_regclass('audit_log')::text AS audit, to_regclass('decisions')::text AS decisions",
-  );
-  if (table?.audit) {
-    const rows = await database.query<{ api_key_id: string | null }>(
-      "SELECT record ->> 'apiKeyId' AS api_key_id FROM audit_log WHERE ref = $1 AND kind = 'decision' AND decision = 'allow'",
-      [decisionId],
-    );
-    if (rows.length > 0) return { found: true, apiKeyId: rows[0]?.api_key_id ?? null };
-  }
-  if (table?.decisions) {
-    const rows = await database.query<{ api_key_id: string | null }>(
-      "SELECT api_key_id FROM decisions WHERE id = $1 AND decision = 'allow'",
-      [decisionId],
-    );
-    if (rows.length > 0) return { found: true, apiKeyId: rows[0]?.api_key_id ?? null };
-  }
-  return { found: false, apiKeyId: null };
-}

@@ -27,31 +27,43 @@ export interface ChainHead {
  * dropped as JSON.stringify does. Stable across a jsonb round trip, which reorders keys.
  */
 export function canonicalJson(value: unknown): string {
-  if (value === null || typeof value !== "object") {
-    const text = JSON.stringify(value);
-    return text === undefined ? "null" : text;
+  const text = canonical(value);
+  return text === undefined ? "null" : text;
+}
+
+// Records repeat the same few keys: each is quoted once.
+const quotedKeys = new Map<string, string>();
+const quoted = (key: string): string => {
+  let q = quotedKeys.get(key);
+  if (q === undefined) {
+    q = JSON.stringify(key);
+    if (quotedKeys.size < 10_000) quotedKeys.set(key, q);
   }
+  return q;
+};
+
+/** canonicalJson, or undefined for what JSON.stringify leaves out (undefined, functions, symbols). */
+function canonical(value: unknown): string | undefined {
+  if (typeof value === "string") return JSON.stringify(value);
+  if (value === null || typeof value !== "object") return JSON.stringify(value);
   if (Array.isArray(value)) {
     let out = "[";
     for (let i = 0; i < value.length; i++) {
       if (i > 0) out += ",";
-      const item = value[i];
-      out += item === undefined || typeof item === "function" ? "null" : canonicalJson(item);
+      out += canonical(value[i]) ?? "null";
     }
     return `${out}]`;
   }
   if (typeof (value as { toJSON?: unknown }).toJSON === "function") {
-    return canonicalJson((value as { toJSON: () => unknown }).toJSON());
+    return canonical((value as { toJSON: () => unknown }).toJSON());
   }
   const keys = Object.keys(value).sort();
   let out = "{";
-  let first = true;
   for (const key of keys) {
-    const item = (value as Record<string, unknown>)[key];
-    if (item === undefined || typeof item === "function") continue;
-    if (!first) out += ",";
-    first = false;
-    out += `${JSON.stringify(key)}:${canonicalJson(item)}`;
+    const member = (value as Record<string, unknown>)[key];
+    if (member === undefined || typeof member === "function") continue;
+    const item = canonical(member) ?? "null";
+    out += out.length > 1 ? `,${quoted(key)}:${item}` : `${quoted(key)}:${item}`;
   }
   return `${out}}`;
 }

@@ -7,7 +7,7 @@
 // whose entries link to this one's, except @pea/* which link to its own packages.
 import { join, resolve } from "node:path";
 import { type LoadResult, postLoad } from "./http-load.js";
-import { type PdpProcess, startPdpProcess } from "./pdp-process.js";
+import { demoKey, type PdpProcess, startPdpProcess } from "./pdp-process.js";
 import { scratchDatabase } from "./setup.js";
 import { fmt, median } from "./stats.js";
 import { demoWorkload } from "./workload.js";
@@ -22,14 +22,14 @@ const key = "pea_benchmark01.benchmarkbenchmarkbenchmark0001";
 async function start(main?: string) {
   const scratch = databaseUrl ? await scratchDatabase(databaseUrl, "bench_ab") : undefined;
   const pdp = await startPdpProcess(key, { databaseUrl: scratch?.url, main });
-  return { pdp, drop: scratch?.drop };
+  return { pdp, alice: await demoKey(pdp, "alice", demoWorkload[0]), drop: scratch?.drop };
 }
 
-const load = (pdp: PdpProcess, seconds: number) =>
+const load = ({ pdp, alice }: { pdp: PdpProcess; alice: string }, seconds: number) =>
   postLoad({
     url: `${pdp.url}/v1/authorize`,
     bodies: demoWorkload.slice(0, 4),
-    headers: { authorization: `Bearer ${key}` },
+    headers: { authorization: `Bearer ${alice}` },
     connections: 50,
     seconds,
   });
@@ -38,8 +38,8 @@ const a = await start(join(resolve(other), "apps/pdp/src/main.ts"));
 const b = await start();
 try {
   console.log(`A: ${resolve(other)}   B: this checkout   store: ${databaseUrl ? "Postgres" : "PGlite"}`);
-  await load(a.pdp, 2);
-  await load(b.pdp, 2);
+  await load(a, 2);
+  await load(b, 2);
   const ratios: number[] = [];
   const runs: Record<"A" | "B", LoadResult[]> = { A: [], B: [] };
   for (let round = 1; round <= ROUNDS; round++) {
@@ -47,7 +47,7 @@ try {
     const order = round % 2 ? (["A", "B"] as const) : (["B", "A"] as const);
     const got: Partial<Record<"A" | "B", LoadResult>> = {};
     for (const side of order) {
-      got[side] = await load(side === "A" ? a.pdp : b.pdp, SECONDS);
+      got[side] = await load(side === "A" ? a : b, SECONDS);
       runs[side].push(got[side]);
     }
     const ratio = (got.B?.rate ?? Number.NaN) / (got.A?.rate ?? Number.NaN);

@@ -7,7 +7,7 @@ import { mkdtemp, readdir, readFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { postLoad } from "./http-load.js";
-import { startPdpProcess } from "./pdp-process.js";
+import { demoKey, startPdpProcess } from "./pdp-process.js";
 import { type CpuProfile, summariseProfile } from "./profile-summary.js";
 import { scratchDatabase } from "./setup.js";
 import { fmt } from "./stats.js";
@@ -26,11 +26,12 @@ const pdp = await startPdpProcess(key, {
 const window = { fromUs: 0, toUs: 0 };
 let result: Awaited<ReturnType<typeof postLoad>>;
 try {
+  const alice = await demoKey(pdp, "alice", demoWorkload[0]);
   const run = (seconds: number) =>
     postLoad({
       url: `${pdp.url}/v1/authorize`,
       bodies: demoWorkload.slice(0, 4),
-      headers: { authorization: `Bearer ${key}` },
+      headers: { authorization: `Bearer ${alice}` },
       connections: 50,
       seconds,
     });

@@ -7,9 +7,10 @@
 // whose entries link to this one's, except @pea/* which link to its own packages.
 import { join, resolve } from "node:path";
 import { decisionLoad, type LoadResult } from "./http-load.js";
-import { type PdpProcess, startPdpProcess } from "./pdp-process.js";
+import { demoKey, type PdpProcess, startPdpProcess } from "./pdp-process.js";
 import { scratchDatabase } from "./setup.js";
 import { fmt, median } from "./stats.js";
+import { demoWorkload } from "./workload.js";
 
 const other = process.argv[2];
 if (!other) throw new Error("usage: npm run bench:ab -- <path of the other checkout>");
@@ -21,17 +22,19 @@ const key = "pea_benchmark01.benchmarkbenchmarkbenchmark0001";
 async function start(main?: string) {
   const scratch = databaseUrl ? await scratchDatabase(databaseUrl, "bench_ab") : undefined;
   const pdp = await startPdpProcess(key, { databaseUrl: scratch?.url, main });
-  return { pdp, drop: scratch?.drop };
+  return { pdp, alice: await demoKey(pdp, "alice", demoWorkload[0]), drop: scratch?.drop };
 }
 
-const load = (pdp: PdpProcess, seconds: number) => decisionLoad(pdp.url, key, seconds);
+// alice's own key: the bootstrap key speaks for nobody (every answer would be an early deny).
+const load = ({ pdp, alice }: { pdp: PdpProcess; alice: string }, seconds: number) =>
+  decisionLoad(pdp.url, alice, seconds);
 
 const a = await start(join(resolve(other), "apps/pdp/src/main.ts"));
 const b = await start();
 try {
   console.log(`A: ${resolve(other)}   B: this checkout   store: ${databaseUrl ? "Postgres" : "PGlite"}`);
-  await load(a.pdp, 2);
-  await load(b.pdp, 2);
+  await load(a, 2);
+  await load(b, 2);
   const ratios: number[] = [];
   const runs: Record<"A" | "B", LoadResult[]> = { A: [], B: [] };
   for (let round = 1; round <= ROUNDS; round++) {
@@ -39,7 +42,7 @@ try {
     const order = round % 2 ? (["A", "B"] as const) : (["B", "A"] as const);
     const got: Partial<Record<"A" | "B", LoadResult>> = {};
     for (const side of order) {
-      got[side] = await load(side === "A" ? a.pdp : b.pdp, SECONDS);
+      got[side] = await load(side === "A" ? a : b, SECONDS);
       runs[side].push(got[side]);
     }
     const ratio = (got.B?.rate ?? Number.NaN) / (got.A?.rate ?? Number.NaN);

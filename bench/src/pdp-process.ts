@@ -1,4 +1,4 @@
-import { type ChildProcess, spawn } from "node:child_process";
+import { type ChildProcess, spawn, spawnSync } from "node:child_process";
 import { mkdtemp, readFile } from "node:fs/promises";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
@@ -57,12 +57,15 @@ export interface PdpProcessOptions {
 export interface PdpProcess {
   url: string;
   pid: number;
+  /** Where its store is: the embedded store's directory, or the Postgres URL. */
+  store: { dataDir: string; databaseUrl?: string | undefined };
   close(): Promise<void>;
 }
 
 /** The PDP as deployed: its own process (`apps/pdp/src/main.ts`), on a free loopback port. */
 export async function startPdpProcess(key: string, options: PdpProcessOptions = {}): Promise<PdpProcess> {
   const port = await freePort();
+  const dataDir = options.dataDir ?? (await mkdtemp(join(tmpdir(), "pea-bench-")));
   const main = options.main ?? fileURLToPath(new URL("../../apps/pdp/src/main.ts", import.meta.url));
   const { DATABASE_URL: _inherited, ...env } = process.env;
   const child = spawn(
@@ -72,7 +75,7 @@ export async function startPdpProcess(key: string, options: PdpProcessOptions = 
       env: {
         ...env,
         ...(options.databaseUrl ? { DATABASE_URL: options.databaseUrl } : {}),
-        PEA_DATA_DIR: options.dataDir ?? (await mkdtemp(join(tmpdir(), "pea-bench-"))),
+        PEA_DATA_DIR: dataDir,
         PEA_PDP_PORT: String(port),
         PEA_EMBEDDED_PORT: "0",
         PEA_LOG_LEVEL: "warn",
@@ -89,7 +92,51 @@ export async function startPdpProcess(key: string, options: PdpProcessOptions = 
     await stopChild(child);
     throw error;
   }
-  return { url, pid: child.pid ?? 0, close: () => stopChild(child) };
+  return {
+    url,
+    pid: child.pid ?? 0,
+    store: { dataDir, databaseUrl: options.databaseUrl },
+    close: () => stopChild(child),
+  };
+}
+
+const root = fileURLToPath(new URL("../..", import.meta.url));
+
+/**
+ * The demo key of `holder` (alice, bob, … or gateway), made by the CLI (`pea keys demo`) in the
+ * store the PDP serves, once the PDP accepts it (`probe` is a request to ask with it). The PDP
+ * decides only for whom a key may speak: the demo workload's requests are alice's, asked with
+ * alice's own key (the bootstrap key is an admin's: every decision asked with it is a deny,
+ * unverified_principal).
+ */
+export async function demoKey(pdp: PdpProcess, holder: string, probe: unknown): Promise<string> {
+  const made = spawnSync(
+    process.execPath,
+    ["--conditions=pea-source", "--import", "tsx", "apps/cli/src/run.ts", "keys", "demo"],
+    {
+      cwd: root,
+      encoding: "utf8",
+      env: {
+        PATH: process.env.PATH ?? "",
+        PEA_DATA_DIR: pdp.store.dataDir,
+        ...(pdp.store.databaseUrl ? { DATABASE_URL: pdp.store.databaseUrl } : {}),
+      },
+    },
+  );
+  const key = new RegExp(`^\\S+\\s+${holder}\\s+(pea_\\S+)$`, "m").exec(made.stdout)?.[1];
+  if (!key) throw new Error(`keys demo made no key for ${holder}: ${made.stderr}`);
+  // The PDP learns of new keys within a moment.
+  for (let waited = 0; ; waited += 100) {
+    const answer = await fetch(`${pdp.url}/v1/authorize`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${key}`, "content-type": "application/json" },
+      body: JSON.stringify(probe),
+    });
+    await answer.body?.cancel();
+    if (answer.status !== 401) return key;
+    if (waited > 30_000) throw new Error(`the PDP did not accept ${holder}'s key`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
 }
 
 /** Resident and peak resident memory of a process, in MiB (Linux /proc). */

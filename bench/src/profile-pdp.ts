@@ -7,10 +7,11 @@ import { mkdtemp, readdir, readFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { decisionLoad, type LoadResult } from "./http-load.js";
-import { startPdpProcess } from "./pdp-process.js";
+import { demoKey, startPdpProcess } from "./pdp-process.js";
 import { type CpuProfile, summariseProfile } from "./profile-summary.js";
 import { scratchDatabase } from "./setup.js";
 import { fmt } from "./stats.js";
+import { demoWorkload } from "./workload.js";
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
 const databaseUrl = process.env.DATABASE_URL;
@@ -25,7 +26,9 @@ const pdp = await startPdpProcess(key, {
 const window = { fromUs: 0, toUs: 0 };
 let result: LoadResult;
 try {
-  const run = (seconds: number) => decisionLoad(pdp.url, key, seconds);
+  // alice's own key: the bootstrap key speaks for nobody (every answer would be an early deny).
+  const alice = await demoKey(pdp, "alice", demoWorkload[0]);
+  const run = (seconds: number) => decisionLoad(pdp.url, alice, seconds);
   await run(2);
   window.fromUs = Number(process.hrtime.bigint() / 1000n);
   result = await run(SECONDS);

@@ -13,7 +13,7 @@ import { loadavg } from "node:os";
 import { fileURLToPath } from "node:url";
 import { cerbosDecision, cerbosRequests, startCerbos } from "./cerbos.js";
 import { type LoadResult, postLoad } from "./http-load.js";
-import { fetchAgain, freePort, startPdpProcess, stopChild, waitReady } from "./pdp-process.js";
+import { demoKey, fetchAgain, freePort, startPdpProcess, stopChild, waitReady } from "./pdp-process.js";
 import { scratchDatabase } from "./setup.js";
 import { fmt, median } from "./stats.js";
 import { demoWorkload } from "./workload.js";
@@ -53,11 +53,12 @@ async function startFloor(): Promise<Target> {
 
 async function startPea(name: string, url?: string, drop?: () => Promise<void>): Promise<Target> {
   const pdp = await startPdpProcess(key, { databaseUrl: url });
+  const bodies = demoWorkload.slice(0, 4);
   return {
     name,
     url: `${pdp.url}/v1/authorize`,
-    bodies: demoWorkload.slice(0, 4),
-    headers: { authorization: `Bearer ${key}` },
+    bodies,
+    headers: { authorization: `Bearer ${await demoKey(pdp, "alice", bodies[0])}` },
     decision: (answer) => {
       const { decision, artifact } = answer as { decision: string; artifact?: string };
       // An allow without its signed artifact would not be the product being measured.

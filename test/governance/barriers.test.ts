@@ -105,6 +105,42 @@ describe("Brewer-Nash: history-dependent barrier", () => {
     expect((await client.call("POST", `/v1/decisions/${id}/outcome`, { status: "maybe" })).status).toBe(400);
   });
 
+  it("takes one of two outcome reports racing for one decision, and logs only that one", async () => {
+    advance(3601);
+    const run = await startRun();
+    const id = (await client.authorize({ ...readDeals, run })).json.decisionId as string;
+    const [first, second] = await Promise.all([
+      client.call("POST", `/v1/decisions/${id}/outcome`, { status: "aborted" }),
+      client.call("POST", `/v1/decisions/${id}/outcome`, { status: "executed" }),
+    ]);
+    expect([first?.status, second?.status].sort()).toEqual([201, 409]);
+    const kept = first?.status === 201 ? "aborted" : "executed";
+    const [stored] = await pdp.database.query<{ status: string }>(
+      "SELECT status FROM decision_outcomes WHERE decision_id = $1",
+      [id],
+    );
+    expect(stored?.status).toBe(kept);
+    const logged = await pdp.database.query<{ status: string }>(
+      "SELECT record #>> '{detail,status}' AS status FROM audit_log WHERE ref = $1 AND kind = 'change'",
+      [`Decision::${id}`],
+    );
+    expect(logged.map((r) => r.status)).toEqual([kept]);
+    const barred = (await client.authorize({ ...emailTo("x@acme.example"), run })).json.decision === "deny";
+    expect(barred).toBe(kept === "executed");
+  });
+
+  it("finds an allow that touched nothing by its audit record, for its own key only, once", async () => {
+    const sent = await client.authorize({ ...emailTo("erin@meridian.example"), run: await startRun() });
+    expect(sent.json.decision).toBe("allow");
+    const id = sent.json.decisionId as string;
+    expect(await pdp.database.query("SELECT 1 FROM touches WHERE decision_id = $1", [id])).toHaveLength(0);
+    const path = `/v1/decisions/${id}/outcome`;
+    const other = await client.call("POST", path, { status: "executed" }, { authorization: `Bearer ${daveKey}` });
+    expect(other.status).toBe(403);
+    expect((await client.call("POST", path, { status: "executed" })).status).toBe(201);
+    expect((await client.call("POST", path, { status: "failed" })).status).toBe(409);
+  });
+
   it("keeps an executed read in history", async () => {
     advance(3601);
     const run = await startRun();

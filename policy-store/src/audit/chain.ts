@@ -27,31 +27,43 @@ export interface ChainHead {
  * dropped as JSON.stringify does. Stable across a jsonb round trip, which reorders keys.
  */
 export function canonicalJson(value: unknown): string {
-  if (value === null || typeof value !== "object") {
-    const text = JSON.stringify(value);
-    return text === undefined ? "null" : text;
+  const text = canonical(value);
+  return text === undefined ? "null" : text;
+}
+
+// Records repeat the same few keys: each is quoted once.
+const quotedKeys = new Map<string, string>();
+const quoted = (key: string): string => {
+  let q = quotedKeys.get(key);
+  if (q === undefined) {
+    q = JSON.stringify(key);
+    if (quotedKeys.size < 10_000) quotedKeys.set(key, q);
   }
+  return q;
+};
+
+/** canonicalJson, or undefined for what JSON.stringify leaves out (undefined, functions, symbols). */
+function canonical(value: unknown): string | undefined {
+  if (typeof value === "string") return JSON.stringify(value);
+  if (value === null || typeof value !== "object") return JSON.stringify(value);
   if (Array.isArray(value)) {
     let out = "[";
     for (let i = 0; i < value.length; i++) {
       if (i > 0) out += ",";
-      const item = value[i];
-      out += item === undefined || typeof item === "function" ? "null" : canonicalJson(item);
+      out += canonical(value[i]) ?? "null";
     }
     return `${out}]`;
   }
   if (typeof (value as { toJSON?: unknown }).toJSON === "function") {
-    return canonicalJson((value as { toJSON: () => unknown }).toJSON());
+    return canonical((value as { toJSON: () => unknown }).toJSON());
   }
   const keys = Object.keys(value).sort();
   let out = "{";
-  let first = true;
   for (const key of keys) {
-    const item = (value as Record<string, unknown>)[key];
-    if (item === undefined || typeof item === "function") continue;
-    if (!first) out += ",";
-    first = false;
-    out += `${JSON.stringify(key)}:${canonicalJson(item)}`;
+    const member = (value as Record<string, unknown>)[key];
+    if (member === undefined || typeof member === "function") continue;
+    const item = canonical(member) ?? "null";
+    out += out.length > 1 ? `,${quoted(key)}:${item}` : `${quoted(key)}:${item}`;
   }
   return `${out}}`;
 }
@@ -198,29 +210,34 @@ export interface ChangeRecord {
  * rolls back with it).
  */
 export async function recordChange(target: Database | Session, change: ChangeRecord): Promise<AuditEntry> {
-  const append = async (tx: Session) => {
-    const record: AuditRecord = {
-      type: "change",
-      actor: change.actor,
-      action: change.action,
-      target: change.target,
-      run: change.run,
-      detail: change.detail ?? {},
-      ...(await madeWith(tx, change)),
-    };
-    return appendLocked(tx, [record]);
-  };
+  const append = async (tx: Session) => appendLocked(tx, [changeRecord(change, await madeWith(tx, change))]);
   const entries = isDatabase(target) ? await target.transaction(append) : await append(target);
   const entry = entries[0];
   if (!entry) throw new Error("the change was not recorded");
   return entry;
 }
 
+/** The key a change was made with, and who made that key. */
+export interface MadeWith {
+  apiKeyId?: string;
+  apiKeyCreatedBy?: string | null;
+}
+
+/** The audit record of a change made with `made` (madeWith, or read by the caller in its own statement). */
+export function changeRecord(change: ChangeRecord, made: MadeWith): AuditRecord {
+  return {
+    type: "change",
+    actor: change.actor,
+    action: change.action,
+    target: change.target,
+    run: change.run,
+    detail: change.detail ?? {},
+    ...made,
+  };
+}
+
 /** The key a change was made with, and who created that key (read in the change's transaction). */
-async function madeWith(
-  tx: Session,
-  change: ChangeRecord,
-): Promise<{ apiKeyId?: string; apiKeyCreatedBy?: string | null }> {
+async function madeWith(tx: Session, change: ChangeRecord): Promise<MadeWith> {
   const apiKeyId = change.apiKeyId ?? /^key:(.+)$/.exec(change.actor)?.[1];
   if (!apiKeyId) return {};
   const [key] = await tx.query<{ created_by: string | null }>("SELECT created_by FROM api_keys WHERE id = $1", [

@@ -2,9 +2,23 @@ import type { Database, Session } from "@pea/migrations";
 import type { Obligation, Reason } from "@pea/schemas";
 import type { Decision } from "../decision/decision.js";
 import { appendInTurn, type HistoryGuard, HistoryMoved, historyMoved } from "../decision/scope-order.js";
-import { type DecisionEffects, type Effects, effectInserts } from "../governance/history.js";
+import {
+  type DecisionEffects,
+  type Effects,
+  effectInserts,
+  type OutcomeRow,
+  outcomeInserts,
+} from "../governance/history.js";
 import { holdsBroken, type RevocableParts, RevokedBeforeRecorded, stillHolds } from "../trust/revocations.js";
-import { type AuditEntry, type AuditRecord, appendIfHead, appendLocked, type ChainHead, readHead } from "./chain.js";
+import {
+  type AuditEntry,
+  type AuditRecord,
+  appendIfHead,
+  appendLocked,
+  type ChainHead,
+  readHead,
+  type SideInsert,
+} from "./chain.js";
 
 export interface DecisionRecord {
   id: string;
@@ -116,6 +130,8 @@ const MAX_BATCH = 512;
 interface Pending {
   record: AuditRecord;
   effects?: Effects | undefined;
+  /** A reported outcome, written with its change record (history.ts reportOutcome). */
+  outcome?: OutcomeRow | undefined;
   guard?: HistoryGuard | undefined;
   /** Date.now() after which it must not be written: its decision was answered by the deadline. */
   expiresAt?: number | undefined;
@@ -151,7 +167,9 @@ export class DecisionLog {
         ? { ...record.effects, decisionId: record.id, apiKeyId: record.apiKeyId, runId: record.runId }
         : undefined;
     const allow = record.decision === "allow";
-    return this.enqueue(decisionAuditRecord(record), effects, {
+    return this.enqueue({
+      record: decisionAuditRecord(record),
+      effects,
       guard: allow ? record.guard : undefined,
       revocable: allow ? record.revocable : undefined,
       // Not written once its decision's deadline has passed (the caller was answered deny).
@@ -161,19 +179,21 @@ export class DecisionLog {
 
   /** Durably append any audit record through the group-commit queue. */
   append(record: AuditRecord): Promise<AuditEntry> {
-    return this.enqueue(record, undefined);
+    return this.enqueue({ record });
   }
 
-  private enqueue(
-    record: AuditRecord,
-    effects: Effects | undefined,
-    checks: Pick<Pending, "guard" | "revocable" | "expiresAt"> = {},
-  ): Promise<AuditEntry> {
+  /**
+   * Durably append an outcome's change record with the outcome's rows (same statement or
+   * transaction: both or neither). A second outcome of one decision fails on its key (23505).
+   */
+  recordOutcome(record: AuditRecord, outcome: OutcomeRow): Promise<AuditEntry> {
+    return this.enqueue({ record, outcome });
+  }
+
+  private enqueue(item: Omit<Pending, "settle">): Promise<AuditEntry> {
     return new Promise((resolve, reject) => {
       this.queue.push({
-        record,
-        effects,
-        ...checks,
+        ...item,
         settle: (error, entry) => (error || !entry ? reject(error ?? new Error("not recorded")) : resolve(entry)),
       });
       if (!this.writing) void this.drain();
@@ -277,8 +297,8 @@ export class DecisionLog {
 
   private async appendAll(items: Pending[]): Promise<Array<AuditEntry | Error>> {
     const records = items.map((item) => item.record);
-    // The batch's touches and duties go in the same statement or transaction as its records.
-    const side = effectInserts(items.flatMap((item) => (item.effects ? [item.effects] : [])));
+    // The batch's touches, duties and outcomes go in the same statement or transaction as its records.
+    const side = sideInserts(items);
     const head = this.head ?? (await readHead(this.database));
     const allows = items.flatMap((item) => (item.revocable ? [item.revocable] : []));
     // Optimistic single statement, written only if no allow's target was revoked meanwhile; if
@@ -316,13 +336,22 @@ async function appendChecked(
     const denial = broken[i];
     return denial ? deniedRecord(item.record, denial) : item.record;
   });
-  const side = effectInserts(kept.flatMap((item, i) => (item.effects && !broken[i] ? [item.effects] : [])));
+  // A revoked allow is written as the deny it has become: without the effects of an allow.
+  const side = sideInserts(kept.map((item, i) => (broken[i] ? { ...item, effects: undefined } : item)));
   const entries = await appendLocked(tx, records, side);
   const results = entries.map((entry, i) => {
     const denial = broken[i];
     return denial ? new RevokedBeforeRecorded(denial) : entry;
   });
   return withMoved(moved, results);
+}
+
+/** The rows written with a batch's records: its allows' effects and its outcomes. */
+function sideInserts(items: Pending[]): SideInsert[] {
+  return [
+    ...effectInserts(items.flatMap((item) => (item.effects ? [item.effects] : []))),
+    ...outcomeInserts(items.flatMap((item) => (item.outcome ? [item.outcome] : []))),
+  ];
 }
 
 /** Per item: its result, or HistoryMoved where it was left out. */

@@ -1,7 +1,7 @@
 import type { Database, Session } from "@pea/migrations";
 import type { EntityRef } from "@pea/schemas";
 import { PeaError } from "@pea/schemas";
-import { recordChange, type SideInsert } from "../audit/chain.js";
+import { type AuditEntry, type AuditRecord, changeRecord, type SideInsert } from "../audit/chain.js";
 import type { EntityJson } from "../cedar/cedar.js";
 import { objectInserts } from "./object-records.js";
 
@@ -285,80 +285,108 @@ export class OutcomeError extends PeaError {
   }
 }
 
+/** A reported outcome, as decision_outcomes holds it. */
+export interface OutcomeRow {
+  decision_id: string;
+  status: OutcomeStatus;
+  detail: string | null;
+  reported_at: string;
+  reported_by: string;
+}
+
+/** Writes an outcome's audit record and its rows together, durably (DecisionLog.recordOutcome). */
+export interface OutcomeWriter {
+  recordOutcome(record: AuditRecord, outcome: OutcomeRow): Promise<AuditEntry>;
+}
+
+/**
+ * The rows that record outcomes, as side inserts of their audit records' statement or transaction
+ * (decision-log.ts): the outcome, and for a decision that did not execute its touches and duty
+ * undone. A second report of one decision breaks decision_outcomes' key, and nothing of it is written.
+ */
+export function outcomeInserts(list: OutcomeRow[]): SideInsert[] {
+  if (list.length === 0) return [];
+  const inserts: SideInsert[] = [
+    {
+      rows: JSON.stringify(list),
+      sql: (param, guard) =>
+        `INSERT INTO decision_outcomes (decision_id, status, detail, reported_at, reported_by)
+         SELECT o.decision_id, o.status, o.detail, o.reported_at, o.reported_by
+         FROM jsonb_to_recordset(${param}) AS o(decision_id text, status text, detail text, reported_at timestamptz,
+           reported_by text) ${guard}`,
+    },
+  ];
+  const undone = list.filter((o) => o.status !== "executed").map((o) => ({ decision_id: o.decision_id }));
+  if (undone.length === 0) return inserts;
+  // = ANY(ARRAY(…)): the ids are read once and each row found by its key, whatever the planner
+  // guesses of the record set's size.
+  const undo = (table: "touches" | "object_duties"): SideInsert => ({
+    rows: JSON.stringify(undone),
+    sql: (param, guard) =>
+      `UPDATE ${table} SET undone = true WHERE decision_id = ANY(ARRAY(
+         SELECT u.decision_id FROM jsonb_to_recordset(${param}) AS u(decision_id text) ${guard}))`,
+  });
+  return [...inserts, undo("touches"), undo("object_duties")];
+}
+
 /**
  * Record what became of an allowed decision, once. A decision that did not execute (failed,
  * aborted) no longer counts as touched, nor as a duty performed. Only the API key that asked for
  * the decision may report on it.
+ *
+ * One statement reads what the checks need; the outcome, its undoing of history and its audit
+ * record are then one write of the log's group-commit writer, answered once durable. Two reports
+ * racing past the checks meet at decision_outcomes' key: the second is refused, nothing of it kept.
  */
 export async function reportOutcome(
   database: Database,
+  log: OutcomeWriter,
   input: { decisionId: string; status: OutcomeStatus; detail?: string | undefined },
   options: { apiKeyId: string; now: Date; isAdmin?: boolean },
 ): Promise<{ decisionId: string; status: OutcomeStatus; reportedAt: string }> {
-  return database.transaction(async (tx) => {
-    const owners = await tx.query<{ api_key_id: string | null }>(
-      `SELECT api_key_id FROM touches WHERE decision_id = $1
-       UNION ALL SELECT api_key_id FROM object_duties WHERE decision_id = $1`,
-      [input.decisionId],
-    );
-    let known = owners.length > 0;
-    let owner = owners[0]?.api_key_id ?? null;
-    if (!known) {
-      const logged = await findAllowedDecision(tx, input.decisionId);
-      known = logged.found;
-      owner = logged.apiKeyId;
-    }
-    if (!known) throw new OutcomeError("not_found", `no allowed decision ${input.decisionId}`);
-    if (owner !== null && owner !== options.apiKeyId && !options.isAdmin) {
-      throw new OutcomeError("forbidden", "only the API key that asked for the decision may report its outcome");
-    }
-    const inserted = await tx.query(
-      `INSERT INTO decision_outcomes (decision_id, status, detail, reported_at, reported_by)
-       VALUES ($1, $2, $3, $4, $5) ON CONFLICT (decision_id) DO NOTHING RETURNING decision_id`,
-      [input.decisionId, input.status, input.detail ?? null, options.now.toISOString(), options.apiKeyId],
-    );
-    if (inserted.length === 0) {
-      throw new OutcomeError("conflict", `the outcome of ${input.decisionId} was already reported`);
-    }
-    if (input.status !== "executed") {
-      await tx.query("UPDATE touches SET undone = true WHERE decision_id = $1", [input.decisionId]);
-      await tx.query("UPDATE object_duties SET undone = true WHERE decision_id = $1", [input.decisionId]);
-    }
-    // Lineage: the outcome joins the decision in the audit log.
-    await recordChange(tx, {
+  // The decision's owner from its effects, else (an allow that touched nothing) from its audit
+  // record, read only when there are no effects; whether it was reported; who made the reporting key.
+  const facts = await database.query<{ source: "effects" | "logged" | "outcome" | "key"; value: string | null }>(
+    `WITH effects AS (
+       SELECT api_key_id FROM touches WHERE decision_id = $1
+       UNION ALL SELECT api_key_id FROM object_duties WHERE decision_id = $1
+     )
+     SELECT 'effects' AS source, api_key_id AS value FROM effects
+     UNION ALL SELECT 'logged', record ->> 'apiKeyId' FROM audit_log
+       WHERE NOT EXISTS (SELECT 1 FROM effects) AND ref = $1 AND kind = 'decision' AND decision = 'allow'
+     UNION ALL SELECT 'outcome', NULL FROM decision_outcomes WHERE decision_id = $1
+     UNION ALL SELECT 'key', created_by FROM api_keys WHERE id = $2`,
+    [input.decisionId, options.apiKeyId],
+  );
+  const decided = facts.find((f) => f.source === "effects" || f.source === "logged");
+  if (!decided) throw new OutcomeError("not_found", `no allowed decision ${input.decisionId}`);
+  if (decided.value !== null && decided.value !== options.apiKeyId && !options.isAdmin) {
+    throw new OutcomeError("forbidden", "only the API key that asked for the decision may report its outcome");
+  }
+  const conflict = () => new OutcomeError("conflict", `the outcome of ${input.decisionId} was already reported`);
+  if (facts.some((f) => f.source === "outcome")) throw conflict();
+  const reportedAt = options.now.toISOString();
+  // Lineage: the outcome joins the decision in the audit log, made with the reporting key.
+  const record = changeRecord(
+    {
       actor: `key:${options.apiKeyId}`,
       action: "decision.outcome",
       target: `Decision::${input.decisionId}`,
       detail: { status: input.status, ...(input.detail !== undefined ? { detail: input.detail } : {}) },
-    });
-    return { decisionId: input.decisionId, status: input.status, reportedAt: options.now.toISOString() };
+    },
+    { apiKeyId: options.apiKeyId, apiKeyCreatedBy: facts.find((f) => f.source === "key")?.value ?? null },
+  );
+  const outcome: OutcomeRow = {
+    decision_id: input.decisionId,
+    status: input.status,
+    detail: input.detail ?? null,
+    reported_at: reportedAt,
+    reported_by: options.apiKeyId,
+  };
+  await log.recordOutcome(record, outcome).catch((error: unknown) => {
+    throw (error as { code?: unknown }).code === UNIQUE_VIOLATION ? conflict() : error;
   });
+  return { decisionId: input.decisionId, status: input.status, reportedAt };
 }
 
-/**
- * An allowed decision without effects rows is found in the decision record (the audit log when
- * present, else the decisions table of the foundation).
- */
-async function findAllowedDecision(
-  tx: { query: Database["query"] },
-  decisionId: string,
-): Promise<{ found: boolean; apiKeyId: string | null }> {
-  const [table] = await tx.query<{ audit: string | null; decisions: string | null }>(
-    "SELECT to_regclass('audit_log')::text AS audit, to_regclass('decisions')::text AS decisions",
-  );
-  if (table?.audit) {
-    const rows = await tx.query<{ api_key_id: string | null }>(
-      "SELECT record ->> 'apiKeyId' AS api_key_id FROM audit_log WHERE ref = $1 AND kind = 'decision' AND decision = 'allow'",
-      [decisionId],
-    );
-    if (rows.length > 0) return { found: true, apiKeyId: rows[0]?.api_key_id ?? null };
-  }
-  if (table?.decisions) {
-    const rows = await tx.query<{ api_key_id: string | null }>(
-      "SELECT api_key_id FROM decisions WHERE id = $1 AND decision = 'allow'",
-      [decisionId],
-    );
-    if (rows.length > 0) return { found: true, apiKeyId: rows[0]?.api_key_id ?? null };
-  }
-  return { found: false, apiKeyId: null };
-}
+const UNIQUE_VIOLATION = "23505";

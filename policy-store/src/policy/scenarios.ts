@@ -303,6 +303,7 @@ async function runStep(step: Record<string, unknown>, result: StepResult, deps: 
     case "outcome": {
       await reportOutcome(
         engine.database,
+        deps.log,
         { decisionId: String(step.outcome), status: step.status as "executed" | "failed" | "aborted" },
         { apiKeyId: "scenario", now, isAdmin: true },
       );

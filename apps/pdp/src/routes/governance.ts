@@ -21,7 +21,7 @@ const errors = {
  * crossings: POST/GET /v1/wall-crossings, POST /v1/wall-crossings/{id}/revoke (compliance officers only:
  * the API key must be bound to a user in Group "compliance").
  */
-export function governanceRoutes(app: OpenAPIHono<AppEnv>, { engine, auth }: RouteDeps) {
+export function governanceRoutes(app: OpenAPIHono<AppEnv>, { engine, log, auth }: RouteDeps) {
   const store = () => {
     const inputs = engine.inputs();
     if ("decision" in inputs) throw new PeaError("not_ready", "the entitlement store is not available");
@@ -46,6 +46,7 @@ export function governanceRoutes(app: OpenAPIHono<AppEnv>, { engine, auth }: Rou
       const body = c.req.valid("json");
       const result = await reportOutcome(
         engine.database,
+        log,
         { decisionId: c.req.valid("param").id, status: body.status, detail: body.detail },
         { apiKeyId: caller.id, now: engine.now(), isAdmin: caller.scopes.includes("admin") },
       );

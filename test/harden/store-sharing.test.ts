@@ -2,18 +2,22 @@
 // store and serves it to the others), the admin app making changes, the CLI running commands, all
 // while decisions are being made. Nothing may fail: no decision denied for a store fault, no admin
 // error, no CLI failure (on the embedded store their statements used to interleave with the PDP's).
-import { type ChildProcess, spawn } from "node:child_process";
 import { mkdtemp } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
 import { main as cli } from "@pea/cli";
 import { openDatabase, serveEmbedded } from "@pea/migrations";
 import pg from "pg";
 import { afterAll, describe, expect, it } from "vitest";
 import { storeKind } from "../support/env.js";
 import { keyFromCli, untilKeyIsKnown } from "../support/keys.js";
-import { type PdpProcess, startPdpProcess, stopPdpProcess } from "../support/process.js";
+import {
+  type AppProcess,
+  type PdpProcess,
+  startAppProcess,
+  startPdpProcess,
+  stopPdpProcess,
+} from "../support/process.js";
 import { stories } from "../support/requests.js";
 import { openTestStore, type TestStore } from "../support/store.js";
 
@@ -21,43 +25,15 @@ const KEY = "pea_sharetest01.abcdefghijklmnopqrstuvwxyz0123456789";
 const PASSWORD = "correct horse battery staple";
 const ROUNDS = 30;
 const DECIDERS = 4;
-const root = fileURLToPath(new URL("../..", import.meta.url));
 
 /** The admin app in its own process, as `npm start` runs it. */
-function startAdminProcess(env: Record<string, string>): Promise<{ url: string; child: ChildProcess }> {
-  const child = spawn(
-    process.execPath,
-    ["--conditions=pea-source", "--no-turbo-inlining", "--import", "tsx", "apps/admin/src/main.ts"],
-    {
-      cwd: root,
-      env: { PATH: process.env.PATH ?? "", PEA_ADMIN_PORT: "0", PEA_LOG_LEVEL: "warn", ...env },
-      stdio: ["ignore", "pipe", "pipe"],
-    },
-  );
-  return new Promise((resolve, reject) => {
-    let output = "";
-    const timer = setTimeout(() => reject(new Error(`admin app did not start:\n${output}`)), 180_000);
-    const onData = (chunk: Buffer) => {
-      output += chunk.toString();
-      const match = /PEA admin app on (http:\/\/\S+)/.exec(output);
-      if (match) {
-        clearTimeout(timer);
-        resolve({ url: match[1] as string, child });
-      }
-    };
-    child.stdout?.on("data", onData);
-    child.stderr?.on("data", onData);
-    child.once("exit", (code) => {
-      clearTimeout(timer);
-      reject(new Error(`admin app exited (${code}):\n${output}`));
-    });
-  });
-}
+const startAdminProcess = (env: Record<string, string>) =>
+  startAppProcess("apps/admin/src/main.ts", /PEA admin app on (http:\/\/\S+)/, { PEA_ADMIN_PORT: "0", ...env });
 
 describe(`the ${storeKind} store shared by the PDP, the admin app and the CLI`, () => {
   let store: TestStore | undefined;
   let pdp: PdpProcess | undefined;
-  let admin: { url: string; child: ChildProcess } | undefined;
+  let admin: AppProcess | undefined;
   afterAll(async () => {
     admin?.child.kill("SIGTERM");
     await stopPdpProcess(pdp);

@@ -1,39 +1,29 @@
-// A PDP in its own process, as deployed (`apps/pdp/src/main.ts` from sources), on a free loopback port.
+// PEA's apps in their own processes, as deployed (from sources), on free loopback ports.
 import { type ChildProcess, spawn } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { TEST_DECISION_DEADLINE_MS } from "./store.js";
 
 const root = fileURLToPath(new URL("../..", import.meta.url));
 
-export interface PdpProcess {
+export interface AppProcess {
   url: string;
   child: ChildProcess;
 }
+export type PdpProcess = AppProcess;
 
-export function startPdpProcess(env: Record<string, string>): Promise<PdpProcess> {
-  const child = spawn(
-    process.execPath,
-    ["--conditions=pea-source", "--no-turbo-inlining", "--import", "tsx", "apps/pdp/src/main.ts"],
-    {
-      cwd: root,
-      env: {
-        PATH: process.env.PATH ?? "",
-        PEA_PDP_PORT: "0",
-        PEA_EMBEDDED_PORT: "0",
-        PEA_LOG_LEVEL: "warn",
-        // As in-process test PDPs (store.ts): tests of the deadline set their own.
-        PEA_DECISION_DEADLINE_MS: String(TEST_DECISION_DEADLINE_MS),
-        ...env,
-      },
-      stdio: ["ignore", "pipe", "pipe"],
-    },
-  );
+/** One of PEA's apps from its sources, in its own process; resolves with the URL it prints once listening. */
+export function startAppProcess(entry: string, listening: RegExp, env: Record<string, string>): Promise<AppProcess> {
+  const child = spawn(process.execPath, ["--conditions=pea-source", "--no-turbo-inlining", "--import", "tsx", entry], {
+    cwd: root,
+    env: { PATH: process.env.PATH ?? "", PEA_LOG_LEVEL: "warn", ...env },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
   return new Promise((resolve, reject) => {
     let output = "";
-    const timer = setTimeout(() => reject(new Error(`PDP did not start:\n${output}`)), 180_000);
+    const timer = setTimeout(() => reject(new Error(`${entry} did not start:\n${output}`)), 180_000);
     const onData = (chunk: Buffer) => {
       output += chunk.toString();
-      const match = /PEA decision service on (http:\/\/\S+)/.exec(output);
+      const match = listening.exec(output);
       if (match) {
         clearTimeout(timer);
         resolve({ url: match[1] as string, child });
@@ -43,8 +33,18 @@ export function startPdpProcess(env: Record<string, string>): Promise<PdpProcess
     child.stderr?.on("data", onData);
     child.once("exit", (code) => {
       clearTimeout(timer);
-      reject(new Error(`PDP exited (${code}):\n${output}`));
+      reject(new Error(`${entry} exited (${code}):\n${output}`));
     });
+  });
+}
+
+export function startPdpProcess(env: Record<string, string>): Promise<PdpProcess> {
+  return startAppProcess("apps/pdp/src/main.ts", /PEA decision service on (http:\/\/\S+)/, {
+    PEA_PDP_PORT: "0",
+    PEA_EMBEDDED_PORT: "0",
+    // As in-process test PDPs (store.ts): tests of the deadline set their own.
+    PEA_DECISION_DEADLINE_MS: String(TEST_DECISION_DEADLINE_MS),
+    ...env,
   });
 }
 

@@ -5,7 +5,7 @@
 // p50/p99 at 1 and at 20 calls in flight. Also the PDP's decision alone and with the outcome report
 // the gateway sends after each call, for the breakdown.
 //   npm run bench:gateway            (PGlite)   DATABASE_URL=postgres://… npm run bench:gateway
-import { type ChildProcess, spawn, spawnSync } from "node:child_process";
+import { type ChildProcess, spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { mkdtemp, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
@@ -14,7 +14,7 @@ import { fileURLToPath } from "node:url";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
 import { createPeaClient } from "@pea/client";
-import { freePort, startPdpProcess, stopChild, waitReady } from "./pdp-process.js";
+import { demoKeys, freePort, startPdpProcess, stopChild, waitReady } from "./pdp-process.js";
 import { fmt, percentile } from "./stats.js";
 
 const root = fileURLToPath(new URL("../..", import.meta.url));
@@ -62,22 +62,9 @@ const pdp = await startPdpProcess(adminKey, { databaseUrl: process.env.DATABASE_
 const children: ChildProcess[] = [];
 try {
   // The demo's keys (each user's, a gateway's), made by the CLI in the store the PDP serves.
-  const made = spawnSync(
-    process.execPath,
-    ["--conditions=pea-source", "--import", "tsx", "apps/cli/src/run.ts", "keys", "demo"],
-    {
-      cwd: root,
-      encoding: "utf8",
-      env: {
-        PATH: process.env.PATH ?? "",
-        PEA_DATA_DIR: dataDir,
-        ...(process.env.DATABASE_URL ? { DATABASE_URL: process.env.DATABASE_URL } : {}),
-      },
-    },
-  );
-  const keyOf = (holder: string) => new RegExp(`^\\S+\\s+${holder}\\s+(pea_\\S+)$`, "m").exec(made.stdout)?.[1];
-  const [aliceKey, gatewayKey] = [keyOf("alice"), keyOf("gateway")];
-  if (!aliceKey || !gatewayKey) throw new Error(`keys demo failed: ${made.stderr}`);
+  const keys = demoKeys(pdp);
+  const [aliceKey, gatewayKey] = [keys.get("alice"), keys.get("gateway")];
+  if (!aliceKey || !gatewayKey) throw new Error("keys demo made no key for alice or the gateway");
   const alice = createPeaClient({ url: pdp.url, apiKey: aliceKey });
   const agentRun = {
     principal: { type: "Agent", id: "research-assistant" },

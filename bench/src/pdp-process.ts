@@ -102,14 +102,8 @@ export async function startPdpProcess(key: string, options: PdpProcessOptions = 
 
 const root = fileURLToPath(new URL("../..", import.meta.url));
 
-/**
- * The demo key of `holder` (alice, bob, … or gateway), made by the CLI (`pea keys demo`) in the
- * store the PDP serves, once the PDP accepts it (`probe` is a request to ask with it). The PDP
- * decides only for whom a key may speak: the demo workload's requests are alice's, asked with
- * alice's own key (the bootstrap key is an admin's: every decision asked with it is a deny,
- * unverified_principal).
- */
-export async function demoKey(pdp: PdpProcess, holder: string, probe: unknown): Promise<string> {
+/** Every demo key (holder → key: alice, bob, …, each agent, "gateway"), made by one `pea keys demo`. */
+export function demoKeys(pdp: Pick<PdpProcess, "store">): Map<string, string> {
   const made = spawnSync(
     process.execPath,
     ["--conditions=pea-source", "--import", "tsx", "apps/cli/src/run.ts", "keys", "demo"],
@@ -123,8 +117,23 @@ export async function demoKey(pdp: PdpProcess, holder: string, probe: unknown): 
       },
     },
   );
-  const key = new RegExp(`^\\S+\\s+${holder}\\s+(pea_\\S+)$`, "m").exec(made.stdout)?.[1];
-  if (!key) throw new Error(`keys demo made no key for ${holder}: ${made.stderr}`);
+  const keys = new Map(
+    [...made.stdout.matchAll(/^\S+\s+(\S+)\s+(pea_\S+)$/gm)].map((m) => [m[1] as string, m[2] as string]),
+  );
+  if (keys.size === 0) throw new Error(`keys demo failed: ${made.stderr}`);
+  return keys;
+}
+
+/**
+ * The demo key of `holder` (alice, bob, … or gateway), made by the CLI (`pea keys demo`) in the
+ * store the PDP serves, once the PDP accepts it (`probe` is a request to ask with it). The PDP
+ * decides only for whom a key may speak: the demo workload's requests are alice's, asked with
+ * alice's own key (the bootstrap key is an admin's: every decision asked with it is a deny,
+ * unverified_principal).
+ */
+export async function demoKey(pdp: PdpProcess, holder: string, probe: unknown): Promise<string> {
+  const key = demoKeys(pdp).get(holder);
+  if (!key) throw new Error(`keys demo made no key for ${holder}`);
   // The PDP learns of new keys within a moment.
   for (let waited = 0; ; waited += 100) {
     const answer = await fetch(`${pdp.url}/v1/authorize`, {

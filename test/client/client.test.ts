@@ -1,11 +1,8 @@
-// @pea/client against the real PDP over HTTP (a test store, both kinds), and failing closed when
-// the PDP is slow, unreachable or failing: a deny, never an exception that lets the action run.
-import { createServer } from "node:http";
-import type { AddressInfo } from "node:net";
 import { ArtifactError, createPeaClient, PdpRefused, PeaDenied } from "@pea/client";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { serveOnLoopback } from "../gateway/support.js";
 import { pdpClient } from "../support/http.js";
+import { pdpOutage } from "../support/pdp-outage.js";
 import { stories } from "../support/requests.js";
 import { startTestPdp, type TestPdp } from "../support/store.js";
 
@@ -139,23 +136,9 @@ describe("the client against the real PDP", () => {
 });
 
 describe("the client fails closed", () => {
-  const outage = async (answer: "refuse" | "hang" | "fail") => {
-    const server = createServer((_, res) => {
-      if (answer === "fail") res.writeHead(500, { "content-type": "application/json" }).end('{"error":{}}');
-    });
-    await new Promise<void>((r) => server.listen(0, "127.0.0.1", () => r()));
-    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-    if (answer === "refuse") await new Promise((r) => server.close(r));
-    const close = () => {
-      server.closeAllConnections();
-      return new Promise((r) => server.close(r));
-    };
-    return { url, close };
-  };
-
   for (const answer of ["refuse", "hang", "fail"] as const) {
     it(`denies when the PDP ${answer === "refuse" ? "refuses connections" : answer === "hang" ? "times out" : "answers 500"}`, async () => {
-      const down = await outage(answer);
+      const down = await pdpOutage(answer);
       try {
         const client = createPeaClient({ url: down.url, apiKey: "pea_x.y", timeoutMs: 200 });
         const decision = await client.authorize(stories.readResearch);

@@ -1,13 +1,9 @@
-// What the MCP gateway refuses, and that it fails closed: revoked agents, paused runs, tokens for
-// another audience or not signed by PEA, a PDP that is down, slow or failing, and tool mappings
-// that would let a caller choose its own resource type.
-import { createServer } from "node:http";
-import type { AddressInfo } from "node:net";
 import { fileURLToPath } from "node:url";
 import type { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { parseGatewayConfig, parseToolsConfig, startGateway } from "@pea/mcp-gateway";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { pdpClient } from "../support/http.js";
+import { pdpOutage } from "../support/pdp-outage.js";
 import { startTestPdp, type TestPdp } from "../support/store.js";
 import { connectAgent, demoToolsFile, type GatewayRig, refusalOf, startGatewayRig, unsignedToken } from "./support.js";
 
@@ -103,24 +99,9 @@ describe("the gateway refuses", () => {
 });
 
 describe("the gateway fails closed", () => {
-  const outage = async (answer: "refuse" | "hang" | "fail") => {
-    const server = createServer((_, res) => {
-      if (answer === "fail") res.writeHead(500, { "content-type": "application/json" }).end('{"error":{}}');
-      // "hang": never answers
-    });
-    await new Promise<void>((r) => server.listen(0, "127.0.0.1", () => r()));
-    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-    if (answer === "refuse") await new Promise((r) => server.close(r));
-    const close = () => {
-      server.closeAllConnections();
-      return new Promise((r) => server.close(r));
-    };
-    return { url, close };
-  };
-
   for (const answer of ["refuse", "hang", "fail"] as const) {
     it(`when the PDP ${answer === "refuse" ? "is down" : answer === "hang" ? "is slower than the deadline" : "answers 500"}`, async () => {
-      const pdpDown = await outage(answer);
+      const pdpDown = await pdpOutage(answer);
       const down = await startGatewayRig(pdp, { pdpUrl: pdpDown.url, env: { PEA_MCP_DEADLINE_MS: "300" } });
       try {
         const agent = await connect(down.gateway.url, (await researchRun()).token);

@@ -1,38 +1,22 @@
 // Nobody speaks for someone they cannot prove: each refusal of issue 13, tried as an attacker would,
 // on both stores. Every request here is made with the key the story gives, never the harness's pick.
-import { createServer, type Server } from "node:http";
 import { createApiKey, RUN_TOKEN_TYPE } from "@pea/policy-store";
-import { exportJWK, generateKeyPair, SignJWT } from "jose";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { pdpClient } from "../support/http.js";
+import { startTestIdp, type TestIdp } from "../support/idp.js";
 import { stories } from "../support/requests.js";
 import { startTestPdp, type TestPdp, waitFor } from "../support/store.js";
 
 let pdp: TestPdp;
 let client: ReturnType<typeof pdpClient>;
-let idp: Server;
-let idpUrl: string;
-let signIdp: (claims: Record<string, unknown>, options?: { issuer?: string }) => Promise<string>;
+let idp: TestIdp;
+let signIdp: TestIdp["sign"];
 let key: (holder: string) => string;
 
 beforeAll(async () => {
-  // The firm's identity provider: its own key pair, its key set on a loopback port.
-  const { publicKey, privateKey } = await generateKeyPair("ES256");
-  const jwk = { ...(await exportJWK(publicKey)), kid: "idp-1", alg: "ES256" };
-  idp = createServer((_req, res) =>
-    res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify({ keys: [jwk] })),
-  );
-  await new Promise<void>((resolve) => idp.listen(0, "127.0.0.1", resolve));
-  const address = idp.address();
-  idpUrl = `http://127.0.0.1:${typeof address === "object" && address ? address.port : 0}`;
-  signIdp = (claims, options = {}) =>
-    new SignJWT(claims)
-      .setProtectedHeader({ alg: "ES256", kid: "idp-1" })
-      .setIssuer(options.issuer ?? idpUrl)
-      .setIssuedAt()
-      .setExpirationTime(typeof claims.exp === "number" ? claims.exp : "5m")
-      .sign(privateKey);
-  pdp = await startTestPdp({ trust: { trustedIssuers: [{ issuer: idpUrl, jwksUri: `${idpUrl}/jwks` }] } });
+  idp = await startTestIdp();
+  signIdp = idp.sign;
+  pdp = await startTestPdp({ trust: { trustedIssuers: [idp.trusted] } });
   client = pdpClient(pdp);
   key = (holder) => {
     const found = pdp.keys.get(holder);
@@ -43,7 +27,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await pdp?.close();
-  await new Promise((resolve) => idp?.close(resolve));
+  await idp?.close();
 });
 
 const as = (holder: string) => ({ authorization: `Bearer ${key(holder)}` });

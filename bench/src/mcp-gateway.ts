@@ -5,9 +5,11 @@
 // p50/p99 at 1 and at 20 calls in flight. Also the PDP's decision alone and with the outcome report
 // the gateway sends after each call, for the breakdown.
 //   npm run bench:gateway            (PGlite)   DATABASE_URL=postgres://… npm run bench:gateway
+// BENCH_PROFILE=1: only gated calls at c=1, with --cpu-prof in the PDP, the gateway and the tool
+// server; prints each process's CPU time per call and where the gateway's and the PDP's time went.
 import { type ChildProcess, spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { mkdtemp, writeFile } from "node:fs/promises";
+import { mkdtemp, readdir, readFile, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -15,14 +17,19 @@ import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
 import { createPeaClient } from "@pea/client";
 import { demoKeys, freePort, startPdpProcess, stopChild, waitReady } from "./pdp-process.js";
+import { type CpuProfile, summariseProfile } from "./profile-summary.js";
 import { fmt, percentile } from "./stats.js";
 
 const root = fileURLToPath(new URL("../..", import.meta.url));
 const CALLS = Number(process.env.BENCH_CALLS ?? 2000);
 const WARMUP = 200;
+const PROFILE = process.env.BENCH_PROFILE === "1";
+const profileDir = PROFILE ? await mkdtemp(join(tmpdir(), "pea-bench-gateway-prof-")) : "";
+const profileFlags = (name: string) => (PROFILE ? ["--cpu-prof", `--cpu-prof-dir=${join(profileDir, name)}`] : []);
 
-function startApp(entry: string, env: Record<string, string>): ChildProcess {
-  return spawn(process.execPath, ["--conditions=pea-source", "--no-turbo-inlining", "--import", "tsx", entry], {
+function startApp(entry: string, env: Record<string, string>, name: string): ChildProcess {
+  const flags = ["--conditions=pea-source", "--no-turbo-inlining", ...profileFlags(name), "--import", "tsx", entry];
+  return spawn(process.execPath, flags, {
     cwd: root,
     env: { PATH: process.env.PATH ?? "", PEA_LOG_LEVEL: "warn", ...env },
     stdio: ["ignore", "ignore", "inherit"],
@@ -58,7 +65,13 @@ async function latencies(call: () => Promise<unknown>, inFlight: number, total: 
 
 const adminKey = `pea_bench${randomBytes(4).toString("hex")}.${randomBytes(24).toString("base64url")}`;
 const dataDir = await mkdtemp(join(tmpdir(), "pea-bench-gateway-"));
-const pdp = await startPdpProcess(adminKey, { databaseUrl: process.env.DATABASE_URL, dataDir });
+const pdp = await startPdpProcess(adminKey, {
+  databaseUrl: process.env.DATABASE_URL,
+  dataDir,
+  nodeFlags: profileFlags("pdp"),
+});
+const nowUs = () => Number(process.hrtime.bigint() / 1000n);
+let profiled: { fromUs: number; toUs: number; calls: number; p50: number } | undefined;
 const children: ChildProcess[] = [];
 try {
   // The demo's keys (each user's, a gateway's), made by the CLI in the store the PDP serves.
@@ -80,10 +93,14 @@ try {
 
   const toolsPort = await freePort();
   children.push(
-    startApp("apps/demo-tools/src/main.ts", {
-      PEA_DEMO_TOOLS_TRANSPORT: "http",
-      PEA_DEMO_TOOLS_PORT: String(toolsPort),
-    }),
+    startApp(
+      "apps/demo-tools/src/main.ts",
+      {
+        PEA_DEMO_TOOLS_TRANSPORT: "http",
+        PEA_DEMO_TOOLS_PORT: String(toolsPort),
+      },
+      "tools",
+    ),
   );
   const upstreamUrl = `http://127.0.0.1:${toolsPort}/mcp`;
   const demo = (await import("../../apps/mcp-gateway/demo-bank.json", { with: { type: "json" } })).default;
@@ -101,12 +118,16 @@ try {
     await new Promise((r) => setTimeout(r, 100));
   }
   const gatewayPort = await freePort();
-  const gateway = startApp("apps/mcp-gateway/src/main.ts", {
-    PEA_MCP_PORT: String(gatewayPort),
-    PEA_MCP_TOOLS: toolsFile,
-    PEA_MCP_PDP_URL: pdp.url,
-    PEA_MCP_API_KEY: gatewayKey,
-  });
+  const gateway = startApp(
+    "apps/mcp-gateway/src/main.ts",
+    {
+      PEA_MCP_PORT: String(gatewayPort),
+      PEA_MCP_TOOLS: toolsFile,
+      PEA_MCP_PDP_URL: pdp.url,
+      PEA_MCP_API_KEY: gatewayKey,
+    },
+    "gateway",
+  );
   children.push(gateway);
   await waitReady(`http://127.0.0.1:${gatewayPort}/healthz`, gateway, "the gateway");
   const gatewayUrl = `http://127.0.0.1:${gatewayPort}/mcp`;
@@ -120,7 +141,14 @@ try {
   };
   const gatewayClient = createPeaClient({ url: pdp.url, apiKey: gatewayKey });
   const rows: string[] = [];
-  for (const inFlight of [1, 20]) {
+  if (PROFILE) {
+    const client = await connect(gatewayUrl, run.token);
+    const fromUs = nowUs();
+    const gated = await latencies(() => client.callTool(call), 1, CALLS);
+    profiled = { fromUs, toUs: nowUs(), calls: WARMUP + CALLS, p50: gated.p50 };
+    await client.close();
+  }
+  for (const inFlight of PROFILE ? [] : [1, 20]) {
     const direct = await Promise.all(Array.from({ length: inFlight }, () => connect(upstreamUrl)));
     const via = await Promise.all(Array.from({ length: inFlight }, () => connect(gatewayUrl, run.token)));
     const first = await via[0]?.callTool(call);
@@ -160,11 +188,29 @@ try {
         `with its outcome report p50 ${ms(decideAndReport.p50)} p99 ${ms(decideAndReport.p99)} ms`,
     );
   }
-  console.log(
-    `MCP gateway overhead per tools/call (${process.env.DATABASE_URL ? "Postgres" : "PGlite"}, ${CALLS} calls each, loopback)`,
-  );
+  if (!PROFILE)
+    console.log(
+      `MCP gateway overhead per tools/call (${process.env.DATABASE_URL ? "Postgres" : "PGlite"}, ${CALLS} calls each, loopback)`,
+    );
   for (const row of rows) console.log(row);
 } finally {
   await Promise.all(children.map(stopChild));
   await pdp.close();
+}
+
+if (profiled) {
+  const window = { fromUs: profiled.fromUs, toUs: profiled.toUs };
+  console.log(
+    `gated tools/call at c=1 (${process.env.DATABASE_URL ? "Postgres" : "PGlite"}): p50 ${fmt(profiled.p50, 2)} ms; CPU per call, each process (profiles in ${profileDir}):`,
+  );
+  const summaries: string[] = [];
+  for (const name of ["gateway", "pdp", "tools"]) {
+    const dir = join(profileDir, name);
+    const file = (await readdir(dir)).find((f) => f.endsWith(".cpuprofile"));
+    if (!file) throw new Error(`no profile written in ${dir}`);
+    const summary = summariseProfile(JSON.parse(await readFile(join(dir, file), "utf8")) as CpuProfile, window, 12);
+    console.log(`  ${name.padEnd(8)} ${fmt(summary.busyUs / profiled.calls)} µs`);
+    if (name !== "tools") summaries.push(`\n== ${name}\n${summary.text}`);
+  }
+  for (const text of summaries) console.log(text);
 }

@@ -16,7 +16,7 @@ import { fileURLToPath } from "node:url";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
 import { createPeaClient } from "@pea/client";
-import { demoKeys, freePort, startPdpProcess, stopChild, waitReady } from "./pdp-process.js";
+import { cpuTimeOf, demoKeys, freePort, startPdpProcess, stopChild, waitReady } from "./pdp-process.js";
 import { type CpuProfile, summariseProfile } from "./profile-summary.js";
 import { fmt, percentile } from "./stats.js";
 
@@ -43,9 +43,16 @@ async function connect(url: string, token?: string): Promise<Client> {
   return client;
 }
 
-/** Latencies (ms) of `total` calls made `inFlight` at a time, after a warm-up. */
+/** The processes whose CPU time each phase reads: name → pid (this one is "client"). */
+const processes = new Map<string, number>([["client", process.pid]]);
+
+/**
+ * Latencies (ms) of `total` calls made `inFlight` at a time, after a warm-up, and each process's
+ * CPU time per call (µs).
+ */
 async function latencies(call: () => Promise<unknown>, inFlight: number, total: number) {
   for (let i = 0; i < WARMUP; i++) await call();
+  const cpuBefore = await cpuTimes();
   const times: number[] = [];
   let next = 0;
   const started = performance.now();
@@ -59,8 +66,21 @@ async function latencies(call: () => Promise<unknown>, inFlight: number, total: 
     }),
   );
   const seconds = (performance.now() - started) / 1000;
+  const cpuAfter = await cpuTimes();
+  const cpu = new Map([...cpuAfter].map(([name, us]) => [name, (us - (cpuBefore.get(name) ?? 0)) / total]));
   times.sort((a, b) => a - b);
-  return { p50: percentile(times, 50), p99: percentile(times, 99), rate: total / seconds };
+  return { p50: percentile(times, 50), p99: percentile(times, 99), rate: total / seconds, cpu };
+}
+
+async function cpuTimes(): Promise<Map<string, number>> {
+  const entries = await Promise.all([...processes].map(async ([name, pid]) => [name, await cpuTimeOf(pid)] as const));
+  return new Map(entries);
+}
+
+/** "gateway 812, pdp 640, …" µs per call, and their sum. */
+function cpuLine(cpu: Map<string, number>): string {
+  const total = [...cpu.values()].reduce((a, b) => a + b, 0);
+  return `${[...cpu].map(([name, us]) => `${name} ${fmt(us)}`).join(", ")}; all ${fmt(total)} µs`;
 }
 
 const adminKey = `pea_bench${randomBytes(4).toString("hex")}.${randomBytes(24).toString("base64url")}`;
@@ -92,16 +112,12 @@ try {
   }
 
   const toolsPort = await freePort();
-  children.push(
-    startApp(
-      "apps/demo-tools/src/main.ts",
-      {
-        PEA_DEMO_TOOLS_TRANSPORT: "http",
-        PEA_DEMO_TOOLS_PORT: String(toolsPort),
-      },
-      "tools",
-    ),
+  const tools = startApp(
+    "apps/demo-tools/src/main.ts",
+    { PEA_DEMO_TOOLS_TRANSPORT: "http", PEA_DEMO_TOOLS_PORT: String(toolsPort) },
+    "tools",
   );
+  children.push(tools);
   const upstreamUrl = `http://127.0.0.1:${toolsPort}/mcp`;
   const demo = (await import("../../apps/mcp-gateway/demo-bank.json", { with: { type: "json" } })).default;
   const toolsFile = join(dataDir, "tools.json");
@@ -129,6 +145,10 @@ try {
     "gateway",
   );
   children.push(gateway);
+  processes
+    .set("gateway", gateway.pid ?? 0)
+    .set("pdp", pdp.pid)
+    .set("tools", tools.pid ?? 0);
   await waitReady(`http://127.0.0.1:${gatewayPort}/healthz`, gateway, "the gateway");
   const gatewayUrl = `http://127.0.0.1:${gatewayPort}/mcp`;
 
@@ -186,6 +206,8 @@ try {
         `added p50 ${ms(gated.p50 - upstream.p50)} p99 ${ms(gated.p99 - upstream.p99)} ms, ${refused} refused | ` +
         `PEA decision alone p50 ${ms(decide.p50)} p99 ${ms(decide.p99)} ms, ` +
         `with its outcome report p50 ${ms(decideAndReport.p50)} p99 ${ms(decideAndReport.p99)} ms`,
+      `      CPU per call, µs: direct: ${cpuLine(upstream.cpu)} | via gateway: ${cpuLine(gated.cpu)} | ` +
+        `decision alone: ${cpuLine(decide.cpu)} | with its report: ${cpuLine(decideAndReport.cpu)}`,
     );
   }
   if (!PROFILE)

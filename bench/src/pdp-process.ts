@@ -156,6 +156,17 @@ export async function memoryOf(pid: number): Promise<{ rssMb: number; peakMb: nu
 }
 
 /**
+ * CPU time a process has used so far (user + system), in µs (Linux /proc; clock ticks of 10 ms).
+ * Unlike latency it does not grow when other work shares the machine.
+ */
+export async function cpuTimeOf(pid: number): Promise<number> {
+  const stat = await readFile(`/proc/${pid}/stat`, "utf8");
+  // Fields after the command name (which may hold spaces), from field 3: utime is 14, stime 15.
+  const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+  return (Number(fields[11]) + Number(fields[12])) * 10_000;
+}
+
+/**
  * fetch, tried once more on a network error: a kept-alive connection the server closed while the
  * bench was busy elsewhere fails once (ECONNRESET); a new connection does not.
  */

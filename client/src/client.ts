@@ -51,22 +51,37 @@ export function createPeaClient(connection: PdpConnection) {
     }
   };
 
-  const authorizeBatch = async (requests: AuthorizeRequest[]): Promise<Decision[]> => {
-    try {
-      const { responses } = await call<{ responses: Decision[] }>("POST", "/v1/authorize/batch", { requests });
-      if (!Array.isArray(responses) || responses.length !== requests.length)
-        throw new PdpUnavailable("the PDP's batch answer does not match the requests");
-      return responses.map(checked);
-    } catch (error) {
-      return requests.map(() => localDeny(error));
-    }
-  };
+  /** Up to 100 requests in one call; any failure is a deny for each. */
+  const batch =
+    (path: string, read: (answer: Decision) => Decision) =>
+    async (requests: AuthorizeRequest[]): Promise<Decision[]> => {
+      try {
+        const { responses } = await call<{ responses: Decision[] }>("POST", path, { requests });
+        if (!Array.isArray(responses) || responses.length !== requests.length)
+          throw new PdpUnavailable("the PDP's batch answer does not match the requests");
+        return responses.map(read);
+      } catch (error) {
+        return requests.map(() => localDeny(error));
+      }
+    };
+  const authorizeBatch = batch("/v1/authorize/batch", checked);
+  // A probe's allow carries no artifact: it permits nothing.
+  const probe = batch("/v1/authorize/probe", (answer) =>
+    answer.decision === "allow" || (answer.decision === "deny" && Array.isArray(answer.reasons))
+      ? answer
+      : localDeny(new PdpUnavailable("the PDP's answer is not a decision")),
+  );
 
   const getApproval = (id: string) => call<Approval>("GET", `/v1/approvals/${encodeURIComponent(id)}`);
 
   const decisions = {
     authorize,
     authorizeBatch,
+    /**
+     * Would these be allowed now? Decided and recorded, acting on nothing: no artifact, no approval
+     * opened, nothing in history. To show what could be offered; the action itself must be authorized.
+     */
+    probe,
     /** True only for an allow. */
     isAllowed: async (request: AuthorizeRequest) => (await authorize(request)).decision === "allow",
 

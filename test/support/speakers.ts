@@ -18,7 +18,7 @@ export function speakerKey(
   const given = body as Asked & { requests?: unknown; evaluations?: unknown };
   let asked: Asked;
   if (path === "/v1/authorize" || path === "/v1/runs") asked = given;
-  else if (path === "/v1/authorize/batch") asked = first(given.requests);
+  else if (path === "/v1/authorize/batch" || path === "/v1/authorize/probe") asked = first(given.requests);
   else if (path === "/access/v1/evaluation" || path.startsWith("/access/v1/search/")) asked = given;
   else if (path === "/access/v1/evaluations") asked = { ...given, ...first(given.evaluations) };
   else return undefined;

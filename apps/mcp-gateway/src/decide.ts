@@ -57,7 +57,7 @@ export function refusal(decision: Decision): CallToolResult {
 }
 
 export function createDecider(
-  client: Pick<PeaClient, "authorize" | "authorizeBatch" | "reportOutcome">,
+  client: Pick<PeaClient, "authorize" | "probe" | "reportOutcome">,
   catalog: Catalog,
   config: ToolsConfig,
   options: { upstreamTimeoutMs: number; onBackgroundError?: (error: unknown) => void },
@@ -76,13 +76,10 @@ export function createDecider(
         const mapping = config.tools[tool.name];
         return requestFor(caller, targetOf(tool.name, mapping, mapping?.listWith ?? {}));
       });
+      // Probes act on nothing (no artifact, approval, history or business object), so listing
+      // changes no later decision.
       const decisions: Decision[] = [];
-      for (let i = 0; i < probes.length; i += 100)
-        decisions.push(...(await client.authorizeBatch(probes.slice(i, i + 100))));
-      // A probe that was allowed did not execute: say so, so it does not count in history.
-      for (const d of decisions)
-        if (d.decision === "allow" && d.decisionId)
-          background(client.reportOutcome(d.decisionId, "aborted", "tools/list probe; the tool was not called"));
+      for (let i = 0; i < probes.length; i += 100) decisions.push(...(await client.probe(probes.slice(i, i + 100))));
       return entries
         .filter((_, i) => {
           const d = decisions[i];

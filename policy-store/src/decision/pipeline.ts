@@ -1,4 +1,4 @@
-// The decision pipeline's two shared steps. Every path that decides (authorize and its batch,
+// The decision pipeline's two shared steps. Every path that decides (authorize, its batch and probe,
 // AuthZEN evaluations and search, `pea policy test`, impact diff, shadow mode) evaluates with
 // `evaluate()` and records with `decisionRecord()`, so none of them can skip a check another makes.
 import { createHash } from "node:crypto";

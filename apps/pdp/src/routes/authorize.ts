@@ -1,6 +1,6 @@
 import { createRoute, type OpenAPIHono, z } from "@hono/zod-openapi";
 import type { AppEnv } from "@pea/http-kit";
-import { authorize, type Consistency } from "@pea/policy-store";
+import { authorize, type Consistency, probe } from "@pea/policy-store";
 import {
   type ApiKeyPrincipal,
   AuthorizeBatchRequest,
@@ -91,6 +91,31 @@ export function authorizeRoutes(app: OpenAPIHono<AppEnv>, deps: RouteDeps) {
         { responses: await Promise.all(requests.map((r) => decideOne(r, caller, "authorize_batch", consistency))) },
         200,
       );
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: "post",
+      path: "/v1/authorize/probe",
+      ...auth("authorize"),
+      tags: ["decisions"],
+      summary: "Would these be allowed now? Up to 100, decided and recorded, acting on nothing",
+      description:
+        "The checks of /v1/authorize, recorded as decisions, but no artifact is signed, no approval opened or spent, nothing enters history, duties or business objects. An allow here permits nothing; it tells an enforcement point what it could offer (the MCP gateway's tools/list).",
+      request: { body: { required: true, content: { "application/json": { schema: AuthorizeBatchRequest } } } },
+      responses: {
+        200: {
+          description: "one decision per request, in order (never with an artifact)",
+          content: { "application/json": { schema: AuthorizeBatchResponse } },
+        },
+        ...errors,
+      },
+    }),
+    async (c) => {
+      const speaker = c.get("caller");
+      const { requests } = c.req.valid("json");
+      return c.json({ responses: await Promise.all(requests.map((r) => probe(r, { speaker }, deps))) }, 200);
     },
   );
 }

@@ -1,0 +1,65 @@
+import type { AuthorizeRequest, AuthorizeResponse } from "@pea/schemas";
+import { verifyCaller } from "../identity/caller-binding.js";
+import { traceDecision, withSpan } from "../observability/tracing.js";
+import { type AuthorizeDeps, observeDecision } from "./authorize-deps.js";
+import { asRecorded } from "./business-objects.js";
+import { answerWithinDeadline } from "./deadline.js";
+import { type Decision, deny } from "./decision.js";
+import type { Evaluation } from "./inputs.js";
+import { type Caller, decisionRecord, evaluate, evaluatedPart, newDecisionId, unevaluated } from "./pipeline.js";
+
+/**
+ * Would this be allowed now? The same checks as authorize (who may speak, recorded business
+ * objects, facts, policy, revocations), answered within the decision deadline and recorded like any
+ * decision (`via: "probe"`), but acting on nothing: no artifact is signed, no approval opened or
+ * spent, nothing touched, no duty or business object recorded. An enforcement point asks it to
+ * show what it could offer (the MCP gateway's tools/list); an allow here permits nothing: the
+ * action itself must still be authorized.
+ */
+export function probe(request: AuthorizeRequest, caller: Caller, deps: AuthorizeDeps): Promise<AuthorizeResponse> {
+  const via = "authorize_probe";
+  return traceDecision(request, () =>
+    answerWithinDeadline(request, caller, deps, via, (d) => probeOnce(request, caller, d, via)),
+  );
+}
+
+async function probeOnce(
+  given: AuthorizeRequest,
+  caller: Caller,
+  deps: AuthorizeDeps,
+  via: string,
+): Promise<AuthorizeResponse> {
+  const started = performance.now();
+  const { engine, log } = deps;
+  const checked = await verifyCaller(engine, evaluatedPart(given), caller.speaker, given.delegation);
+  let request = given;
+  let evaluation: Evaluation;
+  let outcome: Decision;
+  if ("denied" in checked) {
+    evaluation = unevaluated(engine, checked.denied);
+    outcome = evaluation.outcome;
+  } else {
+    const recorded = await asRecorded(engine, { ...given, run: checked.request.run });
+    request = recorded.request;
+    evaluation = await evaluate(engine, evaluatedPart(request), { run: checked.run });
+    outcome = recorded.denied ?? evaluation.outcome;
+  }
+  // An approval the action would need is named by its reason; a probe opens none.
+  outcome = { ...outcome, obligations: outcome.obligations.filter((o) => o.type !== "approval") };
+  const decisionId = newDecisionId();
+  try {
+    const record = decisionRecord(decisionId, request, outcome, evaluation, caller, { via: "probe" });
+    await withSpan("pea.audit.write", {}, () => log.record(record));
+  } catch {
+    outcome = deny("audit_unavailable");
+  }
+  observeDecision(deps, via, decisionId, outcome, started);
+  return {
+    decision: outcome.decision,
+    decisionId,
+    reasons: outcome.reasons,
+    obligations: outcome.obligations,
+    policyVersion: evaluation.policyVersion,
+    entitlementVersion: evaluation.entitlementVersion,
+  };
+}

@@ -78,13 +78,14 @@ function nodeSend(): Send {
           clearTimeout(timer);
           resolve({ status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString("utf8") });
         });
-        res.on("error", reject);
+        res.on("error", fail);
       });
       const timer = setTimeout(() => req.destroy(new Timeout()), timeoutMs);
-      req.on("error", (error) => {
+      const fail = (error: Error) => {
         clearTimeout(timer);
         reject(error);
-      });
+      };
+      req.on("error", fail);
       req.end(body);
     });
 }

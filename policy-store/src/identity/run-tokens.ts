@@ -6,6 +6,7 @@ import { decodeProtectedHeader, errors, jwtVerify } from "jose";
 import { randomHex } from "../decision/random-ids.js";
 import type { TrustState } from "../trust/revocations.js";
 import type { Run } from "../trust/runs.js";
+import type { SigningKeyRing } from "../trust/signing-keys.js";
 
 export const RUN_TOKEN_TYPE = "pea-run+jwt";
 
@@ -61,8 +62,36 @@ export function looksLikeRunToken(token: string): boolean {
   }
 }
 
+/**
+ * Run tokens whose signature and claims a ring's keys verified, by token: an enforcement point
+ * presents the same token on every call of a run, and the signature check is most of the cost of
+ * reading it. A new ring (a key rotated in or retired) starts empty; expiry is checked on each use.
+ */
+const verifiedByRing = new WeakMap<SigningKeyRing, Map<string, RunTokenClaims>>();
+const MAX_VERIFIED = 10_000;
+
 /** The claims of a genuine, unexpired run token for PEA's audience; otherwise why not. */
 export async function verifyRunToken(
+  trust: TrustState,
+  token: string,
+  now: Date,
+): Promise<{ claims: RunTokenClaims } | { refused: string }> {
+  const verified = verifiedByRing.get(trust.ring) ?? new Map<string, RunTokenClaims>();
+  const known = verified.get(token);
+  if (known) {
+    return known.exp > Math.floor(now.getTime() / 1000) ? { claims: known } : { refused: "the run token has expired" };
+  }
+  const checked = await checkRunToken(trust, token, now);
+  if ("claims" in checked) {
+    verifiedByRing.set(trust.ring, verified);
+    // Oldest first out: a Map iterates in insertion order.
+    if (verified.size >= MAX_VERIFIED) verified.delete(verified.keys().next().value as string);
+    verified.set(token, checked.claims);
+  }
+  return checked;
+}
+
+async function checkRunToken(
   trust: TrustState,
   token: string,
   now: Date,

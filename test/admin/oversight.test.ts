@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { pdpClient } from "../support/http.js";
-import { researchAssistantForAlice, stories } from "../support/requests.js";
+import { initiatePayment, researchAssistantForAlice, stories } from "../support/requests.js";
 import { waitFor } from "../support/store.js";
 import { signIn, startTestAdmin, type TestAdmin } from "./support.js";
 
@@ -103,14 +103,7 @@ describe("wall crossings", () => {
 
 describe("approvals", () => {
   it("erin approves; dave (no approver role) and a reasonless rejection are refused", async () => {
-    const payment = {
-      principal: { type: "Agent", id: "payments-agent" },
-      chain: [{ type: "User", id: "dave" }],
-      intent: "vendor-payment",
-      action: "payment:initiate",
-      resource: { type: "Payment", id: "p-api-1", attributes: { amount: 20_000, currency: "EUR", payee: "Acme" } },
-      context: { amount: 20_000, currency: "EUR" },
-    };
+    const payment = { ...initiatePayment("p-api-1", 20_000), context: { amount: 20_000, currency: "EUR" } };
     const first = await pdp.authorize(payment);
     const id = (first.json.obligations as Array<{ approvalId: string }>)[0]?.approvalId as string;
     const queue = (await erin.get("/api/v1/approvals?status=pending")).json.approvals as Array<{ id: string }>;

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { serveOnLoopback } from "../gateway/support.js";
 import { pdpClient } from "../support/http.js";
 import { pdpOutage } from "../support/pdp-outage.js";
-import { stories } from "../support/requests.js";
+import { initiatePayment, stories } from "../support/requests.js";
 import { startTestPdp, type TestPdp } from "../support/store.js";
 
 let pdp: TestPdp;
@@ -22,11 +22,7 @@ afterAll(async () => {
 });
 
 const payment = (id: string, amount: number) => ({
-  principal: { type: "Agent", id: "payments-agent" },
-  chain: [{ type: "User", id: "dave" }],
-  intent: "vendor-payment",
-  action: "payment:initiate",
-  resource: { type: "Payment", id, attributes: { amount, currency: "EUR", payee: "Acme Supplies" } },
+  ...initiatePayment(id, amount, "Acme Supplies"),
   context: { amount, currency: "EUR" },
 });
 

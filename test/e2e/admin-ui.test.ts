@@ -4,7 +4,7 @@ import type { Browser, BrowserContext, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DEMO_PASSWORD, signIn, startTestAdmin, type TestAdmin } from "../admin/support.js";
 import { pdpClient } from "../support/http.js";
-import { researchAssistantForAlice, stories } from "../support/requests.js";
+import { initiatePayment, researchAssistantForAlice, stories } from "../support/requests.js";
 import { waitFor } from "../support/store.js";
 import { launchBrowser, serveAdmin, shoot, signInUi, unlabelledControls } from "./browser.js";
 
@@ -140,15 +140,7 @@ describe("an admin tries to give dave payments-approvers", () => {
 describe("erin approves a pending payment", () => {
   it("the payment is allowed once after erin approves it in the queue", async () => {
     const payment = {
-      principal: { type: "Agent", id: "payments-agent" },
-      chain: [{ type: "User", id: "dave" }],
-      intent: "vendor-payment",
-      action: "payment:initiate",
-      resource: {
-        type: "Payment",
-        id: "inv-2026-0042",
-        attributes: { amount: 50_000, currency: "EUR", payee: "Acme Supplies" },
-      },
+      ...initiatePayment("inv-2026-0042", 50_000, "Acme Supplies"),
       context: { amount: 50_000, currency: "EUR", purpose: "invoice 2026-0042" },
     };
     const first = await decision(payment);

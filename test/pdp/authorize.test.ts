@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type PdpClient, startPdpWithClient } from "../support/http.js";
-import { stories } from "../support/requests.js";
+import { initiatePayment, stories } from "../support/requests.js";
 import { type TestPdp, waitFor } from "../support/store.js";
 
 let pdp: TestPdp;
@@ -122,13 +122,7 @@ describe("governance attributes come from the store", () => {
   });
 
   it("takes a new business object's attributes from the caller, type-checked", async () => {
-    const payment = {
-      principal: { type: "Agent", id: "payments-agent" },
-      chain: [{ type: "User", id: "dave" }],
-      intent: "vendor-payment",
-      action: "payment:initiate",
-      resource: { type: "Payment", id: "p-9", attributes: { amount: 500, currency: "EUR", payee: "Acme" } },
-    };
+    const payment = initiatePayment("p-9", 500);
     expect((await client.authorize(payment)).json.decision).toBe("allow");
     // Another new object (p-9 is now recorded: describing it differently is object_mismatch).
     const mistyped = await client.authorize({

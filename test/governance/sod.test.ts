@@ -6,7 +6,7 @@ import { applySeed, assignMembership, bankSeed, SodConflictError } from "@pea/po
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { testEnv } from "../support/env.js";
 import { type PdpClient, startPdpWithClient } from "../support/http.js";
-import { initiatePayment, paymentObject, paymentsAgentForDave } from "../support/requests.js";
+import { initiatePayment, paymentObject, paymentsAgentForDave, userActs } from "../support/requests.js";
 import { openTestStore, type TestPdp, waitFor } from "../support/store.js";
 
 let pdp: TestPdp;
@@ -18,11 +18,7 @@ beforeAll(async () => {
 afterAll(async () => pdp.close());
 
 const payment = (id: string) => paymentObject(id, 5000);
-const as = (user: string, action: string, id: string) => ({
-  principal: { type: "User", id: user },
-  action,
-  resource: payment(id),
-});
+const as = (user: string, action: string, id: string) => userActs(user, action, payment(id));
 
 describe("dynamic separation of duties on a payment", () => {
   it("denies the initiator approving or releasing it; erin may (the demo)", async () => {

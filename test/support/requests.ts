@@ -66,3 +66,10 @@ export const initiatePayment = (id: string, amount: number, payee = "Acme") => (
   action: "payment:initiate",
   resource: paymentObject(id, amount, payee),
 });
+
+/** A person acting directly: no agent, no task (the human scope of entitlements and barriers). */
+export const userActs = (
+  user: string,
+  action: string,
+  resource: { type: string; id: string; attributes?: Record<string, unknown> },
+) => ({ principal: { type: "User", id: user }, action, resource });

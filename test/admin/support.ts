@@ -1,6 +1,7 @@
 import { type AdminApp, type AdminDeps, createAdminApp } from "@pea/admin";
 import { createLogger } from "@pea/http-kit";
 import { AdminAuthorizer, AdminOversight, entitlementAdmin, prepareAdmin } from "@pea/policy-store";
+import { sendToApp } from "../support/http.js";
 import { startTestPdp, type TestPdp } from "../support/store.js";
 
 export const DEMO_PASSWORD = "correct horse battery staple";
@@ -58,21 +59,8 @@ export async function signIn(app: AdminApp, user: string, password = DEMO_PASSWO
 }
 
 export function client(app: AdminApp, headers: Record<string, string>, allowed: string[] = []) {
-  const call = async (method: string, path: string, body?: unknown, extra: Record<string, string> = {}) => {
-    const res = await app.request(path, {
-      method,
-      headers: { ...headers, ...(body !== undefined ? { "content-type": "application/json" } : {}), ...extra },
-      ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
-    });
-    const text = await res.text();
-    let json: Json = {};
-    try {
-      json = JSON.parse(text) as Json;
-    } catch {
-      // HTML
-    }
-    return { status: res.status, json, text, headers: res.headers };
-  };
+  const call = (method: string, path: string, body?: unknown, extra: Record<string, string> = {}) =>
+    sendToApp<Json>(app, method, path, body === undefined ? undefined : JSON.stringify(body), { ...headers, ...extra });
   return {
     allowed,
     call,

@@ -1,6 +1,6 @@
 import { type AdminApp, type AdminDeps, createAdminApp } from "@pea/admin";
 import { createLogger } from "@pea/http-kit";
-import { AdminAuthorizer, AdminOversight, entitlementAdmin, prepareAdmin } from "@pea/policy-store";
+import { AdminAuthorizer, AdminOversight, createApiKey, entitlementAdmin, prepareAdmin } from "@pea/policy-store";
 import { sendToApp } from "../support/http.js";
 import { startTestPdp, type TestPdp } from "../support/store.js";
 
@@ -39,6 +39,24 @@ export async function startTestAdmin(
   });
   return { pdp, app, close: () => pdp.close() };
 }
+
+/** A key of `userId`'s own, made straight in the store (by `actor`, if given) and known to the app at once. */
+export async function userKey(
+  admin: TestAdmin,
+  key: Omit<Parameters<typeof createApiKey>[1], "kind"> & { userId: string },
+): Promise<{ id: string; key: string }> {
+  const made = await createApiKey(admin.pdp.database, { kind: "user", ...key });
+  await admin.pdp.engine.keys.reload();
+  return made;
+}
+
+/** What an admin posts to /api/v1/keys for a service key: one that speaks for `agents` only. */
+export const serviceKeyRequest = (name: string, agents: string[], scopes: string[]) => ({
+  name,
+  kind: "service",
+  agents,
+  scopes,
+});
 
 export interface Json {
   [key: string]: unknown;

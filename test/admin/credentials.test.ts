@@ -1,11 +1,19 @@
 // Nobody becomes someone else: another person's key or password takes a second administrator,
 // both named in the audit log; a reset password must be changed at first sign-in; every change
 // names the key it was made with and who created that key.
-import { assignMembership, createApiKey, setPassword } from "@pea/policy-store";
+import { assignMembership, setPassword } from "@pea/policy-store";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { pdpClient } from "../support/http.js";
 import { waitFor } from "../support/store.js";
-import { client, DEMO_PASSWORD, signIn, startTestAdmin, type TestAdmin } from "./support.js";
+import {
+  client,
+  DEMO_PASSWORD,
+  serviceKeyRequest,
+  signIn,
+  startTestAdmin,
+  type TestAdmin,
+  userKey,
+} from "./support.js";
 
 type Client = Awaited<ReturnType<typeof signIn>>;
 let admin: TestAdmin;
@@ -113,12 +121,10 @@ describe("a key bound to another person takes two administrators", () => {
   });
 
   it("service and gateway keys are made at once, and record who made them; one's own key is never a request", async () => {
-    const service = await pat.post("/api/v1/keys", {
-      name: "ra-runtime",
-      kind: "service",
-      agents: ["research-assistant"],
-      scopes: ["authorize", "runs"],
-    });
+    const service = await pat.post(
+      "/api/v1/keys",
+      serviceKeyRequest("ra-runtime", ["research-assistant"], ["authorize", "runs"]),
+    );
     expect(service.status).toBe(201);
     expect(service.json.key).toMatch(/^pea_/);
     const gateway = await pat.post("/api/v1/keys", { name: "mcp", kind: "gateway", scopes: ["authorize"] });
@@ -132,12 +138,7 @@ describe("a key bound to another person takes two administrators", () => {
     });
     expect(listed.find((k) => k.id === gateway.json.id)).toMatchObject({ kind: "gateway", createdBy: "User::pat" });
     // A binding that names nothing known, or the wrong shape for the kind, is a 400.
-    const unknownAgent = await pat.post("/api/v1/keys", {
-      name: "x",
-      kind: "service",
-      agents: ["nope"],
-      scopes: ["runs"],
-    });
+    const unknownAgent = await pat.post("/api/v1/keys", serviceKeyRequest("x", ["nope"], ["runs"]));
     expect(unknownAgent.status).toBe(400);
     expect(
       (await pat.post("/api/v1/keys", { name: "x", kind: "gateway", userId: "bob", scopes: ["runs"] })).status,
@@ -221,14 +222,7 @@ describe("another person's password takes two administrators, and must be change
 
 describe("every change names the key it was made with, and who created that key", () => {
   it("in the admin API (a bearer key) and on the PDP (a wall crossing with carol's key)", async () => {
-    const patKey = await createApiKey(admin.pdp.database, {
-      kind: "user",
-      name: "pat-admin",
-      userId: "pat",
-      scopes: ["admin"],
-      actor: "User::quinn",
-    });
-    await admin.pdp.engine.keys.reload();
+    const patKey = await userKey(admin, { userId: "pat", name: "pat-admin", scopes: ["admin"], actor: "User::quinn" });
     const bearer = client(admin.app, { authorization: `Bearer ${patKey.key}` });
     expect((await bearer.post("/api/v1/groups", { id: "key-made" })).status).toBe(201);
     const [group] = (await changes("group.create")).filter((r) => r.target === "Group::key-made");
@@ -262,11 +256,11 @@ describe("the keys page", () => {
     const { csrfToken } = (await res.json()) as { csrfToken: string };
     const cookie = (res.headers.get("set-cookie") ?? "").split(";")[0] as string;
     const get = async (path: string) => (await admin.app.request(path, { headers: { cookie } })).text();
-    const post = async (path: string, fields: Array<[string, string]>) => {
+    const post = async (path: string, fields: Record<string, string> = {}) => {
       const res = await admin.app.request(path, {
         method: "POST",
         headers: { cookie, "content-type": "application/x-www-form-urlencoded" },
-        body: new URLSearchParams([["_csrf", csrfToken], ...fields]).toString(),
+        body: new URLSearchParams({ _csrf: csrfToken, ...fields }).toString(),
       });
       return { status: res.status, location: res.headers.get("location"), html: await res.text() };
     };
@@ -275,37 +269,32 @@ describe("the keys page", () => {
 
   it("files a request for another person's key, a second admin approves it, the requester collects it once", async () => {
     const [patUi, quinnUi] = await Promise.all([browser("pat"), browser("quinn")]);
-    const filed = await patUi.post("/keys", [
-      ["name", "erin-ui"],
-      ["kind", "user"],
-      ["userId", "erin"],
-      ["scopes", "runs"],
-    ]);
+    const filed = await patUi.post("/keys", { name: "erin-ui", kind: "user", userId: "erin", scopes: "runs" });
     expect(filed.status).toBe(303);
     const id = (await patUi.get("/keys")).match(/crq_[A-Za-z0-9_-]+/)?.[0] as string;
     expect(id).toBeDefined();
     // pat cannot approve his own request: there is no button, and the route refuses it.
     expect(await patUi.get("/keys")).not.toContain(`approve-${id}`);
-    const self = await patUi.post(`/keys/requests/${id}/approve`, []);
+    const self = await patUi.post(`/keys/requests/${id}/approve`);
     expect(self.status).toBe(422);
     expect(self.html).toContain("a second administrator must approve");
     expect(await quinnUi.get("/keys")).toContain(`approve-${id}`);
-    expect((await quinnUi.post(`/keys/requests/${id}/approve`, [])).status).toBe(303);
+    expect((await quinnUi.post(`/keys/requests/${id}/approve`)).status).toBe(303);
     expect(await patUi.get("/keys")).toContain(`collect-${id}`);
-    const collected = await patUi.post(`/keys/requests/${id}/collect`, []);
+    const collected = await patUi.post(`/keys/requests/${id}/collect`);
     expect(collected.status).toBe(200);
     expect(collected.html).toMatch(/data-testid="created-key">pea_/);
-    expect((await patUi.post(`/keys/requests/${id}/collect`, [])).status).toBe(422);
+    expect((await patUi.post(`/keys/requests/${id}/collect`)).status).toBe(422);
   });
 
   it("makes a service key at once, and lists kind, binding and maker", async () => {
     const patUi = await browser("pat");
-    const made = await patUi.post("/keys", [
-      ["name", "fetcher-ui"],
-      ["kind", "service"],
-      ["agents", "web-fetcher"],
-      ["scopes", "authorize"],
-    ]);
+    const made = await patUi.post("/keys", {
+      name: "fetcher-ui",
+      kind: "service",
+      agents: "web-fetcher",
+      scopes: "authorize",
+    });
     expect(made.status).toBe(200);
     expect(made.html).toMatch(/data-testid="created-key">pea_/);
     const page = await patUi.get("/keys");

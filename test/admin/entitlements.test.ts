@@ -1,9 +1,8 @@
-import { createApiKey } from "@pea/policy-store";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { pdpClient } from "../support/http.js";
 import { stories } from "../support/requests.js";
 import { waitFor } from "../support/store.js";
-import { client, signIn, startTestAdmin, type TestAdmin } from "./support.js";
+import { client, serviceKeyRequest, signIn, startTestAdmin, type TestAdmin, userKey } from "./support.js";
 
 let admin: TestAdmin;
 let pat: Awaited<ReturnType<typeof signIn>>;
@@ -81,19 +80,8 @@ describe("sign-in and sessions", () => {
   });
 
   it("accepts a user-bound API key with the admin scope, and refuses unbound or narrower keys", async () => {
-    const bound = await createApiKey(admin.pdp.database, {
-      kind: "user",
-      name: "pat-cli",
-      userId: "pat",
-      scopes: ["admin"],
-    });
-    const narrow = await createApiKey(admin.pdp.database, {
-      kind: "user",
-      name: "pat-ro",
-      userId: "pat",
-      scopes: ["audit"],
-    });
-    await admin.pdp.engine.keys.reload();
+    const bound = await userKey(admin, { userId: "pat", name: "pat-cli", scopes: ["admin"] });
+    const narrow = await userKey(admin, { userId: "pat", name: "pat-ro", scopes: ["audit"] });
     expect((await client(admin.app, { authorization: `Bearer ${bound.key}` }).get("/api/v1/users")).status).toBe(200);
     const unbound = await client(admin.app, { authorization: `Bearer ${admin.pdp.key}` }).get("/api/v1/users");
     expect(unbound.status).toBe(403);
@@ -160,14 +148,8 @@ describe("users and agents", () => {
 describe("agent intents", () => {
   it("lets an admin widen an agent's intents, but never its owner", async () => {
     // alice owns research-assistant; make her an admin (by pat) and try.
-    expect(
-      (
-        await pat.post("/api/v1/memberships", {
-          member: { type: "User", id: "alice" },
-          parent: { type: "Group", id: "pea-admins" },
-        })
-      ).status,
-    ).toBe(201);
+    const aliceInAdmins = { member: { type: "User", id: "alice" }, parent: { type: "Group", id: "pea-admins" } };
+    expect((await pat.post("/api/v1/memberships", aliceInAdmins)).status).toBe(201);
     const aliceAdmin = await signIn(admin.app, "alice");
     const own = await aliceAdmin.post("/api/v1/agents/research-assistant/intents", { intent: "deal-prep" });
     expect(own.status).toBe(403);
@@ -178,14 +160,7 @@ describe("agent intents", () => {
     expect((await pat.post("/api/v1/agents/research-assistant/intents", { intent: "no-such-intent" })).status).toBe(
       404,
     );
-    expect(
-      (
-        await pat.post("/api/v1/memberships/revoke", {
-          member: { type: "User", id: "alice" },
-          parent: { type: "Group", id: "pea-admins" },
-        })
-      ).status,
-    ).toBe(200);
+    expect((await pat.post("/api/v1/memberships/revoke", aliceInAdmins)).status).toBe(200);
     // The role is gone at once: alice's next admin change is refused.
     expect((await aliceAdmin.post("/api/v1/groups", { id: "alice-group" })).status).toBe(403);
   });
@@ -301,12 +276,10 @@ describe("API keys", () => {
     const forErin = await pat.post("/api/v1/keys", { name: "erin-approvals", userId: "erin", scopes: ["approvals"] });
     expect(forErin.status).toBe(202);
     expect(forErin.json).toMatchObject({ status: "pending", subject: "erin" });
-    const created = await pat.post("/api/v1/keys", {
-      name: "ra-runtime",
-      kind: "service",
-      agents: ["research-assistant"],
-      scopes: ["authorize"],
-    });
+    const created = await pat.post(
+      "/api/v1/keys",
+      serviceKeyRequest("ra-runtime", ["research-assistant"], ["authorize"]),
+    );
     expect(created.status).toBe(201);
     const key = created.json.key as string;
     expect(key).toMatch(/^pea_/);

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { pdpClient } from "../support/http.js";
-import { researchAssistantForAlice, stories } from "../support/requests.js";
+import { initiatePayment, researchAssistantForAlice, stories, userActs } from "../support/requests.js";
 import { waitFor } from "../support/store.js";
 import { signIn, startTestAdmin, type TestAdmin } from "./support.js";
 
@@ -66,28 +66,13 @@ describe("separation of duties", () => {
 
 describe("wall crossings", () => {
   it("carol brings alice over the wall for ACME; the PDP allows, then denies once revoked", async () => {
-    const read = {
-      principal: { type: "User", id: "alice" },
-      action: "dataset:read",
-      resource: { type: "Dataset", id: "deal-db" },
-    };
+    const read = userActs("alice", "dataset:read", { type: "Dataset", id: "deal-db" });
     expect((await pdp.authorize(read)).json.decision).toBe("deny");
-    expect(
-      (await alice.post("/api/v1/wall-crossings", { user: "bob", issuer: "ACME", reason: "x", ttlSeconds: 60 })).status,
-    ).toBe(403);
-    const self = await carol.post("/api/v1/wall-crossings", {
-      user: "carol",
-      issuer: "ACME",
-      reason: "x",
-      ttlSeconds: 60,
-    });
+    const overTheWall = (user: string, reason = "x", ttlSeconds = 60) => ({ user, issuer: "ACME", reason, ttlSeconds });
+    expect((await alice.post("/api/v1/wall-crossings", overTheWall("bob"))).status).toBe(403);
+    const self = await carol.post("/api/v1/wall-crossings", overTheWall("carol"));
     expect(self.status).toBe(403);
-    const granted = await carol.post("/api/v1/wall-crossings", {
-      user: "alice",
-      issuer: "ACME",
-      reason: "sector note review",
-      ttlSeconds: 600,
-    });
+    const granted = await carol.post("/api/v1/wall-crossings", overTheWall("alice", "sector note review", 600));
     expect(granted.status).toBe(201);
     await waitFor(async () => (await pdp.authorize(read)).json.decision === "allow");
     expect((await carol.del(`/api/v1/wall-crossings/${granted.json.id}`)).status).toBe(200);
@@ -103,14 +88,7 @@ describe("wall crossings", () => {
 
 describe("approvals", () => {
   it("erin approves; dave (no approver role) and a reasonless rejection are refused", async () => {
-    const payment = {
-      principal: { type: "Agent", id: "payments-agent" },
-      chain: [{ type: "User", id: "dave" }],
-      intent: "vendor-payment",
-      action: "payment:initiate",
-      resource: { type: "Payment", id: "p-api-1", attributes: { amount: 20_000, currency: "EUR", payee: "Acme" } },
-      context: { amount: 20_000, currency: "EUR" },
-    };
+    const payment = { ...initiatePayment("p-api-1", 20_000), context: { amount: 20_000, currency: "EUR" } };
     const first = await pdp.authorize(payment);
     const id = (first.json.obligations as Array<{ approvalId: string }>)[0]?.approvalId as string;
     const queue = (await erin.get("/api/v1/approvals?status=pending")).json.approvals as Array<{ id: string }>;

@@ -1,6 +1,7 @@
 import { type AdminApp, type AdminDeps, createAdminApp } from "@pea/admin";
 import { createLogger } from "@pea/http-kit";
-import { AdminAuthorizer, AdminOversight, entitlementAdmin, prepareAdmin } from "@pea/policy-store";
+import { AdminAuthorizer, AdminOversight, createApiKey, entitlementAdmin, prepareAdmin } from "@pea/policy-store";
+import { sendToApp } from "../support/http.js";
 import { startTestPdp, type TestPdp } from "../support/store.js";
 
 export const DEMO_PASSWORD = "correct horse battery staple";
@@ -39,6 +40,24 @@ export async function startTestAdmin(
   return { pdp, app, close: () => pdp.close() };
 }
 
+/** A key of `userId`'s own, made straight in the store (by `actor`, if given) and known to the app at once. */
+export async function userKey(
+  admin: TestAdmin,
+  key: Omit<Parameters<typeof createApiKey>[1], "kind"> & { userId: string },
+): Promise<{ id: string; key: string }> {
+  const made = await createApiKey(admin.pdp.database, { kind: "user", ...key });
+  await admin.pdp.engine.keys.reload();
+  return made;
+}
+
+/** What an admin posts to /api/v1/keys for a service key: one that speaks for `agents` only. */
+export const serviceKeyRequest = (name: string, agents: string[], scopes: string[]) => ({
+  name,
+  kind: "service",
+  agents,
+  scopes,
+});
+
 export interface Json {
   [key: string]: unknown;
   error?: { code: string; message: string; requestId: string };
@@ -58,21 +77,8 @@ export async function signIn(app: AdminApp, user: string, password = DEMO_PASSWO
 }
 
 export function client(app: AdminApp, headers: Record<string, string>, allowed: string[] = []) {
-  const call = async (method: string, path: string, body?: unknown, extra: Record<string, string> = {}) => {
-    const res = await app.request(path, {
-      method,
-      headers: { ...headers, ...(body !== undefined ? { "content-type": "application/json" } : {}), ...extra },
-      ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
-    });
-    const text = await res.text();
-    let json: Json = {};
-    try {
-      json = JSON.parse(text) as Json;
-    } catch {
-      // HTML
-    }
-    return { status: res.status, json, text, headers: res.headers };
-  };
+  const call = (method: string, path: string, body?: unknown, extra: Record<string, string> = {}) =>
+    sendToApp<Json>(app, method, path, body === undefined ? undefined : JSON.stringify(body), { ...headers, ...extra });
   return {
     allowed,
     call,

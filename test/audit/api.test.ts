@@ -2,10 +2,10 @@
 import { mkdtemp, readFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { main } from "@pea/cli";
 import { openDatabase, resolveDatabaseTarget } from "@pea/migrations";
 import { createApiKey } from "@pea/policy-store";
 import { afterEach, describe, expect, it } from "vitest";
+import { runCli } from "../support/cli.js";
 import { testEnv } from "../support/env.js";
 import { pdpClient } from "../support/http.js";
 import { stories } from "../support/requests.js";
@@ -107,27 +107,20 @@ describe("GET /v1/runs/{id}/lineage", () => {
   }, 120_000);
 });
 
-async function run(argv: string[], env: Record<string, string | undefined>) {
-  const out: string[] = [];
-  const err: string[] = [];
-  const code = await main(argv, env, { log: (l) => out.push(l), error: (l) => err.push(l) });
-  return { code, out: out.join("\n"), err: err.join("\n") };
-}
-
 describe("pea audit", () => {
   it("verifies, exports, checkpoints, and names the first bad seq after tampering", async () => {
     store = testEnv.DATABASE_URL ? await openTestStore() : undefined;
     const dataDir = await mkdtemp(join(tmpdir(), "pea-audit-cli-"));
     const env = store?.url ? { DATABASE_URL: store.url } : { PEA_DATA_DIR: dataDir };
-    expect((await run(["seed", "demo"], env)).code).toBe(0);
-    expect((await run(["keys", "create", "--name", "one", "--gateway"], env)).code).toBe(0);
-    expect((await run(["keys", "create", "--name", "two", "--gateway"], env)).code).toBe(0);
+    expect((await runCli(["seed", "demo"], env)).code).toBe(0);
+    expect((await runCli(["keys", "create", "--name", "one", "--gateway"], env)).code).toBe(0);
+    expect((await runCli(["keys", "create", "--name", "two", "--gateway"], env)).code).toBe(0);
 
-    const verified = await run(["audit", "verify"], env);
+    const verified = await runCli(["audit", "verify"], env);
     expect(verified).toMatchObject({ code: 0 });
     expect(verified.out).toMatch(/audit log intact: \d+ records/);
 
-    const exported = await run(["audit", "export", "--since", "1h"], env);
+    const exported = await runCli(["audit", "export", "--since", "1h"], env);
     expect(exported.code).toBe(0);
     const lines = exported.out.split("\n").map((l) => JSON.parse(l) as Entry & { hash: string });
     const actions = lines.map((l) => l.record.action);
@@ -138,10 +131,12 @@ describe("pea audit", () => {
     expect(JSON.stringify(lines)).not.toMatch(/secret/);
 
     const file = join(dataDir, "checkpoint.json");
-    const checkpoint = await run(["audit", "checkpoint", "--out", file], env);
+    const checkpoint = await runCli(["audit", "checkpoint", "--out", file], env);
     expect(checkpoint.code).toBe(0);
     expect(JSON.parse(await readFile(file, "utf8"))).toMatchObject({ type: "pea.audit.checkpoint", seq: last });
-    expect((await run(["audit", "verify", "--checkpoint", file], env)).out).toMatch(/2 signed checkpoint\(s\) matched/);
+    expect((await runCli(["audit", "verify", "--checkpoint", file], env)).out).toMatch(
+      /2 signed checkpoint\(s\) matched/,
+    );
 
     // A superuser removes the last record and rewinds the head: only the exported checkpoint knows.
     const db = await openDatabase(resolveDatabaseTarget({ databaseUrl: store?.url, dataDir }));
@@ -154,12 +149,12 @@ describe("pea audit", () => {
       );
     });
     await db.close();
-    expect((await run(["audit", "verify"], env)).code).toBe(0);
-    const caught = await run(["audit", "verify", "--checkpoint", file], env);
+    expect((await runCli(["audit", "verify"], env)).code).toBe(0);
+    const caught = await runCli(["audit", "verify", "--checkpoint", file], env);
     expect(caught.code).toBe(1);
     expect(caught.err).toContain(`first bad seq ${last} (truncated)`);
 
-    expect((await run(["audit", "export"], env)).code).toBe(2);
-    expect((await run(["audit", "nonsense"], env)).code).toBe(2);
+    expect((await runCli(["audit", "export"], env)).code).toBe(2);
+    expect((await runCli(["audit", "nonsense"], env)).code).toBe(2);
   }, 120_000);
 });

@@ -1,12 +1,8 @@
 // The documented switch: PEA_PACK=<name> starts a real PDP on a port loaded with one interop pack.
-import { mkdtemp } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { parsePdpConfig, startPdp } from "@pea/pdp";
 import { describe, expect, it } from "vitest";
-import { testEnv } from "../support/env.js";
 import { keyFromCli, untilKeyIsKnown } from "../support/keys.js";
-import { openTestStore } from "../support/store.js";
+import { livePdpEnv } from "../support/live-pdp.js";
 import { readVectors } from "./support.js";
 
 describe("PEA_PACK", () => {
@@ -18,22 +14,12 @@ describe("PEA_PACK", () => {
   });
 
   it("PEA_PACK=gateway serves the gateway scenario on a live port, over real HTTP", async () => {
-    const dataDir = await mkdtemp(join(tmpdir(), "pea-pack-"));
-    const store = testEnv.DATABASE_URL ? await openTestStore() : undefined;
     const key = "pea_packtest01.abcdefghijklmnopqrstuvwxyz0123";
-    const config = parsePdpConfig({
-      PEA_PACK: "gateway",
-      PEA_DATA_DIR: dataDir,
-      PEA_EMBEDDED_PORT: "0",
-      PEA_PDP_PORT: "0",
-      PEA_LOG_LEVEL: "silent",
-      PEA_BOOTSTRAP_API_KEY: key,
-      DATABASE_URL: store?.url,
-    });
-    const pdp = await startPdp(config, () => {});
+    const { env, store } = await livePdpEnv("pea-pack-", { PEA_PACK: "gateway", PEA_BOOTSTRAP_API_KEY: key });
+    const pdp = await startPdp(parsePdpConfig(env), () => {});
     try {
       // The enforcement point's own key: a gateway key speaks for the subjects it authenticated.
-      const gateway = await keyFromCli({ PEA_DATA_DIR: dataDir, DATABASE_URL: store?.url }, ["--gateway"]);
+      const gateway = await keyFromCli({ PEA_DATA_DIR: env.PEA_DATA_DIR, DATABASE_URL: store?.url }, ["--gateway"]);
       await untilKeyIsKnown(pdp.url, gateway);
       const meta = (await (await fetch(`${pdp.url}/.well-known/authzen-configuration`)).json()) as Record<
         string,

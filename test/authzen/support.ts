@@ -10,8 +10,10 @@ import {
   type PackName,
   prepareStore,
 } from "@pea/policy-store";
+import { afterAll, beforeAll } from "vitest";
 import { pdpClient } from "../support/http.js";
 import { openTestStore, type TestPdp } from "../support/store.js";
+import { madeBeforeAll } from "../support/suite.js";
 
 /**
  * The public AuthZEN interop vectors (openid/authzen interop/, kept beside the repository in
@@ -52,4 +54,19 @@ export async function startPackPdp(name: PackName): Promise<TestPdp> {
 }
 
 export type PackClient = ReturnType<typeof pdpClient>;
+
+/**
+ * A PDP `start`ed before the enclosing describe block's tests and closed after them, and a client
+ * for it: the block's tests read both through the accessors.
+ */
+export function pdpForSuite(start: () => Promise<TestPdp>) {
+  let pdp: TestPdp | undefined;
+  let client: PackClient | undefined;
+  beforeAll(async () => {
+    pdp = await start();
+    client = pdpClient(pdp);
+  });
+  afterAll(async () => pdp?.close());
+  return { pdp: () => madeBeforeAll(pdp, "the PDP"), client: () => madeBeforeAll(client, "the PDP's client") };
+}
 export { pdpClient };

@@ -1,8 +1,7 @@
 // Shared by the per-pack vector suites (one file per pack: each runs in its own worker process).
 import type { PackName } from "@pea/policy-store";
-import { afterAll, beforeAll, describe, expect } from "vitest";
-import type { TestPdp } from "../support/store.js";
-import { type PackClient, pdpClient, startPackPdp } from "./support.js";
+import { afterAll, describe, expect } from "vitest";
+import { type PackClient, pdpForSuite, startPackPdp } from "./support.js";
 
 export type Case<R, E> = { request: R; expected: E };
 export type Entity = { type: string; id: string };
@@ -12,16 +11,7 @@ export const passed: Record<string, string> = {};
 /** Boot a pack once per describe block and hand its client to the cases. */
 export function withPack(name: PackName, body: (client: () => PackClient) => void) {
   describe(`pack ${name}`, () => {
-    let pdp: TestPdp;
-    let client: PackClient;
-    beforeAll(async () => {
-      pdp = await startPackPdp(name);
-      client = pdpClient(pdp);
-    });
-    afterAll(async () => {
-      await pdp?.close();
-    });
-    body(() => client);
+    body(pdpForSuite(() => startPackPdp(name)).client);
   });
 }
 

@@ -1,21 +1,14 @@
 import { mkdtemp, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { main } from "@pea/cli";
 import { describe, expect, it } from "vitest";
+import { runCli } from "../support/cli.js";
 import { testEnv } from "../support/env.js";
 import { openTestStore, policyDirWith } from "../support/store.js";
 
-async function run(argv: string[], env: Record<string, string | undefined> = {}) {
-  const out: string[] = [];
-  const err: string[] = [];
-  const code = await main(argv, env, { log: (l) => out.push(l), error: (l) => err.push(l) });
-  return { code, out: out.join("\n"), err: err.join("\n") };
-}
-
 describe("pea policy validate", () => {
   it("accepts the shipped policies", async () => {
-    const { code, out } = await run(["policy", "validate"]);
+    const { code, out } = await runCli(["policy", "validate"]);
     expect(code).toBe(0);
     expect(out).toMatch(/\d+ policies in \d+ files are valid/);
   });
@@ -30,7 +23,7 @@ when { resource.segmnt == "x" };
 forbid (principal, action, resource);
 `,
     });
-    const { code, err } = await run(["policy", "validate", dir]);
+    const { code, err } = await runCli(["policy", "validate", dir]);
     expect(code).toBe(1);
     expect(err).toMatch(/bad\.cedar:3:\d+: .*segmnt/);
     expect(err).toMatch(/bad\.cedar:5:1: @reason\("because"\) is not a PEA reason code \(hint: use one of/);
@@ -42,14 +35,14 @@ forbid (principal, action, resource);
       join(dir, "syntax.cedar"),
       `permit (principal, action, resource);\n\npermit (principal, action resource);\n`,
     );
-    const { code, err } = await run(["policy", "validate", dir]);
+    const { code, err } = await runCli(["policy", "validate", dir]);
     expect(code).toBe(1);
     expect(err).toMatch(/syntax\.cedar:3:\d+/);
   });
 
   it("refuses a directory without policies", async () => {
     const dir = await mkdtemp(join(tmpdir(), "pea-empty-"));
-    expect((await run(["policy", "validate", dir])).code).toBe(1);
+    expect((await runCli(["policy", "validate", dir])).code).toBe(1);
   });
 });
 
@@ -60,34 +53,34 @@ describe("pea with a store", { timeout: 120_000 }, () => {
     const store = testEnv.DATABASE_URL ? await openTestStore() : undefined;
     const env = store?.url ? { DATABASE_URL: store.url } : { PEA_DATA_DIR: await mkdtemp(join(tmpdir(), "pea-cli-")) };
     try {
-      const migrated = await run(["migrate"], env);
+      const migrated = await runCli(["migrate"], env);
       expect(migrated.code).toBe(0);
       expect(migrated.out).toContain("0001_entitlements.sql");
-      expect((await run(["migrate"], env)).out).toBe("already up to date");
-      expect((await run(["seed", "demo"], env)).code).toBe(0);
-      expect((await run(["seed", "demo"], env)).code).toBe(0);
+      expect((await runCli(["migrate"], env)).out).toBe("already up to date");
+      expect((await runCli(["seed", "demo"], env)).code).toBe(0);
+      expect((await runCli(["seed", "demo"], env)).code).toBe(0);
 
-      const created = await run(
+      const created = await runCli(
         ["keys", "create", "--name", "erin-approvals", "--user", "erin", "--scope", "approvals"],
         env,
       );
       expect(created.code).toBe(0);
       expect(created.out).toMatch(/pea_[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+/);
 
-      const noUser = await run(["keys", "create", "--name", "x", "--user", "nobody"], env);
+      const noUser = await runCli(["keys", "create", "--name", "x", "--user", "nobody"], env);
       expect(noUser.code).toBe(1);
       expect(noUser.err).toContain("user nobody does not exist");
-      const noAgent = await run(["keys", "create", "--name", "x", "--agent", "ghost"], env);
+      const noAgent = await runCli(["keys", "create", "--name", "x", "--agent", "ghost"], env);
       expect(noAgent.code).toBe(1);
       expect(noAgent.err).toContain("agent ghost does not exist");
-      const badScope = await run(["keys", "create", "--name", "x", "--gateway", "--scope", "root"], env);
+      const badScope = await runCli(["keys", "create", "--name", "x", "--gateway", "--scope", "root"], env);
       expect(badScope.code).toBe(1);
       expect(badScope.err).toContain("unknown scope root");
-      expect((await run(["keys", "create"], env)).code).toBe(2);
+      expect((await runCli(["keys", "create"], env)).code).toBe(2);
       // A key says whom it speaks for: exactly one binding.
-      expect((await run(["keys", "create", "--name", "x"], env)).code).toBe(2);
-      expect((await run(["keys", "create", "--name", "x", "--user", "erin", "--gateway"], env)).code).toBe(2);
-      const agentKey = await run(["keys", "create", "--name", "ra", "--agent", "research-assistant"], env);
+      expect((await runCli(["keys", "create", "--name", "x"], env)).code).toBe(2);
+      expect((await runCli(["keys", "create", "--name", "x", "--user", "erin", "--gateway"], env)).code).toBe(2);
+      const agentKey = await runCli(["keys", "create", "--name", "ra", "--agent", "research-assistant"], env);
       expect(agentKey.code).toBe(0);
       expect(agentKey.out).toContain("created service key");
     } finally {
@@ -96,8 +89,8 @@ describe("pea with a store", { timeout: 120_000 }, () => {
   });
 
   it("explains usage", async () => {
-    expect((await run([])).out).toContain("pea policy validate");
-    const unknown = await run(["frobnicate"]);
+    expect((await runCli([])).out).toContain("pea policy validate");
+    const unknown = await runCli(["frobnicate"]);
     expect(unknown.code).toBe(2);
     expect(unknown.err).toContain("unknown command frobnicate");
   });

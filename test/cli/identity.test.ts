@@ -3,18 +3,11 @@
 import { mkdtemp } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { main } from "@pea/cli";
 import { openDatabase, resolveDatabaseTarget } from "@pea/migrations";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { runCli } from "../support/cli.js";
 import { testEnv } from "../support/env.js";
 import { openTestStore, type TestStore } from "../support/store.js";
-
-async function run(argv: string[], env: Record<string, string | undefined> = {}) {
-  const out: string[] = [];
-  const err: string[] = [];
-  const code = await main(argv, env, { log: (l) => out.push(l), error: (l) => err.push(l) });
-  return { code, out: out.join("\n"), err: err.join("\n") };
-}
 
 const keyIn = (text: string) => text.match(/pea_[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+/)?.[0] as string;
 
@@ -37,7 +30,7 @@ describe("--help on every command, one kind of usage error", () => {
   it.each(commands)("pea %s %s --help prints that command's usage and touches nothing", async (...command) => {
     const words = command.filter((w): w is string => typeof w === "string");
     // No store is configured: a command that ran would fail, not print its usage.
-    const res = await run([...words, "--help"], { PEA_DATA_DIR: "/nonexistent/pea" });
+    const res = await runCli([...words, "--help"], { PEA_DATA_DIR: "/nonexistent/pea" });
     expect(res.code).toBe(0);
     expect(res.err).toBe("");
     expect(res.out).toContain(`pea ${words[0]}`);
@@ -52,7 +45,7 @@ describe("--help on every command, one kind of usage error", () => {
       [["policy", "diff", "--last", "0"], "pea policy diff"],
       [["keys", "create"], "pea keys create"],
     ] as const) {
-      const res = await run([...argv], {});
+      const res = await runCli([...argv], {});
       expect(res.code, argv.join(" ")).toBe(2);
       expect(res.err).toContain(usage);
     }
@@ -66,8 +59,8 @@ describe("acting commands authenticate", { timeout: 120_000 }, () => {
   beforeAll(async () => {
     store = testEnv.DATABASE_URL ? await openTestStore() : undefined;
     env = store?.url ? { DATABASE_URL: store.url } : { PEA_DATA_DIR: await mkdtemp(join(tmpdir(), "pea-cli-id-")) };
-    expect((await run(["seed", "demo"], env)).code).toBe(0);
-    patKey = keyIn((await run(["keys", "create", "--name", "pat", "--user", "carol", "--scope", "admin"], env)).out);
+    expect((await runCli(["seed", "demo"], env)).code).toBe(0);
+    patKey = keyIn((await runCli(["keys", "create", "--name", "pat", "--user", "carol", "--scope", "admin"], env)).out);
   });
   afterAll(() => store?.close());
 
@@ -81,17 +74,17 @@ describe("acting commands authenticate", { timeout: 120_000 }, () => {
       ["policy", "shadow", "--off"],
       ["policy", "publish", "--message", "m"],
     ]) {
-      const res = await run(argv, env);
+      const res = await runCli(argv, env);
       expect(res.code, argv.join(" ")).toBe(2);
       expect(res.err).toContain("set PEA_API_KEY to your own key");
     }
     // Read-only commands need no key.
-    expect((await run(["sod", "check"], env)).code).toBe(0);
-    expect((await run(["policy", "versions"], env)).code).toBe(0);
+    expect((await runCli(["sod", "check"], env)).code).toBe(0);
+    expect((await runCli(["policy", "versions"], env)).code).toBe(0);
   });
 
   it("acts as the key's user, and the audit record names the key and who created it", async () => {
-    const res = await run(["membership", "add", "--member", "User::alice", "--parent", "Group::compliance"], {
+    const res = await runCli(["membership", "add", "--member", "User::alice", "--parent", "Group::compliance"], {
       ...env,
       PEA_API_KEY: patKey,
     });
@@ -118,16 +111,18 @@ describe("acting commands authenticate", { timeout: 120_000 }, () => {
 
   it("refuses a key that is not a person's, one without the admin scope, and one that is not in the store", async () => {
     const service = keyIn(
-      (await run(["keys", "create", "--name", "svc", "--agent", "research-assistant", "--scope", "admin"], env)).out,
+      (await runCli(["keys", "create", "--name", "svc", "--agent", "research-assistant", "--scope", "admin"], env)).out,
     );
-    const narrow = keyIn((await run(["keys", "create", "--name", "n", "--user", "erin", "--scope", "runs"], env)).out);
+    const narrow = keyIn(
+      (await runCli(["keys", "create", "--name", "n", "--user", "erin", "--scope", "runs"], env)).out,
+    );
     const add = ["sod", "declare", "bankers", "payments-approvers"];
     for (const [key, message] of [
       [service, "the CLI acts as a person"],
       [narrow, "lacks the admin scope"],
       [`${patKey.slice(0, -4)}AAAA`, "not a key of this store"],
     ] as const) {
-      const res = await run(add, { ...env, PEA_API_KEY: key });
+      const res = await runCli(add, { ...env, PEA_API_KEY: key });
       expect(res.code).toBe(1);
       expect(res.err).toContain(message);
     }

@@ -2,28 +2,17 @@
 // model would make, driven directly. The agent's runtime holds its own key; the run is alice's.
 import { createPeaClient } from "@pea/client";
 import { researchTools } from "@pea/example-ai-sdk-tools";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { serveOnLoopback } from "../gateway/support.js";
+import { describe, expect, it } from "vitest";
 import { pdpClient } from "../support/http.js";
-import { startTestPdp, type TestPdp } from "../support/store.js";
+import { servedPdpForFile } from "./support.js";
 
-let pdp: TestPdp;
-let served: { url: string; close(): Promise<void> };
-
-beforeAll(async () => {
-  pdp = await startTestPdp();
-  served = await serveOnLoopback(pdpClient(pdp).app.fetch);
-});
-afterAll(async () => {
-  await served?.close();
-  await pdp?.close();
-});
+const { pdp, url } = servedPdpForFile();
 
 const options = { toolCallId: "call-1", messages: [] };
 
 describe("AI SDK tools guarded by PEA", () => {
   it("run when allowed, answer the refusal when not, and stop a leak after MNPI", async () => {
-    const alice = createPeaClient({ url: served.url, apiKey: pdp.keys.get("alice") as string, timeoutMs: 15_000 });
+    const alice = createPeaClient({ url: url(), apiKey: pdp().keys.get("alice") as string, timeoutMs: 15_000 });
     const run = await alice
       .startRun({
         principal: { type: "Agent", id: "deal-assistant" },
@@ -33,15 +22,15 @@ describe("AI SDK tools guarded by PEA", () => {
       .catch((e) => e);
     expect(run).toMatchObject({ status: 403 }); // alice cannot start bob's run
 
-    const bob = createPeaClient({ url: served.url, apiKey: pdp.keys.get("bob") as string, timeoutMs: 15_000 });
+    const bob = createPeaClient({ url: url(), apiKey: pdp().keys.get("bob") as string, timeoutMs: 15_000 });
     const { id } = await bob.startRun({
       principal: { type: "Agent", id: "deal-assistant" },
       chain: [{ type: "User", id: "bob" }],
       intent: "deal-prep",
     });
     const runtime = createPeaClient({
-      url: served.url,
-      apiKey: pdp.keys.get("deal-assistant") as string,
+      url: url(),
+      apiKey: pdp().keys.get("deal-assistant") as string,
       timeoutMs: 15_000,
     });
     const outbox: Array<{ to: string; body: string }> = [];
@@ -66,7 +55,7 @@ describe("AI SDK tools guarded by PEA", () => {
     });
     expect(outbox.map((m) => m.to)).toEqual(["analyst@meridian.example"]);
 
-    const lineage = await pdpClient(pdp).call("GET", `/v1/runs/${id}/lineage`);
+    const lineage = await pdpClient(pdp()).call("GET", `/v1/runs/${id}/lineage`);
     expect(JSON.stringify(lineage.json).match(/"executed"/g)?.length).toBeGreaterThanOrEqual(2);
   });
 

@@ -1,32 +1,17 @@
 import { ArtifactError, createPeaClient, PdpRefused, PeaDenied } from "@pea/client";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { serveOnLoopback } from "../gateway/support.js";
+import { describe, expect, it } from "vitest";
 import { pdpClient } from "../support/http.js";
 import { pdpOutage } from "../support/pdp-outage.js";
-import { stories } from "../support/requests.js";
-import { startTestPdp, type TestPdp } from "../support/store.js";
+import { initiatePayment, stories } from "../support/requests.js";
+import { servedPdpForFile } from "./support.js";
 
-let pdp: TestPdp;
-let served: { url: string; close(): Promise<void> };
+const { pdp, url } = servedPdpForFile();
 // A generous deadline against the real PDP: a loaded test machine must not turn answers into denies.
 const clientAs = (holder: string) =>
-  createPeaClient({ url: served.url, apiKey: pdp.keys.get(holder) as string, timeoutMs: 15_000 });
-
-beforeAll(async () => {
-  pdp = await startTestPdp();
-  served = await serveOnLoopback(pdpClient(pdp).app.fetch);
-});
-afterAll(async () => {
-  await served?.close();
-  await pdp?.close();
-});
+  createPeaClient({ url: url(), apiKey: pdp().keys.get(holder) as string, timeoutMs: 15_000 });
 
 const payment = (id: string, amount: number) => ({
-  principal: { type: "Agent", id: "payments-agent" },
-  chain: [{ type: "User", id: "dave" }],
-  intent: "vendor-payment",
-  action: "payment:initiate",
-  resource: { type: "Payment", id, attributes: { amount, currency: "EUR", payee: "Acme Supplies" } },
+  ...initiatePayment(id, amount, "Acme Supplies"),
   context: { amount, currency: "EUR" },
 });
 
@@ -46,7 +31,7 @@ describe("the client against the real PDP", () => {
     // a key that may not speak for this chain: PEA's deny, read as a deny
     expect((await clientAs("bob").authorize(stories.readResearch)).reasons[0]?.code).toBe("unverified_principal");
     // a request PEA cannot take (a bad key: 401) is a deny too, never an allow
-    const badKey = createPeaClient({ url: served.url, apiKey: "pea_nope.nope", timeoutMs: 15_000 });
+    const badKey = createPeaClient({ url: url(), apiKey: "pea_nope.nope", timeoutMs: 15_000 });
     expect(await badKey.authorize(stories.readResearch)).toMatchObject({
       decision: "deny",
       reasons: [{ code: "request_refused" }],
@@ -83,12 +68,12 @@ describe("the client against the real PDP", () => {
 
     const waiting = dave.waitForApproval(approvalId, { timeoutMs: 5_000, pollMs: 50 });
     await new Promise((r) => setTimeout(r, 100));
-    await pdpClient(pdp).call(
+    await pdpClient(pdp()).call(
       "POST",
       `/v1/approvals/${approvalId}/approve`,
       {},
       {
-        authorization: `Bearer ${pdp.keys.get("erin")}`,
+        authorization: `Bearer ${pdp().keys.get("erin")}`,
       },
     );
     expect((await waiting).status).toBe("approved");
@@ -128,7 +113,7 @@ describe("the client against the real PDP", () => {
     await expect(read({ id: "market-data" })).rejects.toThrow("the dataset is offline");
     expect(seen).toEqual(["research-repo:string", "market-data:string"]);
 
-    const outcomes = await pdp.database.query<{ status: string }>(
+    const outcomes = await pdp().database.query<{ status: string }>(
       "SELECT status FROM decision_outcomes ORDER BY reported_at DESC LIMIT 2",
     );
     expect(outcomes.map((o) => o.status).sort()).toEqual(["executed", "failed"]);

@@ -4,9 +4,9 @@ import type { Browser, BrowserContext, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DEMO_PASSWORD, signIn, startTestAdmin, type TestAdmin } from "../admin/support.js";
 import { pdpClient } from "../support/http.js";
-import { researchAssistantForAlice, stories } from "../support/requests.js";
+import { initiatePayment, researchAssistantForAlice, stories } from "../support/requests.js";
 import { waitFor } from "../support/store.js";
-import { launchBrowser, serveAdmin, shoot, signInUi, unlabelledControls } from "./browser.js";
+import { grantCrossingUi, launchBrowser, serveAdmin, shoot, signInUi, unlabelledControls } from "./browser.js";
 
 let admin: TestAdmin;
 let server: { url: string; close(): Promise<void> };
@@ -82,12 +82,12 @@ describe("carol brings bob over the wall for ACME", () => {
 
     const { page, context } = await session("carol");
     await page.goto(`${server.url}/sod`);
-    await page.getByText("Bring someone over the wall").click();
-    await page.getByLabel("Person").selectOption("bob");
-    await page.getByLabel("Issuer").fill("ACME");
-    await page.getByLabel("Reason").fill("Pitch review for the ACME mandate");
-    await page.getByLabel("For (minutes)").fill("30");
-    await page.getByRole("button", { name: "Grant crossing" }).click();
+    await grantCrossingUi(page, {
+      person: "bob",
+      issuer: "ACME",
+      reason: "Pitch review for the ACME mandate",
+      minutes: "30",
+    });
     await expect.poll(() => page.getByTestId("flash").textContent()).toMatch(/bob is over the wall for ACME/);
     await shoot(page, "02-sod-walls-crossing-granted");
     await waitFor(async () => (await decision(read)).decision === "allow");
@@ -106,11 +106,7 @@ describe("carol brings bob over the wall for ACME", () => {
   it("carol cannot bring herself over the wall", async () => {
     const { page, context } = await session("carol");
     await page.goto(`${server.url}/sod`);
-    await page.getByText("Bring someone over the wall").click();
-    await page.getByLabel("Person").selectOption("carol");
-    await page.getByLabel("Issuer").fill("ACME");
-    await page.getByLabel("Reason").fill("self");
-    await page.getByRole("button", { name: "Grant crossing" }).click();
+    await grantCrossingUi(page, { person: "carol", issuer: "ACME", reason: "self" });
     await expect.poll(() => page.getByTestId("crossing-error").textContent()).toMatch(/own entitlements/);
     await context.close();
   });
@@ -140,15 +136,7 @@ describe("an admin tries to give dave payments-approvers", () => {
 describe("erin approves a pending payment", () => {
   it("the payment is allowed once after erin approves it in the queue", async () => {
     const payment = {
-      principal: { type: "Agent", id: "payments-agent" },
-      chain: [{ type: "User", id: "dave" }],
-      intent: "vendor-payment",
-      action: "payment:initiate",
-      resource: {
-        type: "Payment",
-        id: "inv-2026-0042",
-        attributes: { amount: 50_000, currency: "EUR", payee: "Acme Supplies" },
-      },
+      ...initiatePayment("inv-2026-0042", 50_000, "Acme Supplies"),
       context: { amount: 50_000, currency: "EUR", purpose: "invoice 2026-0042" },
     };
     const first = await decision(payment);

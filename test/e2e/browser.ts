@@ -57,6 +57,19 @@ export async function signInUi(page: Page, baseUrl: string, user: string, passwo
   await page.waitForURL((url) => !url.pathname.startsWith("/login"));
 }
 
+/** On the SoD page: open "Bring someone over the wall", fill in what is given, and press "Grant crossing". */
+export async function grantCrossingUi(
+  page: Page,
+  crossing: { person: string; issuer: string; reason: string; minutes?: string },
+): Promise<void> {
+  await page.getByText("Bring someone over the wall").click();
+  await page.getByLabel("Person").selectOption(crossing.person);
+  await page.getByLabel("Issuer").fill(crossing.issuer);
+  await page.getByLabel("Reason").fill(crossing.reason);
+  if (crossing.minutes !== undefined) await page.getByLabel("For (minutes)").fill(crossing.minutes);
+  await page.getByRole("button", { name: "Grant crossing" }).click();
+}
+
 /** Every visible form control has an accessible label (a cheap, strict screen-reader check). */
 export async function unlabelledControls(page: Page): Promise<string[]> {
   return page.evaluate(() =>

@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DEMO_PASSWORD, startTestAdmin, type TestAdmin } from "../admin/support.js";
 import { pdpClient } from "../support/http.js";
 import { stories } from "../support/requests.js";
-import { launchBrowser, serveAdmin, shoot, signInUi, unlabelledControls } from "./browser.js";
+import { grantCrossingUi, launchBrowser, serveAdmin, shoot, signInUi, unlabelledControls } from "./browser.js";
 
 const RECORDS = 100_000;
 
@@ -146,12 +146,7 @@ describe("the console over 100,000 audit records", { timeout: 180_000 }, () => {
 
   it("a person's page shows the wall crossings they hold", async () => {
     await page.goto(`${server.url}/sod`);
-    await page.getByText("Bring someone over the wall").click();
-    await page.getByLabel("Person").selectOption("bob");
-    await page.getByLabel("Issuer").fill("Acme Corp");
-    await page.getByLabel("Reason").fill("Pitch review");
-    await page.getByLabel("For (minutes)").fill("30");
-    await page.getByRole("button", { name: "Grant crossing" }).click();
+    await grantCrossingUi(page, { person: "bob", issuer: "Acme Corp", reason: "Pitch review", minutes: "30" });
     await expect.poll(() => page.getByTestId("crossing-error").textContent()).toMatch(/issuer: .*known: ACME/);
     await page.getByLabel("Issuer").fill("ACME");
     await page.getByRole("button", { name: "Grant crossing" }).click();

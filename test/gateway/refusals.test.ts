@@ -1,41 +1,22 @@
 import { fileURLToPath } from "node:url";
-import type { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { parseGatewayConfig, parseToolsConfig, startGateway } from "@pea/mcp-gateway";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { pdpClient } from "../support/http.js";
 import { pdpOutage } from "../support/pdp-outage.js";
-import { startTestPdp, type TestPdp } from "../support/store.js";
-import { connectAgent, demoToolsFile, type GatewayRig, refusalOf, startGatewayRig, unsignedToken } from "./support.js";
+import { demoToolsFile, gatewayRigForFile, refusalOf, startGatewayRig, unsignedToken } from "./support.js";
 
-let pdp: TestPdp;
-let rig: GatewayRig;
-const agents: Client[] = [];
+const { pdp, rig, connect } = gatewayRigForFile();
 const repoRoot = fileURLToPath(new URL("../..", import.meta.url));
 
-beforeAll(async () => {
-  pdp = await startTestPdp();
-  rig = await startGatewayRig(pdp);
-});
-afterAll(async () => {
-  await Promise.all(agents.map((a) => a.close()));
-  await rig?.close();
-  await pdp?.close();
-});
-
-const researchRun = () => rig.startRun("alice", "research-assistant", "market-research-report");
-const connect = async (url: string, token: string) => {
-  const agent = await connectAgent(url, token);
-  agents.push(agent);
-  return agent;
-};
+const researchRun = () => rig().startRun("alice", "research-assistant", "market-research-report");
 const readResearch = { name: "read_dataset", arguments: { id: "research-repo" } };
 
 describe("the gateway refuses", () => {
   it("a revoked agent's next tools/call", async () => {
-    const agent = await connect(rig.gateway.url, (await rig.startRun("bob", "deal-assistant", "deal-prep")).token);
+    const agent = await connect((await rig().startRun("bob", "deal-assistant", "deal-prep")).token);
     const read = { name: "read_dataset", arguments: { id: "market-data" } };
     expect((await agent.callTool(read)).isError).toBeFalsy();
-    const revoked = await pdpClient(pdp).call("POST", "/v1/revocations", {
+    const revoked = await pdpClient(pdp()).call("POST", "/v1/revocations", {
       target: { type: "Agent", id: "deal-assistant" },
       reason: "compromised",
     });
@@ -48,9 +29,9 @@ describe("the gateway refuses", () => {
 
   it("a paused run", async () => {
     const run = await researchRun();
-    const agent = await connect(rig.gateway.url, run.token);
+    const agent = await connect(run.token);
     expect((await agent.callTool(readResearch)).isError).toBeFalsy();
-    const paused = await pdpClient(pdp).call("POST", `/v1/runs/${run.id}/pause`, { reason: "looks odd" });
+    const paused = await pdpClient(pdp()).call("POST", `/v1/runs/${run.id}/pause`, { reason: "looks odd" });
     expect(paused.status).toBe(200);
     const after = await agent.callTool(readResearch);
     expect(refusalOf(after)?.code).toBe("run_inactive");
@@ -67,7 +48,7 @@ describe("the gateway refuses", () => {
       params: { protocolVersion: "2025-06-18", capabilities: {}, clientInfo: { name: "t", version: "1" } },
     };
     const post = (bearer?: string) =>
-      fetch(rig.gateway.url, {
+      fetch(rig().gateway.url, {
         method: "POST",
         headers: {
           "content-type": "application/json",
@@ -83,7 +64,7 @@ describe("the gateway refuses", () => {
       expect(challenge).toMatch(/^Bearer error="invalid_token"/);
       const metadataUrl = /resource_metadata="([^"]+)"/.exec(challenge)?.[1] as string;
       const metadata = await (await fetch(metadataUrl)).json();
-      expect(metadata).toMatchObject({ resource: rig.gateway.url, bearer_methods_supported: ["header"] });
+      expect(metadata).toMatchObject({ resource: rig().gateway.url, bearer_methods_supported: ["header"] });
     }
     expect((await post(token)).status).toBe(200);
   });
@@ -92,7 +73,7 @@ describe("the gateway refuses", () => {
     const { token } = await researchRun();
     const [, payload] = token.split(".");
     const forged = unsignedToken(JSON.parse(Buffer.from(payload as string, "base64url").toString()));
-    const agent = await connect(rig.gateway.url, forged);
+    const agent = await connect(forged);
     expect((await agent.listTools()).tools).toEqual([]);
     expect(refusalOf(await agent.callTool(readResearch))?.code).toBe("unverified_delegation");
   });
@@ -102,9 +83,9 @@ describe("the gateway fails closed", () => {
   for (const answer of ["refuse", "hang", "fail"] as const) {
     it(`when the PDP ${answer === "refuse" ? "is down" : answer === "hang" ? "is slower than the deadline" : "answers 500"}`, async () => {
       const pdpDown = await pdpOutage(answer);
-      const down = await startGatewayRig(pdp, { pdpUrl: pdpDown.url, env: { PEA_MCP_DEADLINE_MS: "300" } });
+      const down = await startGatewayRig(pdp(), { pdpUrl: pdpDown.url, env: { PEA_MCP_DEADLINE_MS: "300" } });
       try {
-        const agent = await connect(down.gateway.url, (await researchRun()).token);
+        const agent = await connect((await researchRun()).token, down.gateway.url);
         expect((await agent.listTools()).tools).toEqual([]);
         const started = Date.now();
         const result = await agent.callTool(readResearch);
@@ -161,7 +142,7 @@ describe("tool mappings", () => {
     const config = parseGatewayConfig({
       PEA_MCP_PORT: "0",
       PEA_MCP_TOOLS: demoToolsFile,
-      PEA_MCP_API_KEY: pdp.keys.get("gateway") as string,
+      PEA_MCP_API_KEY: pdp().keys.get("gateway") as string,
     });
     await expect(startGateway(config, tools)).rejects.toThrow(/tools\.wire_money: no upstream offers this tool/);
   }, 60_000);

@@ -1,32 +1,16 @@
 // The demo bank's stories through the MCP gateway: real MCP client → gateway → real PDP (over
 // HTTP, on a test store) → the demo bank's tool server. Agents hold only their run token.
-import type { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
 import { createVerifier } from "@pea/verifier";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { pdpClient } from "../support/http.js";
-import { startTestPdp, type TestPdp } from "../support/store.js";
-import { connectAgent, type GatewayRig, refusalOf, startGatewayRig } from "./support.js";
+import { gatewayRigForFile, refusalOf } from "./support.js";
 
-let pdp: TestPdp;
-let rig: GatewayRig;
-const agents: Client[] = [];
-
-beforeAll(async () => {
-  pdp = await startTestPdp();
-  rig = await startGatewayRig(pdp);
-});
-afterAll(async () => {
-  await Promise.all(agents.map((a) => a.close()));
-  await rig?.close();
-  await pdp?.close();
-});
+const { pdp, rig, connect } = gatewayRigForFile();
 
 const agentFor = async (user: string, agent: string, intent: string) => {
-  const run = await rig.startRun(user, agent, intent);
-  const client = await connectAgent(rig.gateway.url, run.token);
-  agents.push(client);
-  return { client, run };
+  const run = await rig().startRun(user, agent, intent);
+  return { client: await connect(run.token), run };
 };
 const textOf = (result: unknown) => ((result as CallToolResult).content[0] as { text: string }).text;
 
@@ -42,9 +26,9 @@ describe("alice's research assistant", () => {
     const read = await client.callTool({ name: "read_dataset", arguments: { id: "research-repo" } });
     expect(read.isError).toBeFalsy();
     expect(textOf(read)).toContain("ACME: hold");
-    const call = rig.bank.calls.at(-1);
+    const call = rig().bank.calls.at(-1);
     expect(call?.tool).toBe("read_dataset");
-    const claims = await createVerifier({ pdpUrl: rig.pdpUrl }).verify(call?.artifact as string);
+    const claims = await createVerifier({ pdpUrl: rig().pdpUrl }).verify(call?.artifact as string);
     expect(claims).toMatchObject({
       principal: { type: "Agent", id: "research-assistant" },
       chain: [{ type: "User", id: "alice" }],
@@ -57,19 +41,19 @@ describe("alice's research assistant", () => {
     expect(barred.isError).toBe(true);
     expect(refusalOf(barred)).toMatchObject({ decision: "deny", code: "barrier" });
     expect(textOf(barred)).toMatch(/Refused by PEA \(barrier\)/);
-    expect(rig.bank.calls.filter((c) => c.tool === "read_dataset")).toHaveLength(1);
+    expect(rig().bank.calls.filter((c) => c.tool === "read_dataset")).toHaveLength(1);
 
     // Export is outside its task even when called by name.
     const exported = await client.callTool({ name: "export_dataset", arguments: { id: "client-list" } });
     expect(refusalOf(exported)?.code).toBe("intent_scope");
-    expect(rig.bank.exports).toEqual([]);
+    expect(rig().bank.exports).toEqual([]);
   });
 
   it("has its call and its outcome in the run's lineage", async () => {
     const { client, run } = await agentFor("alice", "research-assistant", "market-research-report");
     await client.callTool({ name: "read_dataset", arguments: { id: "market-data" } });
-    await rig.gateway.settled();
-    const lineage = await pdpClient(pdp).call("GET", `/v1/runs/${run.id}/lineage`);
+    await rig().gateway.settled();
+    const lineage = await pdpClient(pdp()).call("GET", `/v1/runs/${run.id}/lineage`);
     expect(lineage.status).toBe(200);
     const text = JSON.stringify(lineage.json);
     expect(text).toContain("market-data");
@@ -95,7 +79,7 @@ describe("bob's deal agent", () => {
     expect(leak.isError).toBe(true);
     expect(refusalOf(leak)).toMatchObject({ code: "barrier" });
     expect(refusalOf(leak)?.message).toMatch(/outside the firm/);
-    expect(rig.bank.outbox.map((m) => m.to)).toEqual(["analyst@meridian.example"]);
+    expect(rig().bank.outbox.map((m) => m.to)).toEqual(["analyst@meridian.example"]);
   });
 });
 
@@ -111,15 +95,15 @@ describe("dave's payments agent", () => {
     expect(first.isError).toBe(true);
     const refused = refusalOf(first);
     expect(refused).toMatchObject({ code: "approval_required", approvalId: expect.stringMatching(/^apr_/) });
-    expect(rig.bank.payments.size).toBe(0);
+    expect(rig().bank.payments.size).toBe(0);
 
     const approvalId = refused?.approvalId as string;
-    const approved = await pdpClient(pdp).call(
+    const approved = await pdpClient(pdp()).call(
       "POST",
       `/v1/approvals/${approvalId}/approve`,
       {},
       {
-        authorization: `Bearer ${pdp.keys.get("erin")}`,
+        authorization: `Bearer ${pdp().keys.get("erin")}`,
       },
     );
     expect(approved.status).toBe(200);
@@ -127,11 +111,11 @@ describe("dave's payments agent", () => {
     const retry = { name: "initiate_payment", arguments: payment, _meta: { "pea/approval": approvalId } };
     const paid = await client.callTool(retry);
     expect(paid.isError).toBeFalsy();
-    expect(rig.bank.payments.get("inv-4711")?.status).toBe("initiated");
+    expect(rig().bank.payments.get("inv-4711")?.status).toBe("initiated");
 
     const again = await client.callTool(retry);
     expect(again.isError).toBe(true);
     expect(refusalOf(again)?.code).toBe("approval_required");
-    expect(rig.bank.calls.filter((c) => c.tool === "initiate_payment")).toHaveLength(1);
+    expect(rig().bank.calls.filter((c) => c.tool === "initiate_payment")).toHaveLength(1);
   });
 });

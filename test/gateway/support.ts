@@ -10,8 +10,10 @@ import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/
 import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
 import { BankState, createBankToolServer, type ServedMcp, serveMcpOverHttp } from "@pea/demo-tools";
 import { parseGatewayConfig, parseToolsConfig, type RunningGateway, startGateway } from "@pea/mcp-gateway";
+import { afterAll, beforeAll } from "vitest";
 import { pdpClient } from "../support/http.js";
-import type { TestPdp } from "../support/store.js";
+import { startTestPdp, type TestPdp } from "../support/store.js";
+import { madeBeforeAll } from "../support/suite.js";
 
 export const demoToolsFile = fileURLToPath(new URL("../../apps/mcp-gateway/demo-bank.json", import.meta.url));
 
@@ -80,6 +82,35 @@ export async function startGatewayRig(
       await gateway.close();
       await upstream.close();
       await served?.close();
+    },
+  };
+}
+
+/**
+ * A test PDP and the gateway rig over it, started before the file's tests and closed after them,
+ * with every agent `connect` made (to the rig's gateway unless another URL is given).
+ */
+export function gatewayRigForFile() {
+  let pdp: TestPdp | undefined;
+  let rig: GatewayRig | undefined;
+  const agents: Client[] = [];
+  beforeAll(async () => {
+    pdp = await startTestPdp();
+    rig = await startGatewayRig(pdp);
+  });
+  afterAll(async () => {
+    await Promise.all(agents.map((a) => a.close()));
+    await rig?.close();
+    await pdp?.close();
+  });
+  const startedRig = () => madeBeforeAll(rig, "the gateway rig");
+  return {
+    pdp: () => madeBeforeAll(pdp, "the PDP"),
+    rig: startedRig,
+    async connect(token: string, url = startedRig().gateway.url): Promise<Client> {
+      const agent = await connectAgent(url, token);
+      agents.push(agent);
+      return agent;
     },
   };
 }

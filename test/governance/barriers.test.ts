@@ -1,7 +1,7 @@
 import { createApiKey } from "@pea/policy-store";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { pdpClient } from "../support/http.js";
-import { dealAssistantForBob, readDeals, stories } from "../support/requests.js";
+import { dealAssistantForBob, readDeals, stories, userActs } from "../support/requests.js";
 import { startTestPdp, type TestPdp } from "../support/store.js";
 
 let pdp: TestPdp;
@@ -57,18 +57,14 @@ describe("Brewer-Nash: history-dependent barrier", () => {
     const { json } = await client.authorize({ ...emailTo("cfo@acme.example"), run });
     expect(json.reasons?.[0]?.code).toBe("barrier");
     // bob himself, no agent, no run: human scope.
-    const bob = await client.authorize({
-      principal: { type: "User", id: "bob" },
-      action: "email:send",
-      resource: { type: "EmailAddress", id: "friend@gmail.example" },
-    });
+    const bob = await client.authorize(
+      userActs("bob", "email:send", { type: "EmailAddress", id: "friend@gmail.example" }),
+    );
     expect(bob.json.reasons?.[0]?.code).toBe("barrier");
     // Nothing was touched on alice's behalf.
-    const alice = await client.authorize({
-      principal: { type: "User", id: "alice" },
-      action: "email:send",
-      resource: { type: "EmailAddress", id: "friend@gmail.example" },
-    });
+    const alice = await client.authorize(
+      userActs("alice", "email:send", { type: "EmailAddress", id: "friend@gmail.example" }),
+    );
     expect(alice.json.decision).toBe("allow");
   });
 
@@ -150,11 +146,9 @@ describe("Brewer-Nash: history-dependent barrier", () => {
   });
 
   it("denies writing to the research side after touching MNPI", async () => {
-    const bobWrites = await client.authorize({
-      principal: { type: "User", id: "bob" },
-      action: "document:write",
-      resource: { type: "Document", id: "research-drafts" },
-    });
+    const bobWrites = await client.authorize(
+      userActs("bob", "document:write", { type: "Document", id: "research-drafts" }),
+    );
     expect(bobWrites.json.decision).toBe("deny");
     expect(bobWrites.json.reasons?.map((r) => r.policy)).toContain("bank.mnpi-no-write-to-research");
   });

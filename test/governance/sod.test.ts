@@ -6,6 +6,7 @@ import { applySeed, assignMembership, bankSeed, SodConflictError } from "@pea/po
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { testEnv } from "../support/env.js";
 import { type PdpClient, startPdpWithClient } from "../support/http.js";
+import { initiatePayment, paymentObject, paymentsAgentForDave, userActs } from "../support/requests.js";
 import { openTestStore, type TestPdp, waitFor } from "../support/store.js";
 
 let pdp: TestPdp;
@@ -16,27 +17,18 @@ beforeAll(async () => {
 });
 afterAll(async () => pdp.close());
 
-const payment = (id: string) => ({ type: "Payment", id, attributes: { amount: 5000, currency: "EUR", payee: "Acme" } });
-const agentForDave = {
-  principal: { type: "Agent", id: "payments-agent" },
-  chain: [{ type: "User", id: "dave" }],
-  intent: "vendor-payment",
-};
-const as = (user: string, action: string, id: string) => ({
-  principal: { type: "User", id: user },
-  action,
-  resource: payment(id),
-});
+const payment = (id: string) => paymentObject(id, 5000);
+const as = (user: string, action: string, id: string) => userActs(user, action, payment(id));
 
 describe("dynamic separation of duties on a payment", () => {
   it("denies the initiator approving or releasing it; erin may (the demo)", async () => {
-    const initiated = await client.authorize({ ...agentForDave, action: "payment:initiate", resource: payment("p-7") });
+    const initiated = await client.authorize(initiatePayment("p-7", 5000));
     expect(initiated.json.decision).toBe("allow");
 
     const daveApproves = await client.authorize(as("dave", "payment:approve", "p-7"));
     expect(daveApproves.json.reasons?.[0]).toMatchObject({ code: "sod", link: "User::dave" });
     const agentApproves = await client.authorize({
-      ...agentForDave,
+      ...paymentsAgentForDave,
       action: "payment:approve",
       resource: payment("p-7"),
     });
@@ -53,7 +45,7 @@ describe("dynamic separation of duties on a payment", () => {
   });
 
   it("does not count an initiation that did not execute", async () => {
-    const initiated = await client.authorize({ ...agentForDave, action: "payment:initiate", resource: payment("p-8") });
+    const initiated = await client.authorize(initiatePayment("p-8", 5000));
     const reported = await client.call("POST", `/v1/decisions/${initiated.json.decisionId}/outcome`, {
       status: "failed",
     });

@@ -2,6 +2,7 @@
 // (an allow, or an approval opened for it), a caller cannot describe it differently.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { pdpClient } from "../support/http.js";
+import { paymentsAgentForDave } from "../support/requests.js";
 import { startTestPdp, type TestPdp } from "../support/store.js";
 
 let pdp: TestPdp;
@@ -12,18 +13,13 @@ beforeAll(async () => {
 });
 afterAll(async () => pdp?.close());
 
-const agentForDave = {
-  principal: { type: "Agent", id: "payments-agent" },
-  chain: [{ type: "User", id: "dave" }],
-  intent: "vendor-payment",
-};
 const payment = (id: string, attributes?: Record<string, unknown>) => ({
   type: "Payment",
   id,
   ...(attributes ? { attributes } : {}),
 });
 const initiate = (id: string, amount: number) => ({
-  ...agentForDave,
+  ...paymentsAgentForDave,
   action: "payment:initiate",
   context: { amount },
   resource: payment(id, { amount, currency: "EUR", payee: "Acme" }),

@@ -4,7 +4,7 @@ import { createApiKey, RUN_TOKEN_TYPE } from "@pea/policy-store";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { pdpClient } from "../support/http.js";
 import { startTestIdp, type TestIdp } from "../support/idp.js";
-import { stories } from "../support/requests.js";
+import { initiatePayment, stories } from "../support/requests.js";
 import { startTestPdp, type TestPdp, waitFor } from "../support/store.js";
 
 let pdp: TestPdp;
@@ -39,13 +39,7 @@ const firstCode = (json: { reasons?: Array<{ code: string }> }) => json.reasons?
 
 describe("a key speaks only for whom it is bound to", () => {
   it("an agent's key claiming another agent: unverified_principal, recorded with the key", async () => {
-    const payment = {
-      principal: { type: "Agent", id: "payments-agent" },
-      chain: [{ type: "User", id: "dave" }],
-      intent: "vendor-payment",
-      action: "payment:initiate",
-      resource: { type: "Payment", id: "p-erin-1", attributes: { amount: 900, currency: "EUR", payee: "Erin Ltd" } },
-    };
+    const payment = initiatePayment("p-erin-1", 900, "Erin Ltd");
     const { status, json } = await ask("research-assistant", payment);
     expect(status).toBe(200);
     expect(json.decision).toBe("deny");

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type PdpClient, startPdpWithClient } from "../support/http.js";
-import { stories } from "../support/requests.js";
+import { initiatePayment, paymentObject, stories, userActs } from "../support/requests.js";
 import { type TestPdp, waitFor } from "../support/store.js";
 
 let pdp: TestPdp;
@@ -90,23 +90,13 @@ describe("the demo bank's stories", () => {
   });
 
   it("judges a human acting directly on their own entitlements", async () => {
-    const bobReadsDeals = await client.authorize({
-      principal: { type: "User", id: "bob" },
-      action: "dataset:read",
-      resource: { type: "Dataset", id: "deal-db" },
-    });
+    const bobReadsDeals = await client.authorize(userActs("bob", "dataset:read", { type: "Dataset", id: "deal-db" }));
     expect(bobReadsDeals.json.decision).toBe("allow");
-    const carolReadsDeals = await client.authorize({
-      principal: { type: "User", id: "carol" },
-      action: "dataset:read",
-      resource: { type: "Dataset", id: "deal-db" },
-    });
+    const carolReadsDeals = await client.authorize(
+      userActs("carol", "dataset:read", { type: "Dataset", id: "deal-db" }),
+    );
     expect(carolReadsDeals.json.reasons?.[0]?.code).toBe("barrier");
-    const carolPays = await client.authorize({
-      principal: { type: "User", id: "carol" },
-      action: "payment:initiate",
-      resource: { type: "Payment", id: "p-1", attributes: { amount: 10, currency: "EUR", payee: "x" } },
-    });
+    const carolPays = await client.authorize(userActs("carol", "payment:initiate", paymentObject("p-1", 10, "x")));
     expect(carolPays.json.reasons?.[0]).toMatchObject({ code: "not_permitted", link: "User::carol" });
   });
 });
@@ -122,13 +112,7 @@ describe("governance attributes come from the store", () => {
   });
 
   it("takes a new business object's attributes from the caller, type-checked", async () => {
-    const payment = {
-      principal: { type: "Agent", id: "payments-agent" },
-      chain: [{ type: "User", id: "dave" }],
-      intent: "vendor-payment",
-      action: "payment:initiate",
-      resource: { type: "Payment", id: "p-9", attributes: { amount: 500, currency: "EUR", payee: "Acme" } },
-    };
+    const payment = initiatePayment("p-9", 500);
     expect((await client.authorize(payment)).json.decision).toBe("allow");
     // Another new object (p-9 is now recorded: describing it differently is object_mismatch).
     const mistyped = await client.authorize({
@@ -142,11 +126,9 @@ describe("governance attributes come from the store", () => {
 
   it("decides whether an address is outside the firm from its own configuration", async () => {
     const send = (to: string) =>
-      client.authorize({
-        principal: { type: "User", id: "bob" },
-        action: "email:send",
-        resource: { type: "EmailAddress", id: to, attributes: { external: false } },
-      });
+      client.authorize(
+        userActs("bob", "email:send", { type: "EmailAddress", id: to, attributes: { external: false } }),
+      );
     expect((await send("erin@meridian.example")).json.decision).toBe("allow");
     expect((await send("not-an-address")).json.reasons?.[0]?.code).toBe("invalid_request");
   });

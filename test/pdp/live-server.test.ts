@@ -1,13 +1,9 @@
 // The PDP as `npm start` runs it: a real port, the embedded store on disk, the CLI alongside.
-import { mkdtemp } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { parsePdpConfig, startPdp } from "@pea/pdp";
 import { describe, expect, it } from "vitest";
-import { testEnv } from "../support/env.js";
 import { keyFromCli, untilKeyIsKnown } from "../support/keys.js";
+import { livePdpEnv } from "../support/live-pdp.js";
 import { stories } from "../support/requests.js";
-import { openTestStore } from "../support/store.js";
 
 const post = (url: string, key: string, body: unknown) =>
   fetch(`${url}/v1/authorize`, {
@@ -21,15 +17,7 @@ const post = (url: string, key: string, body: unknown) =>
 
 describe("the PDP on a live port", () => {
   it("prints the first key once, serves decisions, lets the CLI work alongside, and keeps data across restarts", async () => {
-    const dataDir = await mkdtemp(join(tmpdir(), "pea-live-"));
-    const store = testEnv.DATABASE_URL ? await openTestStore() : undefined;
-    const env = {
-      PEA_DATA_DIR: dataDir,
-      PEA_PDP_PORT: "0",
-      PEA_EMBEDDED_PORT: "0",
-      PEA_LOG_LEVEL: "silent",
-      DATABASE_URL: store?.url,
-    };
+    const { env, store } = await livePdpEnv("pea-live-");
     const printed: string[] = [];
     let aliceKey = "";
     const first = await startPdp(parsePdpConfig(env), (line) => printed.push(line));
@@ -66,21 +54,10 @@ describe("the PDP on a live port", () => {
   }, 90_000);
 
   it("creates the bootstrap key it is given instead of printing one", async () => {
-    const dataDir = await mkdtemp(join(tmpdir(), "pea-boot-"));
-    const store = testEnv.DATABASE_URL ? await openTestStore() : undefined;
     const key = "pea_automation01.abcdefghijklmnopqrstuvwxyz012345";
+    const { env, store } = await livePdpEnv("pea-boot-", { PEA_BOOTSTRAP_API_KEY: key });
     const printed: string[] = [];
-    const pdp = await startPdp(
-      parsePdpConfig({
-        PEA_DATA_DIR: dataDir,
-        PEA_EMBEDDED_PORT: "0",
-        PEA_PDP_PORT: "0",
-        PEA_LOG_LEVEL: "silent",
-        PEA_BOOTSTRAP_API_KEY: key,
-        DATABASE_URL: store?.url,
-      }),
-      (line) => printed.push(line),
-    );
+    const pdp = await startPdp(parsePdpConfig(env), (line) => printed.push(line));
     try {
       expect(printed).toEqual([]);
       expect((await post(pdp.url, key, stories.readResearch)).status).toBe(200);

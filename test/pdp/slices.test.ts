@@ -4,16 +4,10 @@
 import { pruneToShape, readPolicy } from "@pea/policy-store";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { pdpClient } from "../support/http.js";
-import { stories } from "../support/requests.js";
+import { initiatePayment, stories } from "../support/requests.js";
 import { policyDirWith, startTestPdp, type TestPdp, waitFor } from "../support/store.js";
 
-const payment = (amount: number, id = "p-slices") => ({
-  principal: { type: "Agent", id: "payments-agent" },
-  chain: [{ type: "User", id: "dave" }],
-  intent: "vendor-payment",
-  action: "payment:initiate",
-  resource: { type: "Payment", id, attributes: { amount, currency: "EUR", payee: "Acme" } },
-});
+const payment = (amount: number, id = "p-slices") => initiatePayment(id, amount);
 
 describe("reading a policy", () => {
   it("takes the scope from the text: ==, in a list, is, in an entity", () => {

@@ -1,7 +1,6 @@
 import { cp, mkdir, mkdtemp, readFile, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { main } from "@pea/cli";
 import { openDatabase, resolveDatabaseTarget } from "@pea/migrations";
 import {
   authorize,
@@ -14,15 +13,9 @@ import {
 } from "@pea/policy-store";
 import { readCedarSchema } from "@pea/schemas";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { runCli } from "../support/cli.js";
 import { testEnv } from "../support/env.js";
 import { openTestStore, type TestStore } from "../support/store.js";
-
-async function run(argv: string[], env: Record<string, string | undefined> = {}) {
-  const out: string[] = [];
-  const err: string[] = [];
-  const code = await main(argv, env, { log: (l) => out.push(l), error: (l) => err.push(l) });
-  return { code, out: out.join("\n"), err: err.join("\n") };
-}
 
 const shippedTests = join(defaultPolicyDir, "..", "tests");
 
@@ -50,19 +43,19 @@ describe("pea policy format", () => {
   it("formats files in place and --check passes afterwards; --check fails on unformatted files", async () => {
     const dir = await mkdtemp(join(tmpdir(), "pea-fmt-"));
     await writeFile(join(dir, "a.cedar"), `permit(principal,action,resource);\n`);
-    const check = await run(["policy", "format", "--check", dir]);
+    const check = await runCli(["policy", "format", "--check", dir]);
     expect(check.code).toBe(1);
     expect(check.err).toContain("a.cedar: not formatted");
-    const fmt = await run(["policy", "format", dir]);
+    const fmt = await runCli(["policy", "format", dir]);
     expect(fmt.code).toBe(0);
     expect(await readFile(join(dir, "a.cedar"), "utf8")).not.toBe(`permit(principal,action,resource);\n`);
-    expect((await run(["policy", "format", "--check", dir])).code).toBe(0);
+    expect((await runCli(["policy", "format", "--check", dir])).code).toBe(0);
   });
 
   it("refuses what it cannot parse", async () => {
     const dir = await mkdtemp(join(tmpdir(), "pea-fmt-"));
     await writeFile(join(dir, "bad.cedar"), `permit (principal, action resource);\n`);
-    const res = await run(["policy", "format", "--check", dir]);
+    const res = await runCli(["policy", "format", "--check", dir]);
     expect(res.code).toBe(1);
     expect(res.err).toContain("bad.cedar: cannot format");
   });
@@ -70,14 +63,14 @@ describe("pea policy format", () => {
 
 describe("pea policy test", () => {
   it("runs every shipped pack's cases and prints the summary line", { timeout: 600_000 }, async () => {
-    const res = await run(["policy", "test"]);
+    const res = await runCli(["policy", "test"]);
     expect(res.out).toMatch(/^\d+ passed, 0 failed$/m);
     expect(res.code).toBe(0);
   });
 
   it("reports to machines with --json", async () => {
     const repo = await repoWith({}, ["core/agents.json"]);
-    const json = await run(["policy", "test", repo.policies, "--json"]);
+    const json = await runCli(["policy", "test", repo.policies, "--json"]);
     const parsed = JSON.parse(json.out) as { passed: number; failed: number; results: Array<{ file: string }> };
     expect(json.code).toBe(0);
     expect(parsed.failed).toBe(0);
@@ -87,7 +80,7 @@ describe("pea policy test", () => {
 
   it("fails readably, with a non-zero exit, when a case does not hold", async () => {
     const repo = await repoWith({ "planted.cedar": noMarketData }, ["bank/stories.json"]);
-    const res = await run(["policy", "test", repo.policies]);
+    const res = await runCli(["policy", "test", repo.policies]);
     expect(res.code).toBe(1);
     expect(res.out).toMatch(/^\d+ passed, [1-9]\d* failed$/m);
     expect(res.out).toContain("FAIL bank/");
@@ -98,7 +91,7 @@ describe("pea policy test", () => {
     timeout: 120_000,
   }, async () => {
     const repo = await repoWith({ "planted.cedar": noMarketData }, ["bank/stories.json"]);
-    const all = JSON.parse((await run(["policy", "test", repo.policies, "--json"])).out) as {
+    const all = JSON.parse((await runCli(["policy", "test", repo.policies, "--json"])).out) as {
       results: Array<{ name: string; passed: boolean }>;
     };
     const failing = all.results.find((r) => !r.passed);
@@ -106,7 +99,7 @@ describe("pea policy test", () => {
     expect(failing && passing).toBeTruthy();
     const junit = join(repo.root, "policy-tests.xml");
 
-    const onlyPassing = await run([
+    const onlyPassing = await runCli([
       "policy",
       "test",
       repo.policies,
@@ -119,7 +112,7 @@ describe("pea policy test", () => {
     expect(onlyPassing.out).toMatch(/^[1-9]\d* passed, 0 failed$/m);
     expect(await readFile(junit, "utf8")).toMatch(/<testsuites name="pea policy test" tests="[1-9]\d*" failures="0">/);
 
-    const onlyFailing = await run([
+    const onlyFailing = await runCli([
       "policy",
       "test",
       repo.policies,
@@ -137,7 +130,7 @@ describe("pea policy test", () => {
 
   it("fails when no cases exist", async () => {
     const repo = await repoWith();
-    const res = await run(["policy", "test", repo.policies, "--tests", join(repo.root, "nothing")]);
+    const res = await runCli(["policy", "test", repo.policies, "--tests", join(repo.root, "nothing")]);
     expect(res.code).toBe(1);
     expect(res.out).toContain("0 passed, 0 failed");
   });
@@ -176,30 +169,20 @@ describe("pea policy publish / activate / rollback / diff / shadow", { timeout: 
     const log = new DecisionLog(database);
     // Decisions recorded in-process, as a replay source (the caller's binding is not under test here).
     const caller = inProcess;
-    for (let i = 0; i < 3; i++) {
-      await authorize(
-        {
-          principal: { type: "User", id: "alice" },
-          chain: [],
-          context: {},
-          action: "dataset:read",
-          resource: { type: "Dataset", id: "market-data" },
-        },
-        caller,
-        { engine, log },
-      );
-    }
-    await authorize(
-      {
-        principal: { type: "User", id: "bob" },
-        chain: [],
-        context: {},
-        action: "dataset:read",
-        resource: { type: "Dataset", id: "deal-db" },
-      },
-      caller,
-      { engine, log },
-    );
+    const readsDirectly = (user: string, dataset: string) => ({
+      principal: { type: "User", id: user },
+      chain: [],
+      context: {},
+      action: "dataset:read",
+      resource: { type: "Dataset", id: dataset },
+    });
+    const recorded = [
+      readsDirectly("alice", "market-data"),
+      readsDirectly("alice", "market-data"),
+      readsDirectly("alice", "market-data"),
+      readsDirectly("bob", "deal-db"),
+    ];
+    for (const request of recorded) await authorize(request, caller, { engine, log });
     await engine.stop();
     if (!store) await database.close();
   });
@@ -209,44 +192,44 @@ describe("pea policy publish / activate / rollback / diff / shadow", { timeout: 
 
   it("publishes only valid, tested policies, as a signed version; the same content is the same version", async () => {
     // No signing key at the configured path: refused.
-    const noKey = await run(["policy", "publish", "--message", "x"], env);
+    const noKey = await runCli(["policy", "publish", "--message", "x"], env);
     expect(noKey.code).toBe(1);
     expect(noKey.err).toContain("cannot read the policy signing key");
     const keyPath = env.PEA_POLICY_SIGNING_KEY as string;
     const { generateSigningKeyPem } = await import("@pea/policy-store");
     await writeFile(keyPath, generateSigningKeyPem());
 
-    expect((await run(["policy", "publish"], env)).code).toBe(2); // --message is required
+    expect((await runCli(["policy", "publish"], env)).code).toBe(2); // --message is required
 
     const invalid = await repoWith({ "bad.cedar": `permit (principal, action, resource) when { resource.nope };\n` });
-    const rejected = await run(["policy", "publish", invalid.policies, "--message", "bad"], env);
+    const rejected = await runCli(["policy", "publish", invalid.policies, "--message", "bad"], env);
     expect(rejected.code).toBe(1);
     expect(rejected.err).toMatch(/bad\.cedar:1:\d+: /);
     expect(rejected.err).toContain("not published");
 
     const untested = await repoWith({ "planted.cedar": noMarketData }, ["bank/stories.json"]);
-    const failing = await run(["policy", "publish", untested.policies, "--message", "no market data"], env);
+    const failing = await runCli(["policy", "publish", untested.policies, "--message", "no market data"], env);
     expect(failing.code).toBe(1);
     expect(failing.err).toContain("not published: policy tests failed");
 
     const small = (await repoWith()).tests;
-    const first = await run(["policy", "publish", "--message", "the shipped packs", "--tests", small], env);
+    const first = await runCli(["policy", "publish", "--message", "the shipped packs", "--tests", small], env);
     expect(first.code).toBe(0);
     const id = first.out.match(/published version ([0-9a-f]{16})/)?.[1];
     expect(id).toBeDefined();
     expect(first.out).toMatch(/signed by ed25519:[0-9a-f]{16}, commit [0-9a-f]{40}/);
-    const again = await run(["policy", "publish", "--message", "again", "--tests", small], env);
+    const again = await runCli(["policy", "publish", "--message", "again", "--tests", small], env);
     expect(again.code).toBe(0);
     expect(again.out).toContain(`version ${id} is already published`);
 
-    const listed = await run(["policy", "versions"], env);
+    const listed = await runCli(["policy", "versions"], env);
     expect(listed.out).toContain(id);
     expect(listed.out).toMatch(new RegExp(`${id}\\s+\\S+\\s+dave\\s`));
   });
 
   it("diff replays recorded decisions and finds a planted flip, grouped by rule", async () => {
     const repo = await repoWith({ "planted.cedar": noMarketData });
-    const res = await run(["policy", "diff", repo.policies, "--last", "50"], env);
+    const res = await runCli(["policy", "diff", repo.policies, "--last", "50"], env);
     expect(res.err).toBe("");
     expect(res.code).toBe(0);
     expect(res.out).toMatch(/replayed \d+ recorded decisions/);
@@ -254,29 +237,29 @@ describe("pea policy publish / activate / rollback / diff / shadow", { timeout: 
       /allow -> deny: 3\n\s+bank\.no-market-data: 3\n\s+dec_\S+\s+User::alice dataset:read Dataset::market-data/,
     );
     expect(res.out).toContain("deny -> allow: 0");
-    const json = JSON.parse((await run(["policy", "diff", repo.policies, "--last", "50", "--json"], env)).out);
+    const json = JSON.parse((await runCli(["policy", "diff", repo.policies, "--last", "50", "--json"], env)).out);
     expect(json.groups).toEqual([
       expect.objectContaining({ direction: "allow->deny", rule: "bank.no-market-data", count: 3 }),
     ]);
-    expect((await run(["policy", "diff", repo.policies, "--last", "50", "--fail-on-flips"], env)).code).toBe(1);
+    expect((await runCli(["policy", "diff", repo.policies, "--last", "50", "--fail-on-flips"], env)).code).toBe(1);
     // Nothing published is active yet: the base is the directory PDPs serve, not the recorded answers.
     expect(res.out).toContain("the policy directory PDPs serve");
-    const unchanged = await run(["policy", "diff", defaultPolicyDir, "--last", "50", "--fail-on-flips"], env);
+    const unchanged = await runCli(["policy", "diff", defaultPolicyDir, "--last", "50", "--fail-on-flips"], env);
     expect(unchanged.code).toBe(0);
     expect(unchanged.out).toContain("0 decision(s) would flip");
     // The shipped policies against themselves: nothing flips.
-    const none = await run(["policy", "diff", "--last", "50", "--base", defaultPolicyDir, "--fail-on-flips"], env);
+    const none = await runCli(["policy", "diff", "--last", "50", "--base", defaultPolicyDir, "--fail-on-flips"], env);
     expect(none.code).toBe(0);
     expect(none.out).toContain("0 decision(s) would flip");
-    expect((await run(["policy", "diff", "--last", "0"], env)).code).toBe(2);
+    expect((await runCli(["policy", "diff", "--last", "0"], env)).code).toBe(2);
   });
 
   it("activates, refuses unknown versions, rolls back, and honours four-eyes", async () => {
-    const listed = await run(["policy", "versions"], env);
+    const listed = await runCli(["policy", "versions"], env);
     const first = listed.out.match(/^\s+([0-9a-f]{16})/m)?.[1] as string;
-    expect((await run(["policy", "activate", "ffffffffffffffff"], env)).code).toBe(1);
-    expect((await run(["policy", "rollback"], env)).err).toContain("no earlier activation");
-    const activated = await run(["policy", "activate", first], env);
+    expect((await runCli(["policy", "activate", "ffffffffffffffff"], env)).code).toBe(1);
+    expect((await runCli(["policy", "rollback"], env)).err).toContain("no earlier activation");
+    const activated = await runCli(["policy", "activate", first], env);
     expect(activated.code).toBe(0);
     expect(activated.out).toContain(`activated version ${first}`);
 
@@ -284,45 +267,45 @@ describe("pea policy publish / activate / rollback / diff / shadow", { timeout: 
     const repo = await repoWith({
       "extra.cedar": `@id("bank.extra")\npermit (principal is User, action == Action::"email:send", resource is EmailAddress);\n`,
     });
-    const second = await run(["policy", "publish", repo.policies, "--message", "extra"], env);
+    const second = await runCli(["policy", "publish", repo.policies, "--message", "extra"], env);
     const secondId = second.out.match(/published version ([0-9a-f]{16})/)?.[1] as string;
-    expect((await run(["policy", "activate", secondId.slice(0, 8)], env)).out).toContain(
+    expect((await runCli(["policy", "activate", secondId.slice(0, 8)], env)).out).toContain(
       `activated version ${secondId}`,
     );
-    const rolled = await run(["policy", "rollback"], env);
+    const rolled = await runCli(["policy", "rollback"], env);
     expect(rolled.out).toContain(`rolled back to version ${first}`);
 
     const asErin = { ...env, PEA_API_KEY: keyOf.erin as string };
-    expect((await run(["policy", "four-eyes", "on"], asErin)).code).toBe(0);
-    const requested = await run(["policy", "activate", secondId], env);
+    expect((await runCli(["policy", "four-eyes", "on"], asErin)).code).toBe(0);
+    const requested = await runCli(["policy", "activate", secondId], env);
     expect(requested.code).toBe(0);
     expect(requested.out).toContain("requested by dave");
     const requestId = requested.out.match(/ as (par_[0-9a-f]+)/)?.[1] as string;
     expect(requestId).toBeDefined();
     // Nobody approves under a name they type: --as is gone, and without a key nothing acts.
-    expect((await run(["policy", "approve", requestId, "--as", "erin"], env)).code).toBe(2);
+    expect((await runCli(["policy", "approve", requestId, "--as", "erin"], env)).code).toBe(2);
     const { PEA_API_KEY: _key, ...keyless } = env;
-    const anonymous = await run(["policy", "approve", requestId], keyless);
+    const anonymous = await runCli(["policy", "approve", requestId], keyless);
     expect(anonymous.code).toBe(2);
     expect(anonymous.err).toContain("set PEA_API_KEY");
-    const self = await run(["policy", "approve", requestId], env);
+    const self = await runCli(["policy", "approve", requestId], env);
     expect(self.code).toBe(1);
     expect(self.err).toContain("cannot approve their own");
-    const otherSpelling = await run(["policy", "approve", requestId], { ...env, PEA_API_KEY: keyOf.Dave as string });
+    const otherSpelling = await runCli(["policy", "approve", requestId], { ...env, PEA_API_KEY: keyOf.Dave as string });
     expect(otherSpelling.code).toBe(1);
     expect(otherSpelling.err).toContain("cannot approve their own");
-    const approved = await run(["policy", "approve", requestId], asErin);
+    const approved = await runCli(["policy", "approve", requestId], asErin);
     expect(approved.code).toBe(0);
     expect(approved.out).toContain(`approved by erin: activate of version ${secondId}`);
-    const versions = await run(["policy", "versions"], env);
+    const versions = await runCli(["policy", "versions"], env);
     expect(versions.out).toContain(`activate ${secondId} by dave, approved by erin`);
-    expect((await run(["policy", "four-eyes", "off"], asErin)).code).toBe(0);
+    expect((await runCli(["policy", "four-eyes", "off"], asErin)).code).toBe(0);
 
     // Shadow: set, report, stop.
-    const shadow = await run(["policy", "shadow", first], env);
+    const shadow = await runCli(["policy", "shadow", first], env);
     expect(shadow.code).toBe(0);
-    expect((await run(["policy", "shadow", "--report"], env)).out).toContain(`shadow version ${first}: 0 flip(s)`);
-    expect((await run(["policy", "shadow", "--off"], env)).out).toContain("shadow mode is off");
-    expect((await run(["policy", "shadow"], env)).code).toBe(2);
+    expect((await runCli(["policy", "shadow", "--report"], env)).out).toContain(`shadow version ${first}: 0 flip(s)`);
+    expect((await runCli(["policy", "shadow", "--off"], env)).out).toContain("shadow mode is off");
+    expect((await runCli(["policy", "shadow"], env)).code).toBe(2);
   });
 });

@@ -10,6 +10,33 @@ export type JsonBody = Record<string, unknown> & {
   error?: { code: string; message: string; requestId: string };
 };
 
+/**
+ * `method path` on an app, through app.request(): `body` (JSON text) goes as application/json unless
+ * `headers` say otherwise. The answer as tests read it: its JSON, or {} where it is not JSON (HTML,
+ * metrics, docs).
+ */
+export async function sendToApp<Json>(
+  app: { request(path: string, init: RequestInit): Response | Promise<Response> },
+  method: string,
+  path: string,
+  body: string | undefined,
+  headers: Record<string, string>,
+) {
+  const res = await app.request(path, {
+    method,
+    headers: { ...(body !== undefined ? { "content-type": "application/json" } : {}), ...headers },
+    ...(body !== undefined ? { body } : {}),
+  });
+  const text = await res.text();
+  let json = {} as Json;
+  try {
+    json = JSON.parse(text) as Json;
+  } catch {
+    // not JSON
+  }
+  return { status: res.status, json, text, headers: res.headers };
+}
+
 /** The real PDP HTTP app over a test store, driven through app.request(). */
 export function pdpClient(pdp: TestPdp, options: { maxBodyBytes?: number; readyProbeMs?: number } = {}) {
   const app = createPdpApp({
@@ -19,24 +46,11 @@ export function pdpClient(pdp: TestPdp, options: { maxBodyBytes?: number; readyP
     maxBodyBytes: options.maxBodyBytes ?? 64 * 1024,
     ...(options.readyProbeMs ? { readyProbeMs: options.readyProbeMs } : {}),
   });
-  const call = async (method: string, path: string, body?: unknown, headers: Record<string, string> = {}) => {
-    const res = await app.request(path, {
-      method,
-      headers: {
-        authorization: `Bearer ${speakerKey(pdp, method, path, body) ?? pdp.key}`,
-        ...(body !== undefined ? { "content-type": "application/json" } : {}),
-        ...headers,
-      },
-      ...(body !== undefined ? { body: typeof body === "string" ? body : JSON.stringify(body) } : {}),
-    });
-    const text = await res.text();
-    let json: JsonBody = {};
-    try {
-      json = JSON.parse(text) as JsonBody;
-    } catch {
-      // not JSON (metrics, docs)
-    }
-    return { status: res.status, json, text, headers: res.headers };
+  const call = (method: string, path: string, body?: unknown, headers: Record<string, string> = {}) => {
+    // A string goes as it is: the tests of malformed JSON send text that does not parse.
+    const text = body === undefined || typeof body === "string" ? body : JSON.stringify(body);
+    const authorization = `Bearer ${speakerKey(pdp, method, path, body) ?? pdp.key}`;
+    return sendToApp<JsonBody>(app, method, path, text, { authorization, ...headers });
   };
   return {
     app,

@@ -45,3 +45,31 @@ export const stories = {
     resource: { type: "Dataset", id: "market-data" },
   },
 } as const;
+
+/** Dave's payments agent: the approval and separation-of-duties stories. */
+export const paymentsAgentForDave = {
+  principal: { type: "Agent", id: "payments-agent" },
+  chain: [{ type: "User", id: "dave" }],
+  intent: "vendor-payment",
+};
+
+/** A payment the caller describes (a new business object): `amount` EUR to `payee`. */
+export const paymentObject = (id: string, amount: number, payee = "Acme") => ({
+  type: "Payment",
+  id,
+  attributes: { amount, currency: "EUR", payee },
+});
+
+/** Dave's payments agent initiates the payment `id`. */
+export const initiatePayment = (id: string, amount: number, payee = "Acme") => ({
+  ...paymentsAgentForDave,
+  action: "payment:initiate",
+  resource: paymentObject(id, amount, payee),
+});
+
+/** A person acting directly: no agent, no task (the human scope of entitlements and barriers). */
+export const userActs = (
+  user: string,
+  action: string,
+  resource: { type: string; id: string; attributes?: Record<string, unknown> },
+) => ({ principal: { type: "User", id: user }, action, resource });

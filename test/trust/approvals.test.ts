@@ -2,6 +2,7 @@
 import { createApiKey } from "@pea/policy-store";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { pdpClient } from "../support/http.js";
+import { initiatePayment } from "../support/requests.js";
 import { policyDirWith, startTestPdp, type TestPdp, waitFor } from "../support/store.js";
 
 let pdp: TestPdp;
@@ -9,11 +10,7 @@ let client: ReturnType<typeof pdpClient>;
 const keys: Record<string, string> = {};
 
 const payment = (id: string, amount: number, extra: Record<string, unknown> = {}) => ({
-  principal: { type: "Agent", id: "payments-agent" },
-  chain: [{ type: "User", id: "dave" }],
-  intent: "vendor-payment",
-  action: "payment:initiate",
-  resource: { type: "Payment", id, attributes: { amount, currency: "EUR", payee: "Acme Supplies" } },
+  ...initiatePayment(id, amount, "Acme Supplies"),
   context: { amount, currency: "EUR", purpose: "invoice-4711" },
   ...extra,
 });

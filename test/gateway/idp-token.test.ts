@@ -1,36 +1,20 @@
 // An agent whose bearer is a token from the firm's identity provider (token exchange: sub the human,
 // act.sub the agent), not a PEA run token. The gateway reads who it names; PEA verifies it against
 // the issuers it trusts, so a token PEA cannot verify gets nothing listed and nothing called.
-import type { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { createVerifier } from "@pea/verifier";
 import { generateKeyPair, SignJWT } from "jose";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startTestIdp, type TestIdp } from "../support/idp.js";
-import { startTestPdp, type TestPdp } from "../support/store.js";
-import { connectAgent, type GatewayRig, refusalOf, startGatewayRig } from "./support.js";
+import { connectAgent, gatewayRigForFile, refusalOf } from "./support.js";
 
 let idp: TestIdp;
-let pdp: TestPdp;
-let rig: GatewayRig;
-const agents: Client[] = [];
-
 beforeAll(async () => {
   idp = await startTestIdp();
-  pdp = await startTestPdp({ trust: { trustedIssuers: [idp.trusted] } });
-  rig = await startGatewayRig(pdp);
 });
-afterAll(async () => {
-  await Promise.all(agents.map((a) => a.close()));
-  await rig?.close();
-  await pdp?.close();
-  await idp?.close();
-});
+afterAll(async () => idp?.close());
+// Registered after the IdP's hooks: the PDP trusts the IdP started above.
+const { rig, connect } = gatewayRigForFile(() => ({ trust: { trustedIssuers: [idp.trusted] } }));
 
-const connect = async (token: string) => {
-  const agent = await connectAgent(rig.gateway.url, token);
-  agents.push(agent);
-  return agent;
-};
 const exchange = { sub: "alice", act: { sub: "research-assistant" }, aud: "pea", intent: "market-research-report" };
 const readResearch = { name: "read_dataset", arguments: { id: "research-repo" } };
 
@@ -42,7 +26,7 @@ describe("an identity provider's token as the bearer", () => {
 
     const read = await agent.callTool(readResearch);
     expect(read.isError).toBeFalsy();
-    const claims = await createVerifier({ pdpUrl: rig.pdpUrl }).verify(rig.bank.calls.at(-1)?.artifact as string);
+    const claims = await createVerifier({ pdpUrl: rig().pdpUrl }).verify(rig().bank.calls.at(-1)?.artifact as string);
     expect(claims).toMatchObject({
       principal: { type: "Agent", id: "research-assistant" },
       chain: [{ type: "User", id: "alice" }],
@@ -59,7 +43,7 @@ describe("an identity provider's token as the bearer", () => {
       .setExpirationTime("5m")
       .sign(privateKey);
     const untrusted = await idp.sign(exchange, { issuer: "https://idp.elsewhere.example" });
-    const before = rig.bank.calls.length;
+    const before = rig().bank.calls.length;
     for (const token of [forged, untrusted]) {
       const agent = await connect(token);
       expect((await agent.listTools()).tools).toEqual([]);
@@ -67,7 +51,7 @@ describe("an identity provider's token as the bearer", () => {
       expect(refused.isError).toBe(true);
       expect(refusalOf(refused)).toMatchObject({ decision: "deny", code: "unverified_delegation" });
     }
-    expect(rig.bank.calls.length).toBe(before);
+    expect(rig().bank.calls.length).toBe(before);
   });
 
   it("names whose call it is: the same agent for bob is judged as bob (deal side of the barrier)", async () => {
@@ -80,7 +64,7 @@ describe("an identity provider's token as the bearer", () => {
   it("expired, or for another audience: refused by the gateway before PEA is asked", async () => {
     const expired = await idp.sign({ ...exchange, exp: Math.floor(Date.now() / 1000) - 60 });
     const elsewhere = await idp.sign({ ...exchange, aud: "someone-else" });
-    await expect(connectAgent(rig.gateway.url, expired)).rejects.toThrow(/invalid_token.*has expired/);
-    await expect(connectAgent(rig.gateway.url, elsewhere)).rejects.toThrow(/invalid_token.*another audience/);
+    await expect(connectAgent(rig().gateway.url, expired)).rejects.toThrow(/invalid_token.*has expired/);
+    await expect(connectAgent(rig().gateway.url, elsewhere)).rejects.toThrow(/invalid_token.*another audience/);
   });
 });

@@ -88,7 +88,7 @@ describe("dave's payments agent", () => {
     const { client } = await agentFor("dave", "payments-agent", "vendor-payment");
     expect((await client.listTools()).tools.map((t) => t.name)).toEqual(["initiate_payment"]);
     // Listing probed every tool and acted on nothing: no payment of the probe's is on record.
-    const probed = await pdp.database.query("SELECT 1 FROM business_objects WHERE object_id = 'tools-list-probe'");
+    const probed = await pdp().database.query("SELECT 1 FROM business_objects WHERE object_id = 'tools-list-probe'");
     expect(probed).toEqual([]);
     const payment = { id: "inv-4711", amount: 50_000, currency: "EUR", payee: "Acme Supplies" };
     const first = await client.callTool({ name: "initiate_payment", arguments: payment });

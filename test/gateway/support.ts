@@ -90,12 +90,12 @@ export async function startGatewayRig(
  * A test PDP and the gateway rig over it, started before the file's tests and closed after them,
  * with every agent `connect` made (to the rig's gateway unless another URL is given).
  */
-export function gatewayRigForFile() {
+export function gatewayRigForFile(pdpOptions: () => Parameters<typeof startTestPdp>[0] = () => ({})) {
   let pdp: TestPdp | undefined;
   let rig: GatewayRig | undefined;
   const agents: Client[] = [];
   beforeAll(async () => {
-    pdp = await startTestPdp();
+    pdp = await startTestPdp(pdpOptions());
     rig = await startGatewayRig(pdp);
   });
   afterAll(async () => {

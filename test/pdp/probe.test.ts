@@ -3,7 +3,7 @@
 // business object), on both stores.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { pdpClient } from "../support/http.js";
-import { dealAssistantForBob, readDeals, stories } from "../support/requests.js";
+import { dealAssistantForBob, initiatePayment, readDeals, stories } from "../support/requests.js";
 import { startTestPdp, type TestPdp } from "../support/store.js";
 
 let pdp: TestPdp;
@@ -23,15 +23,6 @@ const probe = async (...requests: unknown[]) => {
 const count = async (sql: string, params: unknown[] = []) =>
   Number((await pdp.database.query<{ n: string | number }>(sql, params))[0]?.n);
 
-const paymentOf = (id: string, amount: number) => ({
-  principal: { type: "Agent", id: "payments-agent" },
-  chain: [{ type: "User", id: "dave" }],
-  intent: "vendor-payment",
-  action: "payment:initiate",
-  context: { amount },
-  resource: { type: "Payment", id, attributes: { amount, currency: "EUR", payee: "Acme" } },
-});
-
 describe("a probe", () => {
   it("answers as authorize would, without an artifact, and is in the audit log as a probe", async () => {
     const [allowed, denied] = await probe(stories.readResearch, stories.readDealDb);
@@ -47,14 +38,14 @@ describe("a probe", () => {
 
   it("names an approval the action would need, but opens none and records no payment", async () => {
     const approvals = await count("SELECT count(*) AS n FROM approvals");
-    const [answer] = await probe(paymentOf("probe-p1", 50_000));
+    const [answer] = await probe(initiatePayment("probe-p1", 50_000));
     expect(answer?.reasons[0]?.code).toBe("approval_required");
     expect(answer?.obligations).toEqual([]);
     expect(await count("SELECT count(*) AS n FROM approvals")).toBe(approvals);
     // A small probe allowed on the same id fixes nothing: the real request may describe it anew.
-    expect((await probe(paymentOf("probe-p2", 10)))[0]?.decision).toBe("allow");
+    expect((await probe(initiatePayment("probe-p2", 10)))[0]?.decision).toBe("allow");
     expect(await count("SELECT count(*) AS n FROM business_objects WHERE object_id LIKE 'probe-p%'")).toBe(0);
-    const real = await client.authorize(paymentOf("probe-p2", 50_000));
+    const real = await client.authorize(initiatePayment("probe-p2", 50_000));
     expect(real.json.reasons?.[0]?.code).toBe("approval_required");
   });
 

@@ -3,3 +3,4 @@ export * from "./errors.js";
 export * from "./limits.js";
 export * from "./logger.js";
 export * from "./metrics.js";
+export * from "./process.js";

@@ -15,7 +15,7 @@ import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
 import { createPeaClient } from "@pea/client";
 import { demoKeys, freePort, startPdpProcess, stopChild, waitReady } from "./pdp-process.js";
-import { fmt, percentile } from "./stats.js";
+import { fmt, timeInFlight } from "./stats.js";
 
 const root = fileURLToPath(new URL("../..", import.meta.url));
 const CALLS = Number(process.env.BENCH_CALLS ?? 2000);
@@ -36,25 +36,9 @@ async function connect(url: string, token?: string): Promise<Client> {
   return client;
 }
 
-/** Latencies (ms) of `total` calls made `inFlight` at a time, after a warm-up. */
-async function latencies(call: () => Promise<unknown>, inFlight: number, total: number) {
-  for (let i = 0; i < WARMUP; i++) await call();
-  const times: number[] = [];
-  let next = 0;
-  const started = performance.now();
-  await Promise.all(
-    Array.from({ length: inFlight }, async () => {
-      while (next++ < total) {
-        const t = performance.now();
-        await call();
-        times.push(performance.now() - t);
-      }
-    }),
-  );
-  const seconds = (performance.now() - started) / 1000;
-  times.sort((a, b) => a - b);
-  return { p50: percentile(times, 50), p99: percentile(times, 99), rate: total / seconds };
-}
+/** Latencies (ms) of CALLS calls made `inFlight` at a time, after a warm-up. */
+const latencies = (call: () => Promise<unknown>, inFlight: number) =>
+  timeInFlight(call, { warmup: WARMUP, total: CALLS, inFlight });
 
 const adminKey = `pea_bench${randomBytes(4).toString("hex")}.${randomBytes(24).toString("base64url")}`;
 const dataDir = await mkdtemp(join(tmpdir(), "pea-bench-gateway-"));
@@ -128,28 +112,19 @@ try {
     let d = 0;
     let v = 0;
     let refused = 0;
-    const upstream = await latencies(() => (direct[d++ % inFlight] as Client).callTool(call), inFlight, CALLS);
-    const gated = await latencies(
-      async () => {
-        if ((await (via[v++ % inFlight] as Client).callTool(call)).isError) refused++;
-      },
-      inFlight,
-      CALLS,
-    );
+    const upstream = await latencies(() => (direct[d++ % inFlight] as Client).callTool(call), inFlight);
+    const gated = await latencies(async () => {
+      if ((await (via[v++ % inFlight] as Client).callTool(call)).isError) refused++;
+    }, inFlight);
     const decide = await latencies(
       () => gatewayClient.authorize({ ...decision, delegation: { token: run.token as string } }),
       inFlight,
-      CALLS,
     );
     // what PEA does per gated call: the decision, then the outcome report the gateway sends after it
-    const decideAndReport = await latencies(
-      async () => {
-        const allowed = await gatewayClient.authorize({ ...decision, delegation: { token: run.token as string } });
-        if (allowed.decisionId) await gatewayClient.reportOutcome(allowed.decisionId, "executed");
-      },
-      inFlight,
-      CALLS,
-    );
+    const decideAndReport = await latencies(async () => {
+      const allowed = await gatewayClient.authorize({ ...decision, delegation: { token: run.token as string } });
+      if (allowed.decisionId) await gatewayClient.reportOutcome(allowed.decisionId, "executed");
+    }, inFlight);
     await Promise.all([...direct, ...via].map((c) => c.close()));
     const ms = (n: number) => fmt(n, 2);
     rows.push(

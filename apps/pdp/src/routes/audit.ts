@@ -1,30 +1,29 @@
-import { createRoute, type OpenAPIHono } from "@hono/zod-openapi";
-import type { AppEnv } from "@pea/http-kit";
+import type { OpenAPIHono } from "@hono/zod-openapi";
+import { type AppEnv, errorDoc, jsonContent } from "@pea/http-kit";
 import { queryAudit } from "@pea/policy-store";
-import { AuditPage, AuditQueryParams, ErrorBody, parseTimeBound } from "@pea/schemas";
+import { AuditPage, AuditQueryParams, parseTimeBound } from "@pea/schemas";
 import type { RouteDeps } from "../deps.js";
-
-const errorResponses = {
-  400: { description: "a query parameter cannot be read", content: { "application/json": { schema: ErrorBody } } },
-  401: { description: "missing or invalid API key", content: { "application/json": { schema: ErrorBody } } },
-  403: { description: "the key lacks the audit scope", content: { "application/json": { schema: ErrorBody } } },
-};
+import { areaRoutes, keyErrors } from "./kit.js";
 
 /** GET /v1/audit: the audit log by time (ISO or 10m, 24h), principal, run, decision, reason and kind, a page at a time. */
 export function auditRoutes(app: OpenAPIHono<AppEnv>, { engine, auth }: RouteDeps) {
-  app.openapi(
-    createRoute({
+  areaRoutes(
+    app,
+    auth,
+    "audit",
+    "audit",
+  )(
+    {
       method: "get",
       path: "/v1/audit",
-      ...auth("audit"),
-      tags: ["audit"],
       summary: "Audit entries (decisions and changes) matching every filter, newest first, paged both ways by seq",
       request: { query: AuditQueryParams },
       responses: {
-        200: { description: "one page", content: { "application/json": { schema: AuditPage } } },
-        ...errorResponses,
+        200: jsonContent(AuditPage, "one page"),
+        400: errorDoc("a query parameter cannot be read"),
+        ...keyErrors("the key lacks the audit scope"),
       },
-    }),
+    },
     async (c) => {
       const q = c.req.valid("query");
       const now = engine.now();

@@ -1,29 +1,29 @@
-import { createRoute, type OpenAPIHono, z } from "@hono/zod-openapi";
-import type { AppEnv } from "@pea/http-kit";
+import type { OpenAPIHono } from "@hono/zod-openapi";
+import { type AppEnv, errorDoc, jsonContent } from "@pea/http-kit";
 import { buildLineage } from "@pea/policy-store";
-import { ErrorBody, Lineage, PeaError } from "@pea/schemas";
+import { Lineage, PeaError } from "@pea/schemas";
 import type { RouteDeps } from "../deps.js";
+import { areaRoutes, IdParam, keyErrors } from "./kit.js";
 
 /** GET /v1/runs/{id}/lineage: the run rebuilt from the audit log (scope `audit`). */
 export function lineageRoutes(app: OpenAPIHono<AppEnv>, { engine, auth }: RouteDeps) {
-  app.openapi(
-    createRoute({
+  areaRoutes(
+    app,
+    auth,
+    "audit",
+    "audit",
+  )(
+    {
       method: "get",
       path: "/v1/runs/{id}/lineage",
-      ...auth("audit"),
-      tags: ["audit"],
       summary: "Who delegated what to whom, every decision in order, approvals, outcomes and revocations",
-      request: { params: z.object({ id: z.string().min(1).max(128) }) },
+      request: { params: IdParam },
       responses: {
-        200: { description: "the run's lineage", content: { "application/json": { schema: Lineage } } },
-        401: { description: "missing or invalid API key", content: { "application/json": { schema: ErrorBody } } },
-        403: { description: "the key lacks the audit scope", content: { "application/json": { schema: ErrorBody } } },
-        404: {
-          description: "no such run and nothing recorded for it",
-          content: { "application/json": { schema: ErrorBody } },
-        },
+        200: jsonContent(Lineage, "the run's lineage"),
+        ...keyErrors("the key lacks the audit scope"),
+        404: errorDoc("no such run and nothing recorded for it"),
       },
-    }),
+    },
     async (c) => {
       const lineage = await buildLineage(engine.database, c.req.valid("param").id);
       if (!lineage) throw new PeaError("not_found", "no such run");

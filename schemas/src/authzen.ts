@@ -48,12 +48,15 @@ export type AuthzenContext = z.infer<typeof AuthzenContext>;
 const storableRequest = <S extends z.ZodRawShape>(name: string, shape: S) =>
   z.object(shape).superRefine(rejectUnstorableText).openapi(name);
 
-export const AuthzenEvaluationRequest = storableRequest("AuthzenEvaluationRequest", {
+/** The AuthZEN 4-tuple: may this subject take this action on this resource, in this context? */
+const tuple = {
   subject: AuthzenSubject,
   action: AuthzenAction,
   resource: AuthzenResource,
   context: AuthzenContext.optional(),
-});
+};
+
+export const AuthzenEvaluationRequest = storableRequest("AuthzenEvaluationRequest", tuple);
 export type AuthzenEvaluationRequest = z.infer<typeof AuthzenEvaluationRequest>;
 
 export const AuthzenDecision = z.object({ decision: z.boolean() }).openapi("AuthzenDecision");
@@ -118,30 +121,29 @@ export const AuthzenPage = z
   })
   .openapi("AuthzenPageRequest");
 
-const searchCommon = { context: AuthzenContext.optional(), page: AuthzenPage.optional() };
 /** What a search looks for: entities of a type (an id, if given, is ignored). */
 const SearchedEntity = z.object({ type: typeName, id: entityId.optional(), properties: Properties.optional() });
+const page = AuthzenPage.optional();
+const { action: _searched, ...tupleWithoutAction } = tuple;
 
+// A search is the 4-tuple with one part searched for, and a page.
 export const AuthzenSubjectSearchRequest = storableRequest("AuthzenSubjectSearchRequest", {
+  ...tuple,
   subject: SearchedEntity,
-  action: AuthzenAction,
-  resource: AuthzenResource,
-  ...searchCommon,
+  page,
 });
 export type AuthzenSubjectSearchRequest = z.infer<typeof AuthzenSubjectSearchRequest>;
 
 export const AuthzenResourceSearchRequest = storableRequest("AuthzenResourceSearchRequest", {
-  subject: AuthzenSubject,
-  action: AuthzenAction,
+  ...tuple,
   resource: SearchedEntity,
-  ...searchCommon,
+  page,
 });
 export type AuthzenResourceSearchRequest = z.infer<typeof AuthzenResourceSearchRequest>;
 
 export const AuthzenActionSearchRequest = storableRequest("AuthzenActionSearchRequest", {
-  subject: AuthzenSubject,
-  resource: AuthzenResource,
-  ...searchCommon,
+  ...tupleWithoutAction,
+  page,
 });
 export type AuthzenActionSearchRequest = z.infer<typeof AuthzenActionSearchRequest>;
 

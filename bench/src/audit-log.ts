@@ -11,9 +11,9 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import type { Database } from "@pea/migrations";
-import { type AuditEntry, type DecisionEngine, DecisionLog, prepareStore, verifyAuditLog } from "@pea/policy-store";
+import { type AuditEntry, type DecisionEngine, DecisionLog, verifyAuditLog } from "@pea/policy-store";
 import autocannon from "autocannon";
-import { decideWorkload, freshDatabase, startDemoEngine } from "./setup.js";
+import { decideWorkload, freshDatabase, freshDemoStore, startDemoEngine } from "./setup.js";
 import { fmt, measureCalls } from "./stats.js";
 import { demoWorkload } from "./workload.js";
 
@@ -38,9 +38,8 @@ function measure(engine: DecisionEngine, log: Log) {
 }
 
 async function inProcess() {
-  const store = await freshDatabase(adminUrl, "pea_bench_audit");
+  const store = await freshDemoStore(adminUrl, "pea_bench_audit");
   try {
-    await prepareStore(store.database, { seed: "demo" });
     const engine = await startDemoEngine(store.database);
     const log = new DecisionLog(store.database);
     const batches: number[] = [];

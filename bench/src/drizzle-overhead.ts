@@ -3,17 +3,15 @@
 // alternating rounds on one connection. Per-call latency medians per round, then the median of
 // the rounds. PGlite in memory, or a fresh Postgres database when DATABASE_URL is set.
 import { tables } from "@pea/migrations";
-import { prepareStore } from "@pea/policy-store";
 import { eq } from "drizzle-orm";
-import { freshDatabase } from "./setup.js";
+import { freshDemoStore } from "./setup.js";
 import { fmt, median } from "./stats.js";
 
 const ROUNDS = 7;
 const CALLS = 2_000;
 
-const store = await freshDatabase(process.env.DATABASE_URL, "bench_drizzle");
+const store = await freshDemoStore(process.env.DATABASE_URL, "bench_drizzle");
 try {
-  await prepareStore(store.database, { seed: "demo" });
   const { database } = store;
   const { users } = tables;
   const ways = {

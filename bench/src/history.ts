@@ -12,9 +12,9 @@
 // Store: PGlite in memory, or Postgres when DATABASE_URL is set (a fresh database is created).
 import { randomBytes } from "node:crypto";
 import type { Database } from "@pea/migrations";
-import { authorize, DecisionLog, decide, prepareStore, startRun } from "@pea/policy-store";
+import { authorize, DecisionLog, decide, startRun } from "@pea/policy-store";
 import type { AuthorizeRequest } from "@pea/schemas";
-import { callerFor, freshDatabase, startDemoEngine } from "./setup.js";
+import { callerFor, freshDemoStore, startDemoEngine } from "./setup.js";
 import { fmt, measureCalls } from "./stats.js";
 import { readResearch } from "./workload.js";
 
@@ -52,9 +52,8 @@ const measure = (call: Measure, request: AuthorizeRequest) =>
   });
 
 async function main() {
-  const store = await freshDatabase(adminUrl, "pea_bench_history");
+  const store = await freshDemoStore(adminUrl, "pea_bench_history");
   try {
-    await prepareStore(store.database, { seed: "demo" });
     await fillHistory(store.database);
     const engine = await startDemoEngine(store.database);
     const log = new DecisionLog(store.database);

@@ -5,18 +5,17 @@
 //   run token:  a gateway key presenting alice's run token (signature check + run read)
 // Sequential latency medians per round, then the median of the rounds. PGlite in memory, or a
 // fresh Postgres database when DATABASE_URL is set.
-import { authorize, DecisionLog, inProcess, prepareStore, startRunAs } from "@pea/policy-store";
+import { authorize, DecisionLog, inProcess, startRunAs } from "@pea/policy-store";
 import type { ApiKeyPrincipal } from "@pea/schemas";
-import { callerFor, freshDatabase, startDemoEngine } from "./setup.js";
+import { callerFor, freshDemoStore, startDemoEngine } from "./setup.js";
 import { fmt, median, percentile } from "./stats.js";
 import { readResearch } from "./workload.js";
 
 const ROUNDS = 5;
 const CALLS = 600;
 
-const store = await freshDatabase(process.env.DATABASE_URL, "bench_identity");
+const store = await freshDemoStore(process.env.DATABASE_URL, "bench_identity");
 try {
-  await prepareStore(store.database, { seed: "demo" });
   const engine = await startDemoEngine(store.database);
   const deps = { engine, log: new DecisionLog(store.database) };
   const alice = callerFor(readResearch);

@@ -18,7 +18,7 @@ import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/
 import { createPeaClient } from "@pea/client";
 import { cpuTimeOf, demoKeys, freePort, startPdpProcess, stopChild, waitReady } from "./pdp-process.js";
 import { type CpuProfile, summariseProfile } from "./profile-summary.js";
-import { fmt, percentile } from "./stats.js";
+import { fmt, timeInFlight } from "./stats.js";
 
 const root = fileURLToPath(new URL("../..", import.meta.url));
 const CALLS = Number(process.env.BENCH_CALLS ?? 2000);
@@ -47,29 +47,16 @@ async function connect(url: string, token?: string): Promise<Client> {
 const processes = new Map<string, number>([["client", process.pid]]);
 
 /**
- * Latencies (ms) of `total` calls made `inFlight` at a time, after a warm-up, and each process's
- * CPU time per call (µs).
+ * Latencies (ms) of CALLS calls made `inFlight` at a time, after a warm-up, and each process's CPU
+ * time per call (µs).
  */
-async function latencies(call: () => Promise<unknown>, inFlight: number, total: number) {
-  for (let i = 0; i < WARMUP; i++) await call();
-  const cpuBefore = await cpuTimes();
-  const times: number[] = [];
-  let next = 0;
-  const started = performance.now();
-  await Promise.all(
-    Array.from({ length: inFlight }, async () => {
-      while (next++ < total) {
-        const t = performance.now();
-        await call();
-        times.push(performance.now() - t);
-      }
-    }),
-  );
-  const seconds = (performance.now() - started) / 1000;
-  const cpuAfter = await cpuTimes();
-  const cpu = new Map([...cpuAfter].map(([name, us]) => [name, (us - (cpuBefore.get(name) ?? 0)) / total]));
-  times.sort((a, b) => a - b);
-  return { p50: percentile(times, 50), p99: percentile(times, 99), rate: total / seconds, cpu };
+async function latencies(call: () => Promise<unknown>, inFlight: number) {
+  await timeInFlight(call, { warmup: WARMUP, total: 0, inFlight });
+  const before = await cpuTimes();
+  const times = await timeInFlight(call, { warmup: 0, total: CALLS, inFlight });
+  const after = await cpuTimes();
+  const cpu = new Map([...after].map(([name, us]) => [name, (us - (before.get(name) ?? 0)) / CALLS]));
+  return { ...times, cpu };
 }
 
 async function cpuTimes(): Promise<Map<string, number>> {
@@ -164,7 +151,7 @@ try {
   if (PROFILE) {
     const client = await connect(gatewayUrl, run.token);
     const fromUs = nowUs();
-    const gated = await latencies(() => client.callTool(call), 1, CALLS);
+    const gated = await latencies(() => client.callTool(call), 1);
     profiled = { fromUs, toUs: nowUs(), calls: WARMUP + CALLS, p50: gated.p50 };
     await client.close();
   }
@@ -176,28 +163,19 @@ try {
     let d = 0;
     let v = 0;
     let refused = 0;
-    const upstream = await latencies(() => (direct[d++ % inFlight] as Client).callTool(call), inFlight, CALLS);
-    const gated = await latencies(
-      async () => {
-        if ((await (via[v++ % inFlight] as Client).callTool(call)).isError) refused++;
-      },
-      inFlight,
-      CALLS,
-    );
+    const upstream = await latencies(() => (direct[d++ % inFlight] as Client).callTool(call), inFlight);
+    const gated = await latencies(async () => {
+      if ((await (via[v++ % inFlight] as Client).callTool(call)).isError) refused++;
+    }, inFlight);
     const decide = await latencies(
       () => gatewayClient.authorize({ ...decision, delegation: { token: run.token as string } }),
       inFlight,
-      CALLS,
     );
     // what PEA does per gated call: the decision, then the outcome report the gateway sends after it
-    const decideAndReport = await latencies(
-      async () => {
-        const allowed = await gatewayClient.authorize({ ...decision, delegation: { token: run.token as string } });
-        if (allowed.decisionId) await gatewayClient.reportOutcome(allowed.decisionId, "executed");
-      },
-      inFlight,
-      CALLS,
-    );
+    const decideAndReport = await latencies(async () => {
+      const allowed = await gatewayClient.authorize({ ...decision, delegation: { token: run.token as string } });
+      if (allowed.decisionId) await gatewayClient.reportOutcome(allowed.decisionId, "executed");
+    }, inFlight);
     await Promise.all([...direct, ...via].map((c) => c.close()));
     const ms = (n: number) => fmt(n, 2);
     rows.push(

@@ -6,16 +6,15 @@
 // call (µs: on the embedded store that includes the database's work).
 // Store: PGlite in memory, or a fresh database of DATABASE_URL's Postgres server.
 
-import { authorize, DecisionLog, prepareStore, reportOutcome } from "@pea/policy-store";
+import { authorize, DecisionLog, reportOutcome } from "@pea/policy-store";
 import type { AuthorizeRequest } from "@pea/schemas";
-import { callerFor, freshDatabase, startDemoEngine } from "./setup.js";
-import { fmt, percentile } from "./stats.js";
+import { callerFor, freshDemoStore, startDemoEngine } from "./setup.js";
+import { fmt, timeInFlight } from "./stats.js";
 import { demoWorkload } from "./workload.js";
 
 const CALLS = Number(process.env.BENCH_CALLS ?? 400);
 const WARMUP = 50;
-const { database, drop } = await freshDatabase(process.env.DATABASE_URL, "bench_outcome");
-await prepareStore(database, { seed: "demo" });
+const { database, drop } = await freshDemoStore(process.env.DATABASE_URL, "bench_outcome");
 const engine = await startDemoEngine(database);
 const log = new DecisionLog(database);
 const request = demoWorkload[0] as AuthorizeRequest;
@@ -34,23 +33,9 @@ const decideAndReport = (status: "executed" | "aborted") => async () => {
 };
 
 async function measure(call: () => Promise<unknown>, inFlight: number) {
-  for (let i = 0; i < WARMUP; i++) await call();
-  const times: number[] = [];
-  let next = 0;
-  const cpu = process.cpuUsage();
-  await Promise.all(
-    Array.from({ length: inFlight }, async () => {
-      while (next++ < CALLS) {
-        const t = performance.now();
-        await call();
-        times.push(performance.now() - t);
-      }
-    }),
-  );
-  const used = process.cpuUsage(cpu);
-  times.sort((a, b) => a - b);
+  const { p50, p99, cpuPerCall } = await timeInFlight(call, { warmup: WARMUP, total: CALLS, inFlight });
   const ms = (n: number) => fmt(n, 2);
-  return `p50 ${ms(percentile(times, 50))} p99 ${ms(percentile(times, 99))} ms, cpu ${fmt((used.user + used.system) / CALLS)} µs`;
+  return `p50 ${ms(p50)} p99 ${ms(p99)} ms, cpu ${fmt(cpuPerCall)} µs`;
 }
 
 try {

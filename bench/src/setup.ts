@@ -7,6 +7,7 @@ import {
   DecisionEngine,
   defaultPolicyDir,
   type EngineOptions,
+  prepareStore,
 } from "@pea/policy-store";
 import { type AuthorizeRequest, type EntityRef, readCedarSchema } from "@pea/schemas";
 import pg from "pg";
@@ -51,6 +52,21 @@ export async function freshDatabase(
       await scratch.drop();
     },
   };
+}
+
+/** A fresh store (as freshDatabase) holding the demo bank: migrated and seeded, as `pea start` makes it. */
+export async function freshDemoStore(
+  adminUrl: string | undefined,
+  prefix: string,
+): Promise<Awaited<ReturnType<typeof freshDatabase>>> {
+  const store = await freshDatabase(adminUrl, prefix);
+  try {
+    await prepareStore(store.database, { seed: "demo" });
+  } catch (error) {
+    await store.drop();
+    throw error;
+  }
+  return store;
 }
 
 /** The decision engine over the shipped policies and the demo bank's firm domain, as the PDP starts it. */

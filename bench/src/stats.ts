@@ -52,3 +52,43 @@ export async function measureCalls(
   const concurrentRate = concurrent / ((performance.now() - started) / 1000);
   return { p50: percentile(latencies, 50), p99: percentile(latencies, 99), sequentialRate, concurrentRate };
 }
+
+export interface InFlightTimes {
+  /** Wall time of a call, ms. */
+  p50: number;
+  p99: number;
+  /** Calls per second over the whole run. */
+  rate: number;
+  /** This process's CPU (user + system, µs) per call. */
+  cpuPerCall: number;
+}
+
+/** Warm up, then time `total` calls made `inFlight` at a time: each call's latency, the rate and CPU. */
+export async function timeInFlight(
+  call: () => Promise<unknown>,
+  { warmup, total, inFlight }: { warmup: number; total: number; inFlight: number },
+): Promise<InFlightTimes> {
+  for (let i = 0; i < warmup; i++) await call();
+  const times: number[] = [];
+  let next = 0;
+  const cpu = process.cpuUsage();
+  const started = performance.now();
+  await Promise.all(
+    Array.from({ length: inFlight }, async () => {
+      while (next++ < total) {
+        const t = performance.now();
+        await call();
+        times.push(performance.now() - t);
+      }
+    }),
+  );
+  const seconds = (performance.now() - started) / 1000;
+  const used = process.cpuUsage(cpu);
+  times.sort((a, b) => a - b);
+  return {
+    p50: percentile(times, 50),
+    p99: percentile(times, 99),
+    rate: total / seconds,
+    cpuPerCall: (used.user + used.system) / total,
+  };
+}

@@ -5,16 +5,15 @@
 // Store: PGlite in memory, or Postgres when DATABASE_URL is set (a fresh database).
 import { createServer } from "node:http";
 import { startTracing, TelemetryConfig } from "@pea/pdp";
-import { DecisionLog, prepareStore } from "@pea/policy-store";
-import { decideWorkload, freshDatabase, startDemoEngine } from "./setup.js";
+import { DecisionLog } from "@pea/policy-store";
+import { decideWorkload, freshDemoStore, startDemoEngine } from "./setup.js";
 import { fmt, type Measured, measureCalls } from "./stats.js";
 
 const adminUrl = process.env.DATABASE_URL;
 
 async function measure(): Promise<Measured> {
-  const store = await freshDatabase(adminUrl, "bench_tracing");
+  const store = await freshDemoStore(adminUrl, "bench_tracing");
   try {
-    await prepareStore(store.database, { seed: "demo" });
     const engine = await startDemoEngine(store.database);
     const deps = { engine, log: new DecisionLog(store.database) };
     const measured = await measureCalls(decideWorkload(deps), {

@@ -207,18 +207,6 @@ export const WallCrossingGrant = z
   })
   .strict()
   .openapi("WallCrossingGrant");
-export const WallCrossingView = z
-  .object({
-    id: z.string(),
-    user: z.string(),
-    issuer: z.string(),
-    reason: z.string(),
-    grantedBy: z.string(),
-    expiresAt: z.string(),
-    active: z.boolean(),
-  })
-  .passthrough()
-  .openapi("WallCrossing");
 export const ApprovalDecisionBody = z
   .object({
     vote: z.enum(["approve", "reject"]),

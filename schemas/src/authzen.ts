@@ -44,15 +44,19 @@ export const AuthzenContext = z
   .openapi("AuthzenContext");
 export type AuthzenContext = z.infer<typeof AuthzenContext>;
 
-export const AuthzenEvaluationRequest = z
-  .object({
-    subject: AuthzenSubject,
-    action: AuthzenAction,
-    resource: AuthzenResource,
-    context: AuthzenContext.optional(),
-  })
-  .superRefine((v, ctx) => rejectUnstorableText(v, ctx))
-  .openapi("AuthzenEvaluationRequest");
+/** A request of `shape` (unknown keys ignored) whose text the audit log can store. */
+const storableRequest = <S extends z.ZodRawShape>(name: string, shape: S) =>
+  z.object(shape).superRefine(rejectUnstorableText).openapi(name);
+
+/** The AuthZEN 4-tuple: may this subject take this action on this resource, in this context? */
+const tuple = {
+  subject: AuthzenSubject,
+  action: AuthzenAction,
+  resource: AuthzenResource,
+  context: AuthzenContext.optional(),
+};
+
+export const AuthzenEvaluationRequest = storableRequest("AuthzenEvaluationRequest", tuple);
 export type AuthzenEvaluationRequest = z.infer<typeof AuthzenEvaluationRequest>;
 
 export const AuthzenDecision = z.object({ decision: z.boolean() }).openapi("AuthzenDecision");
@@ -117,34 +121,30 @@ export const AuthzenPage = z
   })
   .openapi("AuthzenPageRequest");
 
-const searchCommon = { context: AuthzenContext.optional(), page: AuthzenPage.optional() };
+/** What a search looks for: entities of a type (an id, if given, is ignored). */
+const SearchedEntity = z.object({ type: typeName, id: entityId.optional(), properties: Properties.optional() });
+const page = AuthzenPage.optional();
+const { action: _searched, ...tupleWithoutAction } = tuple;
 
-export const AuthzenSubjectSearchRequest = z
-  .object({
-    subject: z.object({ type: typeName, id: entityId.optional(), properties: Properties.optional() }),
-    action: AuthzenAction,
-    resource: AuthzenResource,
-    ...searchCommon,
-  })
-  .superRefine((v, ctx) => rejectUnstorableText(v, ctx))
-  .openapi("AuthzenSubjectSearchRequest");
+// A search is the 4-tuple with one part searched for, and a page.
+export const AuthzenSubjectSearchRequest = storableRequest("AuthzenSubjectSearchRequest", {
+  ...tuple,
+  subject: SearchedEntity,
+  page,
+});
 export type AuthzenSubjectSearchRequest = z.infer<typeof AuthzenSubjectSearchRequest>;
 
-export const AuthzenResourceSearchRequest = z
-  .object({
-    subject: AuthzenSubject,
-    action: AuthzenAction,
-    resource: z.object({ type: typeName, id: entityId.optional(), properties: Properties.optional() }),
-    ...searchCommon,
-  })
-  .superRefine((v, ctx) => rejectUnstorableText(v, ctx))
-  .openapi("AuthzenResourceSearchRequest");
+export const AuthzenResourceSearchRequest = storableRequest("AuthzenResourceSearchRequest", {
+  ...tuple,
+  resource: SearchedEntity,
+  page,
+});
 export type AuthzenResourceSearchRequest = z.infer<typeof AuthzenResourceSearchRequest>;
 
-export const AuthzenActionSearchRequest = z
-  .object({ subject: AuthzenSubject, resource: AuthzenResource, ...searchCommon })
-  .superRefine((v, ctx) => rejectUnstorableText(v, ctx))
-  .openapi("AuthzenActionSearchRequest");
+export const AuthzenActionSearchRequest = storableRequest("AuthzenActionSearchRequest", {
+  ...tupleWithoutAction,
+  page,
+});
 export type AuthzenActionSearchRequest = z.infer<typeof AuthzenActionSearchRequest>;
 
 const PageResponse = z.object({ next_token: z.string() }).openapi("AuthzenPageResponse");

@@ -1,5 +1,4 @@
 import { readFile, writeFile } from "node:fs/promises";
-import { parseArgs } from "node:util";
 import {
   CheckpointError,
   exportAudit,
@@ -11,7 +10,7 @@ import {
 import { parseTimeBound } from "@pea/schemas";
 import type { CliConfig } from "./config.js";
 import { withStore } from "./store.js";
-import { type Out, UsageError } from "./usage.js";
+import { type Out, readFlags, UsageError } from "./usage.js";
 
 export const auditUsage = `  pea audit verify [--checkpoint FILE] [--public-key PEM_FILE]
                                                check the audit chain; exit 1 naming the first bad seq
@@ -54,11 +53,7 @@ export async function auditCommand(
 }
 
 async function verify(args: string[], config: CliConfig, out: Out): Promise<number> {
-  const { values } = parseArgs({
-    args,
-    options: { checkpoint: { type: "string" }, "public-key": { type: "string" } },
-    strict: true,
-  });
+  const values = readFlags(args, { checkpoint: { type: "string" }, "public-key": { type: "string" } });
   const checkpoint = values.checkpoint ? parseCheckpoint(await readFile(values.checkpoint, "utf8")) : undefined;
   const publicKey = values["public-key"] ? await readFile(values["public-key"], "utf8") : undefined;
   return withStore(config, async (db) => {
@@ -83,7 +78,7 @@ async function checkpoint(
   config: CliConfig & { PEA_AUDIT_SIGNING_KEY?: string | undefined },
   out: Out,
 ): Promise<number> {
-  const { values } = parseArgs({ args, options: { out: { type: "string" }, seq: { type: "string" } }, strict: true });
+  const values = readFlags(args, { out: { type: "string" }, seq: { type: "string" } });
   const at = values.seq === undefined ? undefined : Number(values.seq);
   if (at !== undefined && !(Number.isInteger(at) && at >= 1)) throw new UsageError("--seq takes a positive integer");
   return withStore(config, async (db) => {
@@ -120,16 +115,12 @@ async function checkpoint(
 }
 
 async function exportLines(args: string[], config: CliConfig, out: Out): Promise<number> {
-  const { values } = parseArgs({
-    args,
-    options: {
-      since: { type: "string" },
-      until: { type: "string" },
-      run: { type: "string" },
-      principal: { type: "string" },
-      out: { type: "string" },
-    },
-    strict: true,
+  const values = readFlags(args, {
+    since: { type: "string" },
+    until: { type: "string" },
+    run: { type: "string" },
+    principal: { type: "string" },
+    out: { type: "string" },
   });
   if (!values.since) throw new UsageError("audit export needs --since");
   const since = parseSince(values.since);

@@ -1,9 +1,8 @@
-import { parseArgs } from "node:util";
 import { createApiKey, createDemoKeys } from "@pea/policy-store";
 import { type ApiKeyKind, type ApiKeyScope, apiKeyScopes } from "@pea/schemas";
 import type { CliConfig } from "./config.js";
 import { withStore } from "./store.js";
-import { type Out, UsageError } from "./usage.js";
+import { type Out, readFlags, UsageError } from "./usage.js";
 
 export const keysUsage = `  pea keys create --name N (--user U | --agent A [--agent B]... [--group G]... | --gateway | --admin) [--scope S]...
                                                create an API key (shown once); scopes: ${apiKeyScopes.join(", ")}
@@ -19,18 +18,14 @@ export async function keysCommand(sub: string | undefined, args: string[], confi
 }
 
 async function keysCreate(config: CliConfig, args: string[], out: Out): Promise<number> {
-  const { values } = parseArgs({
-    args,
-    options: {
-      name: { type: "string" },
-      user: { type: "string" },
-      agent: { type: "string", multiple: true },
-      group: { type: "string", multiple: true },
-      gateway: { type: "boolean" },
-      admin: { type: "boolean" },
-      scope: { type: "string", multiple: true },
-    },
-    strict: true,
+  const values = readFlags(args, {
+    name: { type: "string" },
+    user: { type: "string" },
+    agent: { type: "string", multiple: true },
+    group: { type: "string", multiple: true },
+    gateway: { type: "boolean" },
+    admin: { type: "boolean" },
+    scope: { type: "string", multiple: true },
   });
   if (!values.name) throw new UsageError("keys create needs --name");
   const kinds: ApiKeyKind[] = [];

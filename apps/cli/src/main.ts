@@ -1,4 +1,3 @@
-import { parseArgs } from "node:util";
 import { migrate } from "@pea/migrations";
 import {
   ApiKeyError,
@@ -18,7 +17,7 @@ import { keysCommand, keysUsage } from "./keys.js";
 import { membershipCommand, membershipUsage } from "./membership.js";
 import { policyCommand, policyUsage } from "./policy.js";
 import { withStore } from "./store.js";
-import { isUsageError, type Out, UsageError } from "./usage.js";
+import { isUsageError, type Out, readCommandLine, UsageError } from "./usage.js";
 
 /** Each command's part of the usage (what `pea COMMAND --help` prints). */
 const sections = new Map<string, string>([
@@ -112,7 +111,7 @@ export async function main(
 }
 
 async function policyValidate(args: string[], out: Out): Promise<number> {
-  const { positionals } = parseArgs({ args, allowPositionals: true, strict: true, options: {} });
+  const { positionals } = readCommandLine(args, {});
   const dir = positionals[0] ?? defaultPolicyDir;
   const sources = await readPolicyDir(dir);
   if (sources.length === 0) {

@@ -1,11 +1,10 @@
 // `pea membership add|check` and `pea sod declare|check`: assignment paths that refuse
 // separation-of-duties conflicts (policy-store/src/governance/sod.ts).
-import { parseArgs } from "node:util";
 import { assignMembership, declareSodConflict, findSodViolations, SodConflictError } from "@pea/policy-store";
 import { actingAs, requireKey } from "./acting.js";
 import type { CliConfig } from "./config.js";
 import { withStore } from "./store.js";
-import { type Out, UsageError } from "./usage.js";
+import { type Out, readCommandLine, UsageError } from "./usage.js";
 
 export const membershipUsage = `  pea membership add --member User::dave --parent Group::payments-approvers
                                                grant a membership; refused if it breaks separation of duties
@@ -27,15 +26,10 @@ export async function membershipCommand(
   config: CliConfig,
   out: Out,
 ): Promise<number> {
-  const { values, positionals } = parseArgs({
-    args,
-    allowPositionals: true,
-    strict: true,
-    options: {
-      member: { type: "string" },
-      parent: { type: "string" },
-      description: { type: "string" },
-    },
+  const { values, positionals } = readCommandLine(args, {
+    member: { type: "string" },
+    parent: { type: "string" },
+    description: { type: "string" },
   });
   try {
     if (command === "membership" && sub === "add") {

@@ -2,7 +2,6 @@
 import { execFileSync } from "node:child_process";
 import { chmod, mkdir, readFile, writeFile } from "node:fs/promises";
 import { dirname, join, resolve } from "node:path";
-import { parseArgs } from "node:util";
 import type { Database } from "@pea/migrations";
 import {
   activationHistory,
@@ -39,7 +38,7 @@ import { actingAs, requireKey } from "./acting.js";
 import type { CliConfig } from "./config.js";
 import { runPolicyTests } from "./policy-tests.js";
 import { withStore } from "./store.js";
-import { type Out, UsageError } from "./usage.js";
+import { type Out, readCommandLine, readFlags, UsageError } from "./usage.js";
 
 export const policyUsage = `  pea policy validate [dir]                    strictly validate Cedar policies against the schema
   pea policy format [--check] [dir]            format with Cedar's formatter (--check: list unformatted files, exit 1)
@@ -148,12 +147,7 @@ export async function policyCommand(sub: string | undefined, args: string[], con
 }
 
 async function policyFormat(args: string[], out: Out): Promise<number> {
-  const { values, positionals } = parseArgs({
-    args,
-    allowPositionals: true,
-    strict: true,
-    options: { check: { type: "boolean" } },
-  });
+  const { values, positionals } = readCommandLine(args, { check: { type: "boolean" } });
   const dir = positionals[0] ?? defaultPolicyDir;
   const sources = await readPolicyDir(dir).catch(() => []);
   if (sources.length === 0) {
@@ -189,16 +183,11 @@ async function policyFormat(args: string[], out: Out): Promise<number> {
 }
 
 async function policyTest(args: string[], out: Out): Promise<number> {
-  const { values, positionals } = parseArgs({
-    args,
-    allowPositionals: true,
-    strict: true,
-    options: {
-      tests: { type: "string" },
-      json: { type: "boolean" },
-      name: { type: "string" },
-      junit: { type: "string" },
-    },
+  const { values, positionals } = readCommandLine(args, {
+    tests: { type: "string" },
+    json: { type: "boolean" },
+    name: { type: "string" },
+    junit: { type: "string" },
   });
   const dir = positionals[0] ?? defaultPolicyDir;
   const schema = loadSchema(readCedarSchema());
@@ -216,15 +205,10 @@ async function policyTest(args: string[], out: Out): Promise<number> {
 }
 
 async function policyPublish(args: string[], config: CliConfig, out: Out): Promise<number> {
-  const { values, positionals } = parseArgs({
-    args,
-    allowPositionals: true,
-    strict: true,
-    options: {
-      message: { type: "string", short: "m" },
-      tests: { type: "string" },
-      "git-commit": { type: "string" },
-    },
+  const { values, positionals } = readCommandLine(args, {
+    message: { type: "string", short: "m" },
+    tests: { type: "string" },
+    "git-commit": { type: "string" },
   });
   if (!values.message) throw new UsageError("policy publish needs --message");
   requireKey(config);
@@ -267,7 +251,7 @@ async function policyPublish(args: string[], config: CliConfig, out: Out): Promi
 }
 
 async function policyVersions(args: string[], config: CliConfig, out: Out): Promise<number> {
-  parseArgs({ args, strict: true, options: {} });
+  readFlags(args, {});
   return withStore(config, async (db) => {
     const state = await readPolicyState(db);
     const versions = await listVersions(db);
@@ -320,7 +304,7 @@ async function policyActivate(
   config: CliConfig,
   out: Out,
 ): Promise<number> {
-  const { positionals } = parseArgs({ args, allowPositionals: true, strict: true, options: {} });
+  const { positionals } = readCommandLine(args, {});
   if (kind === "activate" && !positionals[0]) throw new UsageError("policy activate needs a VERSION");
   requireKey(config);
   return withStore(config, async (db) => {
@@ -357,7 +341,7 @@ async function policyActivate(
 }
 
 async function policyApprove(args: string[], config: CliConfig, out: Out): Promise<number> {
-  const { positionals } = parseArgs({ args, allowPositionals: true, strict: true, options: {} });
+  const { positionals } = readCommandLine(args, {});
   if (!positionals[0]) throw new UsageError("policy approve needs a REQUEST id");
   requireKey(config);
   return withStore(config, async (db) => {
@@ -383,7 +367,7 @@ async function policyApprove(args: string[], config: CliConfig, out: Out): Promi
 }
 
 async function policyFourEyes(args: string[], config: CliConfig, out: Out): Promise<number> {
-  const { positionals } = parseArgs({ args, allowPositionals: true, strict: true, options: {} });
+  const { positionals } = readCommandLine(args, {});
   const mode = positionals[0];
   if (mode !== "on" && mode !== "off") throw new UsageError("policy four-eyes takes on or off");
   requireKey(config);
@@ -396,16 +380,11 @@ async function policyFourEyes(args: string[], config: CliConfig, out: Out): Prom
 }
 
 async function policyDiff(args: string[], config: CliConfig, out: Out): Promise<number> {
-  const { values, positionals } = parseArgs({
-    args,
-    allowPositionals: true,
-    strict: true,
-    options: {
-      last: { type: "string" },
-      base: { type: "string" },
-      json: { type: "boolean" },
-      "fail-on-flips": { type: "boolean" },
-    },
+  const { values, positionals } = readCommandLine(args, {
+    last: { type: "string" },
+    base: { type: "string" },
+    json: { type: "boolean" },
+    "fail-on-flips": { type: "boolean" },
   });
   const last = Number(values.last ?? "1000");
   if (!Number.isSafeInteger(last) || last < 1) throw new UsageError("--last takes a positive integer");
@@ -450,12 +429,7 @@ async function policyDiff(args: string[], config: CliConfig, out: Out): Promise<
 }
 
 async function policyShadow(args: string[], config: CliConfig, out: Out): Promise<number> {
-  const { values, positionals } = parseArgs({
-    args,
-    allowPositionals: true,
-    strict: true,
-    options: { off: { type: "boolean" }, report: { type: "boolean" } },
-  });
+  const { values, positionals } = readCommandLine(args, { off: { type: "boolean" }, report: { type: "boolean" } });
   if (!values.report && !values.off && !positionals[0]) {
     throw new UsageError("policy shadow takes a VERSION, --off or --report");
   }

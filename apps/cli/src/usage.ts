@@ -1,3 +1,5 @@
+import { type ParseArgsConfig, parseArgs } from "node:util";
+
 /** Where a command writes: lines for the user, lines for errors. */
 export type Out = { log: (line: string) => void; error: (line: string) => void };
 
@@ -7,3 +9,13 @@ export class UsageError extends Error {}
 /** parseArgs's own complaints (unknown option, missing value) are usage errors too. */
 export const isUsageError = (error: unknown): boolean =>
   error instanceof UsageError || ((error as { code?: string }).code?.startsWith("ERR_PARSE_ARGS") ?? false);
+
+type FlagSpecs = NonNullable<ParseArgsConfig["options"]>;
+
+/** A command's flags, read strictly (an unknown flag is a usage error); it takes no operands. */
+export const readFlags = <O extends FlagSpecs>(args: string[], options: O) =>
+  parseArgs({ args, options, strict: true }).values;
+
+/** A command's flags and operands (e.g. a policy directory), read strictly. */
+export const readCommandLine = <O extends FlagSpecs>(args: string[], options: O) =>
+  parseArgs({ args, options, strict: true, allowPositionals: true });

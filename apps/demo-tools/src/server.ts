@@ -1,7 +1,7 @@
 import { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
 import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
 import { z } from "zod";
-import { type BankState, datasets } from "./bank.js";
+import { type BankState, datasets, type PaymentStatus } from "./bank.js";
 
 const text = (value: unknown): CallToolResult => ({
   content: [{ type: "text", text: typeof value === "string" ? value : JSON.stringify(value) }],
@@ -76,27 +76,22 @@ export function createBankToolServer(state: BankState): McpServer {
       return text(`payment ${id} of ${amount} ${currency} to ${payee} initiated`);
     },
   );
-  server.registerTool(
+  /** A payment moves one step (initiated → approved → released) only from the step before. */
+  const advancePayment = (tool: string, description: string, from: PaymentStatus, to: PaymentStatus, refusal: string) =>
+    server.registerTool(tool, { description, inputSchema: paymentId }, ({ id }, extra) => {
+      state.record(tool, extra._meta);
+      const payment = state.payments.get(id);
+      if (payment?.status !== from) return failure(`payment ${id} ${refusal}`);
+      payment.status = to;
+      return text(`payment ${id} ${to}`);
+    });
+  advancePayment(
     "approve_payment",
-    { description: "Approve an initiated payment", inputSchema: paymentId },
-    ({ id }, extra) => {
-      state.record("approve_payment", extra._meta);
-      const payment = state.payments.get(id);
-      if (payment?.status !== "initiated") return failure(`payment ${id} is not awaiting approval`);
-      payment.status = "approved";
-      return text(`payment ${id} approved`);
-    },
+    "Approve an initiated payment",
+    "initiated",
+    "approved",
+    "is not awaiting approval",
   );
-  server.registerTool(
-    "release_payment",
-    { description: "Release an approved payment", inputSchema: paymentId },
-    ({ id }, extra) => {
-      state.record("release_payment", extra._meta);
-      const payment = state.payments.get(id);
-      if (payment?.status !== "approved") return failure(`payment ${id} is not approved`);
-      payment.status = "released";
-      return text(`payment ${id} released`);
-    },
-  );
+  advancePayment("release_payment", "Release an approved payment", "approved", "released", "is not approved");
   return server;
 }

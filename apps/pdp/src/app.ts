@@ -7,7 +7,6 @@ import { auditRoutes } from "./routes/audit.js";
 import { authorizeRoutes } from "./routes/authorize.js";
 import { authzenPrefix, authzenRoutes } from "./routes/authzen.js";
 import { governanceRoutes } from "./routes/governance.js";
-import { lineageRoutes } from "./routes/lineage.js";
 import { policyRoutes } from "./routes/policy.js";
 import { runRoutes } from "./routes/runs.js";
 import { systemRoutes } from "./routes/system.js";
@@ -35,7 +34,6 @@ export function createPdpApp(deps: PdpDeps): OpenAPIHono<AppEnv> {
     governanceRoutes,
     trustRoutes,
     auditRoutes,
-    lineageRoutes,
   ]) {
     routes(app, routeDeps);
   }

@@ -11,23 +11,11 @@ try {
 }
 const { parsePdpConfig } = await import("./config.js");
 const { startPdp } = await import("./server.js");
+const { closeOnSignals, startOrExit } = await import("@pea/http-kit");
 
-let pdp: Awaited<ReturnType<typeof startPdp>>;
-try {
-  pdp = await startPdp(parsePdpConfig(process.env));
-} catch (error) {
-  console.error(`pea: cannot start: ${(error as Error).message}`);
-  process.exit(1);
-}
+const pdp = await startOrExit("pea", () => startPdp(parsePdpConfig(process.env)));
 console.log(`PEA decision service on ${pdp.url}  (docs: ${pdp.url}/docs)`);
-
-let closing = false;
-for (const signal of ["SIGINT", "SIGTERM"] as const) {
-  process.on(signal, async () => {
-    if (closing) return;
-    closing = true;
-    await pdp.close();
-    await tracing?.shutdown();
-    process.exit(0);
-  });
-}
+closeOnSignals(async () => {
+  await pdp.close();
+  await tracing?.shutdown();
+});

@@ -1,7 +1,7 @@
 import { tables } from "@pea/migrations";
-import type { ApiKeyKind, ApiKeyScope } from "@pea/schemas";
+import type { ApiKeyKind } from "@pea/schemas";
 import { desc, eq, sql } from "drizzle-orm";
-import { ApiKeyError, insertApiKey } from "../identity/api-keys.js";
+import { ApiKeyError, insertApiKey, type NewApiKey } from "../identity/api-keys.js";
 import {
   type AdminActor,
   change,
@@ -58,16 +58,10 @@ export async function listApiKeys(deps: EntitlementAdminDeps, actor: AdminActor)
 /** The kinds of key an administrator makes in the admin app (an admin key only from the CLI). */
 export type AdminKeyKind = Exclude<ApiKeyKind, "admin">;
 
-export interface NewAdminKey {
-  name: string;
+/** What an administrator gives for a new key: a key's own fields, its kind one an administrator may make. */
+export type NewAdminKey = Pick<NewApiKey, "name" | "userId" | "agents" | "agentGroups" | "scopes"> & {
   kind: AdminKeyKind;
-  /** A user key's person. */
-  userId?: string | undefined;
-  /** A service key's agents and agent groups. */
-  agents?: string[] | undefined;
-  agentGroups?: string[] | undefined;
-  scopes: ApiKeyScope[];
-}
+};
 
 /**
  * Create an API key. A key bound to another person is not made here: it becomes a request a

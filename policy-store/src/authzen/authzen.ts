@@ -227,42 +227,44 @@ async function search<R>(
 
 const contextOf = (context: AuthzenContext | undefined) => (context !== undefined ? { context } : {});
 
+/**
+ * Subject or resource search: each stored entity of the searched type, put in the searched `role`
+ * of the probe, is one candidate (none when the schema says the type cannot stand there).
+ */
+function searchEntities(
+  role: "subject" | "resource",
+  request: AuthzenSubjectSearchRequest | AuthzenResourceSearchRequest,
+  probe: Tuple,
+  typeCanStandThere: (inputs: DecisionInputs) => boolean,
+  caller: Caller,
+  deps: AuthorizeDeps,
+) {
+  const { type } = request[role];
+  const candidates = (inputs: DecisionInputs) =>
+    !typeCanStandThere(inputs)
+      ? []
+      : inputs.snapshot.ofType(type).map((entity) => {
+          const id = (entity.uid as { id: string }).id;
+          return { key: id, request: toPeaRequest({ ...probe, [role]: { type, id } }), result: { type, id } };
+        });
+  const { page, ...query } = { ...request, [role]: { type } };
+  return search(`search/${role}`, query, page, candidates, toPeaRequest(probe), caller, deps);
+}
+
 /** POST /access/v1/search/subject: every stored subject of the type for whom the evaluation is true. */
 export function authzenSearchSubjects(request: AuthzenSubjectSearchRequest, caller: Caller, deps: AuthorizeDeps) {
-  const { subject, action, resource, context, page } = request;
+  const { subject, action, resource, context } = request;
   const probe = { subject: { type: subject.type, id: subject.id ?? "*" }, action, resource, ...contextOf(context) };
-  const candidates = (inputs: DecisionInputs) =>
-    !inputs.schema.principalTypes.has(subject.type)
-      ? []
-      : inputs.snapshot.ofType(subject.type).map((entity) => {
-          const id = (entity.uid as { id: string }).id;
-          return {
-            key: id,
-            request: toPeaRequest({ ...probe, subject: { type: subject.type, id } }),
-            result: { type: subject.type, id },
-          };
-        });
-  const { page: _page, ...query } = { ...request, subject: { type: subject.type } };
-  return search("search/subject", query, page, candidates, toPeaRequest(probe), caller, deps);
+  const principalType = (inputs: DecisionInputs) => inputs.schema.principalTypes.has(subject.type);
+  return searchEntities("subject", request, probe, principalType, caller, deps);
 }
 
 /** POST /access/v1/search/resource: every stored resource of the type the subject may act on. */
 export function authzenSearchResources(request: AuthzenResourceSearchRequest, caller: Caller, deps: AuthorizeDeps) {
-  const { subject, action, resource, context, page } = request;
+  const { subject, action, resource, context } = request;
   const probe = { subject, action, resource: { type: resource.type, id: resource.id ?? "*" }, ...contextOf(context) };
-  const candidates = (inputs: DecisionInputs) =>
-    !inputs.schema.actions.get(action.name)?.has(resource.type)
-      ? []
-      : inputs.snapshot.ofType(resource.type).map((entity) => {
-          const id = (entity.uid as { id: string }).id;
-          return {
-            key: id,
-            request: toPeaRequest({ ...probe, resource: { type: resource.type, id } }),
-            result: { type: resource.type, id },
-          };
-        });
-  const { page: _page, ...query } = { ...request, resource: { type: resource.type } };
-  return search("search/resource", query, page, candidates, toPeaRequest(probe), caller, deps);
+  const actionApplies = (inputs: DecisionInputs) => inputs.schema.actions.get(action.name)?.has(resource.type) === true;
+  return searchEntities("resource", request, probe, actionApplies, caller, deps);
 }
 
 /** POST /access/v1/search/action: every action of the schema the subject may take on the resource. */

@@ -211,13 +211,16 @@ export interface Effects extends DecisionEffects {
   runId: string | null;
 }
 
+/** One statement inserting `rows` (none when there are no rows). */
+const rowsInsert = (rows: object[], sql: SideInsert["sql"]): SideInsert[] =>
+  rows.length === 0 ? [] : [{ rows: JSON.stringify(rows), sql }];
+
 /**
  * The rows that record effects, as inserts that go with the decisions' audit records in the same
  * statement or transaction (decision-log.ts, audit-chain.ts): a touch is durable exactly when its
  * decision is. Only the tables a batch needs are named.
  */
 export function effectInserts(list: Effects[]): SideInsert[] {
-  const inserts: SideInsert[] = [];
   const touches = list
     .filter((e) => e.labels.length > 0)
     .map((e) => ({
@@ -229,16 +232,14 @@ export function effectInserts(list: Effects[]): SideInsert[] {
       labels: e.labels,
       api_key_id: e.apiKeyId,
     }));
-  if (touches.length > 0) {
-    inserts.push({
-      rows: JSON.stringify(touches),
-      sql: (param, guard) =>
-        `INSERT INTO touches (decision_id, at, run_id, agents, human, labels, api_key_id)
+  const touchRows = rowsInsert(
+    touches,
+    (param, guard) =>
+      `INSERT INTO touches (decision_id, at, run_id, agents, human, labels, api_key_id)
          SELECT t.decision_id, t.at, t.run_id, t.agents, t.human, t.labels, t.api_key_id
          FROM jsonb_to_recordset(${param}) AS t(decision_id text, at timestamptz, run_id text, agents text[],
            human text, labels text[], api_key_id text) ${guard}`,
-    });
-  }
+  );
   const duties = list.flatMap((e) =>
     e.object
       ? [
@@ -255,24 +256,23 @@ export function effectInserts(list: Effects[]): SideInsert[] {
         ]
       : [],
   );
-  if (duties.length > 0) {
-    inserts.push({
-      rows: JSON.stringify(duties),
-      sql: (param, guard) =>
-        `INSERT INTO object_duties (decision_id, at, object_type, object_id, duty, users, agents, api_key_id)
+  const dutyRows = rowsInsert(
+    duties,
+    (param, guard) =>
+      `INSERT INTO object_duties (decision_id, at, object_type, object_id, duty, users, agents, api_key_id)
          SELECT d.decision_id, d.at, d.object_type, d.object_id, d.duty, d.users, d.agents, d.api_key_id
          FROM jsonb_to_recordset(${param}) AS d(decision_id text, at timestamptz, object_type text, object_id text,
            duty text, users text[], agents text[], api_key_id text) ${guard}`,
-    });
-  }
-  inserts.push(
+  );
+  return [
+    ...touchRows,
+    ...dutyRows,
     ...objectInserts(
       list.flatMap((e) =>
         e.object?.attributes ? [{ ...e.object, attributes: e.object.attributes, decisionId: e.decisionId }] : [],
       ),
     ),
-  );
-  return inserts;
+  ];
 }
 
 export const outcomeStatuses = ["executed", "failed", "aborted"] as const;

@@ -5,6 +5,7 @@ import { recordChange } from "../audit/chain.js";
 import { type Decision, type DecisionRequest, deny, linkName } from "../decision/decision.js";
 import { IdpTokenVerifier, type TrustedIssuer } from "../identity/idp-tokens.js";
 import { defaultTokenAudience, type TokenAudience } from "../identity/token-audience.js";
+import { CoalescedReload } from "./coalesced-reload.js";
 import { ensureSigningKey, SigningKeyRing } from "./signing-keys.js";
 
 /** What a PDP process needs for runtime trust, beyond policies and entitlements. */
@@ -46,8 +47,7 @@ export class TrustState {
   private readonly pendingLocal = new Set<string>();
   ring = SigningKeyRing.empty();
   loaded = false;
-  private reloading: Promise<void> | undefined;
-  private stale = false;
+  private readonly reloads = new CoalescedReload(() => this.reloadNow());
   readonly artifactTtlSeconds: number;
   readonly approvalTtlSeconds: number;
   readonly tokens: TokenAudience;
@@ -124,27 +124,11 @@ export class TrustState {
 
   /** Coalesce bursts: at most one reload in flight and one queued behind it. */
   reload(onError: (error: Error) => void): Promise<void> {
-    if (this.reloading) {
-      this.stale = true;
-      return this.reloading;
-    }
-    this.reloading = (async () => {
-      do {
-        this.stale = false;
-        try {
-          await this.reloadNow();
-        } catch (error) {
-          onError(error as Error);
-          break;
-        }
-      } while (this.stale);
-      this.reloading = undefined;
-    })();
-    return this.reloading;
+    return this.reloads.run(onError);
   }
 
-  async settled(): Promise<void> {
-    await this.reloading;
+  settled(): Promise<void> {
+    return this.reloads.settled();
   }
 
   /** The revocation is committed: effective in this process at once. */

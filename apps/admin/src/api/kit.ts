@@ -1,6 +1,7 @@
 import { createRoute, type OpenAPIHono, type RouteConfig, z } from "@hono/zod-openapi";
+import { errorDoc, jsonBody, jsonContent } from "@pea/http-kit";
 import type { AdminActor } from "@pea/policy-store";
-import { ChangeResult, ErrorBody } from "@pea/schemas";
+import { ChangeResult } from "@pea/schemas";
 import type { Context } from "hono";
 import type { AdminEnv } from "../auth.js";
 import type { AppDeps } from "../deps.js";
@@ -10,21 +11,13 @@ import type { AppDeps } from "../deps.js";
 
 export type AdminApi = OpenAPIHono<AdminEnv>;
 
-const err = (description: string) => ({ description, content: { "application/json": { schema: ErrorBody } } });
 export const errors = {
-  400: err("the request cannot be read or the change is invalid; the message names the field"),
-  401: err("not signed in"),
-  403: err("PEA's admin policies refuse this change (the message names the rule), or a CSRF/role problem"),
-  404: err("a referenced entity does not exist"),
-  409: err("conflict: already exists, or refused by a separation-of-duties rule"),
+  400: errorDoc("the request cannot be read or the change is invalid; the message names the field"),
+  401: errorDoc("not signed in"),
+  403: errorDoc("PEA's admin policies refuse this change (the message names the rule), or a CSRF/role problem"),
+  404: errorDoc("a referenced entity does not exist"),
+  409: errorDoc("conflict: already exists, or refused by a separation-of-duties rule"),
 };
-export const json = <T extends z.ZodType>(schema: T, description = "ok") => ({
-  description,
-  content: { "application/json": { schema } },
-});
-export const body = <T extends z.ZodType>(schema: T) => ({
-  body: { required: true, content: { "application/json": { schema } } },
-});
 export const IdParam = z.object({ id: z.string().min(1).max(256) });
 export const Ok = z.object({ ok: z.literal(true) });
 /** Records whose shape the audit log and lineage define (documented there, not here). */
@@ -56,7 +49,7 @@ export function listRoute<S extends z.ZodType>(
       path: o.path,
       tags: [o.tag],
       summary: o.summary,
-      responses: { 200: json(z.object({ [o.key]: z.array(o.item) })), ...errors },
+      responses: { 200: jsonContent(z.object({ [o.key]: z.array(o.item) }), "ok"), ...errors },
     }),
     async (c) => c.json({ [o.key]: await o.list(actor(c)) } as never, 200),
   );
@@ -108,13 +101,13 @@ export function actionRoute<
       request: {
         ...(o.params ? { params: o.params } : {}),
         ...(o.query ? { query: o.query } : {}),
-        ...(o.body ? body(o.body) : {}),
+        ...(o.body ? jsonBody(o.body) : {}),
       },
       responses: {
-        [status]: json(o.response, o.description),
-        ...(o.pending ? { 202: json(o.pending, "filed: waits for a second administrator's approval") } : {}),
+        [status]: jsonContent(o.response, o.description ?? "ok"),
+        ...(o.pending ? { 202: jsonContent(o.pending, "filed: waits for a second administrator's approval") } : {}),
         ...errors,
-        ...Object.fromEntries(Object.entries(o.extraStatuses ?? {}).map(([s, d]) => [s, err(d)])),
+        ...Object.fromEntries(Object.entries(o.extraStatuses ?? {}).map(([s, d]) => [s, errorDoc(d)])),
       },
     }),
     async (c) => {

@@ -1,4 +1,4 @@
-import { SodConflictBody, WallCrossingGrant, WallCrossingView } from "@pea/schemas";
+import { SodConflictBody, WallCrossing, WallCrossingGrant } from "@pea/schemas";
 import type { AppDeps } from "../deps.js";
 import { type AdminApi, actionRoute, changeRoute, IdParam, listRoute } from "./kit.js";
 
@@ -29,7 +29,7 @@ export function sodRoutes(app: AdminApi, deps: AppDeps): void {
     tag,
     summary: "Wall crossings, newest first",
     key: "crossings",
-    item: WallCrossingView,
+    item: WallCrossing,
     list: (who) => ov.listWallCrossings(who),
   });
   actionRoute(app, {
@@ -40,7 +40,7 @@ export function sodRoutes(app: AdminApi, deps: AppDeps): void {
     body: WallCrossingGrant,
     status: 201,
     description: "granted",
-    response: WallCrossingView,
+    response: WallCrossing,
     work: (who, { body }) => ov.grantWallCrossing(who, body),
   });
   actionRoute(app, {
@@ -49,7 +49,7 @@ export function sodRoutes(app: AdminApi, deps: AppDeps): void {
     tag,
     summary: "Revoke a wall crossing: the person's next decision is denied",
     params: IdParam,
-    response: WallCrossingView,
+    response: WallCrossing,
     work: (who, { params }) => ov.revokeWallCrossing(who, params.id),
   });
 }

@@ -50,6 +50,13 @@ export function DataTable(props: {
   );
 }
 
+/** A list of `items`, each an item drawn by `item`; with none, the `empty` sentence instead. */
+export function ItemList<T>(props: { items: T[]; empty: Child; item: (item: T) => Child; timeline?: boolean }) {
+  if (props.items.length === 0) return <Empty>{props.empty}</Empty>;
+  const items = props.items.map((item) => <li>{props.item(item)}</li>);
+  return props.timeline ? <ol class="timeline">{items}</ol> : <ul class="list">{items}</ul>;
+}
+
 /** A collapsed card holding one form that creates or changes something; open when it failed. */
 export function FormCard(props: {
   state: PageState;

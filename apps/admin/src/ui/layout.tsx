@@ -62,12 +62,7 @@ export function Layout(props: { title: string; path: string; state?: PageState; 
                   </span>
                 </span>
                 <a href="/account/password">Change password</a>
-                <form method="post" action="/logout">
-                  <input type="hidden" name="_csrf" value={state.csrf} />
-                  <button type="submit" class="link">
-                    Sign out
-                  </button>
-                </form>
+                <SignOut csrf={state.csrf} />
               </div>
             ) : null}
           </header>
@@ -123,6 +118,18 @@ export function Layout(props: { title: string; path: string; state?: PageState; 
         </body>
       </html>
     </>
+  );
+}
+
+/** The sign-out button: in the header, and on the page a session sees before it may go anywhere. */
+export function SignOut({ csrf }: { csrf: string }) {
+  return (
+    <form method="post" action="/logout">
+      <input type="hidden" name="_csrf" value={csrf} />
+      <button type="submit" class="link">
+        Sign out
+      </button>
+    </form>
   );
 }
 

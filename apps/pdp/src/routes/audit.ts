@@ -1,30 +1,31 @@
-import { createRoute, type OpenAPIHono } from "@hono/zod-openapi";
-import type { AppEnv } from "@pea/http-kit";
-import { queryAudit } from "@pea/policy-store";
-import { AuditPage, AuditQueryParams, ErrorBody, parseTimeBound } from "@pea/schemas";
+import type { OpenAPIHono } from "@hono/zod-openapi";
+import { type AppEnv, errorDoc, jsonContent } from "@pea/http-kit";
+import { buildLineage, queryAudit } from "@pea/policy-store";
+import { AuditPage, AuditQueryParams, Lineage, PeaError, parseTimeBound } from "@pea/schemas";
 import type { RouteDeps } from "../deps.js";
+import { areaRoutes, IdParam, keyErrors } from "./kit.js";
 
-const errorResponses = {
-  400: { description: "a query parameter cannot be read", content: { "application/json": { schema: ErrorBody } } },
-  401: { description: "missing or invalid API key", content: { "application/json": { schema: ErrorBody } } },
-  403: { description: "the key lacks the audit scope", content: { "application/json": { schema: ErrorBody } } },
-};
-
-/** GET /v1/audit: the audit log by time (ISO or 10m, 24h), principal, run, decision, reason and kind, a page at a time. */
+/**
+ * What the audit log holds (scope `audit`): GET /v1/audit, the log by time (ISO or 10m, 24h),
+ * principal, run, decision, reason and kind, a page at a time; GET /v1/runs/{id}/lineage, a run
+ * rebuilt from it.
+ */
 export function auditRoutes(app: OpenAPIHono<AppEnv>, { engine, auth }: RouteDeps) {
-  app.openapi(
-    createRoute({
+  const route = areaRoutes(app, auth, "audit", "audit");
+  const keyRefused = keyErrors("the key lacks the audit scope");
+
+  route(
+    {
       method: "get",
       path: "/v1/audit",
-      ...auth("audit"),
-      tags: ["audit"],
       summary: "Audit entries (decisions and changes) matching every filter, newest first, paged both ways by seq",
       request: { query: AuditQueryParams },
       responses: {
-        200: { description: "one page", content: { "application/json": { schema: AuditPage } } },
-        ...errorResponses,
+        200: jsonContent(AuditPage, "one page"),
+        400: errorDoc("a query parameter cannot be read"),
+        ...keyRefused,
       },
-    }),
+    },
     async (c) => {
       const q = c.req.valid("query");
       const now = engine.now();
@@ -34,6 +35,25 @@ export function auditRoutes(app: OpenAPIHono<AppEnv>, { engine, auth }: RouteDep
         until: q.until ? parseTimeBound(q.until, now) : undefined,
       });
       return c.json(page, 200);
+    },
+  );
+
+  route(
+    {
+      method: "get",
+      path: "/v1/runs/{id}/lineage",
+      summary: "Who delegated what to whom, every decision in order, approvals, outcomes and revocations",
+      request: { params: IdParam },
+      responses: {
+        200: jsonContent(Lineage, "the run's lineage"),
+        ...keyRefused,
+        404: errorDoc("no such run and nothing recorded for it"),
+      },
+    },
+    async (c) => {
+      const lineage = await buildLineage(engine.database, c.req.valid("param").id);
+      if (!lineage) throw new PeaError("not_found", "no such run");
+      return c.json(lineage, 200);
     },
   );
 }

@@ -1,5 +1,5 @@
-import { createRoute, type OpenAPIHono, z } from "@hono/zod-openapi";
-import type { AppEnv } from "@pea/http-kit";
+import { type OpenAPIHono, z } from "@hono/zod-openapi";
+import { type AppEnv, errorDoc, jsonBody, jsonContent } from "@pea/http-kit";
 import { authorize, type Consistency, probe } from "@pea/policy-store";
 import {
   type ApiKeyPrincipal,
@@ -8,17 +8,14 @@ import {
   type AuthorizeRequest,
   AuthorizeRequest as AuthorizeRequestSchema,
   AuthorizeResponse,
-  ErrorBody,
 } from "@pea/schemas";
 import type { RouteDeps } from "../deps.js";
+import { areaRoutes } from "./kit.js";
 
 const errors = {
-  400: {
-    description: "the request cannot be read; the message names the field",
-    content: { "application/json": { schema: ErrorBody } },
-  },
-  401: { description: "missing or invalid API key", content: { "application/json": { schema: ErrorBody } } },
-  413: { description: "body too large", content: { "application/json": { schema: ErrorBody } } },
+  400: errorDoc("the request cannot be read; the message names the field"),
+  401: errorDoc("missing or invalid API key"),
+  413: errorDoc("body too large"),
 };
 
 /**
@@ -33,30 +30,28 @@ const ConsistencyHeaders = z.object({
 });
 
 export function authorizeRoutes(app: OpenAPIHono<AppEnv>, deps: RouteDeps) {
-  const { auth } = deps;
+  const route = areaRoutes(app, deps.auth, "decisions", "authorize");
   const decideOne = (request: AuthorizeRequest, speaker: ApiKeyPrincipal, endpoint: string, consistency: Consistency) =>
     authorize(request, { speaker }, deps, endpoint, consistency);
   const consistencyOf = (headers: { "pea-entitlement-version"?: number | undefined }): Consistency => ({
     atLeastEntitlementVersion: headers["pea-entitlement-version"],
   });
 
-  app.openapi(
-    createRoute({
+  route(
+    {
       method: "post",
       path: "/v1/authorize",
-      ...auth("authorize"),
-      tags: ["decisions"],
       summary: "Ask before acting: allow (with artifact) or deny (with reasons)",
       description: 'A policy deny is a 200 with decision "deny"; 4xx only when the request cannot be read.',
       request: {
         headers: ConsistencyHeaders,
-        body: { required: true, content: { "application/json": { schema: AuthorizeRequestSchema } } },
+        ...jsonBody(AuthorizeRequestSchema),
       },
       responses: {
-        200: { description: "the decision", content: { "application/json": { schema: AuthorizeResponse } } },
+        200: jsonContent(AuthorizeResponse, "the decision"),
         ...errors,
       },
-    }),
+    },
     async (c) =>
       c.json(
         await decideOne(c.req.valid("json"), c.get("caller"), "authorize", consistencyOf(c.req.valid("header"))),
@@ -64,25 +59,20 @@ export function authorizeRoutes(app: OpenAPIHono<AppEnv>, deps: RouteDeps) {
       ),
   );
 
-  app.openapi(
-    createRoute({
+  route(
+    {
       method: "post",
       path: "/v1/authorize/batch",
-      ...auth("authorize"),
-      tags: ["decisions"],
       summary: "Up to 100 decisions in one call, answered in order",
       request: {
         headers: ConsistencyHeaders,
-        body: { required: true, content: { "application/json": { schema: AuthorizeBatchRequest } } },
+        ...jsonBody(AuthorizeBatchRequest),
       },
       responses: {
-        200: {
-          description: "one decision per request, in order",
-          content: { "application/json": { schema: AuthorizeBatchResponse } },
-        },
+        200: jsonContent(AuthorizeBatchResponse, "one decision per request, in order"),
         ...errors,
       },
-    }),
+    },
     async (c) => {
       const caller = c.get("caller");
       const { requests } = c.req.valid("json");
@@ -94,24 +84,19 @@ export function authorizeRoutes(app: OpenAPIHono<AppEnv>, deps: RouteDeps) {
     },
   );
 
-  app.openapi(
-    createRoute({
+  route(
+    {
       method: "post",
       path: "/v1/authorize/probe",
-      ...auth("authorize"),
-      tags: ["decisions"],
       summary: "Would these be allowed now? Up to 100, decided and recorded, acting on nothing",
       description:
         "The checks of /v1/authorize, recorded as decisions, but no artifact is signed, no approval opened or spent, nothing enters history, duties or business objects. An allow here permits nothing; it tells an enforcement point what it could offer (the MCP gateway's tools/list).",
-      request: { body: { required: true, content: { "application/json": { schema: AuthorizeBatchRequest } } } },
+      request: jsonBody(AuthorizeBatchRequest),
       responses: {
-        200: {
-          description: "one decision per request, in order (never with an artifact)",
-          content: { "application/json": { schema: AuthorizeBatchResponse } },
-        },
+        200: jsonContent(AuthorizeBatchResponse, "one decision per request, in order (never with an artifact)"),
         ...errors,
       },
-    }),
+    },
     async (c) => {
       const speaker = c.get("caller");
       const { requests } = c.req.valid("json");

@@ -1,5 +1,5 @@
 import { createRoute, type OpenAPIHono } from "@hono/zod-openapi";
-import { type AppEnv, publicRoute } from "@pea/http-kit";
+import { type AppEnv, errorDoc, jsonBody, jsonContent, publicRoute } from "@pea/http-kit";
 import {
   type AuthzenAnswer,
   authzenEvaluate,
@@ -19,104 +19,88 @@ import {
   AuthzenEvaluationsResponse,
   AuthzenResourceSearchRequest,
   AuthzenSubjectSearchRequest,
-  ErrorBody,
 } from "@pea/schemas";
 import type { RouteDeps } from "../deps.js";
+import { areaRoutes, keyErrors } from "./kit.js";
 
 /** The AuthZEN endpoints: POSTs under this prefix need an API key (scope `authorize`). */
 export const authzenPrefix = "/access/v1/";
 
 const errors = {
-  400: {
-    description: "malformed JSON, not application/json, or a missing or mistyped field (named in the message)",
-    content: { "application/json": { schema: ErrorBody } },
-  },
-  401: { description: "missing or invalid API key", content: { "application/json": { schema: ErrorBody } } },
-  403: { description: "the API key lacks the authorize scope", content: { "application/json": { schema: ErrorBody } } },
+  400: errorDoc("malformed JSON, not application/json, or a missing or mistyped field (named in the message)"),
+  ...keyErrors("the API key lacks the authorize scope"),
 };
-
-const json = <T>(schema: T) => ({ content: { "application/json": { schema } } });
 
 /**
  * OpenID AuthZEN Authorization API 1.0. Each decision is an ordinary PEA decision (same policies,
  * store, log, fail-closed rules); the answers carry only what the spec defines.
  */
 export function authzenRoutes(app: OpenAPIHono<AppEnv>, deps: RouteDeps) {
-  const { auth } = deps;
+  const route = areaRoutes(app, deps.auth, "AuthZEN", "authorize");
   const run = async <T>(work: () => Promise<AuthzenAnswer<T>>): Promise<T> => (await work()).body;
   const caller = (c: { get(key: "caller"): AppEnv["Variables"]["caller"] }) => ({ speaker: c.get("caller") });
 
-  app.openapi(
-    createRoute({
+  route(
+    {
       method: "post",
       path: "/access/v1/evaluation",
-      ...auth("authorize"),
-      tags: ["AuthZEN"],
       summary: "AuthZEN Access Evaluation: may this subject take this action on this resource?",
       description:
         "subject → PEA principal; context.chain / context.intent / context.run carry PEA's own fields. " +
         'A deny is a 200 with {"decision": false}.',
-      request: { body: { required: true, ...json(AuthzenEvaluationRequest) } },
-      responses: { 200: { description: "the decision", ...json(AuthzenDecision) }, ...errors },
-    }),
+      request: jsonBody(AuthzenEvaluationRequest),
+      responses: { 200: jsonContent(AuthzenDecision, "the decision"), ...errors },
+    },
     async (c) => c.json(await run(() => authzenEvaluate(c.req.valid("json"), caller(c), deps)), 200),
   );
 
-  app.openapi(
-    createRoute({
+  route(
+    {
       method: "post",
       path: "/access/v1/evaluations",
-      ...auth("authorize"),
-      tags: ["AuthZEN"],
       summary: "AuthZEN Access Evaluations: many decisions, top-level values as defaults",
       description:
         "options.evaluations_semantic: execute_all (default), deny_on_first_deny or permit_on_first_permit " +
         "(evaluated in order, answered up to and including the first deny / permit).",
-      request: { body: { required: true, ...json(AuthzenEvaluationsRequest) } },
+      request: jsonBody(AuthzenEvaluationsRequest),
       responses: {
-        200: { description: "one decision per evaluation, in order", ...json(AuthzenEvaluationsResponse) },
+        200: jsonContent(AuthzenEvaluationsResponse, "one decision per evaluation, in order"),
         ...errors,
       },
-    }),
+    },
     async (c) => c.json(await run(() => authzenEvaluations(c.req.valid("json"), caller(c), deps)), 200),
   );
 
-  app.openapi(
-    createRoute({
+  route(
+    {
       method: "post",
       path: "/access/v1/search/subject",
-      ...auth("authorize"),
-      tags: ["AuthZEN"],
       summary: "AuthZEN Subject Search: the stored subjects of a type allowed the action on the resource",
-      request: { body: { required: true, ...json(AuthzenSubjectSearchRequest) } },
-      responses: { 200: { description: "a page of subjects", ...json(AuthzenEntitySearchResponse) }, ...errors },
-    }),
+      request: jsonBody(AuthzenSubjectSearchRequest),
+      responses: { 200: jsonContent(AuthzenEntitySearchResponse, "a page of subjects"), ...errors },
+    },
     async (c) => c.json(await run(() => authzenSearchSubjects(c.req.valid("json"), caller(c), deps)), 200),
   );
 
-  app.openapi(
-    createRoute({
+  route(
+    {
       method: "post",
       path: "/access/v1/search/resource",
-      ...auth("authorize"),
-      tags: ["AuthZEN"],
       summary: "AuthZEN Resource Search: the stored resources of a type the subject may act on",
-      request: { body: { required: true, ...json(AuthzenResourceSearchRequest) } },
-      responses: { 200: { description: "a page of resources", ...json(AuthzenEntitySearchResponse) }, ...errors },
-    }),
+      request: jsonBody(AuthzenResourceSearchRequest),
+      responses: { 200: jsonContent(AuthzenEntitySearchResponse, "a page of resources"), ...errors },
+    },
     async (c) => c.json(await run(() => authzenSearchResources(c.req.valid("json"), caller(c), deps)), 200),
   );
 
-  app.openapi(
-    createRoute({
+  route(
+    {
       method: "post",
       path: "/access/v1/search/action",
-      ...auth("authorize"),
-      tags: ["AuthZEN"],
       summary: "AuthZEN Action Search: the actions the subject may take on the resource",
-      request: { body: { required: true, ...json(AuthzenActionSearchRequest) } },
-      responses: { 200: { description: "a page of actions", ...json(AuthzenActionSearchResponse) }, ...errors },
-    }),
+      request: jsonBody(AuthzenActionSearchRequest),
+      responses: { 200: jsonContent(AuthzenActionSearchResponse, "a page of actions"), ...errors },
+    },
     async (c) => c.json(await run(() => authzenSearchActions(c.req.valid("json"), caller(c), deps)), 200),
   );
 
@@ -128,7 +112,7 @@ export function authzenRoutes(app: OpenAPIHono<AppEnv>, deps: RouteDeps) {
       tags: ["AuthZEN"],
       summary: "AuthZEN PDP metadata (public): where each endpoint is",
       security: [],
-      responses: { 200: { description: "PDP metadata", ...json(AuthzenConfiguration) } },
+      responses: { 200: jsonContent(AuthzenConfiguration, "PDP metadata") },
     }),
     (c) => {
       const base = new URL(c.req.url).origin;

@@ -1,19 +1,15 @@
-import { createRoute, type OpenAPIHono, z } from "@hono/zod-openapi";
-import type { AppEnv } from "@pea/http-kit";
+import { type OpenAPIHono, z } from "@hono/zod-openapi";
+import { type AppEnv, errorDoc, jsonBody, jsonContent } from "@pea/http-kit";
 import { grantWallCrossing, listWallCrossings, reportOutcome, revokeWallCrossing } from "@pea/policy-store";
-import { ErrorBody, OutcomeRequest, OutcomeResponse, PeaError, WallCrossing, WallCrossingRequest } from "@pea/schemas";
+import { OutcomeRequest, OutcomeResponse, PeaError, WallCrossing, WallCrossingRequest } from "@pea/schemas";
 import type { RouteDeps } from "../deps.js";
+import { areaRoutes, IdParam, keyErrors } from "./kit.js";
 
-const json = (schema: z.ZodTypeAny, description: string) => ({
-  description,
-  content: { "application/json": { schema } },
-});
 const errors = {
-  400: json(ErrorBody, "the request cannot be read"),
-  401: json(ErrorBody, "missing or invalid API key"),
-  403: json(ErrorBody, "not allowed for this key"),
-  404: json(ErrorBody, "not found"),
-  409: json(ErrorBody, "already done"),
+  400: errorDoc("the request cannot be read"),
+  ...keyErrors("not allowed for this key"),
+  404: errorDoc("not found"),
+  409: errorDoc("already done"),
 };
 
 /**
@@ -27,20 +23,17 @@ export function governanceRoutes(app: OpenAPIHono<AppEnv>, { engine, log, auth }
     if ("decision" in inputs) throw new PeaError("not_ready", "the entitlement store is not available");
     return { database: engine.database, snapshot: inputs.snapshot, now: engine.now(), trust: engine.trust };
   };
+  const decisions = areaRoutes(app, auth, "decisions", "authorize");
+  const barriers = areaRoutes(app, auth, "barriers", "authorize");
 
-  app.openapi(
-    createRoute({
+  decisions(
+    {
       method: "post",
       path: "/v1/decisions/{id}/outcome",
-      ...auth("authorize"),
-      tags: ["decisions"],
       summary: "Report whether an allowed action executed (once per decision)",
-      request: {
-        params: z.object({ id: z.string().min(1).max(128) }),
-        body: { required: true, content: { "application/json": { schema: OutcomeRequest } } },
-      },
-      responses: { 201: json(OutcomeResponse, "recorded"), ...errors },
-    }),
+      request: { params: IdParam, ...jsonBody(OutcomeRequest) },
+      responses: { 201: jsonContent(OutcomeResponse, "recorded"), ...errors },
+    },
     async (c) => {
       const caller = c.get("caller");
       const body = c.req.valid("json");
@@ -54,16 +47,14 @@ export function governanceRoutes(app: OpenAPIHono<AppEnv>, { engine, log, auth }
     },
   );
 
-  app.openapi(
-    createRoute({
+  barriers(
+    {
       method: "post",
       path: "/v1/wall-crossings",
-      ...auth("authorize"),
-      tags: ["barriers"],
       summary: "Bring a person over the wall for one issuer, with a reason, until an expiry",
-      request: { body: { required: true, content: { "application/json": { schema: WallCrossingRequest } } } },
-      responses: { 201: json(WallCrossing, "granted"), ...errors },
-    }),
+      request: jsonBody(WallCrossingRequest),
+      responses: { 201: jsonContent(WallCrossing, "granted"), ...errors },
+    },
     async (c) => {
       const { userId, id } = c.get("caller");
       const crossing = await grantWallCrossing(store(), c.req.valid("json"), userId, id);
@@ -71,16 +62,14 @@ export function governanceRoutes(app: OpenAPIHono<AppEnv>, { engine, log, auth }
     },
   );
 
-  app.openapi(
-    createRoute({
+  barriers(
+    {
       method: "get",
       path: "/v1/wall-crossings",
-      ...auth("authorize"),
-      tags: ["barriers"],
       summary: "Wall crossings, newest first",
       request: { query: z.object({ user: z.string().min(1).max(256).optional() }) },
-      responses: { 200: json(z.object({ crossings: z.array(WallCrossing) }), "the crossings"), ...errors },
-    }),
+      responses: { 200: jsonContent(z.object({ crossings: z.array(WallCrossing) }), "the crossings"), ...errors },
+    },
     async (c) => {
       const crossings = await listWallCrossings(engine.database, {
         user: c.req.valid("query").user,
@@ -90,16 +79,14 @@ export function governanceRoutes(app: OpenAPIHono<AppEnv>, { engine, log, auth }
     },
   );
 
-  app.openapi(
-    createRoute({
+  barriers(
+    {
       method: "post",
       path: "/v1/wall-crossings/{id}/revoke",
-      ...auth("authorize"),
-      tags: ["barriers"],
       summary: "End a wall crossing now",
-      request: { params: z.object({ id: z.string().min(1).max(128) }) },
-      responses: { 200: json(WallCrossing, "revoked"), ...errors },
-    }),
+      request: { params: IdParam },
+      responses: { 200: jsonContent(WallCrossing, "revoked"), ...errors },
+    },
     async (c) => {
       const { userId, id } = c.get("caller");
       const crossing = await revokeWallCrossing(store(), c.req.valid("param").id, userId, id);

@@ -1,26 +1,26 @@
-import { createRoute, type OpenAPIHono } from "@hono/zod-openapi";
-import type { AppEnv } from "@pea/http-kit";
-import { ErrorBody, PolicyStatusResponse } from "@pea/schemas";
+import type { OpenAPIHono } from "@hono/zod-openapi";
+import { type AppEnv, jsonContent } from "@pea/http-kit";
+import { PolicyStatusResponse } from "@pea/schemas";
 import type { RouteDeps } from "../deps.js";
+import { areaRoutes, keyErrors } from "./kit.js";
 
 /** GET /v1/policy: what this PDP process serves (published version or policy directory). */
 export function policyRoutes(app: OpenAPIHono<AppEnv>, { engine, auth }: RouteDeps) {
-  app.openapi(
-    createRoute({
+  areaRoutes(
+    app,
+    auth,
+    "policy",
+    "authorize",
+  )(
+    {
       method: "get",
       path: "/v1/policy",
-      ...auth("authorize"),
-      tags: ["policy"],
       summary: "The active policy version, its shadow candidate, and any version this process refused to load",
       responses: {
-        200: { description: "the policy state", content: { "application/json": { schema: PolicyStatusResponse } } },
-        401: { description: "missing or invalid API key", content: { "application/json": { schema: ErrorBody } } },
-        403: {
-          description: "the key lacks the authorize scope",
-          content: { "application/json": { schema: ErrorBody } },
-        },
+        200: jsonContent(PolicyStatusResponse, "the policy state"),
+        ...keyErrors("the key lacks the authorize scope"),
       },
-    }),
+    },
     (c) => {
       const info = engine.policyInfo();
       const active = info.active;

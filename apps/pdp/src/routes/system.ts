@@ -1,5 +1,5 @@
 import { createRoute, type OpenAPIHono, z } from "@hono/zod-openapi";
-import { type AppEnv, publicRoute } from "@pea/http-kit";
+import { type AppEnv, jsonContent, publicRoute } from "@pea/http-kit";
 import type { RouteDeps } from "../deps.js";
 
 const Health = z.object({ status: z.literal("ok") }).openapi("Health");
@@ -22,7 +22,7 @@ export function systemRoutes(app: OpenAPIHono<AppEnv>, { engine, metrics, readyP
       ...publicRoute,
       tags: ["system"],
       summary: "The process is alive",
-      responses: { 200: { description: "alive", content: { "application/json": { schema: Health } } } },
+      responses: { 200: jsonContent(Health, "alive") },
     }),
     (c) => c.json({ status: "ok" as const }, 200),
   );
@@ -35,8 +35,8 @@ export function systemRoutes(app: OpenAPIHono<AppEnv>, { engine, metrics, readyP
       tags: ["system"],
       summary: "The store answers a probe in time and a valid policy set is loaded (503 until then)",
       responses: {
-        200: { description: "ready", content: { "application/json": { schema: Readiness } } },
-        503: { description: "not ready", content: { "application/json": { schema: Readiness } } },
+        200: jsonContent(Readiness, "ready"),
+        503: jsonContent(Readiness, "not ready"),
       },
     }),
     async (c) => {

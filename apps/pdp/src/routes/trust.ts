@@ -1,5 +1,5 @@
 import { createRoute, type OpenAPIHono, z } from "@hono/zod-openapi";
-import { type AppEnv, publicRoute } from "@pea/http-kit";
+import { type AppEnv, errorDoc, jsonBody, jsonContent, publicRoute } from "@pea/http-kit";
 import {
   describeRun,
   getApproval,
@@ -15,7 +15,6 @@ import {
   ApprovalRejectRequest,
   ApprovalVoteRequest,
   approvalStatusValues,
-  ErrorBody,
   Jwks,
   PeaError,
   RedeemRequest,
@@ -28,25 +27,24 @@ import {
 } from "@pea/schemas";
 import type { Context } from "hono";
 import type { RouteDeps } from "../deps.js";
+import { areaRoutes, IdParam, keyErrors } from "./kit.js";
 
-const error = (description: string) => ({ description, content: { "application/json": { schema: ErrorBody } } });
 const common = {
-  400: error("the request cannot be read; the message names the field"),
-  401: error("missing or invalid API key"),
-  403: error("the key lacks the scope"),
+  400: errorDoc("the request cannot be read; the message names the field"),
+  ...keyErrors("the key lacks the scope"),
 };
-const json = <T extends z.ZodTypeAny>(schema: T, description: string) => ({
-  description,
-  content: { "application/json": { schema } },
-});
 const actorOf = (c: Context<AppEnv>) => ({ apiKeyId: c.get("caller").id, userId: c.get("caller").userId });
-const Id = z.object({ id: z.string().min(1).max(128) });
 
 /**
  * Runtime trust: JWKS, artifact redemption, revocations, approvals and run supervision. Each
  * route validates, calls one function in policy-store and maps its errors.
  */
 export function trustRoutes(app: OpenAPIHono<AppEnv>, { engine, auth }: RouteDeps) {
+  const artifacts = areaRoutes(app, auth, "artifacts", "authorize");
+  const revocations = areaRoutes(app, auth, "revocations", "admin");
+  const approvals = areaRoutes(app, auth, "approvals", "approvals");
+  const runs = areaRoutes(app, auth, "runs", "runs");
+
   app.openapi(
     createRoute({
       method: "get",
@@ -54,7 +52,7 @@ export function trustRoutes(app: OpenAPIHono<AppEnv>, { engine, auth }: RouteDep
       ...publicRoute,
       tags: ["artifacts"],
       summary: "The public keys that sign authorization artifacts (current and, during rotation, previous)",
-      responses: { 200: json(Jwks, "the JSON Web Key Set") },
+      responses: { 200: jsonContent(Jwks, "the JSON Web Key Set") },
     }),
     (c) => {
       c.header("cache-control", "public, max-age=60");
@@ -62,23 +60,21 @@ export function trustRoutes(app: OpenAPIHono<AppEnv>, { engine, auth }: RouteDep
     },
   );
 
-  app.openapi(
-    createRoute({
+  artifacts(
+    {
       method: "post",
       path: "/v1/artifacts/redeem",
-      ...auth("authorize"),
-      tags: ["artifacts"],
       summary: "A tool's last check: redeem an artifact once",
       description:
         "200 with the claims the first time; 401 bad signature or wrong request digest; 409 already redeemed; 410 expired or revoked.",
-      request: { body: { required: true, content: { "application/json": { schema: RedeemRequest } } } },
+      request: jsonBody(RedeemRequest),
       responses: {
-        200: json(RedeemResponse, "redeemed: act now"),
-        409: error("already redeemed (replay)"),
-        410: error("expired or revoked"),
+        200: jsonContent(RedeemResponse, "redeemed: act now"),
+        409: errorDoc("already redeemed (replay)"),
+        410: errorDoc("expired or revoked"),
         ...common,
       },
-    }),
+    },
     async (c) => {
       const outcome = await redeemArtifact(engine.database, engine.trust, c.req.valid("json"), actorOf(c));
       if (outcome.status !== 200) throw new PeaError(outcome.code, outcome.message);
@@ -86,58 +82,50 @@ export function trustRoutes(app: OpenAPIHono<AppEnv>, { engine, auth }: RouteDep
     },
   );
 
-  app.openapi(
-    createRoute({
+  revocations(
+    {
       method: "post",
       path: "/v1/revocations",
-      ...auth("admin"),
-      tags: ["revocations"],
       summary: "Revoke an agent, run, intent, grant or artifact, in every PDP within a second",
-      request: { body: { required: true, content: { "application/json": { schema: RevocationRequest } } } },
-      responses: { 201: json(Revocation, "revoked"), ...common },
-    }),
+      request: jsonBody(RevocationRequest),
+      responses: { 201: jsonContent(Revocation, "revoked"), ...common },
+    },
     async (c) => {
       const revocation = await revoke(engine.database, engine.trust, c.req.valid("json"), actorOf(c));
       return c.json(revocation, 201);
     },
   );
 
-  app.openapi(
-    createRoute({
+  revocations(
+    {
       method: "get",
       path: "/v1/revocations",
-      ...auth("admin"),
-      tags: ["revocations"],
       summary: "Revocations with their targets, newest first; ?type= and ?id= ask whether one target is revoked",
       request: { query: RevocationQuery },
-      responses: { 200: json(z.object({ revocations: z.array(Revocation) }), "revocations"), ...common },
-    }),
+      responses: { 200: jsonContent(z.object({ revocations: z.array(Revocation) }), "revocations"), ...common },
+    },
     async (c) => c.json({ revocations: await listRevocations(engine.database, c.req.valid("query")) }, 200),
   );
 
-  app.openapi(
-    createRoute({
+  approvals(
+    {
       method: "get",
       path: "/v1/approvals",
-      ...auth("approvals"),
-      tags: ["approvals"],
       summary: "Approvals, newest first (?status=pending for the queue)",
       request: { query: z.object({ status: z.enum(approvalStatusValues).optional() }) },
-      responses: { 200: json(z.object({ approvals: z.array(Approval) }), "approvals"), ...common },
-    }),
+      responses: { 200: jsonContent(z.object({ approvals: z.array(Approval) }), "approvals"), ...common },
+    },
     async (c) => c.json({ approvals: await listApprovals(engine.database, c.req.valid("query")) }, 200),
   );
 
-  app.openapi(
-    createRoute({
+  approvals(
+    {
       method: "get",
       path: "/v1/approvals/{id}",
-      ...auth("approvals"),
-      tags: ["approvals"],
       summary: "One approval: the exact request it is for, its rules and votes",
-      request: { params: Id },
-      responses: { 200: json(Approval, "the approval"), 404: error("no such approval"), ...common },
-    }),
+      request: { params: IdParam },
+      responses: { 200: jsonContent(Approval, "the approval"), 404: errorDoc("no such approval"), ...common },
+    },
     async (c) => {
       const approval = await getApproval(engine.database, c.req.valid("param").id);
       if (!approval) throw new PeaError("not_found", "no such approval");
@@ -154,71 +142,65 @@ export function trustRoutes(app: OpenAPIHono<AppEnv>, { engine, auth }: RouteDep
   const approve = vote("approve");
   const reject = vote("reject");
 
-  app.openapi(
-    createRoute({
+  approvals(
+    {
       method: "post",
       path: "/v1/approvals/{id}/approve",
-      ...auth("approvals"),
-      tags: ["approvals"],
       summary: "Approve, as the user the API key is bound to",
       description:
         "The approver must hold an approver group the rule names, and be neither the requester, anyone in its chain (an agent counts as its owner), nor the business object's initiator.",
       request: {
-        params: Id,
-        body: { required: true, content: { "application/json": { schema: ApprovalVoteRequest } } },
+        params: IdParam,
+        ...jsonBody(ApprovalVoteRequest),
       },
       responses: {
-        200: json(Approval, "the approval after this vote"),
-        404: error("no such approval"),
-        409: error("not pending, or already decided by this user"),
+        200: jsonContent(Approval, "the approval after this vote"),
+        404: errorDoc("no such approval"),
+        409: errorDoc("not pending, or already decided by this user"),
         ...common,
       },
-    }),
+    },
     async (c) => {
       return c.json(await approve(c, c.req.valid("param").id, c.req.valid("json").reason), 200);
     },
   );
 
-  app.openapi(
-    createRoute({
+  approvals(
+    {
       method: "post",
       path: "/v1/approvals/{id}/reject",
-      ...auth("approvals"),
-      tags: ["approvals"],
       summary: "Reject, with a reason",
       request: {
-        params: Id,
-        body: { required: true, content: { "application/json": { schema: ApprovalRejectRequest } } },
+        params: IdParam,
+        ...jsonBody(ApprovalRejectRequest),
       },
       responses: {
-        200: json(Approval, "the approval, rejected"),
-        404: error("no such approval"),
-        409: error("not pending"),
+        200: jsonContent(Approval, "the approval, rejected"),
+        404: errorDoc("no such approval"),
+        409: errorDoc("not pending"),
         ...common,
       },
-    }),
+    },
     async (c) => c.json(await reject(c, c.req.valid("param").id, c.req.valid("json").reason), 200),
   );
 
   for (const action of ["pause", "resume", "cancel"] as const) {
-    app.openapi(
-      createRoute({
+    runs(
+      {
         method: "post",
         path: `/v1/runs/{id}/${action}`,
-        ...auth("runs"),
-        tags: ["runs"],
         summary: `${action[0]?.toUpperCase()}${action.slice(1)} a run (paused and cancelled runs get deny run_inactive)`,
         request: {
-          params: Id,
-          body: { required: true, content: { "application/json": { schema: SuperviseRunRequest } } },
+          params: IdParam,
+          ...jsonBody(SuperviseRunRequest),
         },
         responses: {
-          200: json(RunResponse, "the run"),
-          404: error("no such run"),
-          409: error("the run is not in a state this applies to"),
+          200: jsonContent(RunResponse, "the run"),
+          404: errorDoc("no such run"),
+          409: errorDoc("the run is not in a state this applies to"),
           ...common,
         },
-      }),
+      },
       async (c) => {
         const { reason } = c.req.valid("json");
         const run = await superviseRun(engine.database, c.req.valid("param").id, action, actorOf(c), reason);

@@ -1,8 +1,8 @@
 /** @jsxRuntime automatic */
 /** @jsxImportSource hono/jsx */
 import type { AgentRow, GroupRow, IntentRow, Revocation, RunRow, SegmentRow } from "@pea/policy-store";
-import { ActionButton, Section, when } from "../components.js";
-import { Csrf, Empty, FormError, Layout, type PageState, Status } from "../layout.js";
+import { ActionButton, ItemList, Section, when } from "../components.js";
+import { Csrf, FormError, Layout, type PageState, Status } from "../layout.js";
 import { RevokedMark } from "../revocations/pages.js";
 import { Memberships, StatusToggle } from "./memberships.js";
 
@@ -52,29 +52,26 @@ export function AgentPage(props: {
       ) : null}
       <FormError state={state} form="status" />
       <Section id="i" title="What it may do (intents)">
-        {held.length === 0 ? (
-          <Empty>Holds no intents: it may do nothing.</Empty>
-        ) : (
-          <ul class="list">
-            {held.map((i) => (
-              <li>
-                <strong>{i.id}</strong>{" "}
-                <RevokedMark revocation={revoked.grants.get(i.id) ?? revoked.intents.get(i.id)} />{" "}
-                <span class="muted">{i.capabilities.map((c) => `${c.action} on ${c.resourceType}`).join(", ")}</span>
-                {state.allowed.has("admin:agent-intent.revoke") ? (
-                  <ActionButton
-                    state={state}
-                    action={`${back}/intents/revoke`}
-                    label="Take away"
-                    danger
-                    fields={{ intent: i.id }}
-                    confirm={`Take ${i.id} away from ${agent.id}?`}
-                  />
-                ) : null}
-              </li>
-            ))}
-          </ul>
-        )}
+        <ItemList
+          items={held}
+          empty="Holds no intents: it may do nothing."
+          item={(i) => (
+            <>
+              <strong>{i.id}</strong> <RevokedMark revocation={revoked.grants.get(i.id) ?? revoked.intents.get(i.id)} />{" "}
+              <span class="muted">{i.capabilities.map((c) => `${c.action} on ${c.resourceType}`).join(", ")}</span>
+              {state.allowed.has("admin:agent-intent.revoke") ? (
+                <ActionButton
+                  state={state}
+                  action={`${back}/intents/revoke`}
+                  label="Take away"
+                  danger
+                  fields={{ intent: i.id }}
+                  confirm={`Take ${i.id} away from ${agent.id}?`}
+                />
+              ) : null}
+            </>
+          )}
+        />
         {state.allowed.has("admin:agent-intent.grant") && others.length > 0 ? (
           <form method="post" action={`${back}/intents`} class="row wrap">
             <Csrf state={state} />
@@ -93,20 +90,18 @@ export function AgentPage(props: {
       </Section>
       <Memberships state={state} type="Agent" entity={agent} lists={props} back={back} />
       <Section id="r" title="Its runs">
-        {props.runs.length === 0 ? (
-          <Empty>No runs yet.</Empty>
-        ) : (
-          <ul class="list">
-            {props.runs.map((r) => (
-              <li>
-                <a href={`/runs/${encodeURIComponent(r.id)}`}>{r.id}</a> <Status status={r.status} />{" "}
-                <span class="muted">
-                  {r.intent} · {when(r.createdAt)}
-                </span>
-              </li>
-            ))}
-          </ul>
-        )}
+        <ItemList
+          items={props.runs}
+          empty="No runs yet."
+          item={(r) => (
+            <>
+              <a href={`/runs/${encodeURIComponent(r.id)}`}>{r.id}</a> <Status status={r.status} />{" "}
+              <span class="muted">
+                {r.intent} · {when(r.createdAt)}
+              </span>
+            </>
+          )}
+        />
       </Section>
     </Layout>
   );

@@ -1,8 +1,8 @@
 /** @jsxRuntime automatic */
 /** @jsxImportSource hono/jsx */
 import type { AgentRow, ApiKeyRow, GroupRow, SegmentRow, UserRow } from "@pea/policy-store";
-import { FormCard, Section } from "../components.js";
-import { Empty, FormError, Layout, type PageState, Status } from "../layout.js";
+import { FormCard, ItemList, Section } from "../components.js";
+import { FormError, Layout, type PageState, Status } from "../layout.js";
 import { ActivitySections, type PersonActivity } from "./activity.js";
 import { Memberships, StatusToggle } from "./memberships.js";
 
@@ -50,32 +50,28 @@ export function UserPage(props: {
       <Memberships state={state} type="User" entity={user} lists={props} back={back} />
       <ActivitySections user={user.id} activity={props.activity} />
       <Section id="a" title="Agents owned">
-        {props.agents.length === 0 ? (
-          <Empty>{user.id} owns no agents.</Empty>
-        ) : (
-          <ul class="list">
-            {props.agents.map((a) => (
-              <li>
-                <a href={`/people/agents/${encodeURIComponent(a.id)}`}>{a.id}</a> <Status status={a.status} />{" "}
-                <span class="muted">{a.intents.join(", ")}</span>
-              </li>
-            ))}
-          </ul>
-        )}
+        <ItemList
+          items={props.agents}
+          empty={<>{user.id} owns no agents.</>}
+          item={(a) => (
+            <>
+              <a href={`/people/agents/${encodeURIComponent(a.id)}`}>{a.id}</a> <Status status={a.status} />{" "}
+              <span class="muted">{a.intents.join(", ")}</span>
+            </>
+          )}
+        />
       </Section>
       <Section id="k" title={<>API keys bound to {user.id}</>}>
-        {props.keys.length === 0 ? (
-          <Empty>No keys. Create one on the API keys page.</Empty>
-        ) : (
-          <ul class="list">
-            {props.keys.map((k) => (
-              <li>
-                <code>{k.id}</code> {k.name} <span class="muted">{k.scopes.join(", ")}</span>{" "}
-                {k.revokedAt ? <Status status="revoked" /> : <Status status="active" />}
-              </li>
-            ))}
-          </ul>
-        )}
+        <ItemList
+          items={props.keys}
+          empty="No keys. Create one on the API keys page."
+          item={(k) => (
+            <>
+              <code>{k.id}</code> {k.name} <span class="muted">{k.scopes.join(", ")}</span>{" "}
+              {k.revokedAt ? <Status status="revoked" /> : <Status status="active" />}
+            </>
+          )}
+        />
       </Section>
     </Layout>
   );

@@ -1,8 +1,8 @@
 /** @jsxRuntime automatic */
 /** @jsxImportSource hono/jsx */
 import type { Activation, VersionSummary } from "@pea/policy-store";
-import { DataTable, Section, when } from "../components.js";
-import { Empty, Layout, type PageState, Status } from "../layout.js";
+import { DataTable, ItemList, Section, when } from "../components.js";
+import { Layout, type PageState, Status } from "../layout.js";
 
 export function PoliciesPage(props: {
   state: PageState;
@@ -72,18 +72,17 @@ export function PoliciesPage(props: {
         </details>
       </Section>
       <Section id="pa" title="Activation history">
-        {props.activations.length === 0 ? (
-          <Empty>No activations yet.</Empty>
-        ) : (
-          <ol class="timeline">
-            {props.activations.map((a) => (
-              <li>
-                <span class="muted">{when(a.createdAt)}</span> {a.kind} <code>{a.versionId}</code> by {a.requestedBy}
-                {a.approvedBy ? `, approved by ${a.approvedBy}` : ""}
-              </li>
-            ))}
-          </ol>
-        )}
+        <ItemList
+          items={props.activations}
+          empty="No activations yet."
+          timeline
+          item={(a) => (
+            <>
+              <span class="muted">{when(a.createdAt)}</span> {a.kind} <code>{a.versionId}</code> by {a.requestedBy}
+              {a.approvedBy ? `, approved by ${a.approvedBy}` : ""}
+            </>
+          )}
+        />
       </Section>
     </Layout>
   );

@@ -1,6 +1,6 @@
 /** @jsxRuntime automatic */
 /** @jsxImportSource hono/jsx */
-import { Layout } from "../layout.js";
+import { Layout, SignOut } from "../layout.js";
 
 export function LoginPage(props: {
   error?: string | undefined;
@@ -86,12 +86,7 @@ export function PasswordChangePage(props: { user: string; csrf: string; forced: 
             Change password
           </button>
         </form>
-        <form method="post" action="/logout">
-          <input type="hidden" name="_csrf" value={props.csrf} />
-          <button type="submit" class="link">
-            Sign out
-          </button>
-        </form>
+        <SignOut csrf={props.csrf} />
       </div>
     </Layout>
   );

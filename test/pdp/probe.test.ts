@@ -2,15 +2,14 @@
 // tried as a caller would to get something out of it (an artifact, an approval, history, a recorded
 // business object), on both stores.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { pdpClient } from "../support/http.js";
+import { type PdpClient, startPdpWithClient } from "../support/http.js";
 import { dealAssistantForBob, initiatePayment, readDeals, stories } from "../support/requests.js";
-import { startTestPdp, type TestPdp } from "../support/store.js";
+import type { TestPdp } from "../support/store.js";
 
 let pdp: TestPdp;
-let client: ReturnType<typeof pdpClient>;
+let client: PdpClient;
 beforeAll(async () => {
-  pdp = await startTestPdp();
-  client = pdpClient(pdp);
+  ({ pdp, client } = await startPdpWithClient());
 });
 afterAll(async () => pdp?.close());
 

@@ -10,6 +10,7 @@ import { type Decision, deny } from "./decision.js";
 import { decisionEffects } from "./facts.js";
 import { historyGuard } from "./history-guard.js";
 import {
+  answerOf,
   type Caller,
   decisionRecord,
   evaluate,
@@ -133,13 +134,5 @@ async function authorizeOnce(
   }
   observeDecision(deps, via, decisionId, outcome, started);
 
-  return {
-    decision: outcome.decision,
-    decisionId,
-    reasons: outcome.reasons,
-    obligations: outcome.obligations,
-    ...(outcome.decision === "allow" && signed.artifact ? { artifact: signed.artifact } : {}),
-    policyVersion,
-    entitlementVersion,
-  };
+  return answerOf(decisionId, outcome, evaluation, signed.artifact);
 }

@@ -2,7 +2,7 @@
 // AuthZEN evaluations and search, `pea policy test`, impact diff, shadow mode) evaluates with
 // `evaluate()` and records with `decisionRecord()`, so none of them can skip a check another makes.
 import { createHash } from "node:crypto";
-import type { AuthorizeRequest } from "@pea/schemas";
+import type { AuthorizeRequest, AuthorizeResponse } from "@pea/schemas";
 import type { DecisionRecord } from "../audit/decision-log.js";
 import type { DecisionEngine } from "../engine/engine.js";
 import { type Speaker, verifyCaller } from "../identity/caller-binding.js";
@@ -144,5 +144,23 @@ export function decisionRecord(
     apiKeyCreatedBy: keyOf(caller)?.createdBy ?? null,
     revocable: { principal: request.principal, chain: request.chain, intent: request.intent, run: request.run },
     ...rest,
+  };
+}
+
+/** What the caller is answered: the outcome under its decision id and versions, an allow's artifact. */
+export function answerOf(
+  decisionId: string,
+  outcome: Decision,
+  versions: Pick<Evaluation, "policyVersion" | "entitlementVersion">,
+  artifact?: string,
+): AuthorizeResponse {
+  return {
+    decision: outcome.decision,
+    decisionId,
+    reasons: outcome.reasons,
+    obligations: outcome.obligations,
+    ...(outcome.decision === "allow" && artifact ? { artifact } : {}),
+    policyVersion: versions.policyVersion,
+    entitlementVersion: versions.entitlementVersion,
   };
 }

@@ -6,7 +6,15 @@ import { asRecorded } from "./business-objects.js";
 import { answerWithinDeadline } from "./deadline.js";
 import { type Decision, deny } from "./decision.js";
 import type { Evaluation } from "./inputs.js";
-import { type Caller, decisionRecord, evaluate, evaluatedPart, newDecisionId, unevaluated } from "./pipeline.js";
+import {
+  answerOf,
+  type Caller,
+  decisionRecord,
+  evaluate,
+  evaluatedPart,
+  newDecisionId,
+  unevaluated,
+} from "./pipeline.js";
 
 /**
  * Would this be allowed now? The same checks as authorize (who may speak, recorded business
@@ -54,12 +62,5 @@ async function probeOnce(
     outcome = deny("audit_unavailable");
   }
   observeDecision(deps, via, decisionId, outcome, started);
-  return {
-    decision: outcome.decision,
-    decisionId,
-    reasons: outcome.reasons,
-    obligations: outcome.obligations,
-    policyVersion: evaluation.policyVersion,
-    entitlementVersion: evaluation.entitlementVersion,
-  };
+  return answerOf(decisionId, outcome, evaluation);
 }

@@ -1,7 +1,7 @@
 // Drizzle definitions of the tables in ../sql, used for typed queries. The SQL files are the
 // source of truth for the database; keep both in step when a migration changes a table.
 import { sql } from "drizzle-orm";
-import { bigint, boolean, jsonb, pgTable, primaryKey, text, timestamp } from "drizzle-orm/pg-core";
+import { bigint, bigserial, boolean, integer, jsonb, pgTable, primaryKey, text, timestamp } from "drizzle-orm/pg-core";
 
 const createdAt = () => timestamp("created_at", { withTimezone: true }).notNull().defaultNow();
 
@@ -262,4 +262,60 @@ export const artifactRedemptions = pgTable("artifact_redemptions", {
   resource: text("resource").notNull(),
   redeemedAt: timestamp("redeemed_at", { withTimezone: true }).notNull().defaultNow(),
   apiKeyId: text("api_key_id"),
+});
+
+// ---- policy as code (0006_policy_versions.sql) -------------------------------------------------
+export const policyVersions = pgTable("policy_versions", {
+  id: text("id").primaryKey(),
+  contentHash: text("content_hash").notNull().unique(),
+  files: jsonb("files").$type<Array<{ file: string; text: string }>>().notNull(),
+  policyCount: integer("policy_count").notNull(),
+  gitCommit: text("git_commit"),
+  author: text("author").notNull(),
+  message: text("message").notNull(),
+  createdAt: timestamp("created_at", { withTimezone: true }).notNull(),
+  keyId: text("key_id").notNull(),
+  publicKey: text("public_key").notNull(),
+  signature: text("signature").notNull(),
+});
+
+/** One row (id = 1). */
+export const policySettings = pgTable("policy_settings", {
+  id: integer("id").primaryKey(),
+  fourEyes: boolean("four_eyes").notNull().default(false),
+  updatedBy: text("updated_by"),
+  updatedAt: timestamp("updated_at", { withTimezone: true }).notNull().defaultNow(),
+});
+
+export const policyActivations = pgTable("policy_activations", {
+  seq: bigserial("seq", { mode: "number" }).primaryKey(),
+  versionId: text("version_id")
+    .notNull()
+    .references(() => policyVersions.id),
+  kind: text("kind").$type<"activate" | "rollback">().notNull(),
+  requestedBy: text("requested_by").notNull(),
+  approvedBy: text("approved_by"),
+  requestId: text("request_id"),
+  createdAt: createdAt(),
+});
+
+export const policyActivationRequests = pgTable("policy_activation_requests", {
+  id: text("id").primaryKey(),
+  versionId: text("version_id")
+    .notNull()
+    .references(() => policyVersions.id),
+  kind: text("kind").$type<"activate" | "rollback">().notNull(),
+  requestedBy: text("requested_by").notNull(),
+  requestedAt: timestamp("requested_at", { withTimezone: true }).notNull().defaultNow(),
+  status: text("status").notNull().default("pending"),
+  decidedBy: text("decided_by"),
+  decidedAt: timestamp("decided_at", { withTimezone: true }),
+});
+
+/** One row (id = 1): the shadow candidate, if any. */
+export const policyShadow = pgTable("policy_shadow", {
+  id: integer("id").primaryKey(),
+  versionId: text("version_id").references(() => policyVersions.id),
+  setBy: text("set_by"),
+  setAt: timestamp("set_at", { withTimezone: true }).notNull().defaultNow(),
 });

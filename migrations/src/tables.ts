@@ -319,3 +319,16 @@ export const policyShadow = pgTable("policy_shadow", {
   setBy: text("set_by"),
   setAt: timestamp("set_at", { withTimezone: true }).notNull().defaultNow(),
 });
+
+/** Who did which duty on a business object (0003_b_history.sql): written by history.ts. */
+export const objectDuties = pgTable("object_duties", {
+  decisionId: text("decision_id").primaryKey(),
+  at: timestamp("at", { withTimezone: true }).notNull(),
+  objectType: text("object_type").notNull(),
+  objectId: text("object_id").notNull(),
+  duty: text("duty").notNull(),
+  users: text("users").array().notNull(),
+  agents: text("agents").array().notNull(),
+  apiKeyId: text("api_key_id"),
+  undone: boolean("undone").notNull().default(false),
+});

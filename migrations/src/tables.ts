@@ -332,3 +332,33 @@ export const objectDuties = pgTable("object_duties", {
   apiKeyId: text("api_key_id"),
   undone: boolean("undone").notNull().default(false),
 });
+
+// ---- the audit chain's head and checkpoints (0004_audit_log.sql) ------------------------------
+/** One row (id = 1): the last seq and hash of the chain. */
+export const auditHead = pgTable("audit_head", {
+  id: integer("id").primaryKey(),
+  seq: bigint("seq", { mode: "number" }).notNull(),
+  hash: text("hash").notNull(),
+});
+
+export const auditSigningKeys = pgTable("audit_signing_keys", {
+  id: text("id").primaryKey(),
+  publicKey: text("public_key").notNull(),
+  /** Only for the development default; production keeps the private key outside the database. */
+  privateKey: text("private_key"),
+  createdAt: createdAt(),
+});
+
+export const auditCheckpoints = pgTable(
+  "audit_checkpoints",
+  {
+    seq: bigint("seq", { mode: "number" }).notNull(),
+    hash: text("hash").notNull(),
+    time: timestamp("time", { withTimezone: true }).notNull(),
+    keyId: text("key_id")
+      .notNull()
+      .references(() => auditSigningKeys.id),
+    signature: text("signature").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.seq, t.keyId] })],
+);

@@ -333,6 +333,17 @@ export const objectDuties = pgTable("object_duties", {
   undone: boolean("undone").notNull().default(false),
 });
 
+/** Extra attributes of users and agents (0003_c_barriers_sod.sql). */
+export const principalAttributes = pgTable(
+  "principal_attributes",
+  {
+    type: text("type").notNull(),
+    id: text("id").notNull(),
+    attributes: jsonb("attributes").$type<Record<string, unknown>>().notNull().default(sql`'{}'::jsonb`),
+  },
+  (t) => [primaryKey({ columns: [t.type, t.id] })],
+);
+
 // ---- the audit chain's head and checkpoints (0004_audit_log.sql) ------------------------------
 /** One row (id = 1): the last seq and hash of the chain. */
 export const auditHead = pgTable("audit_head", {

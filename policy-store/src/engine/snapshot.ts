@@ -149,67 +149,81 @@ export async function loadSnapshot(database: Database, schema?: SchemaInfo): Pro
   return database.transaction(
     async (s) => {
       const version = await entitlementVersion(s);
-      const users = await s.query<{ id: string; status: string }>("SELECT id, status FROM users");
-      const agents = await s.query<{ id: string; owner_id: string; status: string }>(
-        "SELECT id, owner_id, status FROM agents",
-      );
-      const groups = await s.query<{ id: string }>("SELECT id FROM groups");
-      const segments = await s.query<{ id: string }>("SELECT id FROM segments");
-      const memberships = await s.query<{
-        member_type: string;
-        member_id: string;
-        parent_type: string;
-        parent_id: string;
-      }>("SELECT member_type, member_id, parent_type, parent_id FROM memberships");
-      const intents = await s.query<{ id: string }>("SELECT id FROM intents");
-      const capabilities = await s.query<{ intent_id: string; action: string; resource_type: string }>(
-        "SELECT intent_id, action, resource_type FROM intent_capabilities",
-      );
-      const agentIntents = await s.query<{ agent_id: string; intent_id: string }>(
-        "SELECT agent_id, intent_id FROM agent_intents",
-      );
-      const delegations = await s.query<{ agent_id: string; delegator_agent_id: string }>(
-        "SELECT agent_id, delegator_agent_id FROM agent_delegations",
-      );
-      const sodConflicts = await s.query<{ a: string; b: string; description: string }>(
-        "SELECT group_a AS a, group_b AS b, description FROM sod_conflicts",
-      );
-      const principalAttributes = await s.query<{ type: string; id: string; attributes: unknown }>(
-        "SELECT type, id, attributes FROM principal_attributes",
-      );
+      const { db } = s;
+      const t = tables;
+      const users = await db.select({ id: t.users.id, status: t.users.status }).from(t.users);
+      const agents = await db
+        .select({ id: t.agents.id, ownerId: t.agents.ownerId, status: t.agents.status })
+        .from(t.agents);
+      const groups = await db.select({ id: t.groups.id }).from(t.groups);
+      const segments = await db.select({ id: t.segments.id }).from(t.segments);
+      const memberships = await db
+        .select({
+          memberType: t.memberships.memberType,
+          memberId: t.memberships.memberId,
+          parentType: t.memberships.parentType,
+          parentId: t.memberships.parentId,
+        })
+        .from(t.memberships);
+      const intents = await db.select({ id: t.intents.id }).from(t.intents);
+      const capabilities = await db
+        .select({
+          intentId: t.intentCapabilities.intentId,
+          action: t.intentCapabilities.action,
+          resourceType: t.intentCapabilities.resourceType,
+        })
+        .from(t.intentCapabilities);
+      const agentIntents = await db
+        .select({ agentId: t.agentIntents.agentId, intentId: t.agentIntents.intentId })
+        .from(t.agentIntents);
+      const delegations = await db
+        .select({ agentId: t.agentDelegations.agentId, delegatorAgentId: t.agentDelegations.delegatorAgentId })
+        .from(t.agentDelegations);
+      const sodConflicts = await db
+        .select({ a: t.sodConflicts.groupA, b: t.sodConflicts.groupB, description: t.sodConflicts.description })
+        .from(t.sodConflicts);
+      const principalAttributes = await db
+        .select({
+          type: t.principalAttributes.type,
+          id: t.principalAttributes.id,
+          attributes: t.principalAttributes.attributes,
+        })
+        .from(t.principalAttributes);
       const explicit = (type: string, attrs: Record<string, unknown>) => {
         const declared = schema?.entityTypes.get(type)?.attributes;
         return declared ? explicitAttributes(attrs, declared) : attrs;
       };
       const extraAttrs = new Map(
-        principalAttributes.map((p) => [
-          entityKey(p.type, p.id),
-          explicit(p.type, parseJson(p.attributes) as Record<string, unknown>),
-        ]),
+        principalAttributes.map((p) => [entityKey(p.type, p.id), explicit(p.type, p.attributes)]),
       );
-      const resources = await s.query<{ type: string; id: string; attributes: unknown; parents: unknown }>(
-        "SELECT type, id, attributes, parents FROM resources",
-      );
+      const resources = await db
+        .select({
+          type: t.resources.type,
+          id: t.resources.id,
+          attributes: t.resources.attributes,
+          parents: t.resources.parents,
+        })
+        .from(t.resources);
 
       const parentsOf = groupBy(
         memberships,
-        (m) => entityKey(m.member_type, m.member_id),
-        (m) => ref(m.parent_type, m.parent_id),
+        (m) => entityKey(m.memberType, m.memberId),
+        (m) => ref(m.parentType, m.parentId),
       );
       const capabilitiesOf = groupBy(
         capabilities,
-        (c) => c.intent_id,
-        (c) => capabilityOf(c.action, c.resource_type),
+        (c) => c.intentId,
+        (c) => capabilityOf(c.action, c.resourceType),
       );
       const intentsOf = groupBy(
         agentIntents,
-        (a) => a.agent_id,
-        (a) => entityValue("Intent", a.intent_id),
+        (a) => a.agentId,
+        (a) => entityValue("Intent", a.intentId),
       );
       const delegatorsOf = groupBy(
         delegations,
-        (d) => d.agent_id,
-        (d) => entityValue("Agent", d.delegator_agent_id),
+        (d) => d.agentId,
+        (d) => entityValue("Agent", d.delegatorAgentId),
       );
 
       const entities = new Map<string, EntityJson>();
@@ -225,16 +239,16 @@ export async function loadSnapshot(database: Database, schema?: SchemaInfo): Pro
       for (const a of agents) {
         add("Agent", a.id, {
           ...extraAttrs.get(entityKey("Agent", a.id)),
-          owner: entityValue("User", a.owner_id),
+          owner: entityValue("User", a.ownerId),
           status: a.status,
           intents: intentsOf.get(a.id) ?? [],
           delegableBy: delegatorsOf.get(a.id) ?? [],
         });
       }
       for (const i of intents) add("Intent", i.id, { capabilities: capabilitiesOf.get(i.id) ?? [] });
-      for (const r of resources) {
-        const attrs = explicit(r.type, parseJson(r.attributes) as Record<string, unknown>);
-        add(r.type, r.id, attrs as EntityJson["attrs"], parseJson(r.parents) as EntityUidJson[]);
+      for (const row of resources) {
+        const attrs = explicit(row.type, row.attributes);
+        add(row.type, row.id, attrs as EntityJson["attrs"], row.parents);
       }
       const snapshot = new Snapshot(version, entities);
       snapshot.sodConflicts = sodConflicts;
@@ -258,9 +272,4 @@ function groupBy<T, V>(rows: T[], key: (row: T) => string, value: (row: T) => V)
     else out.set(k, [value(row)]);
   }
   return out;
-}
-
-// node-postgres parses jsonb itself; PGlite does too, but a text column would not.
-function parseJson(value: unknown): unknown {
-  return typeof value === "string" ? JSON.parse(value) : value;
 }

@@ -62,6 +62,19 @@ export const adminAccounts = pgTable("admin_accounts", {
   mustChange: boolean("must_change").notNull().default(false),
 });
 
+/** Admin console sessions (0008_admin_accounts.sql): only the token's hash is stored. */
+export const adminSessions = pgTable("admin_sessions", {
+  tokenHash: text("token_hash").primaryKey(),
+  userId: text("user_id")
+    .notNull()
+    .references(() => users.id, { onDelete: "cascade" }),
+  csrfToken: text("csrf_token").notNull(),
+  /** How the session was opened: "password", "api-key:<key id>" or "oidc:<issuer>". */
+  via: text("via").notNull(),
+  createdAt: createdAt(),
+  expiresAt: timestamp("expires_at", { withTimezone: true }).notNull(),
+});
+
 /** Information-barrier crossings (0003_c_barriers_sod.sql). */
 export const wallCrossings = pgTable("wall_crossings", {
   id: text("id").primaryKey(),

@@ -325,6 +325,19 @@ export const policyActivationRequests = pgTable("policy_activation_requests", {
   decidedAt: timestamp("decided_at", { withTimezone: true }),
 });
 
+/** Decisions where the shadow version disagreed with the enforced one (never enforced). */
+export const policyShadowFlips = pgTable("policy_shadow_flips", {
+  id: bigserial("id", { mode: "number" }).primaryKey(),
+  createdAt: createdAt(),
+  shadowVersion: text("shadow_version").notNull(),
+  activeVersion: text("active_version").notNull(),
+  decisionId: text("decision_id").notNull(),
+  activeDecision: text("active_decision").notNull(),
+  shadowDecision: text("shadow_decision").notNull(),
+  rule: text("rule").notNull(),
+  request: jsonb("request").notNull(),
+});
+
 /** One row (id = 1): the shadow candidate, if any. */
 export const policyShadow = pgTable("policy_shadow", {
   id: integer("id").primaryKey(),

@@ -346,6 +346,18 @@ export const policyShadow = pgTable("policy_shadow", {
   setAt: timestamp("set_at", { withTimezone: true }).notNull().defaultNow(),
 });
 
+/** What each allowed decision touched, for whom (0003_b_history.sql): written by history.ts. */
+export const touches = pgTable("touches", {
+  decisionId: text("decision_id").primaryKey(),
+  at: timestamp("at", { withTimezone: true }).notNull(),
+  runId: text("run_id"),
+  agents: text("agents").array().notNull(),
+  human: text("human"),
+  labels: text("labels").array().notNull(),
+  apiKeyId: text("api_key_id"),
+  undone: boolean("undone").notNull().default(false),
+});
+
 /** Who did which duty on a business object (0003_b_history.sql): written by history.ts. */
 export const objectDuties = pgTable("object_duties", {
   decisionId: text("decision_id").primaryKey(),

@@ -75,6 +75,28 @@ export const adminSessions = pgTable("admin_sessions", {
   expiresAt: timestamp("expires_at", { withTimezone: true }).notNull(),
 });
 
+/** Credentials for another person, waiting for a second administrator (0014_credential_requests.sql). */
+export const credentialRequests = pgTable("credential_requests", {
+  id: text("id").primaryKey(),
+  kind: text("kind").$type<"api_key" | "password">().notNull(),
+  subject: text("subject")
+    .notNull()
+    .references(() => users.id, { onDelete: "cascade" }),
+  /** An api_key request: its name and scopes. */
+  detail: jsonb("detail").$type<{ name?: string; scopes?: string[] }>().notNull().default(sql`'{}'::jsonb`),
+  passwordHash: text("password_hash"),
+  requestedBy: text("requested_by")
+    .notNull()
+    .references(() => users.id),
+  requestedVia: text("requested_via").notNull(),
+  requestedAt: timestamp("requested_at", { withTimezone: true }).notNull().defaultNow(),
+  status: text("status").$type<"pending" | "approved" | "rejected" | "issued">().notNull().default("pending"),
+  decidedBy: text("decided_by").references(() => users.id),
+  decidedAt: timestamp("decided_at", { withTimezone: true }),
+  keyId: text("key_id"),
+  expiresAt: timestamp("expires_at", { withTimezone: true }).notNull(),
+});
+
 /** Information-barrier crossings (0003_c_barriers_sod.sql). */
 export const wallCrossings = pgTable("wall_crossings", {
   id: text("id").primaryKey(),

@@ -2,11 +2,14 @@
 // statement sent raw, in alternating rounds on one connection: a user's status by id (what a
 // decision's fact loading looks like) through the query builder and through drizzle's `sql`
 // template, and one audit chain append (the decision log's optimistic single statement) through
-// the `sql` template, the only drizzle form it has. Per-call latency medians per round, then the
-// median of the rounds. PGlite in memory, or a fresh Postgres database when DATABASE_URL is set.
+// the `sql` template, the only drizzle form it has; then the snapshot's two big reads (every
+// membership and resource of a small generated bank) three ways. Per-call latency medians per
+// round, then the median of the rounds. PGlite in memory, or a fresh Postgres database when
+// DATABASE_URL is set.
 import { rowsOf, tables } from "@pea/migrations";
 import { type AuditEntry, chainEntries, prepareStore } from "@pea/policy-store";
 import { eq, sql } from "drizzle-orm";
+import { generateBankStore } from "./bank-store.js";
 import { freshDatabase } from "./setup.js";
 import { fmt, median } from "./stats.js";
 
@@ -16,12 +19,12 @@ const CALLS = 2_000;
 type Ways = Record<string, () => Promise<unknown>>;
 
 /** Median µs per call of each way, over ROUNDS rounds that take the ways in turn. */
-async function compare(ways: Ways): Promise<Map<string, number>> {
+async function compare(ways: Ways, calls = CALLS): Promise<Map<string, number>> {
   const rounds = new Map<string, number[]>(Object.keys(ways).map((name) => [name, []]));
   for (let round = 0; round < ROUNDS; round++) {
     for (const [name, call] of Object.entries(ways)) {
       const latencies: number[] = [];
-      for (let i = 0; i < CALLS; i++) {
+      for (let i = 0; i < calls; i++) {
         const started = process.hrtime.bigint();
         await call();
         latencies.push(Number(process.hrtime.bigint() - started) / 1_000);
@@ -32,12 +35,15 @@ async function compare(ways: Ways): Promise<Map<string, number>> {
   return new Map([...rounds].map(([name, medians]) => [name, median(medians)]));
 }
 
-function report(title: string, results: Map<string, number>): void {
+function report(title: string, results: Map<string, number>, unit: "µs" | "ms" = "µs"): void {
   console.log(title);
-  const raw = results.get("raw") ?? Number.NaN;
-  for (const [name, µs] of results) {
-    const extra = name === "raw" ? "" : `  (+${fmt(µs - raw, 1)} µs, ${fmt(((µs - raw) / raw) * 100, 0)}%)`;
-    console.log(`  ${name.padEnd(14)} ${fmt(µs, 1)}${extra}`);
+  const scale = unit === "ms" ? 1 / 1_000 : 1;
+  const raw = (results.get("raw") ?? Number.NaN) * scale;
+  for (const [name, measured] of results) {
+    const value = measured * scale;
+    const [delta, sign] = [Math.abs(value - raw), value >= raw ? "+" : "-"];
+    const extra = name === "raw" ? "" : `  (${sign}${fmt(delta, 1)} ${unit}, ${sign}${fmt((delta / raw) * 100, 0)}%)`;
+    console.log(`  ${name.padEnd(14)} ${fmt(value, 1)}${extra}`);
   }
 }
 
@@ -106,6 +112,35 @@ try {
         appended(entry, written);
       },
     }),
+  );
+
+  // The snapshot's reads of the tables that grow with the bank (engine/snapshot.ts).
+  const size = { users: 2_000, agents: 400, resources: 20_000, groups: 400, groupsPerUser: 20 };
+  await generateBankStore(database, size);
+  const { memberships: m, resources: r } = tables;
+  const [counted] = await database.query<{ n: string | number }>("SELECT count(*) AS n FROM memberships");
+  report(
+    `snapshot reads: every membership (${counted?.n}) and resource (${size.resources}), ms per read of both`,
+    await compare(
+      {
+        raw: async () => {
+          await database.query("SELECT member_type, member_id, parent_type, parent_id FROM memberships");
+          await database.query("SELECT type, id, attributes, parents FROM resources");
+        },
+        "drizzle query": async () => {
+          await database.db
+            .select({ memberType: m.memberType, memberId: m.memberId, parentType: m.parentType, parentId: m.parentId })
+            .from(m);
+          await database.db.select({ type: r.type, id: r.id, attributes: r.attributes, parents: r.parents }).from(r);
+        },
+        "drizzle sql": async () => {
+          await rowsOf(database, sql`SELECT ${m.memberType}, ${m.memberId}, ${m.parentType}, ${m.parentId} FROM ${m}`);
+          await rowsOf(database, sql`SELECT ${r.type}, ${r.id}, ${r.attributes}, ${r.parents} FROM ${r}`);
+        },
+      },
+      3,
+    ),
+    "ms",
   );
 } finally {
   await store.drop();

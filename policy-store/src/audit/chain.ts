@@ -120,10 +120,12 @@ export interface SideInsert {
 }
 
 // The chain's own statements (appendIfHead, appendLocked, readHead) are raw: they are the decision
-// log's, one batch of decisions at a time, and drizzle costs there. The append below, one decision
-// record: Postgres 3,145 µs raw against 3,656 through drizzle's `sql` template (the only drizzle
-// form for its data-modifying CTEs); PGlite 548 against 784 µs. A point read: Postgres 124 against
-// 145 µs, PGlite 152 against 307 µs (npm run bench:drizzle, median of 7 alternating rounds × 2,000).
+// log's, one batch of decisions at a time, and drizzle costs there. The append below with one
+// decision record, through drizzle's `sql` template (the only drizzle form for its data-modifying
+// CTEs): PGlite 486 µs raw against 657 (548 against 784 in another run); on Postgres the commit's
+// flush (0.7 to 3 ms on this shared host) drowns the difference. A point read through the
+// template: Postgres 146 against 174 µs, PGlite 144 against 283 µs (npm run bench:drizzle, median
+// of 7 alternating rounds × 2,000 calls).
 
 /**
  * Append in one statement if the head is still `expected` (optimistic: no round trip to read

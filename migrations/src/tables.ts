@@ -1,7 +1,7 @@
 // Drizzle definitions of the tables in ../sql, used for typed queries. The SQL files are the
 // source of truth for the database; keep both in step when a migration changes a table.
 import { sql } from "drizzle-orm";
-import { bigint, boolean, jsonb, pgTable, primaryKey, text, timestamp } from "drizzle-orm/pg-core";
+import { bigint, bigserial, boolean, integer, jsonb, pgTable, primaryKey, text, timestamp } from "drizzle-orm/pg-core";
 
 const createdAt = () => timestamp("created_at", { withTimezone: true }).notNull().defaultNow();
 
@@ -60,6 +60,41 @@ export const adminAccounts = pgTable("admin_accounts", {
   createdAt: createdAt(),
   updatedAt: timestamp("updated_at", { withTimezone: true }).notNull().defaultNow(),
   mustChange: boolean("must_change").notNull().default(false),
+});
+
+/** Admin console sessions (0008_admin_accounts.sql): only the token's hash is stored. */
+export const adminSessions = pgTable("admin_sessions", {
+  tokenHash: text("token_hash").primaryKey(),
+  userId: text("user_id")
+    .notNull()
+    .references(() => users.id, { onDelete: "cascade" }),
+  csrfToken: text("csrf_token").notNull(),
+  /** How the session was opened: "password", "api-key:<key id>" or "oidc:<issuer>". */
+  via: text("via").notNull(),
+  createdAt: createdAt(),
+  expiresAt: timestamp("expires_at", { withTimezone: true }).notNull(),
+});
+
+/** Credentials for another person, waiting for a second administrator (0014_credential_requests.sql). */
+export const credentialRequests = pgTable("credential_requests", {
+  id: text("id").primaryKey(),
+  kind: text("kind").$type<"api_key" | "password">().notNull(),
+  subject: text("subject")
+    .notNull()
+    .references(() => users.id, { onDelete: "cascade" }),
+  /** An api_key request: its name and scopes. */
+  detail: jsonb("detail").$type<{ name?: string; scopes?: string[] }>().notNull().default(sql`'{}'::jsonb`),
+  passwordHash: text("password_hash"),
+  requestedBy: text("requested_by")
+    .notNull()
+    .references(() => users.id),
+  requestedVia: text("requested_via").notNull(),
+  requestedAt: timestamp("requested_at", { withTimezone: true }).notNull().defaultNow(),
+  status: text("status").$type<"pending" | "approved" | "rejected" | "issued">().notNull().default("pending"),
+  decidedBy: text("decided_by").references(() => users.id),
+  decidedAt: timestamp("decided_at", { withTimezone: true }),
+  keyId: text("key_id"),
+  expiresAt: timestamp("expires_at", { withTimezone: true }).notNull(),
 });
 
 /** Information-barrier crossings (0003_c_barriers_sod.sql). */
@@ -263,3 +298,138 @@ export const artifactRedemptions = pgTable("artifact_redemptions", {
   redeemedAt: timestamp("redeemed_at", { withTimezone: true }).notNull().defaultNow(),
   apiKeyId: text("api_key_id"),
 });
+
+// ---- policy as code (0006_policy_versions.sql) -------------------------------------------------
+export const policyVersions = pgTable("policy_versions", {
+  id: text("id").primaryKey(),
+  contentHash: text("content_hash").notNull().unique(),
+  files: jsonb("files").$type<Array<{ file: string; text: string }>>().notNull(),
+  policyCount: integer("policy_count").notNull(),
+  gitCommit: text("git_commit"),
+  author: text("author").notNull(),
+  message: text("message").notNull(),
+  createdAt: timestamp("created_at", { withTimezone: true }).notNull(),
+  keyId: text("key_id").notNull(),
+  publicKey: text("public_key").notNull(),
+  signature: text("signature").notNull(),
+});
+
+/** One row (id = 1). */
+export const policySettings = pgTable("policy_settings", {
+  id: integer("id").primaryKey(),
+  fourEyes: boolean("four_eyes").notNull().default(false),
+  updatedBy: text("updated_by"),
+  updatedAt: timestamp("updated_at", { withTimezone: true }).notNull().defaultNow(),
+});
+
+export const policyActivations = pgTable("policy_activations", {
+  seq: bigserial("seq", { mode: "number" }).primaryKey(),
+  versionId: text("version_id")
+    .notNull()
+    .references(() => policyVersions.id),
+  kind: text("kind").$type<"activate" | "rollback">().notNull(),
+  requestedBy: text("requested_by").notNull(),
+  approvedBy: text("approved_by"),
+  requestId: text("request_id"),
+  createdAt: createdAt(),
+});
+
+export const policyActivationRequests = pgTable("policy_activation_requests", {
+  id: text("id").primaryKey(),
+  versionId: text("version_id")
+    .notNull()
+    .references(() => policyVersions.id),
+  kind: text("kind").$type<"activate" | "rollback">().notNull(),
+  requestedBy: text("requested_by").notNull(),
+  requestedAt: timestamp("requested_at", { withTimezone: true }).notNull().defaultNow(),
+  status: text("status").notNull().default("pending"),
+  decidedBy: text("decided_by"),
+  decidedAt: timestamp("decided_at", { withTimezone: true }),
+});
+
+/** Decisions where the shadow version disagreed with the enforced one (never enforced). */
+export const policyShadowFlips = pgTable("policy_shadow_flips", {
+  id: bigserial("id", { mode: "number" }).primaryKey(),
+  createdAt: createdAt(),
+  shadowVersion: text("shadow_version").notNull(),
+  activeVersion: text("active_version").notNull(),
+  decisionId: text("decision_id").notNull(),
+  activeDecision: text("active_decision").notNull(),
+  shadowDecision: text("shadow_decision").notNull(),
+  rule: text("rule").notNull(),
+  request: jsonb("request").notNull(),
+});
+
+/** One row (id = 1): the shadow candidate, if any. */
+export const policyShadow = pgTable("policy_shadow", {
+  id: integer("id").primaryKey(),
+  versionId: text("version_id").references(() => policyVersions.id),
+  setBy: text("set_by"),
+  setAt: timestamp("set_at", { withTimezone: true }).notNull().defaultNow(),
+});
+
+/** What each allowed decision touched, for whom (0003_b_history.sql): written by history.ts. */
+export const touches = pgTable("touches", {
+  decisionId: text("decision_id").primaryKey(),
+  at: timestamp("at", { withTimezone: true }).notNull(),
+  runId: text("run_id"),
+  agents: text("agents").array().notNull(),
+  human: text("human"),
+  labels: text("labels").array().notNull(),
+  apiKeyId: text("api_key_id"),
+  undone: boolean("undone").notNull().default(false),
+});
+
+/** Who did which duty on a business object (0003_b_history.sql): written by history.ts. */
+export const objectDuties = pgTable("object_duties", {
+  decisionId: text("decision_id").primaryKey(),
+  at: timestamp("at", { withTimezone: true }).notNull(),
+  objectType: text("object_type").notNull(),
+  objectId: text("object_id").notNull(),
+  duty: text("duty").notNull(),
+  users: text("users").array().notNull(),
+  agents: text("agents").array().notNull(),
+  apiKeyId: text("api_key_id"),
+  undone: boolean("undone").notNull().default(false),
+});
+
+/** Extra attributes of users and agents (0003_c_barriers_sod.sql). */
+export const principalAttributes = pgTable(
+  "principal_attributes",
+  {
+    type: text("type").notNull(),
+    id: text("id").notNull(),
+    attributes: jsonb("attributes").$type<Record<string, unknown>>().notNull().default(sql`'{}'::jsonb`),
+  },
+  (t) => [primaryKey({ columns: [t.type, t.id] })],
+);
+
+// ---- the audit chain's head and checkpoints (0004_audit_log.sql) ------------------------------
+/** One row (id = 1): the last seq and hash of the chain. */
+export const auditHead = pgTable("audit_head", {
+  id: integer("id").primaryKey(),
+  seq: bigint("seq", { mode: "number" }).notNull(),
+  hash: text("hash").notNull(),
+});
+
+export const auditSigningKeys = pgTable("audit_signing_keys", {
+  id: text("id").primaryKey(),
+  publicKey: text("public_key").notNull(),
+  /** Only for the development default; production keeps the private key outside the database. */
+  privateKey: text("private_key"),
+  createdAt: createdAt(),
+});
+
+export const auditCheckpoints = pgTable(
+  "audit_checkpoints",
+  {
+    seq: bigint("seq", { mode: "number" }).notNull(),
+    hash: text("hash").notNull(),
+    time: timestamp("time", { withTimezone: true }).notNull(),
+    keyId: text("key_id")
+      .notNull()
+      .references(() => auditSigningKeys.id),
+    signature: text("signature").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.seq, t.keyId] })],
+);

@@ -7,6 +7,7 @@ import {
   csrfMatches,
   getSession,
   hasScope,
+  isActiveUser,
 } from "@pea/policy-store";
 import type { Context } from "hono";
 import { deleteCookie, getCookie, setCookie } from "hono/cookie";
@@ -74,10 +75,9 @@ export async function identify(c: Context, deps: AuthDeps, formToken?: string): 
       };
     }
     if (!hasScope(principal, "admin")) return { ok: false, status: 403, message: "this API key lacks the admin scope" };
-    const [user] = await deps.database.query<{ status: string }>("SELECT status FROM users WHERE id = $1", [
-      principal.userId,
-    ]);
-    if (user?.status !== "active") return { ok: false, status: 403, message: "the key's user is not active" };
+    if (!(await isActiveUser(deps.database, principal.userId))) {
+      return { ok: false, status: 403, message: "the key's user is not active" };
+    }
     return { ok: true, actor: { userId: principal.userId, via: `api-key:${principal.id}` } };
   }
   const token = getCookie(c, SESSION_COOKIE);

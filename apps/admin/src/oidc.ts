@@ -1,5 +1,6 @@
 import { randomBytes } from "node:crypto";
 import type { Database } from "@pea/migrations";
+import { userByClaim } from "@pea/policy-store";
 import * as client from "openid-client";
 
 /**
@@ -126,11 +127,9 @@ export class OidcSignIn {
     if (this.settings.claim === "email") {
       // An address the provider has not verified proves nothing.
       if (claims?.email_verified !== true) return undefined;
-      const rows = await database.query<{ id: string }>("SELECT id FROM users WHERE lower(email) = lower($1)", [value]);
-      return rows.length === 1 ? rows[0]?.id : undefined;
+      return userByClaim(database, "email", value);
     }
-    const rows = await database.query<{ id: string }>("SELECT id FROM users WHERE id = $1", [value]);
-    return rows[0]?.id;
+    return userByClaim(database, "id", value);
   }
 
   private remember(flowId: string, flow: Flow): void {

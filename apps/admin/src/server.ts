@@ -9,6 +9,7 @@ import {
   DecisionEngine,
   defaultPolicyDir,
   entitlementAdmin,
+  isEmptyStore,
   prepareAdmin,
 } from "@pea/policy-store";
 import { readCedarSchema } from "@pea/schemas";
@@ -65,8 +66,7 @@ export async function startAdmin(
   if (config.PEA_SEED === "demo") {
     // The PDP seeds an empty store on its first start; give it the time to.
     const deadline = Date.now() + config.PEA_ADMIN_STORE_WAIT_MS;
-    while ((await database.query("SELECT 1 FROM users LIMIT 1")).length === 0 && Date.now() < deadline)
-      await sleep(250);
+    while ((await isEmptyStore(database)) && Date.now() < deadline) await sleep(250);
   }
   const prepared = await prepareAdmin(database, {
     demo: config.PEA_SEED === "demo",

@@ -1,7 +1,7 @@
 // Who a command that changes something acts as: the user of the key it is given, authenticated
 // against the store. Never a name on the command line: a flag is a claim, a key is a proof.
 import type { Database } from "@pea/migrations";
-import { ApiKeyError, hasScope, verifyApiKeyInStore } from "@pea/policy-store";
+import { ApiKeyError, hasScope, isActiveUser, verifyApiKeyInStore } from "@pea/policy-store";
 import type { CliConfig } from "./config.js";
 import { UsageError } from "./usage.js";
 
@@ -34,7 +34,8 @@ export async function actingAs(database: Database, config: CliConfig): Promise<A
     );
   }
   if (!hasScope(key, "admin")) throw new ApiKeyError("PEA_API_KEY lacks the admin scope", "forbidden");
-  const [user] = await database.query<{ status: string }>("SELECT status FROM users WHERE id = $1", [key.userId]);
-  if (user?.status !== "active") throw new ApiKeyError(`the key's user ${key.userId} is not active`, "forbidden");
+  if (!(await isActiveUser(database, key.userId))) {
+    throw new ApiKeyError(`the key's user ${key.userId} is not active`, "forbidden");
+  }
   return { userId: key.userId, apiKeyId: key.id };
 }

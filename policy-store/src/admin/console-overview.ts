@@ -1,7 +1,9 @@
 // What a compliance officer sees first in the console: what waits for a human, what is running,
 // who is over a wall, what was revoked, and how decisions went hour by hour (fail-closed denies
 // apart, because they mean PEA itself could not decide).
-import type { Session } from "@pea/migrations";
+import { rowsOf, type Session, tables } from "@pea/migrations";
+import { and, count, eq, gt, gte, isNull, lt, lte, type SQL, sql } from "drizzle-orm";
+import type { PgTable } from "drizzle-orm/pg-core";
 import { listRevocations, type Revocation } from "../trust/revocations.js";
 
 /** Denies that mean PEA could not decide (its store, its log, its evaluation), not that policy said no. */
@@ -28,17 +30,17 @@ export async function decisionsPerHour(
   const hours = options.hours ?? 24;
   const end = Math.floor(options.now.getTime() / HOUR_MS) * HOUR_MS + HOUR_MS;
   const start = end - hours * HOUR_MS;
-  const rows = await database.query<{ hour: Date | string; decision: string; reason: string | null; n: unknown }>(
-    `SELECT date_bin('1 hour', time, TIMESTAMPTZ '2000-01-01 00:00:00+00') AS hour, decision, reason, count(*) AS n
-       FROM audit_log
-      WHERE time >= $1 AND time < $2 AND kind = 'decision'
-      GROUP BY 1, 2, 3`,
-    [new Date(start).toISOString(), new Date(end).toISOString()],
-  );
+  const { auditLog } = tables;
+  const hour = sql`date_bin('1 hour', ${auditLog.time}, TIMESTAMPTZ '2000-01-01 00:00:00+00')`.mapWith(auditLog.time);
+  const rows = await database.db
+    .select({ hour, decision: auditLog.decision, reason: auditLog.reason, n: count() })
+    .from(auditLog)
+    .where(and(gte(auditLog.time, new Date(start)), lt(auditLog.time, new Date(end)), eq(auditLog.kind, "decision")))
+    .groupBy(hour, auditLog.decision, auditLog.reason);
   const byHour = new Map<number, DecisionHour>();
   for (let t = start; t < end; t += HOUR_MS) byHour.set(t, { hour: new Date(t).toISOString(), allow: 0, deny: {} });
   for (const row of rows) {
-    const slot = byHour.get(new Date(row.hour).getTime());
+    const slot = byHour.get(row.hour.getTime());
     if (!slot) continue;
     if (row.decision === "allow") slot.allow += Number(row.n);
     else {
@@ -68,20 +70,21 @@ export interface ConsoleOverview {
 
 /** The overview's numbers, read in one snapshot of the store. */
 export async function consoleOverview(database: Session, options: { now: Date }): Promise<ConsoleOverview> {
-  const now = options.now.toISOString();
-  const dayAgo = new Date(options.now.getTime() - 24 * HOUR_MS).toISOString();
-  const [counts] = await database.query<{
-    approvals: unknown;
-    runs: unknown;
-    crossings: unknown;
-    revocations: unknown;
-  }>(
-    `SELECT
-       (SELECT count(*) FROM approvals WHERE status = 'pending' AND expires_at > $1) AS approvals,
-       (SELECT count(*) FROM runs WHERE status = 'active' AND expires_at > $1) AS runs,
-       (SELECT count(*) FROM wall_crossings WHERE revoked_at IS NULL AND expires_at > $1 AND granted_at <= $1) AS crossings,
-       (SELECT count(*) FROM revocations WHERE created_at >= $2) AS revocations`,
-    [now, dayAgo],
+  const { now } = options;
+  const dayAgo = new Date(now.getTime() - 24 * HOUR_MS);
+  const { approvals, runs, wallCrossings: crossings, revocations } = tables;
+  // Scalar subqueries, so the four counts are one statement (one snapshot even outside a transaction).
+  const rowsIn = (table: PgTable, where: SQL | undefined) => sql`(SELECT count(*) FROM ${table} WHERE ${where})`;
+  const [counts] = await rowsOf<{ approvals: unknown; runs: unknown; crossings: unknown; revocations: unknown }>(
+    database,
+    sql`SELECT
+          ${rowsIn(approvals, and(eq(approvals.status, "pending"), gt(approvals.expiresAt, now)))} AS approvals,
+          ${rowsIn(runs, and(eq(runs.status, "active"), gt(runs.expiresAt, now)))} AS runs,
+          ${rowsIn(
+            crossings,
+            and(isNull(crossings.revokedAt), gt(crossings.expiresAt, now), lte(crossings.grantedAt, now)),
+          )} AS crossings,
+          ${rowsIn(revocations, gte(revocations.createdAt, dayAgo))} AS revocations`,
   );
   const hours = await decisionsPerHour(database, { now: options.now });
   const byReason = new Map<string, number>();

@@ -52,7 +52,6 @@ export interface EntitlementAdminDeps {
   schema: () => SchemaInfo | undefined;
 }
 
-export const json = (value: unknown): unknown => (typeof value === "string" ? JSON.parse(value) : value);
 export const iso = (value: unknown): string => (value instanceof Date ? value.toISOString() : String(value));
 
 export function checkId(field: string, id: string): void {

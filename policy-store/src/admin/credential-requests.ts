@@ -1,6 +1,7 @@
 import { randomBytes } from "node:crypto";
-import type { Session } from "@pea/migrations";
+import { type Session, tables } from "@pea/migrations";
 import type { ApiKeyScope } from "@pea/schemas";
+import { desc, eq, sql } from "drizzle-orm";
 import { recordChange } from "../audit/chain.js";
 import { checkPasswordStrength, hashPassword, storePasswordHash } from "../identity/accounts.js";
 import { insertApiKey } from "../identity/api-keys.js";
@@ -10,8 +11,6 @@ import {
   type AdminActor,
   type EntitlementAdminDeps,
   EntitlementError,
-  iso,
-  json,
   keyIdOf,
   recordedActor,
   requireView,
@@ -66,22 +65,10 @@ const authorityFor = (kind: CredentialRequestKind, subject: string): [AdminActio
     ? ["admin:key.write", { kind: "api-key", subject }]
     : ["admin:user.write", { kind: "password", subject }];
 
-interface Row {
-  id: string;
-  kind: CredentialRequestKind;
-  subject: string;
-  detail: unknown;
-  password_hash: string | null;
-  requested_by: string;
-  requested_at: unknown;
-  status: Exclude<CredentialRequestStatus, "expired">;
-  decided_by: string | null;
-  decided_at: unknown;
-  key_id: string | null;
-  expires_at: unknown;
-}
+const { credentialRequests } = tables;
+type Row = typeof credentialRequests.$inferSelect;
 
-const expired = (row: Row) => new Date(iso(row.expires_at)).getTime() <= Date.now();
+const expired = (row: Row) => row.expiresAt.getTime() <= Date.now();
 
 function toRequest(row: Row): CredentialRequestRow {
   const open = row.status === "pending" || row.status === "approved";
@@ -89,14 +76,14 @@ function toRequest(row: Row): CredentialRequestRow {
     id: row.id,
     kind: row.kind,
     subject: row.subject,
-    detail: json(row.detail) as CredentialRequestRow["detail"],
-    requestedBy: row.requested_by,
-    requestedAt: iso(row.requested_at),
+    detail: row.detail,
+    requestedBy: row.requestedBy,
+    requestedAt: row.requestedAt.toISOString(),
     status: open && expired(row) ? "expired" : row.status,
-    decidedBy: row.decided_by,
-    decidedAt: row.decided_at === null ? null : iso(row.decided_at),
-    keyId: row.key_id,
-    expiresAt: iso(row.expires_at),
+    decidedBy: row.decidedBy,
+    decidedAt: row.decidedAt === null ? null : row.decidedAt.toISOString(),
+    keyId: row.keyId,
+    expiresAt: row.expiresAt.toISOString(),
   };
 }
 
@@ -111,20 +98,16 @@ async function fileRequest(
   const id = `crq_${randomBytes(9).toString("base64url")}`;
   const expiresAt = new Date(Date.now() + CREDENTIAL_REQUEST_TTL_MS);
   await deps.database.transaction(async (tx) => {
-    await tx.query(
-      `INSERT INTO credential_requests (id, kind, subject, detail, password_hash, requested_by, requested_via, expires_at)
-       VALUES ($1, $2, $3, $4::jsonb, $5, $6, $7, $8)`,
-      [
-        id,
-        input.kind,
-        input.subject,
-        JSON.stringify(input.detail ?? {}),
-        input.passwordHash ?? null,
-        actor.userId,
-        actor.via,
-        expiresAt,
-      ],
-    );
+    await tx.db.insert(credentialRequests).values({
+      id,
+      kind: input.kind,
+      subject: input.subject,
+      detail: input.detail ?? {},
+      passwordHash: input.passwordHash ?? null,
+      requestedBy: actor.userId,
+      requestedVia: actor.via,
+      expiresAt,
+    });
     await recordChange(tx, {
       ...recordedActor(actor),
       action: "credential_request.create",
@@ -170,15 +153,17 @@ export async function listCredentialRequests(
   actor: AdminActor,
 ): Promise<CredentialRequestRow[]> {
   await requireView(deps, actor);
-  const rows = await deps.database.query<Row>(
-    "SELECT * FROM credential_requests ORDER BY requested_at DESC, id LIMIT 200",
-  );
+  const rows = await deps.database.db
+    .select()
+    .from(credentialRequests)
+    .orderBy(desc(credentialRequests.requestedAt), credentialRequests.id)
+    .limit(200);
   return rows.map(toRequest);
 }
 
 /** The request, locked for this transaction; refused unless it is still open. */
 async function openRequest(tx: Session, id: string, wanted: Row["status"]): Promise<Row> {
-  const [row] = await tx.query<Row>("SELECT * FROM credential_requests WHERE id = $1 FOR UPDATE", [id]);
+  const [row] = await tx.db.select().from(credentialRequests).where(eq(credentialRequests.id, id)).for("update");
   if (!row) throw new EntitlementError("not_found", `credential request ${id} does not exist`);
   if (row.status !== wanted) throw new EntitlementError("conflict", `credential request ${id} is ${row.status}`);
   if (expired(row)) throw new EntitlementError("conflict", `credential request ${id} has expired`);
@@ -186,9 +171,17 @@ async function openRequest(tx: Session, id: string, wanted: Row["status"]): Prom
 }
 
 async function requestRow(deps: EntitlementAdminDeps, id: string): Promise<Row> {
-  const [row] = await deps.database.query<Row>("SELECT * FROM credential_requests WHERE id = $1", [id]);
+  const [row] = await deps.database.db.select().from(credentialRequests).where(eq(credentialRequests.id, id));
   if (!row) throw new EntitlementError("not_found", `credential request ${id} does not exist`);
   return row;
+}
+
+/** Record the decision on a request; a password's hash goes with it (it lives only until then). */
+async function decide(tx: Session, id: string, status: "approved" | "issued" | "rejected", by: string): Promise<void> {
+  await tx.db
+    .update(credentialRequests)
+    .set({ status, decidedBy: by, decidedAt: sql`now()`, passwordHash: null })
+    .where(eq(credentialRequests.id, id));
 }
 
 /**
@@ -205,7 +198,7 @@ export async function approveCredentialRequest(
   const [action, target] = authorityFor(found.kind, found.subject);
   // The admin policies know only users in the store: an unknown approver is refused here.
   await deps.authorizer.require(actor.userId, action, target);
-  if (sameIdentity(actor.userId, found.requested_by)) {
+  if (sameIdentity(actor.userId, found.requestedBy)) {
     throw new EntitlementError("conflict", "four-eyes: a second administrator must approve; you filed this request");
   }
   if (sameIdentity(actor.userId, found.subject)) {
@@ -214,14 +207,10 @@ export async function approveCredentialRequest(
   await deps.database.transaction(async (tx) => {
     const row = await openRequest(tx, id, "pending");
     const status = row.kind === "password" ? "issued" : "approved";
-    await tx.query(
-      `UPDATE credential_requests SET status = $2, decided_by = $3, decided_at = now(), password_hash = NULL
-       WHERE id = $1`,
-      [id, status, actor.userId],
-    );
-    const both = { requestId: id, requestedBy: `User::${row.requested_by}`, approvedBy: `User::${actor.userId}` };
-    if (row.kind === "password" && row.password_hash) {
-      await storePasswordHash(tx, row.subject, row.password_hash, {
+    await decide(tx, id, status, actor.userId);
+    const both = { requestId: id, requestedBy: `User::${row.requestedBy}`, approvedBy: `User::${actor.userId}` };
+    if (row.kind === "password" && row.passwordHash) {
+      await storePasswordHash(tx, row.subject, row.passwordHash, {
         ...recordedActor(actor),
         detail: { ...both, via: actor.via },
         mustChange: true,
@@ -245,22 +234,18 @@ export async function rejectCredentialRequest(
   id: string,
 ): Promise<CredentialRequestRow> {
   const found = await requestRow(deps, id);
-  if (found.requested_by !== actor.userId) {
+  if (found.requestedBy !== actor.userId) {
     const [action, target] = authorityFor(found.kind, found.subject);
     await deps.authorizer.require(actor.userId, action, target);
   }
   await deps.database.transaction(async (tx) => {
     await openRequest(tx, id, "pending");
-    await tx.query(
-      `UPDATE credential_requests SET status = 'rejected', decided_by = $2, decided_at = now(), password_hash = NULL
-       WHERE id = $1`,
-      [id, actor.userId],
-    );
+    await decide(tx, id, "rejected", actor.userId);
     await recordChange(tx, {
       ...recordedActor(actor),
-      action: found.requested_by === actor.userId ? "credential_request.withdraw" : "credential_request.reject",
+      action: found.requestedBy === actor.userId ? "credential_request.withdraw" : "credential_request.reject",
       target: `CredentialRequest::${id}`,
-      detail: { requestedBy: `User::${found.requested_by}`, via: actor.via },
+      detail: { requestedBy: `User::${found.requestedBy}`, via: actor.via },
     });
   });
   return toRequest(await requestRow(deps, id));
@@ -278,10 +263,10 @@ export async function collectApiKey(
   return deps.database.transaction(async (tx) => {
     const row = await openRequest(tx, id, "approved");
     if (row.kind !== "api_key") throw new EntitlementError("invalid_request", `credential request ${id} is not a key`);
-    if (row.requested_by !== actor.userId) {
+    if (row.requestedBy !== actor.userId) {
       throw new EntitlementError("conflict", "only the administrator who filed this request collects its key");
     }
-    const detail = json(row.detail) as { name: string; scopes: ApiKeyScope[] };
+    const detail = row.detail as { name: string; scopes: ApiKeyScope[] };
     const created = await insertApiKey(tx, {
       name: detail.name,
       kind: "user",
@@ -291,13 +276,16 @@ export async function collectApiKey(
       actorKeyId: keyIdOf(actor),
       detail: {
         requestId: id,
-        requestedBy: `User::${row.requested_by}`,
-        approvedBy: `User::${row.decided_by}`,
+        requestedBy: `User::${row.requestedBy}`,
+        approvedBy: `User::${row.decidedBy}`,
         via: actor.via,
       },
     });
     // The request row is already locked by this transaction: marking it issued waits on nobody.
-    await tx.query("UPDATE credential_requests SET status = 'issued', key_id = $2 WHERE id = $1", [id, created.id]);
+    await tx.db
+      .update(credentialRequests)
+      .set({ status: "issued", keyId: created.id })
+      .where(eq(credentialRequests.id, id));
     return created;
   });
 }

@@ -1,6 +1,6 @@
 import { type Database, tables } from "@pea/migrations";
 import { type ErrorCode, errorStatus, PeaError } from "@pea/schemas";
-import { eq } from "drizzle-orm";
+import { and, desc, eq, not, sql } from "drizzle-orm";
 import { type AuditQuery, buildLineage, queryAudit } from "../audit/query.js";
 import { declareSodConflict } from "../governance/sod.js";
 import { grantWallCrossing, listWallCrossings, revokeWallCrossing } from "../governance/wall-crossings.js";
@@ -127,38 +127,29 @@ export class AdminOversight {
     options: { status?: RunStatus | undefined; agent?: string | undefined } = {},
   ): Promise<RunRow[]> {
     await this.deps.authorizer.require(who.userId, "admin:view", { kind: "console" });
-    const rows = await this.database.query<{
-      id: string;
-      principal: unknown;
-      chain: unknown;
-      intent: string;
-      purpose: string | null;
-      status: string;
-      created_at: unknown;
-      expires_at: unknown;
-    }>(
-      `SELECT id, principal, chain, intent, purpose, status, created_at, expires_at FROM runs
-       WHERE ($1::text IS NULL OR status = $1) AND ($2::text IS NULL OR principal->>'id' = $2)
-       ORDER BY created_at DESC LIMIT 500`,
-      [options.status ?? null, options.agent ?? null],
-    );
-    const parse = (v: unknown) => (typeof v === "string" ? JSON.parse(v) : v) as { type: string; id: string };
+    const { runs } = tables;
+    const rows = await this.database.db
+      .select()
+      .from(runs)
+      .where(
+        and(
+          options.status === undefined ? undefined : eq(runs.status, options.status),
+          options.agent === undefined ? undefined : sql`${runs.principal} ->> 'id' = ${options.agent}`,
+        ),
+      )
+      .orderBy(desc(runs.createdAt))
+      .limit(500);
     return rows.map((r) => {
-      const p = parse(r.principal);
-      const chain = (typeof r.chain === "string" ? JSON.parse(r.chain) : r.chain) as Array<{
-        type: string;
-        id: string;
-      }>;
-      const expired = new Date(r.expires_at as string).getTime() <= this.now().getTime();
+      const expired = r.expiresAt.getTime() <= this.now().getTime();
       return {
         id: r.id,
-        principal: `${p.type}::${p.id}`,
-        chain: chain.map((c) => `${c.type}::${c.id}`),
+        principal: `${r.principal.type}::${r.principal.id}`,
+        chain: r.chain.map((c) => `${c.type}::${c.id}`),
         intent: r.intent,
         purpose: r.purpose,
         status: r.status === "active" && expired ? "expired" : r.status,
-        createdAt: new Date(r.created_at as string).toISOString(),
-        expiresAt: new Date(r.expires_at as string).toISOString(),
+        createdAt: r.createdAt.toISOString(),
+        expiresAt: r.expiresAt.toISOString(),
       };
     });
   }
@@ -221,27 +212,20 @@ export class AdminOversight {
   async personActivity(who: Who, user: string) {
     await this.deps.authorizer.require(who.userId, "admin:view", { kind: "console" });
     const crossings = await listWallCrossings(this.database, { user, now: this.now() });
-    const touches = await this.database.query<{
-      decision_id: string;
-      at: Date | string;
-      run_id: string | null;
-      agents: string[];
-      labels: string[];
-    }>(
-      `SELECT decision_id, at, run_id, agents, labels FROM touches
-        WHERE human = $1 AND NOT undone ORDER BY at DESC LIMIT 50`,
-      [user],
-    );
-    return {
-      crossings,
-      touches: touches.map((t) => ({
-        decisionId: t.decision_id,
-        at: new Date(t.at).toISOString(),
-        run: t.run_id,
-        agents: t.agents,
-        labels: t.labels,
-      })),
-    };
+    const { touches } = tables;
+    const touched = await this.database.db
+      .select({
+        decisionId: touches.decisionId,
+        at: touches.at,
+        run: touches.runId,
+        agents: touches.agents,
+        labels: touches.labels,
+      })
+      .from(touches)
+      .where(and(eq(touches.human, user), not(touches.undone)))
+      .orderBy(desc(touches.at))
+      .limit(50);
+    return { crossings, touches: touched.map((t) => ({ ...t, at: t.at.toISOString() })) };
   }
 
   async policyVersions(who: Who) {

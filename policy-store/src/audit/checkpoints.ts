@@ -10,8 +10,9 @@ import {
   sign,
   verify,
 } from "node:crypto";
-import type { Database, Session } from "@pea/migrations";
+import { type Database, type Session, tables } from "@pea/migrations";
 import { type ErrorCode, PeaError } from "@pea/schemas";
+import { eq, isNotNull, sql } from "drizzle-orm";
 import { type AuditEntry, type ChainHead, canonicalJson } from "./chain.js";
 import type { DecisionLog } from "./decision-log.js";
 
@@ -80,6 +81,8 @@ function parsePrivateKey(text: string): KeyObject {
   return key;
 }
 
+const { auditCheckpoints, auditSigningKeys } = tables;
+
 /**
  * The checkpoint signer. With `privateKey` (PEA_AUDIT_SIGNING_KEY) the private key stays outside
  * the database and only its public half is registered. Without it (development), one key is
@@ -91,28 +94,35 @@ export async function loadCheckpointSigner(
 ): Promise<CheckpointSigner> {
   if (options.privateKey) {
     const signer = signerFor(parsePrivateKey(options.privateKey));
-    await database.query(
-      "INSERT INTO audit_signing_keys (id, public_key) VALUES ($1, $2) ON CONFLICT (id) DO NOTHING",
-      [signer.keyId, signer.publicKey],
-    );
+    await database.db
+      .insert(auditSigningKeys)
+      .values({ id: signer.keyId, publicKey: signer.publicKey })
+      .onConflictDoNothing({ target: auditSigningKeys.id });
     return signer;
   }
   const pick = () =>
-    database.query<{ private_key: string }>(
-      "SELECT private_key FROM audit_signing_keys WHERE private_key IS NOT NULL ORDER BY created_at, id LIMIT 1",
-    );
+    database.db
+      .select({ privateKey: auditSigningKeys.privateKey })
+      .from(auditSigningKeys)
+      .where(isNotNull(auditSigningKeys.privateKey))
+      .orderBy(auditSigningKeys.createdAt, auditSigningKeys.id)
+      .limit(1);
   let [row] = await pick();
   if (!row) {
     const fresh = generateKeyPairSync("ed25519").privateKey;
     const signer = signerFor(fresh);
-    await database.query(
-      "INSERT INTO audit_signing_keys (id, public_key, private_key) VALUES ($1, $2, $3) ON CONFLICT (id) DO NOTHING",
-      [signer.keyId, signer.publicKey, fresh.export({ type: "pkcs8", format: "pem" }).toString()],
-    );
+    await database.db
+      .insert(auditSigningKeys)
+      .values({
+        id: signer.keyId,
+        publicKey: signer.publicKey,
+        privateKey: fresh.export({ type: "pkcs8", format: "pem" }).toString(),
+      })
+      .onConflictDoNothing({ target: auditSigningKeys.id });
     [row] = await pick();
   }
-  if (!row) throw new CheckpointError("no audit signing key could be stored");
-  return signerFor(createPrivateKey(row.private_key));
+  if (!row?.privateKey) throw new CheckpointError("no audit signing key could be stored");
+  return signerFor(createPrivateKey(row.privateKey));
 }
 
 /** True when the signature is valid for the key the checkpoint names (and `pinned`, if given). */
@@ -148,34 +158,27 @@ export function parseCheckpoint(text: string): SignedCheckpoint {
 }
 
 export async function storeCheckpoint(database: Session, c: SignedCheckpoint): Promise<void> {
-  await database.query(
-    "INSERT INTO audit_checkpoints (seq, hash, time, key_id, signature) VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING",
-    [c.seq, c.hash, c.time, c.keyId, c.signature],
-  );
+  await database.db
+    .insert(auditCheckpoints)
+    .values({ seq: c.seq, hash: c.hash, time: new Date(c.time), keyId: c.keyId, signature: c.signature })
+    .onConflictDoNothing();
 }
 
 /** Stored checkpoints with their keys' public halves, oldest first. */
 export async function readCheckpoints(database: Session): Promise<SignedCheckpoint[]> {
-  const rows = await database.query<{
-    seq: unknown;
-    hash: string;
-    time: Date | string;
-    key_id: string;
-    signature: string;
-    public_key: string;
-  }>(
-    `SELECT c.seq, c.hash, c.time, c.key_id, c.signature, k.public_key
-       FROM audit_checkpoints c JOIN audit_signing_keys k ON k.id = c.key_id ORDER BY c.seq, c.key_id`,
-  );
-  return rows.map((r) => ({
-    type: "pea.audit.checkpoint",
-    seq: Number(r.seq),
-    hash: r.hash,
-    time: new Date(r.time).toISOString(),
-    keyId: r.key_id,
-    publicKey: r.public_key,
-    signature: r.signature,
-  }));
+  const rows = await database.db
+    .select({
+      seq: auditCheckpoints.seq,
+      hash: auditCheckpoints.hash,
+      time: auditCheckpoints.time,
+      keyId: auditCheckpoints.keyId,
+      publicKey: auditSigningKeys.publicKey,
+      signature: auditCheckpoints.signature,
+    })
+    .from(auditCheckpoints)
+    .innerJoin(auditSigningKeys, eq(auditSigningKeys.id, auditCheckpoints.keyId))
+    .orderBy(auditCheckpoints.seq, auditCheckpoints.keyId);
+  return rows.map((r) => ({ type: "pea.audit.checkpoint", ...r, time: r.time.toISOString() }));
 }
 
 /**
@@ -265,7 +268,9 @@ export function startAuditService(
     onError: options.onError,
   }).attach(log);
   const ensurePartitions = () =>
-    database.query("SELECT pea_audit_ensure_partitions(now(), 3)").catch((error: Error) => options.onError?.(error));
+    database.db
+      .execute(sql`SELECT pea_audit_ensure_partitions(now(), 3)`)
+      .catch((error: Error) => options.onError?.(error));
   void ensurePartitions();
   const daily = setInterval(ensurePartitions, 24 * 3600 * 1000);
   daily.unref();

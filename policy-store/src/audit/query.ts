@@ -1,5 +1,6 @@
 // Reading the audit log: filtered pages (GET /v1/audit), export (pea audit export), run lineage.
-import type { Database, Session } from "@pea/migrations";
+import { type Database, type Session, tables } from "@pea/migrations";
+import { and, eq, gte, inArray, isNull, like, ne, or, sql } from "drizzle-orm";
 import { describeRun, getRun } from "../trust/runs.js";
 import type { AuditEntry, AuditRecord } from "./chain.js";
 
@@ -186,11 +187,13 @@ function describeEvent(entry: AuditEntry): LineageEvent {
  */
 export async function buildLineage(database: Database, runId: string): Promise<Lineage | undefined> {
   const run = await getRun(database, runId);
-  const rows = await database.query<Row>(
-    `SELECT seq, time, prev_hash, hash, record FROM audit_log
-      WHERE run_id = $1 OR ref = $2 ORDER BY seq`,
-    [runId, `Run::${runId}`],
-  );
+  const { auditLog: log } = tables;
+  const entryColumns = { seq: log.seq, time: log.time, prev_hash: log.prevHash, hash: log.hash, record: log.record };
+  const rows = await database.db
+    .select(entryColumns)
+    .from(log)
+    .where(or(eq(log.runId, runId), eq(log.ref, `Run::${runId}`)))
+    .orderBy(log.seq);
   const own = rows.map(toEntry);
   if (!run && own.length === 0) return undefined;
 
@@ -210,18 +213,27 @@ export async function buildLineage(database: Database, runId: string): Promise<L
     }
   }
   const firstSeq = own[0]?.seq;
+  const action = sql<string>`${log.record} ->> 'action'`;
   const related =
     firstSeq !== undefined
       ? (
-          await database.query<Row>(
-            `SELECT seq, time, prev_hash, hash, record FROM audit_log
-              WHERE kind = 'change' AND seq >= $2 AND (run_id IS NULL OR run_id <> $3)
-                AND (ref = ANY($4::text[])
-                     OR (ref = ANY($1::text[])
-                         AND (record ->> 'action' LIKE 'revocation.%' OR record ->> 'action' LIKE '%.revoke'
-                              OR record ->> 'action' LIKE '%.suspend')))`,
-            [[...actors], firstSeq, runId, [...refs]],
-          )
+          await database.db
+            .select(entryColumns)
+            .from(log)
+            .where(
+              and(
+                eq(log.kind, "change"),
+                gte(log.seq, firstSeq),
+                or(isNull(log.runId), ne(log.runId, runId)),
+                or(
+                  inArray(log.ref, [...refs]),
+                  and(
+                    inArray(log.ref, [...actors]),
+                    or(...["revocation.%", "%.revoke", "%.suspend"].map((p) => like(action, p))),
+                  ),
+                ),
+              ),
+            )
         ).map(toEntry)
       : [];
   const events = [...own, ...related].sort((a, b) => a.seq - b.seq).map(describeEvent);

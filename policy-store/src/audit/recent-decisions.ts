@@ -1,4 +1,5 @@
-import type { Session } from "@pea/migrations";
+import { type Session, tables } from "@pea/migrations";
+import { desc, eq } from "drizzle-orm";
 
 /** One recorded decision, as the policy impact report (`pea policy diff`) replays it. */
 export interface RecordedDecision {
@@ -13,27 +14,20 @@ export interface RecordedDecision {
 
 /** The newest `n` recorded decisions, newest first. */
 export async function readRecentDecisions(database: Session, n: number): Promise<RecordedDecision[]> {
-  const rows = await database.query<{
-    id: string;
-    created_at: Date | string;
-    decision: "allow" | "deny";
-    reasons: unknown;
-    request: unknown;
-    policy_version: string;
-  }>(
-    // From the audit log (0004): newest first by chain order, not clock.
-    `SELECT record ->> 'decisionId' AS id, time AS created_at, decision, record -> 'reasons' AS reasons,
-            record -> 'request' AS request, record ->> 'policyVersion' AS policy_version
-       FROM audit_log WHERE kind = 'decision' ORDER BY seq DESC LIMIT $1`,
-    [n],
-  );
-  const json = (v: unknown) => (typeof v === "string" ? JSON.parse(v) : v);
-  return rows.map((r) => ({
-    id: r.id,
-    createdAt: new Date(r.created_at).toISOString(),
-    decision: r.decision,
-    reasons: (json(r.reasons) ?? []) as RecordedDecision["reasons"],
-    request: (json(r.request) ?? {}) as Record<string, unknown>,
-    policyVersion: r.policy_version,
+  const { auditLog } = tables;
+  // From the audit log (0004): newest first by chain order, not clock.
+  const rows = await database.db
+    .select({ time: auditLog.time, decision: auditLog.decision, record: auditLog.record })
+    .from(auditLog)
+    .where(eq(auditLog.kind, "decision"))
+    .orderBy(desc(auditLog.seq))
+    .limit(n);
+  return rows.map(({ time, decision, record }) => ({
+    id: record.decisionId as string,
+    createdAt: time.toISOString(),
+    decision: decision as RecordedDecision["decision"],
+    reasons: (record.reasons ?? []) as RecordedDecision["reasons"],
+    request: (record.request ?? {}) as Record<string, unknown>,
+    policyVersion: record.policyVersion as string,
   }));
 }

@@ -1,5 +1,6 @@
 // `pea audit verify`: walk the chain in seq order and name the first bad seq.
-import type { Session } from "@pea/migrations";
+import { rowsOf, type Session, tables } from "@pea/migrations";
+import { and, eq, ne, sql } from "drizzle-orm";
 import { type AuditRecord, entryHash, GENESIS_HASH, readHead } from "./chain.js";
 import { checkpointSignatureValid, readCheckpoints, type SignedCheckpoint } from "./checkpoints.js";
 
@@ -93,11 +94,15 @@ export async function verifyAuditLog(database: Session, options: VerifyOptions =
   let expectedPrev = GENESIS_HASH;
   let cursor: { seq: number; hash: string } = { seq: 0, hash: "" };
   let first = true;
+  const { auditLog: log } = tables;
   for (;;) {
-    const rows = await database.query<Row>(
-      `SELECT seq, time, prev_hash, hash, record FROM audit_log
-        WHERE (seq, hash) > ($1::bigint, $2::text) AND seq <= $4 ORDER BY seq, hash LIMIT $3`,
-      [cursor.seq, cursor.hash, pageSize, head.seq],
+    // The whole log, a page at a time, through the `sql` template: the query builder maps every row
+    // again, which cost 34% on a large read (the snapshot's, npm run bench:drizzle).
+    const rows = await rowsOf<Row>(
+      database,
+      sql`SELECT ${log.seq}, ${log.time}, ${log.prevHash}, ${log.hash}, ${log.record} FROM ${log}
+           WHERE (${log.seq}, ${log.hash}) > (${cursor.seq}::bigint, ${cursor.hash}::text) AND ${log.seq} <= ${head.seq}
+           ORDER BY ${log.seq}, ${log.hash} LIMIT ${pageSize}`,
     );
     for (const row of rows) {
       const seq = Number(row.seq);
@@ -128,10 +133,11 @@ export async function verifyAuditLog(database: Session, options: VerifyOptions =
       const time = new Date(row.time).toISOString();
       const selfConsistent = entryHash(seq, time, row.prev_hash, row.record) === row.hash;
       if (row.prev_hash !== expectedPrev) {
-        const [elsewhere] = await database.query<{ seq: unknown }>(
-          "SELECT seq FROM audit_log WHERE hash = $1 AND seq <> $2 LIMIT 1",
-          [row.prev_hash, seq - 1],
-        );
+        const [elsewhere] = await database.db
+          .select({ seq: log.seq })
+          .from(log)
+          .where(and(eq(log.hash, row.prev_hash), ne(log.seq, seq - 1)))
+          .limit(1);
         if (elsewhere) {
           return fail({
             seq,

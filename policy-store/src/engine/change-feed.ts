@@ -1,4 +1,4 @@
-import type { Database, Subscription } from "@pea/migrations";
+import { type Database, type Subscription, tables } from "@pea/migrations";
 
 export const CHANGES_CHANNEL = "pea_changes";
 
@@ -71,7 +71,7 @@ export class ChangeFeed {
   }
 
   private async readVersions(): Promise<Map<string, string>> {
-    const rows = await this.database.query<{ key: string; value: string | number }>("SELECT key, value FROM pea_state");
+    const rows = await this.database.db.select().from(tables.peaState);
     return new Map(rows.map((r) => [r.key, String(r.value)]));
   }
 

@@ -1,4 +1,5 @@
 import type { Database } from "@pea/migrations";
+import { sql } from "drizzle-orm";
 import { LinkDecisionCache } from "../cedar/link-cache.js";
 import { loadSchema, type SchemaInfo } from "../cedar/schema.js";
 import { type Decision, deny } from "../decision/decision.js";
@@ -169,7 +170,7 @@ export class DecisionEngine {
    * still say ready. Not ready until the probe answers.
    */
   async readiness(probeMs: number): Promise<EngineStatus> {
-    this.probe ??= this.options.database.query("SELECT 1").then(
+    this.probe ??= this.options.database.db.execute(sql`SELECT 1`).then(
       () => true,
       () => false,
     );

@@ -71,7 +71,7 @@ export async function findSodViolations(
  */
 export async function assertNoSodConflict(tx: Session, member?: Ref): Promise<void> {
   // Serialise conflicting assignments across processes for the rest of this transaction.
-  await tx.query("SELECT pg_advisory_xact_lock(7101003)");
+  await tx.db.execute(sql`SELECT pg_advisory_xact_lock(7101003)`);
   const violations = await findSodViolations(tx, member && member.type !== "Group" ? member : undefined);
   const first = violations[0];
   if (first) throw new SodConflictError(first.holder, first.conflict);

@@ -1,6 +1,7 @@
 import { createHash, randomBytes, scrypt, timingSafeEqual } from "node:crypto";
-import type { Database, Session } from "@pea/migrations";
+import { type Database, type Session, tables } from "@pea/migrations";
 import { type ErrorCode, PeaError } from "@pea/schemas";
+import { and, eq, gt, lt, sql } from "drizzle-orm";
 import { recordChange } from "../audit/chain.js";
 import type { ApiKeyCache } from "./api-keys.js";
 
@@ -46,6 +47,8 @@ export async function verifyPassword(password: string, stored: string): Promise<
   });
   return key.length === expected.length && timingSafeEqual(key, expected);
 }
+
+const { adminAccounts, adminSessions, users } = tables;
 
 // Verified against when there is no such account, so a wrong user name costs the same time.
 let dummyHash: Promise<string> | undefined;
@@ -96,16 +99,17 @@ export async function storePasswordHash(
   by: PasswordSetter & { mustChange: boolean },
 ): Promise<void> {
   const work = async (tx: Session) => {
-    const found = await tx.query("SELECT 1 FROM users WHERE id = $1", [userId]);
+    const found = await tx.db.select({ id: users.id }).from(users).where(eq(users.id, userId));
     if (found.length === 0) throw new AccountError(`User::${userId} does not exist`);
-    await tx.query(
-      `INSERT INTO admin_accounts (user_id, password_hash, must_change) VALUES ($1, $2, $3)
-       ON CONFLICT (user_id) DO UPDATE SET password_hash = excluded.password_hash,
-         must_change = excluded.must_change, updated_at = now()`,
-      [userId, hash, by.mustChange],
-    );
+    await tx.db
+      .insert(adminAccounts)
+      .values({ userId, passwordHash: hash, mustChange: by.mustChange })
+      .onConflictDoUpdate({
+        target: adminAccounts.userId,
+        set: { passwordHash: hash, mustChange: by.mustChange, updatedAt: sql`now()` },
+      });
     // A new password ends every session opened with the old one.
-    await tx.query("DELETE FROM admin_sessions WHERE user_id = $1", [userId]);
+    await tx.db.delete(adminSessions).where(eq(adminSessions.userId, userId));
     await recordChange(tx, {
       actor: by.actor,
       apiKeyId: by.apiKeyId,
@@ -138,11 +142,8 @@ async function openSession(
   const csrfToken = randomBytes(32).toString("base64url");
   const expiresAt = new Date(Date.now() + SESSION_TTL_MS);
   await database.transaction(async (tx) => {
-    await tx.query("DELETE FROM admin_sessions WHERE expires_at < now()");
-    await tx.query(
-      "INSERT INTO admin_sessions (token_hash, user_id, csrf_token, via, expires_at) VALUES ($1, $2, $3, $4, $5)",
-      [tokenHash(token), userId, csrfToken, via, expiresAt],
-    );
+    await tx.db.delete(adminSessions).where(lt(adminSessions.expiresAt, sql`now()`));
+    await tx.db.insert(adminSessions).values({ tokenHash: tokenHash(token), userId, csrfToken, via, expiresAt });
     await recordChange(tx, {
       actor: `User::${userId}`,
       apiKeyId: via.startsWith("api-key:") ? via.slice("api-key:".length) : undefined,
@@ -154,9 +155,10 @@ async function openSession(
   return { token, userId, csrfToken, via, expiresAt, mustChangePassword };
 }
 
-async function isActiveUser(database: Database, userId: string): Promise<boolean> {
-  const rows = await database.query<{ status: string }>("SELECT status FROM users WHERE id = $1", [userId]);
-  return rows[0]?.status === "active";
+/** Whether `userId` is a user PEA knows whose status is active. */
+export async function isActiveUser(database: Session, userId: string): Promise<boolean> {
+  const [user] = await database.db.select({ status: users.status }).from(users).where(eq(users.id, userId));
+  return user?.status === "active";
 }
 
 /** Password sign-in. Undefined (never a reason) when the user, password or status is wrong. */
@@ -165,14 +167,14 @@ export async function signInWithPassword(
   userId: string,
   password: string,
 ): Promise<({ token: string } & AdminSession) | undefined> {
-  const [account] = await database.query<{ password_hash: string; must_change: boolean }>(
-    "SELECT password_hash, must_change FROM admin_accounts WHERE user_id = $1",
-    [userId],
-  );
+  const [account] = await database.db
+    .select({ passwordHash: adminAccounts.passwordHash, mustChange: adminAccounts.mustChange })
+    .from(adminAccounts)
+    .where(eq(adminAccounts.userId, userId));
   dummyHash ??= hashPassword(randomBytes(16).toString("hex"));
-  const ok = await verifyPassword(password, account?.password_hash ?? (await dummyHash));
+  const ok = await verifyPassword(password, account?.passwordHash ?? (await dummyHash));
   if (!account || !ok || !(await isActiveUser(database, userId))) return undefined;
-  return openSession(database, userId, "password", account.must_change);
+  return openSession(database, userId, "password", account.mustChange);
 }
 
 /** API-key sign-in: only a key bound to an active user opens a session, as that user. */
@@ -202,32 +204,49 @@ export async function signInWithIdentity(
 /** The live session for a token, or undefined (unknown, expired, or its user no longer active). */
 export async function getSession(database: Database, token: string): Promise<AdminSession | undefined> {
   if (token.length < 20 || token.length > 100) return undefined;
-  const [row] = await database.query<{
-    user_id: string;
-    csrf_token: string;
-    via: string;
-    expires_at: unknown;
-    status: string;
-    must_change: boolean | null;
-  }>(
-    `SELECT s.user_id, s.csrf_token, s.via, s.expires_at, u.status, a.must_change
-     FROM admin_sessions s JOIN users u ON u.id = s.user_id LEFT JOIN admin_accounts a ON a.user_id = s.user_id
-     WHERE s.token_hash = $1 AND s.expires_at > now()`,
-    [tokenHash(token)],
-  );
+  const [row] = await database.db
+    .select({
+      userId: adminSessions.userId,
+      csrfToken: adminSessions.csrfToken,
+      via: adminSessions.via,
+      expiresAt: adminSessions.expiresAt,
+      status: users.status,
+      mustChange: adminAccounts.mustChange,
+    })
+    .from(adminSessions)
+    .innerJoin(users, eq(users.id, adminSessions.userId))
+    .leftJoin(adminAccounts, eq(adminAccounts.userId, adminSessions.userId))
+    .where(and(eq(adminSessions.tokenHash, tokenHash(token)), gt(adminSessions.expiresAt, sql`now()`)));
   if (row?.status !== "active") return undefined;
   return {
-    userId: row.user_id,
-    csrfToken: row.csrf_token,
+    userId: row.userId,
+    csrfToken: row.csrfToken,
     via: row.via,
-    expiresAt: new Date(row.expires_at as string),
+    expiresAt: row.expiresAt,
     // Only a session the set password opened is held to changing it (a key or OIDC sign-in is not).
-    mustChangePassword: row.via === "password" && row.must_change === true,
+    mustChangePassword: row.via === "password" && row.mustChange === true,
   };
 }
 
 export async function signOut(database: Database, token: string): Promise<void> {
-  await database.query("DELETE FROM admin_sessions WHERE token_hash = $1", [tokenHash(token)]);
+  await database.db.delete(adminSessions).where(eq(adminSessions.tokenHash, tokenHash(token)));
+}
+
+/**
+ * The user an identity provider's claim names: by id, or by e-mail address (case-insensitive, and
+ * only when exactly one user has it).
+ */
+export async function userByClaim(
+  database: Session,
+  claim: "id" | "email",
+  value: string,
+): Promise<string | undefined> {
+  const rows = await database.db
+    .select({ id: users.id })
+    .from(users)
+    .where(claim === "email" ? sql`lower(${users.email}) = lower(${value})` : eq(users.id, value))
+    .limit(2);
+  return rows.length === 1 ? rows[0]?.id : undefined;
 }
 
 export function csrfMatches(session: AdminSession, given: string | undefined): boolean {

@@ -9,7 +9,7 @@ import {
   type ErrorCode,
   PeaError,
 } from "@pea/schemas";
-import { and, eq, isNull } from "drizzle-orm";
+import { and, count, eq, inArray, isNull } from "drizzle-orm";
 import { recordChange } from "../audit/chain.js";
 
 export type { ApiKeyPrincipal };
@@ -66,9 +66,9 @@ export async function insertApiKey(tx: Session, options: NewApiKey): Promise<{ i
       kind === "service" ? "a service key names the agents it hosts" : `a ${kind} key hosts no agents`,
     );
   }
-  if (options.userId !== undefined) await mustExist(tx, "users", "user", [options.userId]);
-  await mustExist(tx, "agents", "agent", agents);
-  await mustExist(tx, "groups", "group", agentGroups);
+  if (options.userId !== undefined) await mustExist(tx, tables.users, "user", [options.userId]);
+  await mustExist(tx, tables.agents, "agent", agents);
+  await mustExist(tx, tables.groups, "group", agentGroups);
   let parsed: { id: string; secret: string };
   if (options.key !== undefined) {
     const given = parseKey(options.key);
@@ -78,21 +78,17 @@ export async function insertApiKey(tx: Session, options: NewApiKey): Promise<{ i
     parsed = { id: randomBytes(9).toString("base64url"), secret: randomBytes(32).toString("base64url") };
   }
   const actor = options.actor ?? "system";
-  await tx.query(
-    `INSERT INTO api_keys (id, name, secret_hash, scopes, user_id, kind, agents, agent_groups, created_by)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
-    [
-      parsed.id,
-      options.name,
-      hashSecret(parsed.secret),
-      options.scopes,
-      options.userId ?? null,
-      kind,
-      agents,
-      agentGroups,
-      actor,
-    ],
-  );
+  await tx.db.insert(tables.apiKeys).values({
+    id: parsed.id,
+    name: options.name,
+    secretHash: hashSecret(parsed.secret),
+    scopes: options.scopes,
+    userId: options.userId ?? null,
+    kind,
+    agents,
+    agentGroups,
+    createdBy: actor,
+  });
   await recordChange(tx, {
     actor,
     apiKeyId: options.actorKeyId,
@@ -112,9 +108,14 @@ export async function insertApiKey(tx: Session, options: NewApiKey): Promise<{ i
 }
 
 /** Identities are entity ids that must exist: a key never names someone PEA does not know. */
-async function mustExist(database: Session, table: string, what: string, ids: string[]): Promise<void> {
+async function mustExist(
+  database: Session,
+  table: typeof tables.users | typeof tables.agents | typeof tables.groups,
+  what: string,
+  ids: string[],
+): Promise<void> {
   if (ids.length === 0) return;
-  const found = await database.query<{ id: string }>(`SELECT id FROM ${table} WHERE id = ANY($1)`, [ids]);
+  const found = await database.db.select({ id: table.id }).from(table).where(inArray(table.id, ids));
   const known = new Set(found.map((r) => r.id));
   const missing = ids.find((id) => !known.has(id));
   if (missing !== undefined) throw new ApiKeyError(`${what} ${missing} does not exist`);
@@ -127,40 +128,15 @@ async function mustExist(database: Session, table: string, what: string, ids: st
 export async function verifyApiKeyInStore(database: Session, key: string): Promise<ApiKeyPrincipal | undefined> {
   const parsed = parseKey(key);
   if (!parsed) return undefined;
-  const [row] = await database.query<{
-    id: string;
-    name: string;
-    kind: ApiKeyKind;
-    scopes: ApiKeyScope[];
-    user_id: string | null;
-    agents: string[];
-    agent_groups: string[];
-    created_by: string | null;
-    secret_hash: string;
-  }>(
-    `SELECT id, name, kind, scopes, user_id, agents, agent_groups, created_by, secret_hash
-     FROM api_keys WHERE id = $1 AND revoked_at IS NULL`,
-    [parsed.id],
-  );
+  const row = await activeKey(database, parsed.id);
   if (!row) return undefined;
-  const given = Buffer.from(hashSecret(parsed.secret), "hex");
-  const stored = Buffer.from(row.secret_hash, "hex");
-  if (given.length !== stored.length || !timingSafeEqual(given, stored)) return undefined;
-  return {
-    id: row.id,
-    name: row.name,
-    kind: row.kind,
-    scopes: row.scopes,
-    userId: row.user_id,
-    agents: row.agents,
-    agentGroups: row.agent_groups,
-    createdBy: row.created_by,
-  };
+  const { principal, hash } = entryOf(row);
+  return secretMatches(parsed.secret, hash) ? principal : undefined;
 }
 
 export async function countApiKeys(database: Database): Promise<number> {
-  const [row] = await database.query<{ n: string | number }>("SELECT count(*) AS n FROM api_keys");
-  return Number(row?.n ?? 0);
+  const [row] = await database.db.select({ n: count() }).from(tables.apiKeys);
+  return row?.n ?? 0;
 }
 
 const MAX_STORE_LOOKUPS_PER_SECOND = 20;
@@ -181,6 +157,22 @@ function entryOf(r: typeof tables.apiKeys.$inferSelect): { principal: ApiKeyPrin
   };
 }
 
+/** The stored key `id`, unless it is revoked. */
+async function activeKey(database: Session, id: string): Promise<typeof tables.apiKeys.$inferSelect | undefined> {
+  const { apiKeys } = tables;
+  const [row] = await database.db
+    .select()
+    .from(apiKeys)
+    .where(and(eq(apiKeys.id, id), isNull(apiKeys.revokedAt)));
+  return row;
+}
+
+/** Whether `secret` hashes to `hash` (compared in constant time). */
+function secretMatches(secret: string, hash: Buffer): boolean {
+  const given = Buffer.from(hashSecret(secret), "hex");
+  return given.length === hash.length && timingSafeEqual(given, hash);
+}
+
 /** In-memory copy of the active keys, reloaded on change notifications. */
 export class ApiKeyCache {
   private keys = new Map<string, { principal: ApiKeyPrincipal; hash: Buffer }>();
@@ -197,10 +189,7 @@ export class ApiKeyCache {
     const parsed = parseKey(key);
     if (!parsed) return undefined;
     const found = this.keys.get(parsed.id);
-    if (!found) return undefined;
-    const given = Buffer.from(hashSecret(parsed.secret), "hex");
-    if (given.length !== found.hash.length || !timingSafeEqual(given, found.hash)) return undefined;
-    return found.principal;
+    return found && secretMatches(parsed.secret, found.hash) ? found.principal : undefined;
   }
   private readonly recentMisses = new Map<string, number>();
   private lookups: number[] = [];
@@ -222,11 +211,7 @@ export class ApiKeyCache {
     this.lookups = this.lookups.filter((t) => t > now - 1000);
     if (this.lookups.length >= MAX_STORE_LOOKUPS_PER_SECOND) return undefined;
     this.lookups.push(now);
-    const { apiKeys } = tables;
-    const [row] = await this.database.db
-      .select()
-      .from(apiKeys)
-      .where(and(eq(apiKeys.id, parsed.id), isNull(apiKeys.revokedAt)));
+    const row = await activeKey(this.database, parsed.id);
     if (!row) {
       if (this.recentMisses.size > 10_000) this.recentMisses.clear();
       this.recentMisses.set(parsed.id, now);

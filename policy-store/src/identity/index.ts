@@ -2,11 +2,13 @@ export {
   type AdminSession,
   csrfMatches,
   getSession,
+  isActiveUser,
   setPassword,
   signInWithApiKey,
   signInWithIdentity,
   signInWithPassword,
   signOut,
+  userByClaim,
 } from "./accounts.js";
 export { ApiKeyCache, ApiKeyError, createApiKey, hasScope, verifyApiKeyInStore } from "./api-keys.js";
 export { type Delegation, type Speaker, verifyCaller } from "./caller-binding.js";

@@ -1,7 +1,8 @@
 // Shadow mode: a candidate policy version decides every live request beside the active one, after
 // the answer has gone out. Where the two disagree, the flip is counted and recorded; the shadow
 // decision is never enforced and never delays or changes an answer.
-import type { Database, Session } from "@pea/migrations";
+import { type Database, type Session, tables } from "@pea/migrations";
+import { count, desc, eq, min, sql } from "drizzle-orm";
 import { recordChange } from "../audit/chain.js";
 import type { Decision } from "../decision/decision.js";
 import type { Evaluation } from "../decision/inputs.js";
@@ -100,6 +101,8 @@ export class ShadowRecorder {
 
 // ---- the candidate and its flips, in the store (migration 0006) -------------------------------
 
+const { policyShadow, policyShadowFlips } = tables;
+
 /** Run `versionId` in shadow beside the active version on live traffic (null: stop). */
 export async function setShadow(
   database: Database,
@@ -108,10 +111,7 @@ export async function setShadow(
   apiKeyId: string | null = null,
 ): Promise<void> {
   await database.transaction(async (tx) => {
-    await tx.query("UPDATE policy_shadow SET version_id = $1, set_by = $2, set_at = now() WHERE id = 1", [
-      versionId,
-      actor,
-    ]);
+    await tx.db.update(policyShadow).set({ versionId, setBy: actor, setAt: sql`now()` }).where(eq(policyShadow.id, 1));
     await recordChange(tx, {
       actor,
       apiKeyId,
@@ -133,25 +133,7 @@ export interface ShadowFlip {
 
 export async function recordShadowFlips(database: Database, flips: ShadowFlip[]): Promise<void> {
   if (flips.length === 0) return;
-  const params: unknown[] = [];
-  const values = flips.map((f, i) => {
-    params.push(
-      f.shadowVersion,
-      f.activeVersion,
-      f.decisionId,
-      f.activeDecision,
-      f.shadowDecision,
-      f.rule,
-      JSON.stringify(f.request),
-    );
-    const b = i * 7;
-    return `($${b + 1}, $${b + 2}, $${b + 3}, $${b + 4}, $${b + 5}, $${b + 6}, $${b + 7}::jsonb)`;
-  });
-  await database.query(
-    `INSERT INTO policy_shadow_flips (shadow_version, active_version, decision_id, active_decision, shadow_decision, rule, request)
-     VALUES ${values.join(", ")}`,
-    params,
-  );
+  await database.db.insert(policyShadowFlips).values(flips);
 }
 
 export interface ShadowReport {
@@ -160,25 +142,26 @@ export interface ShadowReport {
 }
 
 export async function shadowReport(database: Session, versionId: string): Promise<ShadowReport> {
-  const rows = await database.query<{
-    active_decision: string;
-    shadow_decision: string;
-    rule: string;
-    count: number | string;
-    example: string;
-  }>(
-    `SELECT active_decision, shadow_decision, rule, count(*) AS count, min(decision_id) AS example
-       FROM policy_shadow_flips WHERE shadow_version = $1
-      GROUP BY active_decision, shadow_decision, rule ORDER BY count(*) DESC, rule`,
-    [versionId],
-  );
+  const flips = policyShadowFlips;
+  const rows = await database.db
+    .select({
+      activeDecision: flips.activeDecision,
+      shadowDecision: flips.shadowDecision,
+      rule: flips.rule,
+      count: count(),
+      example: min(flips.decisionId),
+    })
+    .from(flips)
+    .where(eq(flips.shadowVersion, versionId))
+    .groupBy(flips.activeDecision, flips.shadowDecision, flips.rule)
+    .orderBy(desc(count()), flips.rule);
   return {
     shadowVersion: versionId,
     flips: rows.map((r) => ({
-      direction: `${r.active_decision}->${r.shadow_decision}`,
+      direction: `${r.activeDecision}->${r.shadowDecision}`,
       rule: r.rule,
-      count: Number(r.count),
-      example: r.example,
+      count: r.count,
+      example: r.example ?? "",
     })),
   };
 }

@@ -10,8 +10,9 @@ import {
   sign,
   verify,
 } from "node:crypto";
-import type { Database, Session } from "@pea/migrations";
+import { type Database, type Session, tables } from "@pea/migrations";
 import { type ErrorCode, PeaError } from "@pea/schemas";
+import { desc, eq, sql } from "drizzle-orm";
 import { canonicalJson, recordChange } from "../audit/chain.js";
 import { sameIdentity } from "../identity/same-identity.js";
 import { contentHashOf, versionIdOf } from "./content-id.js";
@@ -119,37 +120,26 @@ export function verifyVersion(version: PublishedVersion, trustedKeyIds?: readonl
 
 // ---- versions -------------------------------------------------------------------------------
 
-interface VersionRow {
-  id: string;
-  content_hash: string;
-  files?: PolicySource[] | string;
-  policy_count: number | string;
-  git_commit: string | null;
-  author: string;
-  message: string;
-  created_at: Date | string;
-  key_id: string;
-  public_key: string;
-  signature: string;
-}
+const { policyVersions, policySettings, policyActivations, policyActivationRequests, policyShadow, users } = tables;
 
-const summaryColumns =
-  "id, content_hash, policy_count, git_commit, author, message, created_at, key_id, public_key, signature";
+/** A version's columns but its files (a listing need not carry every policy text). */
+const summaryColumns = {
+  id: policyVersions.id,
+  contentHash: policyVersions.contentHash,
+  policyCount: policyVersions.policyCount,
+  gitCommit: policyVersions.gitCommit,
+  author: policyVersions.author,
+  message: policyVersions.message,
+  createdAt: policyVersions.createdAt,
+  keyId: policyVersions.keyId,
+  publicKey: policyVersions.publicKey,
+  signature: policyVersions.signature,
+};
 
-function toSummary(row: VersionRow): VersionSummary {
-  return {
-    id: row.id,
-    contentHash: row.content_hash,
-    policyCount: Number(row.policy_count),
-    gitCommit: row.git_commit,
-    author: row.author,
-    message: row.message,
-    createdAt: new Date(row.created_at).toISOString(),
-    keyId: row.key_id,
-    publicKey: row.public_key,
-    signature: row.signature,
-  };
-}
+const toSummary = (row: Omit<typeof policyVersions.$inferSelect, "files">): VersionSummary => ({
+  ...row,
+  createdAt: row.createdAt.toISOString(),
+});
 
 export interface PublishInput {
   sources: PolicySource[];
@@ -186,25 +176,19 @@ export async function publishVersion(
   const signature = sign(null, signedPayload(unsigned), input.key.privateKey).toString("base64");
   const files = [...input.sources].sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : 0));
   const created = await database.transaction(async (tx) => {
-    const rows = await tx.query<{ id: string }>(
-      `INSERT INTO policy_versions (id, content_hash, files, policy_count, git_commit, author, message, created_at,
-         key_id, public_key, signature)
-       VALUES ($1, $2, $3::jsonb, $4, $5, $6, $7, $8, $9, $10, $11)
-       ON CONFLICT (id) DO NOTHING RETURNING id`,
-      [
-        id,
-        contentHash,
-        JSON.stringify(files),
-        input.policyCount,
-        unsigned.gitCommit,
-        unsigned.author,
-        unsigned.message,
-        unsigned.createdAt,
-        input.key.keyId,
-        input.key.publicKey,
+    const rows = await tx.db
+      .insert(policyVersions)
+      .values({
+        ...unsigned,
+        files,
+        policyCount: input.policyCount,
+        createdAt: new Date(unsigned.createdAt),
+        keyId: input.key.keyId,
+        publicKey: input.key.publicKey,
         signature,
-      ],
-    );
+      })
+      .onConflictDoNothing({ target: policyVersions.id })
+      .returning({ id: policyVersions.id });
     if (rows.length === 0) return false;
     await recordChange(tx, {
       actor: input.author,
@@ -221,60 +205,54 @@ export async function publishVersion(
 }
 
 async function getVersionSummary(database: Session, id: string): Promise<VersionSummary | undefined> {
-  const rows = await database.query<VersionRow>(`SELECT ${summaryColumns} FROM policy_versions WHERE id = $1`, [id]);
-  return rows[0] ? toSummary(rows[0]) : undefined;
+  const [row] = await database.db.select(summaryColumns).from(policyVersions).where(eq(policyVersions.id, id));
+  return row ? toSummary(row) : undefined;
 }
 
 /** A published version with its files; `id` may be a unique prefix of at least 4 characters. */
 export async function getVersion(database: Session, id: string): Promise<PublishedVersion | undefined> {
-  const rows =
-    id.length >= 16
-      ? await database.query<VersionRow>(`SELECT ${summaryColumns}, files FROM policy_versions WHERE id = $1`, [id])
-      : id.length >= 4
-        ? await database.query<VersionRow>(
-            `SELECT ${summaryColumns}, files FROM policy_versions WHERE starts_with(id, $1) LIMIT 2`,
-            [id],
-          )
-        : [];
-  if (rows.length !== 1) return undefined;
-  const row = rows[0] as VersionRow;
-  const files = typeof row.files === "string" ? (JSON.parse(row.files) as PolicySource[]) : (row.files ?? []);
-  return { ...toSummary(row), files };
+  if (id.length < 4) return undefined;
+  const rows = await database.db
+    .select()
+    .from(policyVersions)
+    .where(id.length >= 16 ? eq(policyVersions.id, id) : sql`starts_with(${policyVersions.id}, ${id})`)
+    .limit(2);
+  const [row] = rows;
+  if (!row || rows.length !== 1) return undefined;
+  return { ...toSummary(row), files: row.files };
 }
 
 export async function listVersions(database: Session, limit = 50): Promise<VersionSummary[]> {
-  const rows = await database.query<VersionRow>(
-    `SELECT ${summaryColumns} FROM policy_versions ORDER BY created_at DESC, id LIMIT $1`,
-    [limit],
-  );
+  const rows = await database.db
+    .select(summaryColumns)
+    .from(policyVersions)
+    .orderBy(desc(policyVersions.createdAt), policyVersions.id)
+    .limit(limit);
   return rows.map(toSummary);
 }
 
 // ---- activation -----------------------------------------------------------------------------
 
-interface ActivationRow {
-  seq: number | string;
-  version_id: string;
-  kind: "activate" | "rollback";
-  requested_by: string;
-  approved_by: string | null;
-  created_at: Date | string;
-}
+const activationColumns = {
+  seq: policyActivations.seq,
+  versionId: policyActivations.versionId,
+  kind: policyActivations.kind,
+  requestedBy: policyActivations.requestedBy,
+  approvedBy: policyActivations.approvedBy,
+  createdAt: policyActivations.createdAt,
+};
 
-const toActivation = (row: ActivationRow): Activation => ({
-  seq: Number(row.seq),
-  versionId: row.version_id,
-  kind: row.kind,
-  requestedBy: row.requested_by,
-  approvedBy: row.approved_by,
-  createdAt: new Date(row.created_at).toISOString(),
+const toActivation = (row: Omit<typeof policyActivations.$inferSelect, "requestId">): Activation => ({
+  ...row,
+  createdAt: row.createdAt.toISOString(),
 });
 
 export async function activationHistory(database: Session, limit = 20): Promise<Activation[]> {
-  const rows = await database.query<ActivationRow>(
-    "SELECT seq, version_id, kind, requested_by, approved_by, created_at FROM policy_activations ORDER BY seq DESC LIMIT $1",
-    [limit],
-  );
+  const rows = await database.db
+    .select(activationColumns)
+    .from(policyActivations)
+    .orderBy(desc(policyActivations.seq))
+    .limit(limit);
   return rows.map(toActivation);
 }
 
@@ -283,15 +261,19 @@ export async function readPolicyState(
   database: Session,
 ): Promise<{ active: Activation | undefined; shadowVersionId: string | undefined }> {
   const [active] = await activationHistory(database, 1);
-  const shadow = await database.query<{ version_id: string | null }>(
-    "SELECT version_id FROM policy_shadow WHERE id = 1",
-  );
-  return { active, shadowVersionId: shadow[0]?.version_id ?? undefined };
+  const [shadow] = await database.db
+    .select({ versionId: policyShadow.versionId })
+    .from(policyShadow)
+    .where(eq(policyShadow.id, 1));
+  return { active, shadowVersionId: shadow?.versionId ?? undefined };
 }
 
 export async function fourEyesRequired(database: Session): Promise<boolean> {
-  const rows = await database.query<{ four_eyes: boolean }>("SELECT four_eyes FROM policy_settings WHERE id = 1");
-  return rows[0]?.four_eyes === true;
+  const [settings] = await database.db
+    .select({ fourEyes: policySettings.fourEyes })
+    .from(policySettings)
+    .where(eq(policySettings.id, 1));
+  return settings?.fourEyes === true;
 }
 
 export async function setFourEyes(
@@ -301,10 +283,10 @@ export async function setFourEyes(
   apiKeyId: string | null = null,
 ): Promise<void> {
   await database.transaction(async (tx) => {
-    await tx.query("UPDATE policy_settings SET four_eyes = $1, updated_by = $2, updated_at = now() WHERE id = 1", [
-      on,
-      actor,
-    ]);
+    await tx.db
+      .update(policySettings)
+      .set({ fourEyes: on, updatedBy: actor, updatedAt: sql`now()` })
+      .where(eq(policySettings.id, 1));
     await recordChange(tx, {
       actor,
       apiKeyId,
@@ -338,10 +320,9 @@ export async function requestActivation(
   return database.transaction(async (tx) => {
     if (await fourEyesRequired(tx)) {
       const requestId = `par_${randomBytes(8).toString("hex")}`;
-      await tx.query(
-        "INSERT INTO policy_activation_requests (id, version_id, kind, requested_by) VALUES ($1, $2, $3, $4)",
-        [requestId, input.versionId, input.kind, input.actor],
-      );
+      await tx.db
+        .insert(policyActivationRequests)
+        .values({ id: requestId, versionId: input.versionId, kind: input.kind, requestedBy: input.actor });
       await recordChange(tx, {
         actor: input.actor,
         apiKeyId: input.apiKeyId,
@@ -365,33 +346,34 @@ export async function approveActivation(
   input: { requestId: string; approver: string; apiKeyId?: string | null | undefined },
 ): Promise<Activation> {
   return database.transaction(async (tx) => {
-    const rows = await tx.query<{
-      version_id: string;
-      kind: "activate" | "rollback";
-      requested_by: string;
-      status: string;
-    }>("SELECT version_id, kind, requested_by, status FROM policy_activation_requests WHERE id = $1 FOR UPDATE", [
-      input.requestId,
-    ]);
-    const request = rows[0];
+    const [request] = await tx.db
+      .select({
+        versionId: policyActivationRequests.versionId,
+        kind: policyActivationRequests.kind,
+        requestedBy: policyActivationRequests.requestedBy,
+        status: policyActivationRequests.status,
+      })
+      .from(policyActivationRequests)
+      .where(eq(policyActivationRequests.id, input.requestId))
+      .for("update");
     if (!request) throw new PolicyVersionError(`no activation request ${input.requestId}`);
     if (request.status !== "pending")
       throw new PolicyVersionError(`activation request ${input.requestId} is ${request.status}`);
-    if (sameIdentity(request.requested_by, input.approver)) {
+    if (sameIdentity(request.requestedBy, input.approver)) {
       throw new PolicyVersionError("four-eyes: the requester cannot approve their own activation");
     }
-    const known = await tx.query("SELECT 1 FROM users WHERE id = $1", [input.approver]);
+    const known = await tx.db.select({ id: users.id }).from(users).where(eq(users.id, input.approver));
     if (known.length === 0) {
       throw new PolicyVersionError(`four-eyes: the approver ${input.approver} is not a user PEA knows`);
     }
-    await tx.query(
-      "UPDATE policy_activation_requests SET status = 'approved', decided_by = $2, decided_at = now() WHERE id = $1",
-      [input.requestId, input.approver],
-    );
+    await tx.db
+      .update(policyActivationRequests)
+      .set({ status: "approved", decidedBy: input.approver, decidedAt: sql`now()` })
+      .where(eq(policyActivationRequests.id, input.requestId));
     return insertActivation(tx, {
-      versionId: request.version_id,
+      versionId: request.versionId,
       kind: request.kind,
-      actor: request.requested_by,
+      actor: request.requestedBy,
       approvedBy: input.approver,
       requestId: input.requestId,
       apiKeyId: input.apiKeyId,
@@ -402,22 +384,18 @@ export async function approveActivation(
 export async function pendingActivations(
   database: Session,
 ): Promise<Array<{ id: string; versionId: string; kind: string; requestedBy: string; requestedAt: string }>> {
-  const rows = await database.query<{
-    id: string;
-    version_id: string;
-    kind: string;
-    requested_by: string;
-    requested_at: Date | string;
-  }>(
-    "SELECT id, version_id, kind, requested_by, requested_at FROM policy_activation_requests WHERE status = 'pending' ORDER BY requested_at",
-  );
-  return rows.map((r) => ({
-    id: r.id,
-    versionId: r.version_id,
-    kind: r.kind,
-    requestedBy: r.requested_by,
-    requestedAt: new Date(r.requested_at).toISOString(),
-  }));
+  const rows = await database.db
+    .select({
+      id: policyActivationRequests.id,
+      versionId: policyActivationRequests.versionId,
+      kind: policyActivationRequests.kind,
+      requestedBy: policyActivationRequests.requestedBy,
+      requestedAt: policyActivationRequests.requestedAt,
+    })
+    .from(policyActivationRequests)
+    .where(eq(policyActivationRequests.status, "pending"))
+    .orderBy(policyActivationRequests.requestedAt);
+  return rows.map((r) => ({ ...r, requestedAt: r.requestedAt.toISOString() }));
 }
 
 async function insertActivation(
@@ -432,12 +410,18 @@ async function insertActivation(
     apiKeyId?: string | null | undefined;
   },
 ): Promise<Activation> {
-  const rows = await tx.query<ActivationRow>(
-    `INSERT INTO policy_activations (version_id, kind, requested_by, approved_by, request_id) VALUES ($1, $2, $3, $4, $5)
-     RETURNING seq, version_id, kind, requested_by, approved_by, created_at`,
-    [input.versionId, input.kind, input.actor, input.approvedBy, input.requestId],
-  );
-  const activation = toActivation(rows[0] as ActivationRow);
+  const [row] = await tx.db
+    .insert(policyActivations)
+    .values({
+      versionId: input.versionId,
+      kind: input.kind,
+      requestedBy: input.actor,
+      approvedBy: input.approvedBy,
+      requestId: input.requestId,
+    })
+    .returning(activationColumns);
+  if (!row) throw new PolicyVersionError(`the activation of ${input.versionId} was not stored`);
+  const activation = toActivation(row);
   await recordChange(tx, {
     actor: input.approvedBy ?? input.actor,
     apiKeyId: input.apiKeyId,

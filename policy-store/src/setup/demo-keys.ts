@@ -1,5 +1,6 @@
-import type { Database } from "@pea/migrations";
+import { type Database, tables } from "@pea/migrations";
 import type { ApiKeyKind, ApiKeyScope } from "@pea/schemas";
+import { eq } from "drizzle-orm";
 import { createApiKey } from "../identity/api-keys.js";
 
 export interface DemoKey {
@@ -16,8 +17,13 @@ export interface DemoKey {
  * (the MCP gateway; AuthZEN enforcement points). Made on demand, shown once.
  */
 export async function createDemoKeys(database: Database, actor: string): Promise<DemoKey[]> {
-  const users = await database.query<{ id: string }>("SELECT id FROM users ORDER BY id");
-  const agents = await database.query<{ id: string }>("SELECT id FROM agents WHERE status = 'active' ORDER BY id");
+  const { users: userTable, agents: agentTable } = tables;
+  const users = await database.db.select({ id: userTable.id }).from(userTable).orderBy(userTable.id);
+  const agents = await database.db
+    .select({ id: agentTable.id })
+    .from(agentTable)
+    .where(eq(agentTable.status, "active"))
+    .orderBy(agentTable.id);
   const made: DemoKey[] = [];
   const make = async (holder: string, kind: ApiKeyKind, scopes: ApiKeyScope[], binding: object) => {
     const { id, key } = await createApiKey(database, { name: `demo-${holder}`, kind, scopes, actor, ...binding });

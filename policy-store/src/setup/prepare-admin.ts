@@ -1,5 +1,6 @@
 import { randomBytes } from "node:crypto";
-import type { Database } from "@pea/migrations";
+import { type Database, tables } from "@pea/migrations";
+import { count, eq } from "drizzle-orm";
 import { setPassword } from "../identity/accounts.js";
 import { applySeed } from "./seed.js";
 import { adminRoleSeed, bankAdminSeed } from "./seeds/admin.js";
@@ -18,11 +19,14 @@ export async function prepareAdmin(
   database: Database,
   options: { demo: boolean; demoPassword?: string | undefined },
 ): Promise<PreparedAdmin> {
-  const bank = options.demo && (await database.query("SELECT 1 FROM users WHERE id = 'carol'")).length > 0;
+  const { users: userTable, adminAccounts } = tables;
+  const bank =
+    options.demo &&
+    (await database.db.select({ id: userTable.id }).from(userTable).where(eq(userTable.id, "carol"))).length > 0;
   await applySeed(database, bank ? bankAdminSeed : adminRoleSeed, "admin-bootstrap");
   if (!bank) return {};
-  const [accounts] = await database.query<{ n: string | number }>("SELECT count(*) AS n FROM admin_accounts");
-  if (Number(accounts?.n ?? 0) > 0) return {};
+  const [accounts] = await database.db.select({ n: count() }).from(adminAccounts);
+  if ((accounts?.n ?? 0) > 0) return {};
   const users = ["alice", "bob", "carol", "dave", "erin", "pat", "grace"];
   const password = options.demoPassword ?? randomBytes(12).toString("base64url");
   for (const user of users) await setPassword(database, user, password, "admin-bootstrap");

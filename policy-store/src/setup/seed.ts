@@ -1,5 +1,6 @@
-import type { Database, Session } from "@pea/migrations";
+import { type Database, type Session, tables } from "@pea/migrations";
 import { type ErrorCode, PeaError } from "@pea/schemas";
+import type { PgTable } from "drizzle-orm/pg-core";
 import { recordChange } from "../audit/chain.js";
 import { assertNoSodConflict } from "../governance/sod.js";
 
@@ -54,40 +55,47 @@ export async function applySeed(database: Database, seed: EntitlementSeed, grant
 }
 
 async function insertSeed(s: Session, seed: EntitlementSeed, grantedBy: string): Promise<void> {
-  const q = (sql: string, params: unknown[]) => s.query(`${sql} ON CONFLICT DO NOTHING`, params);
-  for (const u of seed.users) {
-    await q("INSERT INTO users (id, display_name, email) VALUES ($1, $2, $3)", [u.id, u.displayName, u.email ?? null]);
-  }
-  for (const g of seed.groups)
-    await q("INSERT INTO groups (id, description) VALUES ($1, $2)", [g.id, g.description ?? ""]);
-  for (const g of seed.segments) {
-    await q("INSERT INTO segments (id, description) VALUES ($1, $2)", [g.id, g.description ?? ""]);
-  }
-  for (const i of seed.intents) {
-    await q("INSERT INTO intents (id, description) VALUES ($1, $2)", [i.id, i.description ?? ""]);
-    for (const [action, resourceType] of i.capabilities) {
-      await q("INSERT INTO intent_capabilities (intent_id, action, resource_type) VALUES ($1, $2, $3)", [
-        i.id,
-        action,
-        resourceType,
-      ]);
-    }
-  }
-  for (const a of seed.agents) {
-    await q("INSERT INTO agents (id, owner_id, description) VALUES ($1, $2, $3)", [a.id, a.owner, a.description ?? ""]);
-  }
-  for (const a of seed.agents) {
-    for (const intent of a.intents) {
-      await q("INSERT INTO agent_intents (agent_id, intent_id, granted_by) VALUES ($1, $2, $3)", [
-        a.id,
-        intent,
-        grantedBy,
-      ]);
-    }
-    for (const delegator of a.delegableBy ?? []) {
-      await q("INSERT INTO agent_delegations (agent_id, delegator_agent_id) VALUES ($1, $2)", [a.id, delegator]);
-    }
-  }
+  const t = tables;
+  // One statement per table; rows the store already holds are left as they are.
+  const insert = async <Table extends PgTable>(table: Table, rows: Array<Table["$inferInsert"]>) => {
+    if (rows.length > 0) await s.db.insert(table).values(rows).onConflictDoNothing();
+  };
+  await insert(
+    t.users,
+    seed.users.map((u) => ({ id: u.id, displayName: u.displayName, email: u.email ?? null })),
+  );
+  await insert(
+    t.groups,
+    seed.groups.map((g) => ({ id: g.id, description: g.description ?? "" })),
+  );
+  await insert(
+    t.segments,
+    seed.segments.map((g) => ({ id: g.id, description: g.description ?? "" })),
+  );
+  await insert(
+    t.intents,
+    seed.intents.map((i) => ({ id: i.id, description: i.description ?? "" })),
+  );
+  await insert(
+    t.intentCapabilities,
+    seed.intents.flatMap((i) =>
+      i.capabilities.map(([action, resourceType]) => ({ intentId: i.id, action, resourceType })),
+    ),
+  );
+  await insert(
+    t.agents,
+    seed.agents.map((a) => ({ id: a.id, ownerId: a.owner, description: a.description ?? "" })),
+  );
+  await insert(
+    t.agentIntents,
+    seed.agents.flatMap((a) => a.intents.map((intent) => ({ agentId: a.id, intentId: intent, grantedBy }))),
+  );
+  await insert(
+    t.agentDelegations,
+    seed.agents.flatMap((a) =>
+      (a.delegableBy ?? []).map((delegator) => ({ agentId: a.id, delegatorAgentId: delegator })),
+    ),
+  );
   const memberships = Object.entries(seed.memberships).flatMap(([member, parents]) =>
     parents.map((parent) => [parseRef(member), parseRef(parent)] as const),
   );
@@ -98,39 +106,36 @@ async function insertSeed(s: Session, seed: EntitlementSeed, grantedBy: string):
         { type: "Group", id: parent },
       ]);
   }
-  for (const [member, parent] of memberships) {
-    await q(
-      "INSERT INTO memberships (member_type, member_id, parent_type, parent_id, granted_by) VALUES ($1, $2, $3, $4, $5)",
-      [member.type, member.id, parent.type, parent.id, grantedBy],
-    );
-  }
-  for (const r of seed.resources) {
-    await q("INSERT INTO resources (type, id, attributes, parents) VALUES ($1, $2, $3, $4)", [
-      r.type,
-      r.id,
-      JSON.stringify(r.attributes),
-      JSON.stringify(r.parents ?? []),
-    ]);
-  }
-  for (const c of seed.sodConflicts ?? []) {
-    const [a, b] = c.a < c.b ? [c.a, c.b] : [c.b, c.a];
-    await q("INSERT INTO sod_conflicts (group_a, group_b, description) VALUES ($1, $2, $3)", [
-      a,
-      b,
-      c.description ?? "",
-    ]);
-  }
-  for (const [ref, attributes] of Object.entries(seed.principalAttributes ?? {})) {
-    const { type, id } = parseRef(ref);
-    await q("INSERT INTO principal_attributes (type, id, attributes) VALUES ($1, $2, $3)", [
-      type,
-      id,
-      JSON.stringify(attributes),
-    ]);
-  }
+  await insert(
+    t.memberships,
+    memberships.map(([member, parent]) => ({
+      memberType: member.type,
+      memberId: member.id,
+      parentType: parent.type,
+      parentId: parent.id,
+      grantedBy,
+    })),
+  );
+  await insert(
+    t.resources,
+    seed.resources.map((r) => ({ type: r.type, id: r.id, attributes: r.attributes, parents: r.parents ?? [] })),
+  );
+  await insert(
+    t.sodConflicts,
+    (seed.sodConflicts ?? []).map((c) => {
+      const [a, b] = c.a < c.b ? [c.a, c.b] : [c.b, c.a];
+      return { groupA: a, groupB: b, description: c.description ?? "" };
+    }),
+  );
+  await insert(
+    t.principalAttributes,
+    Object.entries(seed.principalAttributes ?? {}).map(([ref, attributes]) => ({ ...parseRef(ref), attributes })),
+  );
 }
 
-export async function isEmptyStore(database: Database): Promise<boolean> {
-  const rows = await database.query("SELECT 1 FROM users LIMIT 1");
+/** Whether the store holds no user yet (nobody has seeded it). */
+export async function isEmptyStore(database: Session): Promise<boolean> {
+  const { users } = tables;
+  const rows = await database.db.select({ id: users.id }).from(users).limit(1);
   return rows.length === 0;
 }

@@ -1,6 +1,7 @@
 import { randomBytes } from "node:crypto";
-import type { Database, Session } from "@pea/migrations";
+import { type Database, type Session, tables } from "@pea/migrations";
 import { PeaError } from "@pea/schemas";
+import { and, desc, eq, inArray, isNull, sql } from "drizzle-orm";
 import { recordChange } from "../audit/chain.js";
 import { type Decision, type DecisionRequest, deny, linkName } from "../decision/decision.js";
 import { IdpTokenVerifier, type TrustedIssuer } from "../identity/idp-tokens.js";
@@ -90,14 +91,19 @@ export class TrustState {
     }
     const { revoked, crossings, ring } = await this.database.transaction(
       async (s) => {
-        const rows = await s.query<{ target_type: string; target_id: string }>(
-          "SELECT target_type, target_id FROM revocations",
-        );
-        const crossingRows = await s.query<{ user_id: string; issuer: string; granted_at: Date; expires_at: Date }>(
-          "SELECT user_id, issuer, granted_at, expires_at FROM wall_crossings WHERE revoked_at IS NULL",
-        );
+        const { revocations, wallCrossings } = tables;
+        const rows = await s.db.select({ type: revocations.targetType, id: revocations.targetId }).from(revocations);
+        const crossingRows = await s.db
+          .select({
+            userId: wallCrossings.userId,
+            issuer: wallCrossings.issuer,
+            grantedAt: wallCrossings.grantedAt,
+            expiresAt: wallCrossings.expiresAt,
+          })
+          .from(wallCrossings)
+          .where(isNull(wallCrossings.revokedAt));
         return {
-          revoked: new Set(rows.map((r) => key(r.target_type, r.target_id))),
+          revoked: new Set(rows.map((r) => key(r.type, r.id))),
           crossings: crossingRows,
           ring: await SigningKeyRing.load(s, this.options.signingKeyPassphrase, this.ring),
         };
@@ -113,9 +119,9 @@ export class TrustState {
     this.revoked = revoked;
     const byUser = new Map<string, Array<{ issuer: string; from: number; until: number }>>();
     for (const c of crossings) {
-      const list = byUser.get(c.user_id) ?? [];
-      list.push({ issuer: c.issuer, from: new Date(c.granted_at).getTime(), until: new Date(c.expires_at).getTime() });
-      byUser.set(c.user_id, list);
+      const list = byUser.get(c.userId) ?? [];
+      list.push({ issuer: c.issuer, from: c.grantedAt.getTime(), until: c.expiresAt.getTime() });
+      byUser.set(c.userId, list);
     }
     this.crossings = byUser;
     this.ring = ring;
@@ -194,20 +200,42 @@ export class RevocationTargetError extends PeaError {
 }
 
 // Where each kind of target lives; an artifact's id is the decision id of the allow that carried it.
-const targetExists: Record<RevocationTargetType, { sql: string; params: (id: string) => unknown[] }> = {
-  Agent: { sql: "SELECT 1 FROM agents WHERE id = $1", params: (id) => [id] },
-  Run: { sql: "SELECT 1 FROM runs WHERE id = $1", params: (id) => [id] },
-  Intent: { sql: "SELECT 1 FROM intents WHERE id = $1", params: (id) => [id] },
-  Grant: {
-    sql: "SELECT 1 FROM agent_intents WHERE agent_id = $1 AND intent_id = $2",
-    params: (id) => {
-      const slash = id.indexOf("/");
-      return slash < 0 ? [id, ""] : [id.slice(0, slash), id.slice(slash + 1)];
-    },
+const targetExists: Record<RevocationTargetType, (database: Session, id: string) => Promise<unknown[]>> = {
+  Agent: (database, id) => {
+    const { agents } = tables;
+    return database.db.select({ id: agents.id }).from(agents).where(eq(agents.id, id));
   },
-  Artifact: {
-    sql: "SELECT 1 FROM audit_log WHERE ref = $1 AND kind = 'decision' AND decision = 'allow' AND record ? 'artifactId' LIMIT 1",
-    params: (id) => [id],
+  Run: (database, id) => {
+    const { runs } = tables;
+    return database.db.select({ id: runs.id }).from(runs).where(eq(runs.id, id));
+  },
+  Intent: (database, id) => {
+    const { intents } = tables;
+    return database.db.select({ id: intents.id }).from(intents).where(eq(intents.id, id));
+  },
+  Grant: (database, id) => {
+    const { agentIntents } = tables;
+    const slash = id.indexOf("/");
+    const [agent, intent] = slash < 0 ? [id, ""] : [id.slice(0, slash), id.slice(slash + 1)];
+    return database.db
+      .select({ agentId: agentIntents.agentId })
+      .from(agentIntents)
+      .where(and(eq(agentIntents.agentId, agent), eq(agentIntents.intentId, intent)));
+  },
+  Artifact: (database, id) => {
+    const { auditLog } = tables;
+    return database.db
+      .select({ seq: auditLog.seq })
+      .from(auditLog)
+      .where(
+        and(
+          eq(auditLog.ref, id),
+          eq(auditLog.kind, "decision"),
+          eq(auditLog.decision, "allow"),
+          sql`${auditLog.record} ? 'artifactId'`,
+        ),
+      )
+      .limit(1);
   },
 };
 
@@ -216,8 +244,7 @@ export async function assertRevocationTarget(
   database: Session,
   target: { type: RevocationTargetType; id: string },
 ): Promise<void> {
-  const check = targetExists[target.type];
-  const found = await database.query(check.sql, check.params(target.id));
+  const found = await targetExists[target.type](database, target.id);
   if (found.length > 0) return;
   const what =
     target.type === "Grant"
@@ -243,14 +270,23 @@ export async function revoke(
   const { target, reason } = input;
   const row = await database.transaction(async (tx) => {
     await assertRevocationTarget(tx, target);
-    const [inserted] = await tx.query<{ created_at: Date | string }>(
-      "INSERT INTO revocations (id, target_type, target_id, reason, api_key_id, user_id) VALUES ($1, $2, $3, $4, $5, $6) RETURNING created_at",
-      [id, target.type, target.id, reason, actor.apiKeyId, actor.userId],
-    );
+    const { revocations, runs } = tables;
+    const [inserted] = await tx.db
+      .insert(revocations)
+      .values({
+        id,
+        targetType: target.type,
+        targetId: target.id,
+        reason,
+        apiKeyId: actor.apiKeyId,
+        userId: actor.userId,
+      })
+      .returning({ createdAt: revocations.createdAt });
     if (target.type === "Run") {
-      await tx.query("UPDATE runs SET status = 'cancelled' WHERE id = $1 AND status IN ('active', 'paused')", [
-        target.id,
-      ]);
+      await tx.db
+        .update(runs)
+        .set({ status: "cancelled" })
+        .where(and(eq(runs.id, target.id), inArray(runs.status, ["active", "paused"])));
     }
     await recordChange(tx, {
       actor: actorName(actor),
@@ -267,27 +303,17 @@ export async function revoke(
     id,
     target,
     reason,
-    createdAt: new Date(row?.created_at ?? Date.now()).toISOString(),
+    createdAt: (row?.createdAt ?? new Date()).toISOString(),
     by: actorName(actor),
   };
 }
 
-type RevocationRow = {
-  id: string;
-  target_type: RevocationTargetType;
-  target_id: string;
-  reason: string;
-  created_at: Date | string;
-  api_key_id: string | null;
-  user_id: string | null;
-};
-
-const toRevocation = (r: RevocationRow): Revocation => ({
+const toRevocation = (r: typeof tables.revocations.$inferSelect): Revocation => ({
   id: r.id,
-  target: { type: r.target_type, id: r.target_id },
+  target: { type: r.targetType as RevocationTargetType, id: r.targetId },
   reason: r.reason,
-  createdAt: new Date(r.created_at).toISOString(),
-  by: actorName({ apiKeyId: r.api_key_id, userId: r.user_id }),
+  createdAt: r.createdAt.toISOString(),
+  by: actorName({ apiKeyId: r.apiKeyId, userId: r.userId }),
 });
 
 /** Revocations, newest first; `type` and `id` narrow to one kind of target or one target. */
@@ -295,12 +321,18 @@ export async function listRevocations(
   database: Session,
   options: { limit?: number; type?: RevocationTargetType | undefined; id?: string | undefined } = {},
 ): Promise<Revocation[]> {
-  const rows = await database.query<RevocationRow>(
-    `SELECT id, target_type, target_id, reason, created_at, api_key_id, user_id FROM revocations
-      WHERE ($1::text IS NULL OR target_type = $1) AND ($2::text IS NULL OR target_id = $2)
-      ORDER BY created_at DESC, id LIMIT $3`,
-    [options.type ?? null, options.id ?? null, options.limit ?? 100],
-  );
+  const { revocations } = tables;
+  const rows = await database.db
+    .select()
+    .from(revocations)
+    .where(
+      and(
+        options.type === undefined ? undefined : eq(revocations.targetType, options.type),
+        options.id === undefined ? undefined : eq(revocations.targetId, options.id),
+      ),
+    )
+    .orderBy(desc(revocations.createdAt), revocations.id)
+    .limit(options.limit ?? 100);
   return rows.map(toRevocation);
 }
 
@@ -314,13 +346,14 @@ export async function revokedAmong(
   ids: readonly string[],
 ): Promise<Map<string, Revocation>> {
   if (ids.length === 0) return new Map();
-  const rows = await database.query<RevocationRow>(
-    `SELECT id, target_type, target_id, reason, created_at, api_key_id, user_id FROM revocations
-      WHERE target_type = $1 AND target_id = ANY($2::text[]) ORDER BY created_at, id`,
-    [type, [...new Set(ids)]],
-  );
+  const { revocations } = tables;
+  const rows = await database.db
+    .select()
+    .from(revocations)
+    .where(and(eq(revocations.targetType, type), inArray(revocations.targetId, [...new Set(ids)])))
+    .orderBy(revocations.createdAt, revocations.id);
   const revoked = new Map<string, Revocation>();
-  for (const row of rows) if (!revoked.has(row.target_id)) revoked.set(row.target_id, toRevocation(row));
+  for (const row of rows) if (!revoked.has(row.targetId)) revoked.set(row.targetId, toRevocation(row));
   return revoked;
 }
 

@@ -7,7 +7,8 @@ import {
   randomBytes,
   scryptSync,
 } from "node:crypto";
-import type { Database, Session } from "@pea/migrations";
+import { type Database, type Session, tables } from "@pea/migrations";
+import { desc, gt, isNull, or, sql } from "drizzle-orm";
 import { type CryptoKey, exportJWK, generateKeyPair, importJWK, type JWK } from "jose";
 
 /**
@@ -40,6 +41,8 @@ export interface SigningKeyOptions {
 
 const ENC_PREFIX = "enc:v1:";
 const ROTATION_LOCK = 7_101_005;
+const lockRotation = (tx: Session) => tx.db.execute(sql`SELECT pg_advisory_xact_lock(${ROTATION_LOCK})`);
+const { signingKeys } = tables;
 
 function derive(passphrase: string, salt: Buffer): Buffer {
   return scryptSync(passphrase, salt, 32);
@@ -76,11 +79,9 @@ async function insertNewKey(s: Session, passphrase: string | undefined): Promise
   const { publicKey, privateKey } = await generateKeyPair("Ed25519", { extractable: true });
   const kid = `k_${new Date().toISOString().slice(0, 10).replaceAll("-", "")}_${randomBytes(6).toString("hex")}`;
   const publicJwk = { ...(await exportJWK(publicKey)), kid, alg: "EdDSA", use: "sig" };
-  await s.query("INSERT INTO signing_keys (kid, public_jwk, private_key) VALUES ($1, $2, $3)", [
-    kid,
-    JSON.stringify(publicJwk),
-    sealPrivateKey(await exportJWK(privateKey), passphrase),
-  ]);
+  await s.db
+    .insert(signingKeys)
+    .values({ kid, publicJwk, privateKey: sealPrivateKey(await exportJWK(privateKey), passphrase) });
   return kid;
 }
 
@@ -93,15 +94,21 @@ export async function ensureSigningKey(
   options: SigningKeyOptions & { rotateAfterSeconds?: number; overlapSeconds?: number } = {},
 ): Promise<void> {
   await database.transaction(async (tx) => {
-    await tx.query("SELECT pg_advisory_xact_lock($1)", [ROTATION_LOCK]);
-    const [current] = await tx.query<{ kid: string; age: string | number }>(
-      "SELECT kid, extract(epoch FROM now() - created_at) AS age FROM signing_keys WHERE retires_at IS NULL ORDER BY created_at DESC LIMIT 1",
-    );
+    await lockRotation(tx);
+    const [current] = await tx.db
+      .select({
+        kid: signingKeys.kid,
+        age: sql<number>`extract(epoch FROM now() - ${signingKeys.createdAt})`.mapWith(Number),
+      })
+      .from(signingKeys)
+      .where(isNull(signingKeys.retiresAt))
+      .orderBy(desc(signingKeys.createdAt))
+      .limit(1);
     if (!current) {
       await insertNewKey(tx, options.passphrase);
       return;
     }
-    if (options.rotateAfterSeconds !== undefined && Number(current.age) >= options.rotateAfterSeconds) {
+    if (options.rotateAfterSeconds !== undefined && current.age >= options.rotateAfterSeconds) {
       await rotateIn(tx, options.passphrase, options.overlapSeconds ?? 3600);
     }
   });
@@ -109,9 +116,10 @@ export async function ensureSigningKey(
 
 async function rotateIn(tx: Session, passphrase: string | undefined, overlapSeconds: number): Promise<string> {
   // Old keys stay published for the overlap, so artifacts they signed still verify until expiry.
-  await tx.query("UPDATE signing_keys SET retires_at = now() + make_interval(secs => $1) WHERE retires_at IS NULL", [
-    overlapSeconds,
-  ]);
+  await tx.db
+    .update(signingKeys)
+    .set({ retiresAt: sql`now() + make_interval(secs => ${overlapSeconds})` })
+    .where(isNull(signingKeys.retiresAt));
   return insertNewKey(tx, passphrase);
 }
 
@@ -121,7 +129,7 @@ export async function rotateSigningKey(
   options: SigningKeyOptions & { overlapSeconds?: number } = {},
 ): Promise<string> {
   return database.transaction(async (tx) => {
-    await tx.query("SELECT pg_advisory_xact_lock($1)", [ROTATION_LOCK]);
+    await lockRotation(tx);
     return rotateIn(tx, options.passphrase, options.overlapSeconds ?? 3600);
   });
 }
@@ -140,32 +148,23 @@ export class SigningKeyRing {
 
   /** Load from the store; keys already imported by `previous` are reused. */
   static async load(s: Session, passphrase: string | undefined, previous?: SigningKeyRing): Promise<SigningKeyRing> {
-    const rows = await s.query<{
-      kid: string;
-      public_jwk: JWK | string;
-      private_key: string;
-      created_at: Date | string;
-      retires_at: Date | string | null;
-    }>(
-      "SELECT kid, public_jwk, private_key, created_at, retires_at FROM signing_keys WHERE retires_at IS NULL OR retires_at > now() ORDER BY created_at DESC",
-    );
+    const rows = await s.db
+      .select()
+      .from(signingKeys)
+      .where(or(isNull(signingKeys.retiresAt), gt(signingKeys.retiresAt, sql`now()`)))
+      .orderBy(desc(signingKeys.createdAt));
     const published: PublicSigningKey[] = [];
     const verifying = new Map<string, CryptoKey>();
     let active: ActiveSigningKey | undefined;
     for (const row of rows) {
-      const jwk = (typeof row.public_jwk === "string" ? JSON.parse(row.public_jwk) : row.public_jwk) as JWK;
-      published.push({
-        kid: row.kid,
-        jwk,
-        createdAt: new Date(row.created_at),
-        retiresAt: row.retires_at === null ? null : new Date(row.retires_at),
-      });
+      const jwk = row.publicJwk as JWK;
+      published.push({ kid: row.kid, jwk, createdAt: row.createdAt, retiresAt: row.retiresAt });
       verifying.set(row.kid, previous?.verifying.get(row.kid) ?? ((await importJWK(jwk, "EdDSA")) as CryptoKey));
-      if (!active && row.retires_at === null) {
+      if (!active && row.retiresAt === null) {
         const kept = previous?.active?.kid === row.kid ? previous.active : undefined;
         active = kept ?? {
           kid: row.kid,
-          key: createPrivateKey({ key: openPrivateKey(row.private_key, passphrase) as NodeJwk, format: "jwk" }),
+          key: createPrivateKey({ key: openPrivateKey(row.privateKey, passphrase) as NodeJwk, format: "jwk" }),
         };
       }
     }

@@ -1,5 +1,6 @@
-import type { Database } from "@pea/migrations";
+import { type Database, tables } from "@pea/migrations";
 import { PeaError } from "@pea/schemas";
+import { eq } from "drizzle-orm";
 import { recordChange } from "../audit/chain.js";
 import { type Actor, actorName } from "./revocations.js";
 import { getRun, type Run, type RunStatus } from "./runs.js";
@@ -27,7 +28,8 @@ export async function superviseRun(
 ): Promise<Run> {
   const { from, to } = supervisionActions[action];
   await database.transaction(async (tx) => {
-    const [row] = await tx.query<{ status: RunStatus }>("SELECT status FROM runs WHERE id = $1 FOR UPDATE", [id]);
+    const { runs } = tables;
+    const [row] = await tx.db.select({ status: runs.status }).from(runs).where(eq(runs.id, id)).for("update");
     if (!row) throw new SupervisionError("not_found", `run ${id} does not exist`);
     if (!(from as readonly string[]).includes(row.status)) {
       throw new SupervisionError(
@@ -35,7 +37,7 @@ export async function superviseRun(
         `run ${id} is ${row.status}; it cannot be ${action === "pause" ? "paused" : action === "resume" ? "resumed" : "cancelled"}`,
       );
     }
-    await tx.query("UPDATE runs SET status = $2 WHERE id = $1", [id, to]);
+    await tx.db.update(runs).set({ status: to }).where(eq(runs.id, id));
     await recordChange(tx, {
       actor: actorName(actor),
       apiKeyId: actor.apiKeyId,

@@ -12,10 +12,16 @@ export const isUsageError = (error: unknown): boolean =>
 
 type FlagSpecs = NonNullable<ParseArgsConfig["options"]>;
 
+// Named through parseArgs itself: the declaration build cannot name node:util's own result types.
+type Flags<O extends FlagSpecs> = ReturnType<typeof parseArgs<{ args: string[]; options: O; strict: true }>>["values"];
+type CommandLine<O extends FlagSpecs> = ReturnType<
+  typeof parseArgs<{ args: string[]; options: O; strict: true; allowPositionals: true }>
+>;
+
 /** A command's flags, read strictly (an unknown flag is a usage error); it takes no operands. */
-export const readFlags = <O extends FlagSpecs>(args: string[], options: O) =>
+export const readFlags = <O extends FlagSpecs>(args: string[], options: O): Flags<O> =>
   parseArgs({ args, options, strict: true }).values;
 
 /** A command's flags and operands (e.g. a policy directory), read strictly. */
-export const readCommandLine = <O extends FlagSpecs>(args: string[], options: O) =>
+export const readCommandLine = <O extends FlagSpecs>(args: string[], options: O): CommandLine<O> =>
   parseArgs({ args, options, strict: true, allowPositionals: true });

@@ -60,12 +60,15 @@ export class SignInThrottle {
 
   failed(keys: string[]): number {
     const { freeFailures, baseDelayMs, maxDelayMs } = this.options;
+    // One reading of the clock for every key: equal counts then wait equally long, and the
+    // account (named first) is the one a throttled attempt names.
+    const now = this.options.now();
     let most = 0;
     for (const key of keys) {
       const entry = this.entries.get(key) ?? { count: 0, until: 0 };
       entry.count++;
       const over = entry.count - freeFailures;
-      entry.until = over < 0 ? 0 : this.options.now() + Math.min(maxDelayMs, baseDelayMs * 2 ** Math.min(over, 30));
+      entry.until = over < 0 ? 0 : now + Math.min(maxDelayMs, baseDelayMs * 2 ** Math.min(over, 30));
       this.remember(key, entry);
       most = Math.max(most, entry.count);
     }

@@ -1,21 +1,46 @@
-// Checking one policy file: Cedar's strict validation against the schema, then each policy's id,
-// annotations and effect. Stateless (nothing is preparsed), so it can run on any thread.
+// Checking a policy set: Cedar's strict validation of each file against the schema, each policy's
+// id, annotations and effect, and which slice each policy belongs to. Stateless (nothing is
+// preparsed), so it runs on any thread: a running PDP runs it in a worker (check-thread.ts).
 import { type ReasonCode, reasonCodes } from "@pea/schemas";
 import { cedar, type DetailedError } from "../cedar/cedar.js";
 import type { SchemaInfo } from "../cedar/schema.js";
+import { planSlices, readPolicy, type SlicePlan } from "../cedar/slices.js";
+import { approvalProblems, approvalRule } from "./approval-annotations.js";
+import { contentHashOf, versionIdOf } from "./content-id.js";
 import type { PolicyInfo, PolicyProblem, PolicySource } from "./types.js";
 
-export interface CompileState {
+/** A checked set, ready to be preparsed (policy-set.ts), or what is wrong with it. */
+export type CheckedSet =
+  | { problems: PolicyProblem[] }
+  | { version: string; policies: Map<string, PolicyInfo>; texts: Record<string, string>; plan: SlicePlan };
+
+/**
+ * Parse and strictly validate every file, then plan the slices. `versionName` names the set
+ * (default: the id its files get when published, content-id.ts: one content, one id).
+ */
+export function checkPolicySet(
+  sources: PolicySource[],
+  schema: SchemaInfo,
+  versionName: string | undefined,
+): CheckedSet {
+  const state: CompileState = { problems: [], policies: new Map(), texts: {} };
+  for (const source of sources) checkSource(source, schema, state);
+  const { problems, policies, texts } = state;
+  problems.push(...approvalProblems(policies));
+  if (problems.length > 0) return { problems };
+  const version = versionName ?? versionIdOf(contentHashOf(sources));
+  const reads = new Map(Object.entries(texts).map(([id, text]) => [id, readPolicy(text)]));
+  const plan = planSlices(schema, reads, (id) => approvalRule(policies.get(id)) !== undefined);
+  return { version, policies, texts, plan };
+}
+
+interface CompileState {
   problems: PolicyProblem[];
   policies: Map<string, PolicyInfo>;
   texts: Record<string, string>;
 }
 
-export function checkSource(
-  source: PolicySource,
-  schema: SchemaInfo,
-  { problems, policies, texts }: CompileState,
-): void {
+function checkSource(source: PolicySource, schema: SchemaInfo, { problems, policies, texts }: CompileState): void {
   const at = lineLocator(source.text);
   const fromCedar = (e: DetailedError): PolicyProblem => ({
     file: source.file,

@@ -1,11 +1,11 @@
 import { readdir, readFile } from "node:fs/promises";
 import { join, relative, sep } from "node:path";
 import { PeaError } from "@pea/schemas";
+import { leaseSlot } from "../cedar/preparsed-slots.js";
 import type { SchemaInfo } from "../cedar/schema.js";
-import { planSlices, readPolicy, sliceKey } from "../cedar/slices.js";
-import { approvalProblems, approvalRule } from "./approval-annotations.js";
-import { type CompileState, checkSource } from "./check-source.js";
-import { contentHashOf, versionIdOf } from "./content-id.js";
+import { placeSlices, sliceKey } from "../cedar/slices.js";
+import { type CheckedSet, checkPolicySet } from "./check-source.js";
+import { checkOffThread } from "./check-thread.js";
 import type { LoadedPolicySet, PolicyProblem, PolicySource } from "./types.js";
 
 export class PolicySetError extends PeaError {
@@ -33,40 +33,44 @@ export async function readPolicyDir(dir: string): Promise<PolicySource[]> {
 /**
  * Parse and strictly validate policy files against the schema; on success the set is preparsed in
  * the Cedar engine and ready for statefulIsAuthorized. Throws PolicySetError naming file and line.
- * `version` names the set (default: a content hash of the schema and every file).
+ * `version` names the set (default: the id its files get when published).
  */
 export function compilePolicySet(
   sources: PolicySource[],
   schema: SchemaInfo,
   options: { version?: string } = {},
 ): LoadedPolicySet {
-  const state: CompileState = { problems: [], policies: new Map(), texts: {} };
-  for (const source of sources) checkSource(source, schema, state);
-  const { set, preparse } = finishCompile(sources, schema, state, options.version);
-  for (const step of preparse) runPreparse(step);
+  const { set, preparse } = placeSet(checkPolicySet(sources, schema, options.version), sources);
+  try {
+    for (const step of preparse) runPreparse(step);
+  } catch (error) {
+    set.retire();
+    throw error;
+  }
   return set;
 }
 
 /**
- * compilePolicySet for a running process: yields to the event loop between files and between
- * slices, so requests keep being answered while a large set is checked; only the preparse of the
- * whole set and of each slice are single steps.
+ * compilePolicySet for a running process: the check runs in a worker thread (check-thread.ts) and
+ * only the preparse on this one, a slice per turn of the event loop, so requests keep being
+ * answered while a large set compiles. Fails (never hangs) when the worker fails or takes longer
+ * than `checkTimeoutMs` (default 5 minutes).
  */
 export async function compilePolicySetAsync(
   sources: PolicySource[],
   schema: SchemaInfo,
-  options: { version?: string } = {},
+  options: { version?: string; checkTimeoutMs?: number } = {},
 ): Promise<LoadedPolicySet> {
-  const state: CompileState = { problems: [], policies: new Map(), texts: {} };
-  for (const source of sources) {
-    await new Promise<void>((resolve) => setImmediate(resolve));
-    checkSource(source, schema, state);
-  }
-  await new Promise<void>((resolve) => setImmediate(resolve));
-  const { set, preparse } = finishCompile(sources, schema, state, options.version);
-  for (const step of preparse) {
-    await new Promise<void>((resolve) => setImmediate(resolve));
-    runPreparse(step);
+  const checked = await checkOffThread(sources, schema.text, options.version, options.checkTimeoutMs ?? 300_000);
+  const { set, preparse } = placeSet(checked, sources);
+  try {
+    for (const step of preparse) {
+      await new Promise<void>((resolve) => setImmediate(resolve));
+      runPreparse(step);
+    }
+  } catch (error) {
+    set.retire();
+    throw error;
   }
   return set;
 }
@@ -79,26 +83,27 @@ function runPreparse(step: () => void): void {
   }
 }
 
-function finishCompile(
-  sources: PolicySource[],
-  schema: SchemaInfo,
-  { problems, policies, texts }: CompileState,
-  versionName: string | undefined,
-): { set: LoadedPolicySet; preparse: Array<() => void> } {
-  problems.push(...approvalProblems(policies));
-  if (problems.length > 0) throw new PolicySetError(problems);
-
-  // The same id the set gets once published (content-id.ts): one content, one id.
-  const version = versionName ?? versionIdOf(contentHashOf(sources));
-  // Each slice is preparsed on its own (policy-slices.ts): the whole set never is, nothing evaluates it.
-  const reads = new Map(Object.entries(texts).map(([id, text]) => [id, readPolicy(text)]));
-  const isApprovalRule = (id: string) => approvalRule(policies.get(id)) !== undefined;
-  const { slices, preparse } = planSlices(`policies-${version}`, schema, texts, reads, isApprovalRule);
+/**
+ * The checked set in a slot of Cedar's cache (cedar/preparsed-slots.ts), with the steps that
+ * preparse its slices there. Each slice is preparsed on its own (cedar/slices.ts): the whole set
+ * never is, nothing evaluates it.
+ */
+function placeSet(checked: CheckedSet, sources: PolicySource[]): { set: LoadedPolicySet; preparse: Array<() => void> } {
+  if ("problems" in checked) throw new PolicySetError(checked.problems);
+  const { version, policies, texts, plan } = checked;
+  const lease = leaseSlot(version);
+  const { slices, preparse } = placeSlices(plan, lease.prefix, texts, (id, slice) => lease.preparse(id, slice));
   const set: LoadedPolicySet = {
     version,
     policies,
     files: sources.map((s) => s.file),
-    slice: (principalType, action, resourceType) => slices.get(sliceKey(principalType, action, resourceType)),
+    slice: (principalType, action, resourceType) => {
+      // Fail-closed: a set whose slot was emptied must never be evaluated (the ids hold another set).
+      if (!lease.live) throw new Error(`policy version ${version} is no longer loaded`);
+      return slices.get(sliceKey(principalType, action, resourceType));
+    },
+    hold: () => lease.hold(),
+    retire: () => lease.release(),
   };
   return { set, preparse };
 }

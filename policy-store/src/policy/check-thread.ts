@@ -41,7 +41,6 @@ function startWorker(): Worker {
         { eval: true, execArgv: ["--conditions=pea-source"] },
       )
     : new Worker(entry);
-  started.unref();
   started.on("message", (reply: Reply) => {
     const waiting = pending.get(reply.id);
     if (!waiting) return;
@@ -59,6 +58,8 @@ function startWorker(): Worker {
   };
   started.on("error", (error) => fail(new Error(`the policy check worker failed: ${error.message}`)));
   started.on("exit", (code) => fail(new Error(`the policy check worker exited (code ${code})`)));
+  // An idle worker never keeps the process alive (a check waiting for it is kept alive by its timer).
+  started.unref();
   return started;
 }
 

@@ -3,6 +3,7 @@ import {
   approveActivation,
   DecisionEngine,
   defaultPolicyDir,
+  evaluate,
   generateSigningKeyPem,
   loadSigningKey,
   type PolicySource,
@@ -13,8 +14,9 @@ import {
   setFourEyes,
   setShadow,
   shadowReport,
+  slotCounts,
 } from "@pea/policy-store";
-import { readCedarSchema } from "@pea/schemas";
+import { AuthorizeRequest, readCedarSchema } from "@pea/schemas";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { pdpClient } from "../support/http.js";
 import { startTestPdp, type TestPdp, waitFor } from "../support/store.js";
@@ -35,6 +37,19 @@ const marketData = {
   action: "dataset:read",
   resource: { type: "Dataset", id: "market-data" },
 };
+const marketDataRequest = AuthorizeRequest.parse(marketData);
+/**
+ * A policy that changes no decision, so that every version is new content (a new version id). It
+ * reads context.history: a decision then reads the store between taking the engine's inputs and
+ * evaluating, the window a swap must not free its set in.
+ */
+const salt = (n: number): PolicySource => ({
+  file: `salt/${n}.cedar`,
+  text: `@id("salt.${n}")
+permit (principal is User, action == Action::"dataset:read", resource is Dataset)
+when { resource.classification == "salt-${n}" && context.history.human.mnpiIssuers.isEmpty() };
+`,
+});
 const researchRepo = {
   principal: { type: "Agent", id: "research-assistant" },
   chain: [{ type: "User", id: "alice" }],
@@ -235,4 +250,53 @@ describe("published policy versions on a running PDP", () => {
     await setShadow(pdp.database, null, "ops");
     await waitFor(() => pdp.engine.shadowPolicies === undefined);
   });
+
+  it("answers every decision by the policies of the version it reports, and reuses slots", async () => {
+    // Versions alternate between allowing and forbidding alice's market data read.
+    const forbids = new Map<string, boolean>();
+    const versions: string[] = [];
+    for (let n = 0; n < 8; n++) {
+      const sources = [...shipped, salt(100 + n), ...(n % 2 === 0 ? [planted] : [])];
+      const { version } = await publish(sources, `swap ${n}`);
+      forbids.set(version.id, n % 2 === 0);
+      versions.push(version.id);
+    }
+    // The version serving when this test starts (whichever an earlier test left): as it answers now.
+    const serving = await evaluate(pdp.engine, marketDataRequest);
+    forbids.set(serving.policyVersion, serving.outcome.decision === "deny");
+    const slotsBefore = slotCounts().created;
+
+    let stop = false;
+    const answers: Array<{ version: string; decision: string; policy: string | undefined }> = [];
+    // Each decision takes the engine's inputs, then awaits its facts from the store before Cedar
+    // evaluates: the window in which a swap lands.
+    const loops = Array.from({ length: 8 }, async () => {
+      while (!stop) {
+        const { outcome, policyVersion } = await evaluate(pdp.engine, marketDataRequest);
+        answers.push({ version: policyVersion, decision: outcome.decision, policy: outcome.reasons[0]?.policy });
+        // A decision that needs nothing from the store settles in microtasks: let timers and I/O run.
+        await new Promise((resolve) => setImmediate(resolve));
+      }
+    });
+    try {
+      for (const id of versions) {
+        await activate(id);
+        await waitFor(() => pdp.engine.policyVersion === id, 30_000);
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+    } finally {
+      stop = true;
+      await Promise.all(loops);
+    }
+
+    const served = new Set(answers.map((a) => a.version));
+    expect(served.size).toBeGreaterThanOrEqual(versions.length);
+    const wrong = answers.filter((a) =>
+      forbids.get(a.version) ? a.decision !== "deny" || a.policy !== "bank.no-market-data" : a.decision !== "allow",
+    );
+    expect(wrong).toEqual([]);
+    // Nine versions served, but only the one serving (and at most a next, or one being emptied) hold a slot.
+    expect(slotCounts().inUse).toBeLessThanOrEqual(2);
+    expect(slotCounts().created - slotsBefore).toBeLessThanOrEqual(3);
+  }, 120_000);
 });

@@ -163,19 +163,25 @@ export class AdminAuthorizer {
   async decideMany(actor: string, requests: Array<[AdminAction, AdminTarget]>): Promise<Decision[]> {
     const inputs = this.engine.inputs();
     if ("decision" in inputs) return requests.map(() => inputs);
-    let snapshot: Snapshot;
+    // Held until decided: a policy swap while the snapshot loads frees this set only after.
+    const release = inputs.policies.hold();
     try {
-      snapshot = await this.currentSnapshot();
-    } catch {
-      return requests.map(() => deny("store_unavailable"));
-    }
-    return requests.map(([action, target]) => {
+      let snapshot: Snapshot;
       try {
-        return decideAdmin(actor, action, target, inputs, snapshot);
-      } catch (error) {
-        return deny("evaluation_error", (error as Error).message);
+        snapshot = await this.currentSnapshot();
+      } catch {
+        return requests.map(() => deny("store_unavailable"));
       }
-    });
+      return requests.map(([action, target]) => {
+        try {
+          return decideAdmin(actor, action, target, inputs, snapshot);
+        } catch (error) {
+          return deny("evaluation_error", (error as Error).message);
+        }
+      });
+    } finally {
+      release();
+    }
   }
 
   /** Throws AdminDeniedError unless the policies allow the action. */

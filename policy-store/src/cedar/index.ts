@@ -1,2 +1,3 @@
+export { slotCounts } from "./preparsed-slots.js";
 export { loadSchema, type SchemaInfo } from "./schema.js";
 export { pruneToShape, readPolicy } from "./slices.js";

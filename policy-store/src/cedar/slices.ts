@@ -305,21 +305,30 @@ function admits(
 }
 
 /**
- * One slice per (principal type, action, resource type) the schema allows, each to be preparsed
- * under `<preparsedId>~<n>` (slices with the same policies share one) by running `preparse`, one
- * step per slice, before any is used. `waivable` says which policies are approval rules, for the
- * slice's approval-waived twin.
+ * Which policies each slice holds: one slice per (principal type, action, resource type) the schema
+ * allows, slices with the same policies shared. Plain data (it crosses to and from a worker thread);
+ * placeSlices gives the slices their preparsed ids.
  */
+export interface SlicePlan {
+  /** The index in `slices` of the slice each sliceKey() is decided by. */
+  byKey: Map<string, number>;
+  slices: Array<{
+    ids: string[];
+    /** The same slice without its approval rules (approval-rules.ts), when it has any. */
+    waived: string[] | undefined;
+    context: ContextShape | undefined;
+  }>;
+}
+
+/** Slice a set: `waivable` says which policies are approval rules, for each slice's approval-waived twin. */
 export function planSlices(
-  preparsedId: string,
   schema: SchemaInfo,
-  texts: Record<string, string>,
   reads: Map<string, PolicyReads>,
   waivable: (id: string) => boolean,
-): { slices: Map<string, PolicySlice>; preparse: Array<() => void> } {
-  const preparseSteps: Array<() => void> = [];
-  const slices = new Map<string, PolicySlice>();
-  const byMembers = new Map<string, PolicySlice>();
+): SlicePlan {
+  const byKey = new Map<string, number>();
+  const slices: SlicePlan["slices"] = [];
+  const byMembers = new Map<string, number>();
   for (const [action, resourceTypes] of schema.actions) {
     const ancestors = schema.actionAncestors.get(action);
     for (const principalType of schema.actionPrincipals.get(action) ?? []) {
@@ -327,31 +336,45 @@ export function planSlices(
         const members = [...reads].filter(([, r]) => admits(r.scope, principalType, action, ancestors, resourceType));
         const ids = members.map(([id]) => id);
         const membersKey = ids.join("\u0000");
-        let slice = byMembers.get(membersKey);
-        if (!slice) {
-          const id = `${preparsedId}~${byMembers.size}`;
+        let index = byMembers.get(membersKey);
+        if (index === undefined) {
           const kept = ids.filter((p) => !waivable(p));
-          const approvalWaivedId = kept.length < ids.length ? `${id}-approval-waived` : undefined;
-          preparseSteps.push(() => {
-            preparse(id, ids, texts);
-            if (approvalWaivedId) preparse(approvalWaivedId, kept, texts);
-          });
           let context: ContextShape | undefined;
           for (const [, r] of members) context = mergeShapes(context, r.context);
-          slice = { preparsedId: id, approvalWaivedId, context };
-          byMembers.set(membersKey, slice);
+          index = slices.push({ ids, waived: kept.length < ids.length ? kept : undefined, context }) - 1;
+          byMembers.set(membersKey, index);
         }
-        slices.set(sliceKey(principalType, action, resourceType), slice);
+        byKey.set(sliceKey(principalType, action, resourceType), index);
       }
     }
   }
-  return { slices, preparse: preparseSteps };
+  return { byKey, slices };
 }
 
-function preparse(id: string, ids: string[], texts: Record<string, string>): void {
-  const staticPolicies = Object.fromEntries(ids.map((p) => [p, texts[p] as string]));
-  const result = cedar.preparsePolicySet(id, { staticPolicies });
-  if (result.type !== "success") throw new Error(result.errors.map((e) => e.message).join("; "));
+/**
+ * The planned slices under `<prefix>~<n>` ids (`<prefix>~<n>-approval-waived` for a twin), and one
+ * step per slice that preparses it with `preparse`, all to be run before any slice is used.
+ */
+export function placeSlices(
+  plan: SlicePlan,
+  prefix: string,
+  texts: Record<string, string>,
+  preparse: (id: string, policies: Record<string, string>) => void,
+): { slices: Map<string, PolicySlice>; preparse: Array<() => void> } {
+  const placed = plan.slices.map((planned, n) => {
+    const id = `${prefix}~${n}`;
+    const approvalWaivedId = planned.waived ? `${id}-approval-waived` : undefined;
+    const slice: PolicySlice = { preparsedId: id, approvalWaivedId, context: planned.context };
+    const policiesOf = (ids: string[]) => Object.fromEntries(ids.map((p) => [p, texts[p] as string]));
+    const step = () => {
+      preparse(id, policiesOf(planned.ids));
+      if (approvalWaivedId && planned.waived) preparse(approvalWaivedId, policiesOf(planned.waived));
+    };
+    return { slice, step };
+  });
+  const slices = new Map<string, PolicySlice>();
+  for (const [key, index] of plan.byKey) slices.set(key, (placed[index] as { slice: PolicySlice }).slice);
+  return { slices, preparse: placed.map((p) => p.step) };
 }
 
 /** The part of `value` a shape asks for (records are cut down; anything else is kept whole). */

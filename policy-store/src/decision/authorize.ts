@@ -97,8 +97,17 @@ async function authorizeOnce(
   const decisionId = newDecisionId();
   // Shadow mode: the candidate decides too, after this answer; never enforced (policy/shadow.ts).
   const shadow = engine.shadowPolicies;
-  if (shadow) {
-    engine.shadow.observe(evaluation, shadow, () => reEvaluate(evaluation, shadow.set, engine.trust), decisionId);
+  if (shadow && evaluation.asked) {
+    // Held until the shadow has decided, a turn later: it may be replaced (and freed) meanwhile.
+    const release = shadow.set.hold();
+    const decideWithShadow = () => {
+      try {
+        return reEvaluate(evaluation, shadow.set, engine.trust);
+      } finally {
+        release();
+      }
+    };
+    engine.shadow.observe(evaluation, shadow, decideWithShadow, decisionId);
   }
   // Approval rules: open (or find) the approval, or spend the one the caller brings (trust-steps.ts).
   const approval = await settleApproval(engine, request, outcome, decisionId, keyIdOf(caller));

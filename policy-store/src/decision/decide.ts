@@ -132,6 +132,8 @@ export function decide(request: DecisionRequest, inputs: DecisionInputs): Decisi
     // Everything the call is made of that is not fixed by the slice and entitlement version.
     const key = cache
       ? JSON.stringify([
+          // The version too: preparsed ids are reused once a version is no longer served (preparsed-slots.ts).
+          policies.version,
           slice.preparsedId,
           snapshot.version,
           link.type,

@@ -68,6 +68,8 @@ export async function evaluate(
   }
   const policies = options.policies ?? inputs.policies;
   const versions = { policyVersion: policies.version, entitlementVersion: inputs.snapshot.version };
+  // Held until decided: a swap in the meantime frees this set's slices only after (preparsed-slots.ts).
+  const release = policies.hold();
   try {
     const facts = await withSpan("pea.facts", {}, () => lookupFacts(engine, request, options.run));
     if ("decision" in facts) return { outcome: unlessRevoked(facts), ...versions };
@@ -79,6 +81,8 @@ export async function evaluate(
       outcome: unlessRevoked(deny("evaluation_error", `evaluation failed: ${(error as Error).message}`)),
       ...versions,
     };
+  } finally {
+    release();
   }
 }
 

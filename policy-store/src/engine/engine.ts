@@ -84,6 +84,7 @@ export class DecisionEngine {
   /** A published version this process refused to load (the last good set kept serving). */
   private rejected: { version: string; problem: string } | undefined;
   private shadowSet: { set: LoadedPolicySet; version: string } | undefined;
+  /** Published versions compiled here and still served (active or shadow): a promotion reuses them. */
   private compiled = new Map<string, { set: LoadedPolicySet; version: PublishedVersion }>();
   private policySync: Promise<void> | undefined;
   private policyStale = false;
@@ -135,7 +136,7 @@ export class DecisionEngine {
   async loadPolicies(): Promise<LoadedPolicySet> {
     if (!this.schema) throw new Error("the Cedar schema is not loaded");
     const compiled = compilePolicySet(await readPolicyDir(this.options.policyDir), this.schema);
-    this.policies = compiled;
+    this.serve(compiled);
     this.source = {
       kind: "directory",
       version: compiled.version,
@@ -313,7 +314,7 @@ export class DecisionEngine {
       try {
         const { set, version } = await this.compilePublished(active.versionId);
         const { publicKey: _publicKey, signature: _signature, files: _files, ...published } = version;
-        this.policies = set; // the swap: every request from here on sees the new set
+        this.serve(set); // the swap: every request from here on sees the new set
         this.source = {
           kind: "published",
           version: set.version,
@@ -335,7 +336,7 @@ export class DecisionEngine {
         this.options.onEvent?.("policy_version_rejected", { version: active.versionId, error: problem });
         // At start nothing has served yet: what the store says is active, or nothing (fail-closed).
         if (!this.synced) {
-          this.policies = undefined;
+          this.serve(undefined);
           this.source = undefined;
           this.policyProblem = problem;
         }
@@ -344,20 +345,24 @@ export class DecisionEngine {
 
     const wanted = state.shadowVersionId;
     if (wanted === undefined) {
-      this.shadowSet = undefined;
+      this.shadowWith(undefined);
     } else if (this.shadowSet?.version !== wanted) {
       try {
         const { set } = await this.compilePublished(wanted);
-        this.shadowSet = { set, version: wanted };
+        this.shadowWith({ set, version: wanted });
         this.options.onEvent?.("shadow_policies_loaded", { version: wanted, policies: set.policies.size });
       } catch (error) {
-        this.shadowSet = undefined;
+        this.shadowWith(undefined);
         this.options.onEvent?.("shadow_version_rejected", { version: wanted, error: (error as Error).message });
       }
     }
   }
 
-  /** Fetch, verify and compile a published version (recently compiled ones are kept for rollback). */
+  /**
+   * Fetch, verify and compile a published version, or reuse the compiled set when this process
+   * serves it already (the shadow version being activated). Versions no longer served are not
+   * kept: their preparsed slices take as much memory as the one serving (a rollback compiles again).
+   */
   private async compilePublished(id: string): Promise<{ set: LoadedPolicySet; version: PublishedVersion }> {
     const cached = this.compiled.get(id);
     if (cached) return cached;
@@ -368,8 +373,34 @@ export class DecisionEngine {
     if (problem) throw new Error(problem);
     const set = await compilePolicySetAsync(version.files, this.schema, { version: version.id });
     this.compiled.set(id, { set, version });
-    while (this.compiled.size > 3) this.compiled.delete(this.compiled.keys().next().value as string);
     return { set, version };
+  }
+
+  /** Make `set` the active one (every decision from here on takes it) and free what no longer serves. */
+  private serve(set: LoadedPolicySet | undefined): void {
+    const previous = this.policies;
+    this.policies = set;
+    this.retireUnserved(previous);
+  }
+
+  private shadowWith(shadow: { set: LoadedPolicySet; version: string } | undefined): void {
+    const previous = this.shadowSet?.set;
+    this.shadowSet = shadow;
+    this.retireUnserved(previous);
+  }
+
+  /**
+   * Retire compiled sets that are neither active nor shadow (a compile whose version was replaced
+   * before it served, too): their slices are freed once the decisions holding them finish.
+   */
+  private retireUnserved(previous: LoadedPolicySet | undefined): void {
+    const served = (set: LoadedPolicySet) => set === this.policies || set === this.shadowSet?.set;
+    if (previous && !served(previous)) previous.retire();
+    for (const [id, { set }] of this.compiled) {
+      if (served(set)) continue;
+      this.compiled.delete(id);
+      set.retire();
+    }
   }
 
   private onChange(topic: string): void {
@@ -426,5 +457,8 @@ export class DecisionEngine {
   async stop(): Promise<void> {
     await this.shadow.stop();
     await this.feed.stop();
+    // Nothing serves from here on: free the sets (once decisions still running have finished).
+    this.serve(undefined);
+    this.shadowWith(undefined);
   }
 }

@@ -1,12 +1,12 @@
 import { readdir, readFile } from "node:fs/promises";
 import { join, relative, sep } from "node:path";
-import { PeaError, type ReasonCode, reasonCodes } from "@pea/schemas";
-import { cedar, type DetailedError } from "../cedar/cedar.js";
+import { PeaError } from "@pea/schemas";
+import { leaseSlot } from "../cedar/preparsed-slots.js";
 import type { SchemaInfo } from "../cedar/schema.js";
-import { planSlices, readPolicy, sliceKey } from "../cedar/slices.js";
-import { approvalProblems, approvalRule } from "./approval-annotations.js";
-import { contentHashOf, versionIdOf } from "./content-id.js";
-import type { LoadedPolicySet, PolicyInfo, PolicyProblem, PolicySource } from "./types.js";
+import { placeSlices, sliceKey } from "../cedar/slices.js";
+import { type CheckedSet, checkPolicySet } from "./check-source.js";
+import { checkOffThread } from "./check-thread.js";
+import type { LoadedPolicySet, PolicyProblem, PolicySource } from "./types.js";
 
 export class PolicySetError extends PeaError {
   constructor(readonly problems: PolicyProblem[]) {
@@ -33,40 +33,44 @@ export async function readPolicyDir(dir: string): Promise<PolicySource[]> {
 /**
  * Parse and strictly validate policy files against the schema; on success the set is preparsed in
  * the Cedar engine and ready for statefulIsAuthorized. Throws PolicySetError naming file and line.
- * `version` names the set (default: a content hash of the schema and every file).
+ * `version` names the set (default: the id its files get when published).
  */
 export function compilePolicySet(
   sources: PolicySource[],
   schema: SchemaInfo,
   options: { version?: string } = {},
 ): LoadedPolicySet {
-  const state: CompileState = { problems: [], policies: new Map(), texts: {} };
-  for (const source of sources) checkSource(source, schema, state);
-  const { set, preparse } = finishCompile(sources, schema, state, options.version);
-  for (const step of preparse) runPreparse(step);
+  const { set, preparse } = placeSet(checkPolicySet(sources, schema, options.version), sources);
+  try {
+    for (const step of preparse) runPreparse(step);
+  } catch (error) {
+    set.retire();
+    throw error;
+  }
   return set;
 }
 
 /**
- * compilePolicySet for a running process: yields to the event loop between files and between
- * slices, so requests keep being answered while a large set is checked; only the preparse of the
- * whole set and of each slice are single steps.
+ * compilePolicySet for a running process: the check runs in a worker thread (check-thread.ts) and
+ * only the preparse on this one, a slice per turn of the event loop, so requests keep being
+ * answered while a large set compiles. Fails (never hangs) when the worker fails or takes longer
+ * than `checkTimeoutMs` (default 5 minutes).
  */
 export async function compilePolicySetAsync(
   sources: PolicySource[],
   schema: SchemaInfo,
-  options: { version?: string } = {},
+  options: { version?: string; checkTimeoutMs?: number } = {},
 ): Promise<LoadedPolicySet> {
-  const state: CompileState = { problems: [], policies: new Map(), texts: {} };
-  for (const source of sources) {
-    await new Promise<void>((resolve) => setImmediate(resolve));
-    checkSource(source, schema, state);
-  }
-  await new Promise<void>((resolve) => setImmediate(resolve));
-  const { set, preparse } = finishCompile(sources, schema, state, options.version);
-  for (const step of preparse) {
-    await new Promise<void>((resolve) => setImmediate(resolve));
-    runPreparse(step);
+  const checked = await checkOffThread(sources, schema.text, options.version, options.checkTimeoutMs ?? 300_000);
+  const { set, preparse } = placeSet(checked, sources);
+  try {
+    for (const step of preparse) {
+      await new Promise<void>((resolve) => setImmediate(resolve));
+      runPreparse(step);
+    }
+  } catch (error) {
+    set.retire();
+    throw error;
   }
   return set;
 }
@@ -79,165 +83,27 @@ function runPreparse(step: () => void): void {
   }
 }
 
-interface CompileState {
-  problems: PolicyProblem[];
-  policies: Map<string, PolicyInfo>;
-  texts: Record<string, string>;
-}
-
-function checkSource(source: PolicySource, schema: SchemaInfo, { problems, policies, texts }: CompileState): void {
-  const at = lineLocator(source.text);
-  const fromCedar = (e: DetailedError): PolicyProblem => ({
-    file: source.file,
-    ...at(e.sourceLocations?.[0]?.start ?? 0),
-    message: e.message,
-    ...(e.help ? { help: e.help } : {}),
-  });
-  const validation = cedar.validate({
-    schema: schema.text,
-    policies: { staticPolicies: source.text },
-    validationSettings: { mode: "strict" },
-  });
-  if (validation.type === "failure") {
-    problems.push(...validation.errors.map(fromCedar));
-    return;
-  }
-  problems.push(...validation.validationErrors.map((v) => fromCedar(v.error)));
-
-  const parts = cedar.policySetTextToParts(source.text);
-  if (parts.type === "failure") {
-    problems.push(...parts.errors.map(fromCedar));
-    return;
-  }
-  if (parts.policy_templates.length > 0) {
-    problems.push({ file: source.file, line: 1, column: 1, message: "templates are not supported in policy files" });
-  }
-  let searchFrom = 0;
-  for (const [index, text] of parts.policies.entries()) {
-    const offset = Math.max(0, source.text.indexOf(text, searchFrom));
-    searchFrom = offset + text.length;
-    const where = { file: source.file, ...at(offset) };
-    // The annotations and effect: read directly when they are plain, else from Cedar's JSON form.
-    let head = policyHead(text);
-    if (!head) {
-      const json = cedar.policyToJson(text);
-      if (json.type !== "success") {
-        problems.push(...json.errors.map(fromCedar));
-        continue;
-      }
-      head = { annotations: json.json.annotations ?? {}, effect: json.json.effect };
-    }
-    const annotations = head.annotations;
-    const id = annotations.id ?? `${source.file}#${index}`;
-    const reason = annotations.reason;
-    if (reason !== undefined && !(reasonCodes as readonly string[]).includes(reason)) {
-      problems.push({
-        ...where,
-        message: `@reason("${reason}") is not a PEA reason code`,
-        help: `use one of ${reasonCodes.join(", ")}`,
-      });
-    }
-    const clash = policies.get(id);
-    if (clash) {
-      problems.push({
-        ...where,
-        message: `duplicate policy @id("${id}")`,
-        help: `also used at ${clash.file}:${clash.line}`,
-      });
-      continue;
-    }
-    policies.set(id, {
-      id,
-      file: source.file,
-      line: where.line,
-      effect: head.effect,
-      ...(reason !== undefined ? { reason: reason as ReasonCode } : {}),
-      ...(annotations.message !== undefined ? { message: annotations.message } : {}),
-      annotations,
-    });
-    texts[id] = text;
-  }
-}
-
-function finishCompile(
-  sources: PolicySource[],
-  schema: SchemaInfo,
-  { problems, policies, texts }: CompileState,
-  versionName: string | undefined,
-): { set: LoadedPolicySet; preparse: Array<() => void> } {
-  problems.push(...approvalProblems(policies));
-  if (problems.length > 0) throw new PolicySetError(problems);
-
-  // The same id the set gets once published (content-id.ts): one content, one id.
-  const version = versionName ?? versionIdOf(contentHashOf(sources));
-  // Each slice is preparsed on its own (policy-slices.ts): the whole set never is, nothing evaluates it.
-  const reads = new Map(Object.entries(texts).map(([id, text]) => [id, readPolicy(text)]));
-  const isApprovalRule = (id: string) => approvalRule(policies.get(id)) !== undefined;
-  const { slices, preparse } = planSlices(`policies-${version}`, schema, texts, reads, isApprovalRule);
+/**
+ * The checked set in a slot of Cedar's cache (cedar/preparsed-slots.ts), with the steps that
+ * preparse its slices there. Each slice is preparsed on its own (cedar/slices.ts): the whole set
+ * never is, nothing evaluates it.
+ */
+function placeSet(checked: CheckedSet, sources: PolicySource[]): { set: LoadedPolicySet; preparse: Array<() => void> } {
+  if ("problems" in checked) throw new PolicySetError(checked.problems);
+  const { version, policies, texts, plan } = checked;
+  const lease = leaseSlot(version);
+  const { slices, preparse } = placeSlices(plan, lease.prefix, texts, (id, slice) => lease.preparse(id, slice));
   const set: LoadedPolicySet = {
     version,
     policies,
     files: sources.map((s) => s.file),
-    slice: (principalType, action, resourceType) => slices.get(sliceKey(principalType, action, resourceType)),
+    slice: (principalType, action, resourceType) => {
+      // Fail-closed: a set whose slot was emptied must never be evaluated (the ids hold another set).
+      if (!lease.live) throw new Error(`policy version ${version} is no longer loaded`);
+      return slices.get(sliceKey(principalType, action, resourceType));
+    },
+    hold: () => lease.hold(),
+    retire: () => lease.release(),
   };
   return { set, preparse };
-}
-
-/**
- * The leading annotations and the effect of one policy's text (already parsed by Cedar), without
- * a round trip through its JSON form; undefined for anything but plain `@name("text")` annotations
- * (escapes and the like), which the caller then reads from Cedar.
- */
-export function policyHead(
-  text: string,
-): { annotations: Record<string, string>; effect: "permit" | "forbid" } | undefined {
-  const annotations: Record<string, string> = {};
-  let i = 0;
-  const skip = () => {
-    for (;;) {
-      while (i < text.length && /\s/.test(text[i] as string)) i++;
-      if (!text.startsWith("//", i)) return;
-      const end = text.indexOf("\n", i);
-      i = end < 0 ? text.length : end + 1;
-    }
-  };
-  for (;;) {
-    skip();
-    if (text[i] !== "@") break;
-    const name = /^@([A-Za-z_][A-Za-z0-9_]*)/.exec(text.slice(i, i + 200))?.[1];
-    if (!name || Object.hasOwn(annotations, name)) return undefined;
-    i += name.length + 1;
-    skip();
-    if (text[i] !== "(") return undefined;
-    i++;
-    skip();
-    if (text[i] !== '"') return undefined;
-    const end = text.indexOf('"', i + 1);
-    if (end < 0) return undefined;
-    const value = text.slice(i + 1, end);
-    if (value.includes("\\")) return undefined;
-    annotations[name] = value;
-    i = end + 1;
-    skip();
-    if (text[i] !== ")") return undefined;
-    i++;
-  }
-  const effect = /^(permit|forbid)\b/.exec(text.slice(i, i + 7))?.[1];
-  return effect === "permit" || effect === "forbid" ? { annotations, effect } : undefined;
-}
-
-/** Line and column of an offset; the line starts are found once per file (files can hold thousands of policies). */
-function lineLocator(text: string): (offset: number) => { line: number; column: number } {
-  const starts = [0];
-  for (let i = 0; i < text.length; i++) if (text.charCodeAt(i) === 10) starts.push(i + 1);
-  return (offset) => {
-    let low = 0;
-    let high = starts.length - 1;
-    while (low < high) {
-      const mid = (low + high + 1) >> 1;
-      if ((starts[mid] as number) <= offset) low = mid;
-      else high = mid - 1;
-    }
-    return { line: low + 1, column: offset - (starts[low] as number) + 1 };
-  };
 }

@@ -38,4 +38,11 @@ export interface LoadedPolicySet {
    * it reads (policy-slices.ts); undefined when the schema does not allow that combination.
    */
   slice(principalType: string, action: string, resourceType: string): PolicySlice | undefined;
+  /**
+   * Count a decision evaluating with this set until the returned function is called: a retired
+   * set's preparsed slices are freed only once no decision holds it.
+   */
+  hold(): () => void;
+  /** The set no longer serves: free its preparsed slices once no decision holds it (repeats are ignored). */
+  retire(): void;
 }

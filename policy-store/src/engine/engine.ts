@@ -16,6 +16,7 @@ import {
   type VersionSummary,
   verifyVersion,
 } from "../policy/versions.js";
+import { CoalescedReload } from "../trust/coalesced-reload.js";
 import { type TrustOptions, TrustState } from "../trust/revocations.js";
 import { ChangeFeed } from "./change-feed.js";
 import { loadSnapshot, type Snapshot } from "./snapshot.js";
@@ -78,16 +79,16 @@ export class DecisionEngine {
   private policies: LoadedPolicySet | undefined;
   private snapshot: Snapshot | undefined;
   private policyProblem: string | undefined;
-  private snapshotReload: Promise<void> | undefined;
-  private snapshotStale = false;
+  /** Entitlement reloads: bursts of changes coalesce into one in flight and one queued. */
+  private readonly snapshotReload = new CoalescedReload(() => this.reloadSnapshotNow());
   private source: PolicySourceInfo | undefined;
   /** A published version this process refused to load (the last good set kept serving). */
   private rejected: { version: string; problem: string } | undefined;
   private shadowSet: { set: LoadedPolicySet; version: string } | undefined;
   /** Published versions compiled here and still served (active or shadow): a promotion reuses them. */
   private compiled = new Map<string, { set: LoadedPolicySet; version: PublishedVersion }>();
-  private policySync: Promise<void> | undefined;
-  private policyStale = false;
+  /** Policy syncs: bursts of notifications coalesce into one in flight and one queued. */
+  private readonly policySync = new CoalescedReload(() => this.syncPoliciesNow());
   private synced = false;
   /** The store probe in flight (readiness): one at a time, however many ask. */
   private probe: Promise<boolean> | undefined;
@@ -244,7 +245,7 @@ export class DecisionEngine {
     if (this.entitlementVersion >= version) return true;
     await this.reloadSnapshot();
     if (this.entitlementVersion >= version) return true;
-    this.snapshotStale = true;
+    // Once more: a reload that was already in flight may have read the store before the change.
     await this.reloadSnapshot();
     return this.entitlementVersion >= version;
   }
@@ -269,25 +270,9 @@ export class DecisionEngine {
     return this.shadowSet;
   }
 
-  /** Follow the store: coalesce bursts of policy notifications into at most one queued sync. */
+  /** Follow the store (a failed sync marks the change feed broken). */
   private syncPolicies(): Promise<void> {
-    if (this.policySync) {
-      this.policyStale = true;
-      return this.policySync;
-    }
-    this.policySync = (async () => {
-      do {
-        this.policyStale = false;
-        try {
-          await this.syncPoliciesNow();
-        } catch (error) {
-          this.feed.markBroken(error as Error);
-          break;
-        }
-      } while (this.policyStale);
-      this.policySync = undefined;
-    })();
-    return this.policySync;
+    return this.policySync.run((error) => this.feed.markBroken(error));
   }
 
   /**
@@ -419,25 +404,9 @@ export class DecisionEngine {
     }
   }
 
-  /** Coalesce bursts of changes: at most one reload in flight and one queued behind it. */
+  /** Reload the entitlements (a failed reload marks the change feed broken). */
   private reloadSnapshot(): Promise<void> {
-    if (this.snapshotReload) {
-      this.snapshotStale = true;
-      return this.snapshotReload;
-    }
-    this.snapshotReload = (async () => {
-      do {
-        this.snapshotStale = false;
-        try {
-          await this.reloadSnapshotNow();
-        } catch (error) {
-          this.feed.markBroken(error as Error);
-          break;
-        }
-      } while (this.snapshotStale);
-      this.snapshotReload = undefined;
-    })();
-    return this.snapshotReload;
+    return this.snapshotReload.run((error) => this.feed.markBroken(error));
   }
 
   private async reloadSnapshotNow(): Promise<void> {
@@ -449,8 +418,8 @@ export class DecisionEngine {
 
   /** Wait until any in-flight entitlement reload has finished (tests and tools). */
   async settled(): Promise<void> {
-    await this.snapshotReload;
-    await this.policySync;
+    await this.snapshotReload.settled();
+    await this.policySync.settled();
     await this.trust.settled();
   }
 

@@ -1,26 +1,16 @@
 import type { AuthorizeRequest, AuthorizeResponse } from "@pea/schemas";
 import type { DecisionEffects } from "../governance/history.js";
-import { verifyCaller } from "../identity/caller-binding.js";
 import { traceDecision, withSpan } from "../observability/tracing.js";
 import { RevokedBeforeRecorded } from "../trust/revocations.js";
 import { type AuthorizeDeps, observeDecision } from "./authorize-deps.js";
-import { asRecorded, fixOnApproval } from "./business-objects.js";
+import { fixOnApproval } from "./business-objects.js";
+import { checkedEvaluation } from "./checked-evaluation.js";
 import { answerWithinDeadline } from "./deadline.js";
 import { type Decision, deny } from "./decision.js";
 import { decisionEffects } from "./facts.js";
 import { historyGuard } from "./history-guard.js";
-import {
-  answerOf,
-  type Caller,
-  decisionRecord,
-  evaluate,
-  evaluatedPart,
-  keyIdOf,
-  newDecisionId,
-  reEvaluate,
-  unevaluated,
-} from "./pipeline.js";
-import { HistoryMoved, historyMark, inScopeOrder } from "./scope-order.js";
+import { answerOf, type Caller, decisionRecord, keyIdOf, newDecisionId, reEvaluate } from "./pipeline.js";
+import { HistoryMoved, inScopeOrder } from "./scope-order.js";
 import { settleApproval, signAllow } from "./trust-steps.js";
 
 export { type AuthorizeDeps, type DecisionEvent, observeDecision } from "./authorize-deps.js";
@@ -77,21 +67,12 @@ async function authorizeOnce(
   const { engine, log } = deps;
   // Read your writes: judged on entitlements at least as new as the caller's change, or denied.
   const stale = await staleEntitlements(engine, consistency);
-  // Whom the caller may speak for, and what evidence it brings (identity/caller-binding.ts).
-  const checked = stale
-    ? { denied: stale }
-    : await verifyCaller(engine, evaluatedPart(given), caller.speaker, given.delegation);
-  const asked = "request" in checked ? { ...given, run: checked.request.run } : given;
-  // A business object PEA has recorded is judged as recorded (business-objects.ts).
-  const recorded = "denied" in checked ? { request: asked } : await asRecorded(engine, asked);
+  // Whom the caller may speak for, the business object as recorded, then policy (checked-evaluation.ts).
+  const judged = await checkedEvaluation(engine, given, caller, stale);
+  const { recorded, evaluation, mark } = judged;
   const request = recorded.request;
-  const mark = historyMark(engine.database);
-  const evaluation =
-    "denied" in checked
-      ? unevaluated(engine, checked.denied)
-      : await evaluate(engine, evaluatedPart(request), { run: checked.run });
   const { policyVersion, entitlementVersion } = evaluation;
-  let outcome = recorded.denied ?? evaluation.outcome;
+  let outcome = judged.outcome;
   const guard = evaluation.asked && historyGuard(engine, evaluation.asked.request, evaluation.asked.inputs.facts, mark);
 
   const decisionId = newDecisionId();

@@ -47,9 +47,6 @@ export async function asRecorded(engine: DecisionEngine, request: AuthorizeReque
   return { request: { ...request, resource: { ...resource, attributes: recorded } }, object: true };
 }
 
-/** The attributes to fix with an allow on a business object (written with its audit record). */
-
-/** Inserts fixing objects not yet recorded (the first one recorded wins; later ones change nothing). */
 /** An approval was opened for a business object: its description is fixed from now on. */
 export async function fixOnApproval(
   database: Session,

@@ -1,20 +1,10 @@
 import type { AuthorizeRequest, AuthorizeResponse } from "@pea/schemas";
-import { verifyCaller } from "../identity/caller-binding.js";
 import { traceDecision, withSpan } from "../observability/tracing.js";
 import { type AuthorizeDeps, observeDecision } from "./authorize-deps.js";
-import { asRecorded } from "./business-objects.js";
+import { checkedEvaluation } from "./checked-evaluation.js";
 import { answerWithinDeadline } from "./deadline.js";
 import { type Decision, deny } from "./decision.js";
-import type { Evaluation } from "./inputs.js";
-import {
-  answerOf,
-  type Caller,
-  decisionRecord,
-  evaluate,
-  evaluatedPart,
-  newDecisionId,
-  unevaluated,
-} from "./pipeline.js";
+import { answerOf, type Caller, decisionRecord, newDecisionId } from "./pipeline.js";
 
 /**
  * Would this be allowed now? The same checks as authorize (who may speak, recorded business
@@ -39,21 +29,10 @@ async function probeOnce(
 ): Promise<AuthorizeResponse> {
   const started = performance.now();
   const { engine, log } = deps;
-  const checked = await verifyCaller(engine, evaluatedPart(given), caller.speaker, given.delegation);
-  let request = given;
-  let evaluation: Evaluation;
-  let outcome: Decision;
-  if ("denied" in checked) {
-    evaluation = unevaluated(engine, checked.denied);
-    outcome = evaluation.outcome;
-  } else {
-    const recorded = await asRecorded(engine, { ...given, run: checked.request.run });
-    request = recorded.request;
-    evaluation = await evaluate(engine, evaluatedPart(request), { run: checked.run });
-    outcome = recorded.denied ?? evaluation.outcome;
-  }
+  const { recorded, evaluation, outcome: judged } = await checkedEvaluation(engine, given, caller);
+  const { request } = recorded;
   // An approval the action would need is named by its reason; a probe opens none.
-  outcome = { ...outcome, obligations: outcome.obligations.filter((o) => o.type !== "approval") };
+  let outcome: Decision = { ...judged, obligations: judged.obligations.filter((o) => o.type !== "approval") };
   const decisionId = newDecisionId();
   try {
     const record = decisionRecord(decisionId, request, outcome, evaluation, caller, { via: "probe" });

@@ -82,33 +82,27 @@ CREATE TABLE resources (
   PRIMARY KEY (type, id)
 );
 
-CREATE FUNCTION pea_entitlements_changed() RETURNS trigger AS $$
+-- A change to a followed table bumps its counter in pea_state and tells every PDP. Its trigger names
+-- the counter and the channel (TG_ARGV): the entitlements here, runtime trust (0005), policies (0006).
+CREATE FUNCTION pea_version_changed() RETURNS trigger AS $$
 DECLARE
   next_version bigint;
 BEGIN
-  UPDATE pea_state SET value = value + 1 WHERE key = 'entitlement_version' RETURNING value INTO next_version;
-  PERFORM pg_notify('pea_changes', 'entitlements:' || next_version);
+  UPDATE pea_state SET value = value + 1 WHERE key = TG_ARGV[0] RETURNING value INTO next_version;
+  PERFORM pg_notify('pea_changes', TG_ARGV[1] || ':' || next_version);
   RETURN NULL;
 END;
 $$ LANGUAGE plpgsql;
 
-CREATE TRIGGER users_changed AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON users
-  FOR EACH STATEMENT EXECUTE FUNCTION pea_entitlements_changed();
-CREATE TRIGGER agents_changed AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON agents
-  FOR EACH STATEMENT EXECUTE FUNCTION pea_entitlements_changed();
-CREATE TRIGGER groups_changed AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON groups
-  FOR EACH STATEMENT EXECUTE FUNCTION pea_entitlements_changed();
-CREATE TRIGGER segments_changed AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON segments
-  FOR EACH STATEMENT EXECUTE FUNCTION pea_entitlements_changed();
-CREATE TRIGGER memberships_changed AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON memberships
-  FOR EACH STATEMENT EXECUTE FUNCTION pea_entitlements_changed();
-CREATE TRIGGER intents_changed AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON intents
-  FOR EACH STATEMENT EXECUTE FUNCTION pea_entitlements_changed();
-CREATE TRIGGER intent_capabilities_changed AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON intent_capabilities
-  FOR EACH STATEMENT EXECUTE FUNCTION pea_entitlements_changed();
-CREATE TRIGGER agent_intents_changed AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON agent_intents
-  FOR EACH STATEMENT EXECUTE FUNCTION pea_entitlements_changed();
-CREATE TRIGGER agent_delegations_changed AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON agent_delegations
-  FOR EACH STATEMENT EXECUTE FUNCTION pea_entitlements_changed();
-CREATE TRIGGER resources_changed AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON resources
-  FOR EACH STATEMENT EXECUTE FUNCTION pea_entitlements_changed();
+DO $$
+DECLARE
+  followed text;
+BEGIN
+  FOREACH followed IN ARRAY ARRAY['users', 'agents', 'groups', 'segments', 'memberships', 'intents',
+    'intent_capabilities', 'agent_intents', 'agent_delegations', 'resources'] LOOP
+    EXECUTE format(
+      'CREATE TRIGGER %I AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON %I FOR EACH STATEMENT '
+      'EXECUTE FUNCTION pea_version_changed(''entitlement_version'', ''entitlements'')',
+      followed || '_changed', followed);
+  END LOOP;
+END $$;

@@ -35,6 +35,6 @@ CREATE TABLE principal_attributes (
 );
 
 CREATE TRIGGER sod_conflicts_changed AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON sod_conflicts
-  FOR EACH STATEMENT EXECUTE FUNCTION pea_entitlements_changed();
+  FOR EACH STATEMENT EXECUTE FUNCTION pea_version_changed('entitlement_version', 'entitlements');
 CREATE TRIGGER principal_attributes_changed AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON principal_attributes
-  FOR EACH STATEMENT EXECUTE FUNCTION pea_entitlements_changed();
+  FOR EACH STATEMENT EXECUTE FUNCTION pea_version_changed('entitlement_version', 'entitlements');

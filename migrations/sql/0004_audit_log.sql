@@ -57,20 +57,21 @@ CREATE TABLE audit_checkpoints (
   PRIMARY KEY (seq, key_id)
 );
 
--- The log refuses to change, whoever asks. Disabling this needs the owner or a superuser.
-CREATE FUNCTION pea_audit_refuse_change() RETURNS trigger AS $$
+-- The log refuses to change, whoever asks. Disabling this needs the owner or a superuser. The
+-- trigger names what its table holds (TG_ARGV); published policy versions use it too (0006).
+CREATE FUNCTION pea_refuse_change() RETURNS trigger AS $$
 BEGIN
-  RAISE EXCEPTION 'audit log rows cannot be changed or removed (% on %)', TG_OP, TG_TABLE_NAME
+  RAISE EXCEPTION '% cannot be changed or removed (% on %)', TG_ARGV[0], TG_OP, TG_TABLE_NAME
     USING ERRCODE = 'insufficient_privilege';
 END;
 $$ LANGUAGE plpgsql;
 
 CREATE TRIGGER audit_log_append_only BEFORE UPDATE OR DELETE ON audit_log
-  FOR EACH ROW EXECUTE FUNCTION pea_audit_refuse_change();
+  FOR EACH ROW EXECUTE FUNCTION pea_refuse_change('audit log rows');
 CREATE TRIGGER audit_checkpoints_append_only BEFORE UPDATE OR DELETE ON audit_checkpoints
-  FOR EACH ROW EXECUTE FUNCTION pea_audit_refuse_change();
+  FOR EACH ROW EXECUTE FUNCTION pea_refuse_change('audit log rows');
 CREATE TRIGGER audit_checkpoints_no_truncate BEFORE TRUNCATE ON audit_checkpoints
-  FOR EACH STATEMENT EXECUTE FUNCTION pea_audit_refuse_change();
+  FOR EACH STATEMENT EXECUTE FUNCTION pea_refuse_change('audit log rows');
 
 -- Monthly partitions, created ahead of time; a default partition catches anything else so an
 -- append never fails for want of a partition. TRUNCATE triggers are not inherited by
@@ -88,7 +89,7 @@ BEGIN
         'CREATE TABLE %I PARTITION OF audit_log FOR VALUES FROM (%L) TO (%L)',
         name, (m::timestamp AT TIME ZONE 'UTC'), ((m + interval '1 month')::timestamp AT TIME ZONE 'UTC'));
       EXECUTE format(
-        'CREATE TRIGGER audit_partition_no_truncate BEFORE TRUNCATE ON %I FOR EACH STATEMENT EXECUTE FUNCTION pea_audit_refuse_change()',
+        'CREATE TRIGGER audit_partition_no_truncate BEFORE TRUNCATE ON %I FOR EACH STATEMENT EXECUTE FUNCTION pea_refuse_change(''audit log rows'')',
         name);
       IF EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'pea_service') THEN
         EXECUTE format('REVOKE UPDATE, DELETE, TRUNCATE ON %I FROM pea_service', name);
@@ -101,9 +102,9 @@ $$ LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp;
 
 CREATE TABLE audit_log_default PARTITION OF audit_log DEFAULT;
 CREATE TRIGGER audit_partition_no_truncate BEFORE TRUNCATE ON audit_log_default
-  FOR EACH STATEMENT EXECUTE FUNCTION pea_audit_refuse_change();
+  FOR EACH STATEMENT EXECUTE FUNCTION pea_refuse_change('audit log rows');
 CREATE TRIGGER audit_log_no_truncate BEFORE TRUNCATE ON audit_log
-  FOR EACH STATEMENT EXECUTE FUNCTION pea_audit_refuse_change();
+  FOR EACH STATEMENT EXECUTE FUNCTION pea_refuse_change('audit log rows');
 
 -- The service role. Roles are cluster-wide (several databases may race to create it).
 DO $$

@@ -32,20 +32,10 @@ CREATE TABLE revocations (
 );
 CREATE INDEX revocations_target ON revocations (target_type, target_id);
 
-CREATE FUNCTION pea_trust_changed() RETURNS trigger AS $$
-DECLARE
-  next_version bigint;
-BEGIN
-  UPDATE pea_state SET value = value + 1 WHERE key = 'trust_version' RETURNING value INTO next_version;
-  PERFORM pg_notify('pea_changes', 'trust:' || next_version);
-  RETURN NULL;
-END;
-$$ LANGUAGE plpgsql;
-
 CREATE TRIGGER signing_keys_changed AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON signing_keys
-  FOR EACH STATEMENT EXECUTE FUNCTION pea_trust_changed();
+  FOR EACH STATEMENT EXECUTE FUNCTION pea_version_changed('trust_version', 'trust');
 CREATE TRIGGER revocations_changed AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON revocations
-  FOR EACH STATEMENT EXECUTE FUNCTION pea_trust_changed();
+  FOR EACH STATEMENT EXECUTE FUNCTION pea_version_changed('trust_version', 'trust');
 
 -- Human approvals. One open (pending or approved, unused) approval per exact request: asking
 -- again returns it. request_digest binds principal, chain, intent, action, resource and context.

@@ -19,17 +19,11 @@ CREATE TABLE policy_versions (
   signature text NOT NULL
 );
 
-CREATE FUNCTION pea_policy_refuse_change() RETURNS trigger AS $$
-BEGIN
-  RAISE EXCEPTION 'published policy versions and their history cannot be changed or removed (% on %)', TG_OP, TG_TABLE_NAME
-    USING ERRCODE = 'insufficient_privilege';
-END;
-$$ LANGUAGE plpgsql;
-
+-- Published versions and their activation history refuse to change, like the audit log (0004).
 CREATE TRIGGER policy_versions_immutable BEFORE UPDATE OR DELETE ON policy_versions
-  FOR EACH ROW EXECUTE FUNCTION pea_policy_refuse_change();
+  FOR EACH ROW EXECUTE FUNCTION pea_refuse_change('published policy versions and their history');
 CREATE TRIGGER policy_versions_no_truncate BEFORE TRUNCATE ON policy_versions
-  FOR EACH STATEMENT EXECUTE FUNCTION pea_policy_refuse_change();
+  FOR EACH STATEMENT EXECUTE FUNCTION pea_refuse_change('published policy versions and their history');
 
 -- Settings of the policy workflow (one row). four_eyes: activation and rollback need a second
 -- person's approval; enforced by the trigger below, whichever client writes.
@@ -53,9 +47,9 @@ CREATE TABLE policy_activations (
 );
 
 CREATE TRIGGER policy_activations_immutable BEFORE UPDATE OR DELETE ON policy_activations
-  FOR EACH ROW EXECUTE FUNCTION pea_policy_refuse_change();
+  FOR EACH ROW EXECUTE FUNCTION pea_refuse_change('published policy versions and their history');
 CREATE TRIGGER policy_activations_no_truncate BEFORE TRUNCATE ON policy_activations
-  FOR EACH STATEMENT EXECUTE FUNCTION pea_policy_refuse_change();
+  FOR EACH STATEMENT EXECUTE FUNCTION pea_refuse_change('published policy versions and their history');
 
 CREATE FUNCTION pea_policy_activation_check() RETURNS trigger AS $$
 BEGIN
@@ -110,17 +104,7 @@ CREATE INDEX policy_shadow_flips_version ON policy_shadow_flips (shadow_version,
 -- Every PDP follows these: counter polled on the embedded store, NOTIFY elsewhere.
 INSERT INTO pea_state (key, value) VALUES ('policy_version', 1);
 
-CREATE FUNCTION pea_policies_changed() RETURNS trigger AS $$
-DECLARE
-  next_version bigint;
-BEGIN
-  UPDATE pea_state SET value = value + 1 WHERE key = 'policy_version' RETURNING value INTO next_version;
-  PERFORM pg_notify('pea_changes', 'policies:' || next_version);
-  RETURN NULL;
-END;
-$$ LANGUAGE plpgsql;
-
 CREATE TRIGGER policy_activations_changed AFTER INSERT ON policy_activations
-  FOR EACH STATEMENT EXECUTE FUNCTION pea_policies_changed();
+  FOR EACH STATEMENT EXECUTE FUNCTION pea_version_changed('policy_version', 'policies');
 CREATE TRIGGER policy_shadow_changed AFTER INSERT OR UPDATE ON policy_shadow
-  FOR EACH STATEMENT EXECUTE FUNCTION pea_policies_changed();
+  FOR EACH STATEMENT EXECUTE FUNCTION pea_version_changed('policy_version', 'policies');

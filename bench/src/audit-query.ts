@@ -8,7 +8,7 @@
 // --explain prints Postgres's plan of each query once (EXPLAIN ANALYZE).
 import { parseArgs } from "node:util";
 import { createLogger } from "@pea/http-kit";
-import { type Database, openDatabase } from "@pea/migrations";
+import { type Database, openDatabase, rowsOf } from "@pea/migrations";
 import { createPdpApp } from "@pea/pdp";
 import {
   type AuditQuery,
@@ -19,6 +19,7 @@ import {
   prepareStore,
   queryAudit,
 } from "@pea/policy-store";
+import { sql } from "drizzle-orm";
 import { fillAuditLog } from "./audit-fill.js";
 import { freshDatabase, startDemoEngine } from "./setup.js";
 import { fmt, percentile } from "./stats.js";
@@ -47,11 +48,10 @@ async function time(label: string, call: () => Promise<unknown>): Promise<{ labe
 }
 
 async function explain(database: Database, label: string, query: AuditQuery): Promise<void> {
-  const { where, params } = auditFilters(query);
-  const plan = await database.query<{ "QUERY PLAN": string }>(
-    `EXPLAIN (ANALYZE, COSTS OFF) SELECT seq FROM audit_log ${where.length ? `WHERE ${where.join(" AND ")}` : ""}
+  const plan = await rowsOf<{ "QUERY PLAN": string }>(
+    database,
+    sql`EXPLAIN (ANALYZE, COSTS OFF) SELECT seq FROM audit_log WHERE ${auditFilters(query) ?? sql`true`}
       ORDER BY time DESC, seq DESC LIMIT 101`,
-    params,
   );
   const lines = plan
     .map((r) => r["QUERY PLAN"])

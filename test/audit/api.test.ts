@@ -137,6 +137,13 @@ describe("pea audit", () => {
     expect((await runCli(["audit", "verify", "--checkpoint", file], env)).out).toMatch(
       /2 signed checkpoint\(s\) matched/,
     );
+    // A checkpoint at an earlier seq signs the hash the log holds there; a seq beyond the log is refused.
+    const earlier = join(dataDir, "checkpoint-2.json");
+    expect((await runCli(["audit", "checkpoint", "--seq", "2", "--out", earlier], env)).code).toBe(0);
+    expect(JSON.parse(await readFile(earlier, "utf8"))).toMatchObject({ seq: 2, hash: lines[1]?.hash });
+    const beyond = await runCli(["audit", "checkpoint", "--seq", String(last + 5)], env);
+    expect(beyond.code).toBe(1);
+    expect(beyond.err).toContain(`seq ${last + 5} is not in the verified log`);
 
     // A superuser removes the last record and rewinds the head: only the exported checkpoint knows.
     const db = await openDatabase(resolveDatabaseTarget({ databaseUrl: store?.url, dataDir }));

@@ -1,5 +1,6 @@
 import { readFile, writeFile } from "node:fs/promises";
 import {
+  auditHashAt,
   CheckpointError,
   exportAudit,
   loadCheckpointSigner,
@@ -94,12 +95,12 @@ async function checkpoint(
     let point = { seq: result.lastSeq, hash: result.lastHash };
     if (at !== undefined) {
       // Any verified seq (e.g. the last of a month about to be archived).
-      const [row] = await db.query<{ hash: string }>("SELECT hash FROM audit_log WHERE seq = $1", [at]);
-      if (!row || at > result.lastSeq || at < (result.firstSeq ?? 1)) {
+      const hash = await auditHashAt(db, at);
+      if (hash === undefined || at > result.lastSeq || at < (result.firstSeq ?? 1)) {
         out.error(`pea: seq ${at} is not in the verified log (seq ${result.firstSeq ?? 0}..${result.lastSeq})`);
         return 1;
       }
-      point = { seq: at, hash: row.hash };
+      point = { seq: at, hash };
     }
     const signed = signer.sign(point);
     await storeCheckpoint(db, signed);

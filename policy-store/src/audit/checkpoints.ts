@@ -157,6 +157,13 @@ export function parseCheckpoint(text: string): SignedCheckpoint {
   return value as SignedCheckpoint;
 }
 
+/** The hash the log holds at `seq`, to sign a checkpoint at a point other than the head. */
+export async function auditHashAt(database: Session, seq: number): Promise<string | undefined> {
+  const { auditLog } = tables;
+  const [row] = await database.db.select({ hash: auditLog.hash }).from(auditLog).where(eq(auditLog.seq, seq));
+  return row?.hash;
+}
+
 export async function storeCheckpoint(database: Session, c: SignedCheckpoint): Promise<void> {
   await database.db
     .insert(auditCheckpoints)

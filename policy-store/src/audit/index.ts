@@ -8,6 +8,7 @@ export {
   recordChange,
 } from "./chain.js";
 export {
+  auditHashAt,
   CheckpointError,
   loadCheckpointSigner,
   parseCheckpoint,

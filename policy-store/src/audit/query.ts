@@ -1,6 +1,7 @@
 // Reading the audit log: filtered pages (GET /v1/audit), export (pea audit export), run lineage.
 import { type Database, type Session, tables } from "@pea/migrations";
-import { and, eq, gte, inArray, isNull, like, ne, or, sql } from "drizzle-orm";
+import { and, asc, desc, eq, gte, inArray, isNull, like, lt, ne, or, type SQL, sql } from "drizzle-orm";
+import type { AnyPgColumn } from "drizzle-orm/pg-core";
 import { describeRun, getRun } from "../trust/runs.js";
 import type { AuditEntry, AuditRecord } from "./chain.js";
 
@@ -31,11 +32,13 @@ export interface AuditPage {
   newer?: number | undefined;
 }
 
-type Row = { seq: unknown; time: Date | string; prev_hash: string; hash: string; record: AuditRecord };
+const { auditLog: log } = tables;
+const entryColumns = { seq: log.seq, time: log.time, prev_hash: log.prevHash, hash: log.hash, record: log.record };
+type Row = { seq: number; time: Date; prev_hash: string; hash: string; record: AuditRecord };
 
 const toEntry = (row: Row): AuditEntry => ({
-  seq: Number(row.seq),
-  time: new Date(row.time).toISOString(),
+  seq: row.seq,
+  time: row.time.toISOString(),
   prevHash: row.prev_hash,
   hash: row.hash,
   record: row.record,
@@ -43,25 +46,18 @@ const toEntry = (row: Row): AuditEntry => ({
 
 export const MAX_AUDIT_PAGE = 500;
 
-/** The WHERE clause of every filter in `query` except the cursors, with its parameters. */
-export function auditFilters(query: Omit<AuditQuery, "order" | "before" | "after" | "limit">): {
-  where: string[];
-  params: unknown[];
-} {
-  const where: string[] = [];
-  const params: unknown[] = [];
-  const add = (clause: (p: string) => string, value: unknown) => {
-    params.push(value);
-    where.push(clause(`$${params.length}`));
-  };
-  if (query.since) add((p) => `time >= ${p}`, query.since.toISOString());
-  if (query.until) add((p) => `time < ${p}`, query.until.toISOString());
-  if (query.principal) add((p) => `principal = ${p}`, query.principal);
-  if (query.run) add((p) => `run_id = ${p}`, query.run);
-  if (query.decision) add((p) => `decision = ${p}`, query.decision);
-  if (query.kind) add((p) => `kind = ${p}`, query.kind);
-  if (query.reason) add((p) => `reason = ${p}`, query.reason);
-  return { where, params };
+/** The condition of every filter in `query` except the cursors (undefined when none is given). */
+export function auditFilters(query: Omit<AuditQuery, "order" | "before" | "after" | "limit">): SQL | undefined {
+  const equal = (column: AnyPgColumn, value: string | undefined) => (value ? eq(column, value) : undefined);
+  return and(
+    query.since ? gte(log.time, query.since) : undefined,
+    query.until ? lt(log.time, query.until) : undefined,
+    equal(log.principal, query.principal),
+    equal(log.runId, query.run),
+    equal(log.decision, query.decision),
+    equal(log.kind, query.kind),
+    equal(log.reason, query.reason),
+  );
 }
 
 /**
@@ -71,26 +67,22 @@ export function auditFilters(query: Omit<AuditQuery, "order" | "before" | "after
  * writers' clocks agree, and what an index on time can walk from any point of a large log.
  */
 export async function queryAudit(database: Session, query: AuditQuery): Promise<AuditPage> {
-  const { where, params } = auditFilters(query);
   const order = query.order ?? "newest";
   // The direction the index is walked: away from the cursor, or from the end the order starts at.
   const ascending = query.after !== undefined || (query.before === undefined && order === "oldest");
   const cursor = query.before ?? query.after;
-  if (cursor !== undefined) {
-    params.push(cursor);
-    where.push(
-      `(time, seq) ${ascending ? ">" : "<"} (SELECT time, seq FROM audit_log WHERE seq = $${params.length} LIMIT 1)`,
-    );
-  }
+  const fromCursor =
+    cursor === undefined
+      ? undefined
+      : sql`(${log.time}, ${log.seq}) ${ascending ? sql`>` : sql`<`} (SELECT time, seq FROM audit_log WHERE seq = ${cursor} LIMIT 1)`;
   const limit = Math.min(Math.max(1, query.limit ?? 100), MAX_AUDIT_PAGE);
-  params.push(limit + 1);
-  const direction = ascending ? "ASC" : "DESC";
-  const rows = await database.query<Row>(
-    `SELECT seq, time, prev_hash, hash, record FROM audit_log
-      ${where.length > 0 ? `WHERE ${where.join(" AND ")}` : ""}
-      ORDER BY time ${direction}, seq ${direction} LIMIT $${params.length}`,
-    params,
-  );
+  const walk = ascending ? asc : desc;
+  const rows: Row[] = await database.db
+    .select(entryColumns)
+    .from(log)
+    .where(and(auditFilters(query), fromCursor))
+    .orderBy(walk(log.time), walk(log.seq))
+    .limit(limit + 1);
   const more = rows.length > limit;
   const scanned = rows.slice(0, limit).map(toEntry);
   const entries = (order === "oldest") === ascending ? scanned : scanned.reverse();
@@ -187,8 +179,6 @@ function describeEvent(entry: AuditEntry): LineageEvent {
  */
 export async function buildLineage(database: Database, runId: string): Promise<Lineage | undefined> {
   const run = await getRun(database, runId);
-  const { auditLog: log } = tables;
-  const entryColumns = { seq: log.seq, time: log.time, prev_hash: log.prevHash, hash: log.hash, record: log.record };
   const rows = await database.db
     .select(entryColumns)
     .from(log)

@@ -1,5 +1,6 @@
-// npm run bench:ab -- <other checkout> — this checkout's PDP (B) against another checkout's (A),
-// e.g. the commit before an optimisation, on the same machine in the same minutes: the four demo
+// npm run bench:ab -- <other checkout> [<second checkout>] — this checkout's PDP (B) against another
+// checkout's (A), e.g. the commit before an optimisation (or the second checkout's as B, to compare two
+// earlier commits), on the same machine in the same minutes: the four demo
 // decisions at c=50, BENCH_ROUNDS (default 4) rounds of BENCH_SECONDS (default 8) alternating A and
 // B, each PDP in its own process on its own store (PGlite, or fresh databases of DATABASE_URL's
 // server). Prints B/A per round and the median: noise on a shared machine hits both alike.
@@ -12,8 +13,9 @@ import { scratchDatabase } from "./setup.js";
 import { fmt, median } from "./stats.js";
 import { demoWorkload } from "./workload.js";
 
-const other = process.argv[2];
-if (!other) throw new Error("usage: npm run bench:ab -- <path of the other checkout>");
+const [other, second] = process.argv.slice(2);
+if (!other) throw new Error("usage: npm run bench:ab -- <path of the other checkout> [<path of a second one>]");
+const mainOf = (checkout: string) => join(resolve(checkout), "apps/pdp/src/main.ts");
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 8);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 4);
 const databaseUrl = process.env.DATABASE_URL;
@@ -29,10 +31,12 @@ async function start(main?: string) {
 const load = ({ pdp, alice }: { pdp: PdpProcess; alice: string }, seconds: number) =>
   decisionLoad(pdp.url, alice, seconds);
 
-const a = await start(join(resolve(other), "apps/pdp/src/main.ts"));
-const b = await start();
+const a = await start(mainOf(other));
+const b = await start(second ? mainOf(second) : undefined);
 try {
-  console.log(`A: ${resolve(other)}   B: this checkout   store: ${databaseUrl ? "Postgres" : "PGlite"}`);
+  console.log(
+    `A: ${resolve(other)}   B: ${second ? resolve(second) : "this checkout"}   store: ${databaseUrl ? "Postgres" : "PGlite"}`,
+  );
   await load(a, 2);
   await load(b, 2);
   const ratios: number[] = [];

@@ -2,8 +2,9 @@
 // MCP client to the demo bank's tool server directly, and through the gateway (bearer read, one PEA
 // decision over HTTP, forward with the artifact, outcome reported after the answer). Each piece
 // runs in its own process on loopback: PDP, tool server, gateway; the clients run here.
-// p50/p99 at 1 and at 20 calls in flight. Also the PDP's decision alone and with the outcome report
-// the gateway sends after each call, for the breakdown.
+// p50/p99 at 1 and at 20 calls in flight. Also, for the breakdown: the same call through an MCP proxy
+// of the same SDK parts that asks no one (mcp-passthrough.ts: what any MCP gateway of this design
+// costs), and the PDP's decision alone and with the outcome report the gateway sends after each call.
 //   npm run bench:gateway            (PGlite)   DATABASE_URL=postgres://… npm run bench:gateway
 // BENCH_PROFILE=1: only gated calls at c=1, with --cpu-prof in the PDP, the gateway and the tool
 // server; prints each process's CPU time per call and where the gateway's and the PDP's time went.
@@ -132,12 +133,22 @@ try {
     "gateway",
   );
   children.push(gateway);
+  const passthroughPort = await freePort();
+  const passthrough = startApp(
+    "bench/src/mcp-passthrough.ts",
+    { BENCH_PASSTHROUGH_PORT: String(passthroughPort), BENCH_UPSTREAM_URL: upstreamUrl },
+    "passthrough",
+  );
+  children.push(passthrough);
   processes
     .set("gateway", gateway.pid ?? 0)
+    .set("passthrough", passthrough.pid ?? 0)
     .set("pdp", pdp.pid)
     .set("tools", tools.pid ?? 0);
   await waitReady(`http://127.0.0.1:${gatewayPort}/healthz`, gateway, "the gateway");
+  await waitReady(`http://127.0.0.1:${passthroughPort}/healthz`, passthrough, "the pass-through proxy");
   const gatewayUrl = `http://127.0.0.1:${gatewayPort}/mcp`;
+  const passthroughUrl = `http://127.0.0.1:${passthroughPort}/mcp`;
 
   const call = { name: "read_dataset", arguments: { id: "market-data" } };
   const decision = {
@@ -158,12 +169,15 @@ try {
   for (const inFlight of PROFILE ? [] : [1, 20]) {
     const direct = await Promise.all(Array.from({ length: inFlight }, () => connect(upstreamUrl)));
     const via = await Promise.all(Array.from({ length: inFlight }, () => connect(gatewayUrl, run.token)));
+    const proxied = await Promise.all(Array.from({ length: inFlight }, () => connect(passthroughUrl)));
     const first = await via[0]?.callTool(call);
     if (first?.isError) throw new Error(`the gateway refused the bench call: ${JSON.stringify(first.content)}`);
     let d = 0;
+    let p = 0;
     let v = 0;
     let refused = 0;
     const upstream = await latencies(() => (direct[d++ % inFlight] as Client).callTool(call), inFlight);
+    const forwarded = await latencies(() => (proxied[p++ % inFlight] as Client).callTool(call), inFlight);
     const gated = await latencies(async () => {
       if ((await (via[v++ % inFlight] as Client).callTool(call)).isError) refused++;
     }, inFlight);
@@ -176,15 +190,18 @@ try {
       const allowed = await gatewayClient.authorize({ ...decision, delegation: { token: run.token as string } });
       if (allowed.decisionId) await gatewayClient.reportOutcome(allowed.decisionId, "executed");
     }, inFlight);
-    await Promise.all([...direct, ...via].map((c) => c.close()));
+    await Promise.all([...direct, ...proxied, ...via].map((c) => c.close()));
     const ms = (n: number) => fmt(n, 2);
     rows.push(
       `c=${String(inFlight).padEnd(3)} upstream direct p50 ${ms(upstream.p50)} p99 ${ms(upstream.p99)} ms (${fmt(upstream.rate)}/s) | ` +
         `via gateway p50 ${ms(gated.p50)} p99 ${ms(gated.p99)} ms (${fmt(gated.rate)}/s) | ` +
         `added p50 ${ms(gated.p50 - upstream.p50)} p99 ${ms(gated.p99 - upstream.p99)} ms, ${refused} refused | ` +
+        `pass-through proxy p50 ${ms(forwarded.p50)} p99 ${ms(forwarded.p99)} ms (adds p50 ${ms(forwarded.p50 - upstream.p50)}; ` +
+        `the gateway adds p50 ${ms(gated.p50 - forwarded.p50)} ms more) | ` +
         `PEA decision alone p50 ${ms(decide.p50)} p99 ${ms(decide.p99)} ms, ` +
         `with its outcome report p50 ${ms(decideAndReport.p50)} p99 ${ms(decideAndReport.p99)} ms`,
-      `      CPU per call, µs: direct: ${cpuLine(upstream.cpu)} | via gateway: ${cpuLine(gated.cpu)} | ` +
+      `      CPU per call, µs: direct: ${cpuLine(upstream.cpu)} | pass-through: ${cpuLine(forwarded.cpu)} | ` +
+        `via gateway: ${cpuLine(gated.cpu)} | ` +
         `decision alone: ${cpuLine(decide.cpu)} | with its report: ${cpuLine(decideAndReport.cpu)}`,
     );
   }

@@ -1,5 +1,5 @@
 // The floor under the MCP gateway's overhead (bench:gateway): an MCP proxy built of the same SDK parts
-// as apps/mcp-gateway (a stateless Streamable HTTP server per request, one SDK client to the upstream)
+// as apps/mcp-gateway (its stateless Streamable HTTP answer per request, one SDK client to the upstream)
 // that forwards every tools/call without asking anyone. What the gateway adds beyond this is PEA's:
 // the bearer, the decision, the artifact, the outcome report.
 //   BENCH_PASSTHROUGH_PORT=… BENCH_UPSTREAM_URL=http://127.0.0.1:…/mcp node --import tsx src/mcp-passthrough.ts
@@ -7,9 +7,9 @@ import { createServer } from "node:http";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
 import { Server } from "@modelcontextprotocol/sdk/server/index.js";
-import { StreamableHTTPServerTransport } from "@modelcontextprotocol/sdk/server/streamableHttp.js";
 import { CallToolRequestSchema, ListToolsRequestSchema } from "@modelcontextprotocol/sdk/types.js";
 import { AjvJsonSchemaValidator } from "@modelcontextprotocol/sdk/validation/ajv";
+import { answerStateless } from "@pea/mcp-gateway";
 
 const port = Number(process.env.BENCH_PASSTHROUGH_PORT);
 const upstreamUrl = process.env.BENCH_UPSTREAM_URL;
@@ -29,11 +29,5 @@ createServer(async (req, res) => {
   server.setRequestHandler(CallToolRequestSchema, (request) =>
     upstream.callTool({ name: request.params.name, arguments: request.params.arguments ?? {} }),
   );
-  const transport = new StreamableHTTPServerTransport({ sessionIdGenerator: undefined, enableJsonResponse: true });
-  res.on("close", () => {
-    void transport.close();
-    void server.close();
-  });
-  await server.connect(transport);
-  await transport.handleRequest(req, res);
+  await answerStateless(server, req, res);
 }).listen(port, "127.0.0.1");

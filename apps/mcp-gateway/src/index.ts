@@ -2,5 +2,5 @@
 export { type Caller, readBearer } from "./bearer.js";
 export { GatewayConfig, parseGatewayConfig } from "./config.js";
 export { APPROVAL_META_KEY, ARTIFACT_META_KEY } from "./decide.js";
-export { type RunningGateway, startGateway } from "./server.js";
+export { answerStateless, type RunningGateway, startGateway } from "./server.js";
 export { loadToolsConfig, parseToolsConfig, ToolMapping, ToolsConfig } from "./tools-config.js";

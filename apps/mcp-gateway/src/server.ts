@@ -44,6 +44,17 @@ function mcpServerFor(caller: Caller, decider: Decider): Server {
   return server;
 }
 
+/** Answer one HTTP request with `server` (stateless Streamable HTTP, JSON answers); both closed with it. */
+export async function answerStateless(server: Server, req: IncomingMessage, res: ServerResponse): Promise<void> {
+  const transport = new StreamableHTTPServerTransport({ sessionIdGenerator: undefined, enableJsonResponse: true });
+  res.on("close", () => {
+    void transport.close();
+    void server.close();
+  });
+  await server.connect(transport);
+  await transport.handleRequest(req, res);
+}
+
 /** Start the gateway: connect the upstreams, then serve /mcp and the protected-resource metadata. */
 export async function startGateway(config: GatewayConfig, tools: ToolsConfig): Promise<RunningGateway> {
   const catalog = await connectUpstreams(tools);
@@ -94,14 +105,7 @@ export async function startGateway(config: GatewayConfig, tools: ToolsConfig): P
     }
     const reading = readBearer(req.headers.authorization, config.PEA_AUDIENCE, Math.floor(Date.now() / 1000));
     if ("refused" in reading) return refuse(res, reading.refused);
-    const server = mcpServerFor(reading.caller, decider);
-    const transport = new StreamableHTTPServerTransport({ sessionIdGenerator: undefined, enableJsonResponse: true });
-    res.on("close", () => {
-      void transport.close();
-      void server.close();
-    });
-    await server.connect(transport);
-    await transport.handleRequest(req, res);
+    await answerStateless(mcpServerFor(reading.caller, decider), req, res);
   };
 
   const http = createServer((req, res) => {

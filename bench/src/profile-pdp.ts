@@ -3,9 +3,11 @@
 // and prints its CPU time by area (self time, native frames charged to their caller's area) and the
 // heaviest functions (self and inclusive). DATABASE_URL: the PDP runs on a fresh database of that
 // Postgres server; otherwise on its embedded store. The .cpuprofile is kept for a flame chart.
+// `npm run bench:profile -- <other checkout>` profiles that checkout's PDP with this harness (CPU per
+// decision is comparable across commits even on a busy machine, where latency is not).
 import { mkdtemp, readdir, readFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { join, resolve } from "node:path";
 import { decisionLoad, type LoadResult } from "./http-load.js";
 import { demoKey, startPdpProcess } from "./pdp-process.js";
 import { type CpuProfile, summariseProfile } from "./profile-summary.js";
@@ -17,11 +19,13 @@ const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
 const databaseUrl = process.env.DATABASE_URL;
 const key = "pea_benchmark01.benchmarkbenchmarkbenchmark0001";
 
+const other = process.argv[2];
 const dir = await mkdtemp(join(tmpdir(), "pea-profile-"));
 const scratch = databaseUrl ? await scratchDatabase(databaseUrl, "bench_profile") : undefined;
 const pdp = await startPdpProcess(key, {
   databaseUrl: scratch?.url,
   nodeFlags: ["--cpu-prof", `--cpu-prof-dir=${dir}`],
+  main: other ? join(resolve(other), "apps/pdp/src/main.ts") : undefined,
 });
 const window = { fromUs: 0, toUs: 0 };
 let result: LoadResult;

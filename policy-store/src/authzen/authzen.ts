@@ -17,14 +17,8 @@ import {
 import { type AuthorizeDeps, authorize, observeDecision } from "../decision/authorize.js";
 import { deny } from "../decision/decision.js";
 import type { DecisionInputs, Evaluation } from "../decision/inputs.js";
-import {
-  type Caller,
-  decisionRecord,
-  evaluate,
-  evaluatedPart,
-  evaluateFor,
-  newDecisionId,
-} from "../decision/pipeline.js";
+import { type Caller, decisionRecord, evaluate, evaluatedPart, evaluateFor } from "../decision/pipeline.js";
+import { newDecisionId } from "../decision/random-ids.js";
 
 /**
  * OpenID AuthZEN Authorization API 1.0 over PEA's model. An AuthZEN subject is PEA's principal;

@@ -9,7 +9,8 @@ import { answerWithinDeadline } from "./deadline.js";
 import { type Decision, deny } from "./decision.js";
 import { decisionEffects } from "./facts.js";
 import { historyGuard } from "./history-guard.js";
-import { answerOf, type Caller, decisionRecord, keyIdOf, newDecisionId, reEvaluate } from "./pipeline.js";
+import { answerOf, type Caller, decisionRecord, keyIdOf, reEvaluate } from "./pipeline.js";
+import { newDecisionId } from "./random-ids.js";
 import { HistoryMoved, inScopeOrder } from "./scope-order.js";
 import { settleApproval, signAllow } from "./trust-steps.js";
 

@@ -2,7 +2,8 @@ import type { AuthorizeRequest, AuthorizeResponse } from "@pea/schemas";
 import type { DecisionRecord } from "../audit/decision-log.js";
 import { type AuthorizeDeps, type DecisionEvent, observeDecision } from "./authorize-deps.js";
 import { deny } from "./decision.js";
-import { type Caller, decisionRecord, newDecisionId } from "./pipeline.js";
+import { type Caller, decisionRecord } from "./pipeline.js";
+import { newDecisionId } from "./random-ids.js";
 
 /**
  * Every decision is answered within its deadline (EngineOptions.decisionDeadlineMs): a store that

@@ -13,7 +13,6 @@ import { decide } from "./decide.js";
 import { type Decision, type DecisionRequest, deny, linkName } from "./decision.js";
 import { lookupFacts } from "./facts.js";
 import type { Evaluation } from "./inputs.js";
-import { randomHex } from "./random-ids.js";
 import { revokedDecision } from "./trust-steps.js";
 
 /** Who asks: the key (or PEA's own process) whose binding every request is checked against. */
@@ -25,10 +24,6 @@ export const inProcess: Caller = { speaker: "in-process" };
 
 const keyOf = (caller: Caller) => (caller.speaker === "in-process" ? undefined : caller.speaker);
 export const keyIdOf = (caller: Caller): string | null => keyOf(caller)?.id ?? null;
-
-export function newDecisionId(): string {
-  return `dec_${Date.now().toString(36)}${randomHex(10)}`;
-}
 
 /** The request as policy may see it: `evidence` and the caller's `delegation` never reach evaluation. */
 export function evaluatedPart(request: AuthorizeRequest): DecisionRequest {

@@ -4,7 +4,8 @@ import { type AuthorizeDeps, observeDecision } from "./authorize-deps.js";
 import { checkedEvaluation } from "./checked-evaluation.js";
 import { answerWithinDeadline } from "./deadline.js";
 import { type Decision, deny } from "./decision.js";
-import { answerOf, type Caller, decisionRecord, newDecisionId } from "./pipeline.js";
+import { answerOf, type Caller, decisionRecord } from "./pipeline.js";
+import { newDecisionId } from "./random-ids.js";
 
 /**
  * Would this be allowed now? The same checks as authorize (who may speak, recorded business

@@ -18,3 +18,8 @@ export function randomHex(bytes: number): string {
   offset += bytes;
   return hex;
 }
+
+/** A decision's id: when it was made (ms since the epoch, base 36), then 10 random bytes. */
+export function newDecisionId(): string {
+  return `dec_${Date.now().toString(36)}${randomHex(10)}`;
+}

@@ -19,7 +19,16 @@ export function randomHex(bytes: number): string {
   return hex;
 }
 
+const DECISION_RANDOM_HEX = 20;
+
 /** A decision's id: when it was made (ms since the epoch, base 36), then 10 random bytes. */
 export function newDecisionId(): string {
-  return `dec_${Date.now().toString(36)}${randomHex(10)}`;
+  return `dec_${Date.now().toString(36)}${randomHex(DECISION_RANDOM_HEX / 2)}`;
+}
+
+/** When a decision id was made; undefined for a string PEA never made one of. */
+export function decisionIdTime(id: string): Date | undefined {
+  const time = /^dec_([0-9a-z]{1,11})[0-9a-f]{20}$/.exec(id)?.[1];
+  const ms = time === undefined ? Number.NaN : Number.parseInt(time, 36);
+  return Number.isSafeInteger(ms) ? new Date(ms) : undefined;
 }

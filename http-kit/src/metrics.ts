@@ -12,6 +12,14 @@ export interface BuildInfo {
   version: string;
 }
 
+/** What a counter or gauge is made of; `collect`, when given, runs at each scrape with the metric. */
+type MetricArgs<L extends string, M> = [
+  name: string,
+  help: string,
+  labelNames?: readonly L[],
+  collect?: (metric: M) => void,
+];
+
 export class MetricsRegistry {
   readonly registry = new Registry();
 
@@ -27,32 +35,17 @@ export class MetricsRegistry {
    * A counter: `inc({ label: value })` for each event. `collect` (optional) instead copies a count
    * kept elsewhere at each scrape (`counter.reset(); counter.inc(labels, n)`).
    */
-  counter<L extends string>(
-    name: string,
-    help: string,
-    labelNames: readonly L[] = [],
-    collect?: (counter: Counter<L>) => void,
-  ): Counter<L> {
-    return new Counter<L>(this.options(name, help, labelNames, collect));
+  counter<L extends string>(...args: MetricArgs<L, Counter<L>>): Counter<L> {
+    return new Counter<L>(this.options(...args));
   }
 
   /** A gauge; `collect` (optional) sets its value(s) at each scrape. */
-  gauge<L extends string>(
-    name: string,
-    help: string,
-    labelNames: readonly L[] = [],
-    collect?: (gauge: Gauge<L>) => void,
-  ): Gauge<L> {
-    return new Gauge<L>(this.options(name, help, labelNames, collect));
+  gauge<L extends string>(...args: MetricArgs<L, Gauge<L>>): Gauge<L> {
+    return new Gauge<L>(this.options(...args));
   }
 
   /** A metric's options in this registry; prom-client calls `collect` with the metric as `this`. */
-  private options<L extends string, M>(
-    name: string,
-    help: string,
-    labelNames: readonly L[],
-    collect: ((metric: M) => void) | undefined,
-  ) {
+  private options<L extends string, M>(...[name, help, labelNames = [], collect]: MetricArgs<L, M>) {
     return {
       name,
       help,

@@ -1,6 +1,7 @@
 // Admin API contracts (apps/admin). The admin OpenAPI document is generated from these.
 import { z } from "@hono/zod-openapi";
 import { ApiKeyKind, ApiKeyScope } from "./contracts.js";
+import { requestSchema } from "./request.js";
 
 const Id = z
   .string()
@@ -22,18 +23,16 @@ export const AdminUser = z
     hasPassword: z.boolean(),
   })
   .openapi("AdminUser");
-export const CreateUser = z
-  .object({ id: Id, displayName: z.string().min(1).max(200), email: z.string().email().max(320).optional() })
-  .strict()
-  .openapi("CreateUser");
-export const UpdateUser = z
-  .object({
-    displayName: z.string().min(1).max(200).optional(),
-    email: z.string().email().max(320).nullable().optional(),
-    status: Status.optional(),
-  })
-  .strict()
-  .openapi("UpdateUser");
+export const CreateUser = requestSchema("CreateUser", {
+  id: Id,
+  displayName: z.string().min(1).max(200),
+  email: z.string().email().max(320).optional(),
+});
+export const UpdateUser = requestSchema("UpdateUser", {
+  displayName: z.string().min(1).max(200).optional(),
+  email: z.string().email().max(320).nullable().optional(),
+  status: Status.optional(),
+});
 
 export const AdminAgent = z
   .object({
@@ -46,15 +45,13 @@ export const AdminAgent = z
     delegableBy: z.array(z.string()),
   })
   .openapi("AdminAgent");
-export const CreateAgent = z
-  .object({ id: Id, owner: Id, description: Description.optional() })
-  .strict()
-  .openapi("CreateAgent");
-export const UpdateAgent = z
-  .object({ owner: Id.optional(), description: Description.optional(), status: Status.optional() })
-  .strict()
-  .openapi("UpdateAgent");
-export const AgentIntentGrant = z.object({ intent: Id }).strict().openapi("AgentIntentGrant");
+export const CreateAgent = requestSchema("CreateAgent", { id: Id, owner: Id, description: Description.optional() });
+export const UpdateAgent = requestSchema("UpdateAgent", {
+  owner: Id.optional(),
+  description: Description.optional(),
+  status: Status.optional(),
+});
+export const AgentIntentGrant = requestSchema("AgentIntentGrant", { intent: Id });
 
 export const AdminGroup = z
   .object({ id: z.string(), description: z.string(), members: z.array(AdminRef), memberOf: z.array(AdminRef) })
@@ -62,30 +59,28 @@ export const AdminGroup = z
 export const AdminSegment = z
   .object({ id: z.string(), description: z.string(), members: z.array(AdminRef) })
   .openapi("AdminSegment");
-export const CreateGroup = z.object({ id: Id, description: Description.optional() }).strict().openapi("CreateGroup");
-export const Membership = z
-  .object({
-    member: z.object({ type: z.enum(["User", "Agent", "Group"]), id: Id }).strict(),
-    parent: z.object({ type: z.enum(["Group", "Segment"]), id: Id }).strict(),
-  })
-  .strict()
-  .openapi("Membership");
+export const CreateGroup = requestSchema("CreateGroup", { id: Id, description: Description.optional() });
+export const Membership = requestSchema("Membership", {
+  member: z.object({ type: z.enum(["User", "Agent", "Group"]), id: Id }).strict(),
+  parent: z.object({ type: z.enum(["Group", "Segment"]), id: Id }).strict(),
+});
 
-export const Capability = z
-  .object({ action: z.string().min(1).max(128), resourceType: z.string().min(1).max(64) })
-  .strict()
-  .openapi("Capability");
+export const Capability = requestSchema("Capability", {
+  action: z.string().min(1).max(128),
+  resourceType: z.string().min(1).max(64),
+});
 export const AdminIntent = z
   .object({ id: z.string(), description: z.string(), capabilities: z.array(Capability), agents: z.array(z.string()) })
   .openapi("AdminIntent");
-export const CreateIntent = z
-  .object({ id: Id, description: Description.optional(), capabilities: z.array(Capability).max(100) })
-  .strict()
-  .openapi("CreateIntent");
-export const UpdateIntent = z
-  .object({ description: Description.optional(), capabilities: z.array(Capability).max(100).optional() })
-  .strict()
-  .openapi("UpdateIntent");
+export const CreateIntent = requestSchema("CreateIntent", {
+  id: Id,
+  description: Description.optional(),
+  capabilities: z.array(Capability).max(100),
+});
+export const UpdateIntent = requestSchema("UpdateIntent", {
+  description: Description.optional(),
+  capabilities: z.array(Capability).max(100).optional(),
+});
 
 export const AdminResource = z
   .object({
@@ -95,16 +90,13 @@ export const AdminResource = z
     parents: z.array(AdminRef),
   })
   .openapi("AdminResource");
-export const PutResource = z
-  .object({
-    attributes: z.record(z.string().max(128), z.unknown()),
-    parents: z
-      .array(z.object({ type: z.literal("Segment"), id: Id }).strict())
-      .max(16)
-      .optional(),
-  })
-  .strict()
-  .openapi("PutResource");
+export const PutResource = requestSchema("PutResource", {
+  attributes: z.record(z.string().max(128), z.unknown()),
+  parents: z
+    .array(z.object({ type: z.literal("Segment"), id: Id }).strict())
+    .max(16)
+    .optional(),
+});
 
 export const AdminApiKey = z
   .object({
@@ -120,20 +112,17 @@ export const AdminApiKey = z
     revokedAt: z.string().nullable(),
   })
   .openapi("AdminApiKey");
-export const CreateAdminApiKey = z
-  .object({
-    name: z.string().min(1).max(200),
-    kind: z
-      .enum(["user", "service", "gateway"])
-      .default("user")
-      .openapi({ description: "user: speaks for userId; service: for its agents; gateway: for proven delegations" }),
-    userId: Id.optional(),
-    agents: z.array(Id).max(100).optional(),
-    agentGroups: z.array(Id).max(100).optional(),
-    scopes: z.array(ApiKeyScope).min(1),
-  })
-  .strict()
-  .openapi("CreateAdminApiKey");
+export const CreateAdminApiKey = requestSchema("CreateAdminApiKey", {
+  name: z.string().min(1).max(200),
+  kind: z
+    .enum(["user", "service", "gateway"])
+    .default("user")
+    .openapi({ description: "user: speaks for userId; service: for its agents; gateway: for proven delegations" }),
+  userId: Id.optional(),
+  agents: z.array(Id).max(100).optional(),
+  agentGroups: z.array(Id).max(100).optional(),
+  scopes: z.array(ApiKeyScope).min(1),
+});
 export const CreatedApiKey = z
   .object({ id: z.string(), key: z.string().openapi({ description: "shown once" }) })
   .openapi("CreatedApiKey");
@@ -190,30 +179,25 @@ export const ChangeResult = z
   .openapi("ChangeResult");
 
 // ---- oversight: SoD conflicts, wall crossings, approvals, runs, audit, policies ---------------
-export const SodConflictBody = z
-  .object({ a: Id, b: Id, description: z.string().max(500).optional() })
-  .strict()
-  .openapi("SodConflict");
-export const WallCrossingGrant = z
-  .object({
-    user: Id,
-    issuer: z.string().min(1).max(128),
-    reason: z.string().min(1).max(500),
-    ttlSeconds: z
-      .number()
-      .int()
-      .min(1)
-      .max(90 * 24 * 3600),
-  })
-  .strict()
-  .openapi("WallCrossingGrant");
-export const ApprovalDecisionBody = z
-  .object({
-    vote: z.enum(["approve", "reject"]),
-    reason: z.string().max(500).optional().openapi({ description: "required to reject" }),
-  })
-  .strict()
-  .openapi("ApprovalDecision");
+export const SodConflictBody = requestSchema("SodConflict", {
+  a: Id,
+  b: Id,
+  description: z.string().max(500).optional(),
+});
+export const WallCrossingGrant = requestSchema("WallCrossingGrant", {
+  user: Id,
+  issuer: z.string().min(1).max(128),
+  reason: z.string().min(1).max(500),
+  ttlSeconds: z
+    .number()
+    .int()
+    .min(1)
+    .max(90 * 24 * 3600),
+});
+export const ApprovalDecisionBody = requestSchema("ApprovalDecision", {
+  vote: z.enum(["approve", "reject"]),
+  reason: z.string().max(500).optional().openapi({ description: "required to reject" }),
+});
 export const ApprovalView = z
   .object({ id: z.string(), status: z.string(), request: z.record(z.string(), z.unknown()) })
   .passthrough()
@@ -222,15 +206,12 @@ export const RunView = z
   .object({ id: z.string(), status: z.string(), intent: z.string() })
   .passthrough()
   .openapi("AdminRun");
-export const RunSupervision = z
-  .object({ action: z.enum(["pause", "resume", "cancel"]), reason: z.string().max(500).optional() })
-  .strict()
-  .openapi("RunSupervision");
-export const SetPassword = z
-  .object({ password: z.string().min(12).max(1024) })
-  .strict()
-  .openapi("SetPassword");
-export const ChangeOwnPassword = z
-  .object({ current: z.string().min(1).max(1024), password: z.string().min(12).max(1024) })
-  .strict()
-  .openapi("ChangeOwnPassword");
+export const RunSupervision = requestSchema("RunSupervision", {
+  action: z.enum(["pause", "resume", "cancel"]),
+  reason: z.string().max(500).optional(),
+});
+export const SetPassword = requestSchema("SetPassword", { password: z.string().min(12).max(1024) });
+export const ChangeOwnPassword = requestSchema("ChangeOwnPassword", {
+  current: z.string().min(1).max(1024),
+  password: z.string().min(12).max(1024),
+});

@@ -1,6 +1,7 @@
 // Runtime trust contracts (issue 5): artifacts, JWKS, revocations, approvals, run supervision.
 import { z } from "@hono/zod-openapi";
 import { EntityRef } from "./contracts.js";
+import { requestSchema } from "./request.js";
 
 export const ArtifactClaims = z
   .object({
@@ -23,17 +24,14 @@ export const ArtifactClaims = z
   })
   .openapi("ArtifactClaims");
 
-export const RedeemRequest = z
-  .object({
-    artifact: z.string().min(1).max(16_384),
-    requestDigest: z
-      .string()
-      .max(128)
-      .optional()
-      .openapi({ description: "The digest the tool computed of the request it is about to execute." }),
-  })
-  .strict()
-  .openapi("RedeemRequest");
+export const RedeemRequest = requestSchema("RedeemRequest", {
+  artifact: z.string().min(1).max(16_384),
+  requestDigest: z
+    .string()
+    .max(128)
+    .optional()
+    .openapi({ description: "The digest the tool computed of the request it is about to execute." }),
+});
 
 export const RedeemResponse = z.object({ redeemed: z.literal(true), claims: ArtifactClaims }).openapi("RedeemResponse");
 
@@ -42,18 +40,15 @@ export const Jwks = z
   .openapi("JWKS", { description: "Public keys that sign authorization artifacts (EdDSA, Ed25519)." });
 
 export const revocationTargetTypeValues = ["Agent", "Run", "Intent", "Grant", "Artifact"] as const;
-export const RevocationRequest = z
-  .object({
-    target: z
-      .object({
-        type: z.enum(revocationTargetTypeValues),
-        id: z.string().min(1).max(256).openapi({ description: 'For a Grant: "<agent>/<intent>".' }),
-      })
-      .strict(),
-    reason: z.string().min(1).max(1000),
-  })
-  .strict()
-  .openapi("RevocationRequest");
+export const RevocationRequest = requestSchema("RevocationRequest", {
+  target: z
+    .object({
+      type: z.enum(revocationTargetTypeValues),
+      id: z.string().min(1).max(256).openapi({ description: 'For a Grant: "<agent>/<intent>".' }),
+    })
+    .strict(),
+  reason: z.string().min(1).max(1000),
+});
 
 export const RevocationQuery = z
   .object({
@@ -111,16 +106,11 @@ export const Approval = z
   })
   .openapi("Approval");
 
-export const ApprovalVoteRequest = z
-  .object({ reason: z.string().min(1).max(1000).optional() })
-  .strict()
-  .openapi("ApprovalVoteRequest");
-export const ApprovalRejectRequest = z
-  .object({ reason: z.string().min(1).max(1000) })
-  .strict()
-  .openapi("ApprovalRejectRequest");
+export const ApprovalVoteRequest = requestSchema("ApprovalVoteRequest", {
+  reason: z.string().min(1).max(1000).optional(),
+});
+export const ApprovalRejectRequest = requestSchema("ApprovalRejectRequest", { reason: z.string().min(1).max(1000) });
 
-export const SuperviseRunRequest = z
-  .object({ reason: z.string().min(1).max(1000).optional() })
-  .strict()
-  .openapi("SuperviseRunRequest");
+export const SuperviseRunRequest = requestSchema("SuperviseRunRequest", {
+  reason: z.string().min(1).max(1000).optional(),
+});

@@ -1,6 +1,6 @@
 import { type OpenAPIHono, z } from "@hono/zod-openapi";
-import { type AppEnv, errorDoc, jsonBody, jsonContent } from "@pea/http-kit";
-import { authorize, type Consistency, probe } from "@pea/policy-store";
+import { type AppEnv, jsonContent } from "@pea/http-kit";
+import { authorize, probe } from "@pea/policy-store";
 import {
   type ApiKeyPrincipal,
   AuthorizeBatchRequest,
@@ -11,12 +11,6 @@ import {
 } from "@pea/schemas";
 import type { RouteDeps } from "../deps.js";
 import { areaRoutes } from "./kit.js";
-
-const errors = {
-  400: errorDoc("the request cannot be read; the message names the field"),
-  401: errorDoc("missing or invalid API key"),
-  413: errorDoc("body too large"),
-};
 
 /**
  * Read your writes: a caller that just changed entitlements (the admin API answers with the
@@ -30,12 +24,22 @@ const ConsistencyHeaders = z.object({
 });
 
 export function authorizeRoutes(app: OpenAPIHono<AppEnv>, deps: RouteDeps) {
-  const route = areaRoutes(app, deps.auth, "decisions", "authorize");
-  const decideOne = (request: AuthorizeRequest, speaker: ApiKeyPrincipal, endpoint: string, consistency: Consistency) =>
-    authorize(request, { speaker }, deps, endpoint, consistency);
-  const consistencyOf = (headers: { "pea-entitlement-version"?: number | undefined }): Consistency => ({
-    atLeastEntitlementVersion: headers["pea-entitlement-version"],
+  const route = areaRoutes(app, {
+    tag: "decisions",
+    access: deps.auth("authorize"),
+    errors: {
+      400: "the request cannot be read; the message names the field",
+      401: "missing or invalid API key",
+      413: "body too large",
+    },
   });
+  /** Decides each request for `speaker`, recorded as asked at `endpoint`, on entitlements as new as `headers` ask. */
+  const decider =
+    (speaker: ApiKeyPrincipal, endpoint: string, headers: z.infer<typeof ConsistencyHeaders>) =>
+    (request: AuthorizeRequest) =>
+      authorize(request, { speaker }, deps, endpoint, {
+        atLeastEntitlementVersion: headers["pea-entitlement-version"],
+      });
 
   route(
     {
@@ -43,20 +47,11 @@ export function authorizeRoutes(app: OpenAPIHono<AppEnv>, deps: RouteDeps) {
       path: "/v1/authorize",
       summary: "Ask before acting: allow (with artifact) or deny (with reasons)",
       description: 'A policy deny is a 200 with decision "deny"; 4xx only when the request cannot be read.',
-      request: {
-        headers: ConsistencyHeaders,
-        ...jsonBody(AuthorizeRequestSchema),
-      },
-      responses: {
-        200: jsonContent(AuthorizeResponse, "the decision"),
-        ...errors,
-      },
+      headers: ConsistencyHeaders,
+      body: AuthorizeRequestSchema,
+      answers: { 200: jsonContent(AuthorizeResponse, "the decision") },
     },
-    async (c) =>
-      c.json(
-        await decideOne(c.req.valid("json"), c.get("caller"), "authorize", consistencyOf(c.req.valid("header"))),
-        200,
-      ),
+    async (c) => c.json(await decider(c.get("caller"), "authorize", c.req.valid("header"))(c.req.valid("json")), 200),
   );
 
   route(
@@ -64,23 +59,13 @@ export function authorizeRoutes(app: OpenAPIHono<AppEnv>, deps: RouteDeps) {
       method: "post",
       path: "/v1/authorize/batch",
       summary: "Up to 100 decisions in one call, answered in order",
-      request: {
-        headers: ConsistencyHeaders,
-        ...jsonBody(AuthorizeBatchRequest),
-      },
-      responses: {
-        200: jsonContent(AuthorizeBatchResponse, "one decision per request, in order"),
-        ...errors,
-      },
+      headers: ConsistencyHeaders,
+      body: AuthorizeBatchRequest,
+      answers: { 200: jsonContent(AuthorizeBatchResponse, "one decision per request, in order") },
     },
     async (c) => {
-      const caller = c.get("caller");
-      const { requests } = c.req.valid("json");
-      const consistency = consistencyOf(c.req.valid("header"));
-      return c.json(
-        { responses: await Promise.all(requests.map((r) => decideOne(r, caller, "authorize_batch", consistency))) },
-        200,
-      );
+      const decide = decider(c.get("caller"), "authorize_batch", c.req.valid("header"));
+      return c.json({ responses: await Promise.all(c.req.valid("json").requests.map(decide)) }, 200);
     },
   );
 
@@ -91,16 +76,14 @@ export function authorizeRoutes(app: OpenAPIHono<AppEnv>, deps: RouteDeps) {
       summary: "Would these be allowed now? Up to 100, decided and recorded, acting on nothing",
       description:
         "The checks of /v1/authorize, recorded as decisions, but no artifact is signed, no approval opened or spent, nothing enters history, duties or business objects. An allow here permits nothing; it tells an enforcement point what it could offer (the MCP gateway's tools/list).",
-      request: jsonBody(AuthorizeBatchRequest),
-      responses: {
+      body: AuthorizeBatchRequest,
+      answers: {
         200: jsonContent(AuthorizeBatchResponse, "one decision per request, in order (never with an artifact)"),
-        ...errors,
       },
     },
     async (c) => {
-      const speaker = c.get("caller");
-      const { requests } = c.req.valid("json");
-      return c.json({ responses: await Promise.all(requests.map((r) => probe(r, { speaker }, deps))) }, 200);
+      const ask = (request: AuthorizeRequest) => probe(request, { speaker: c.get("caller") }, deps);
+      return c.json({ responses: await Promise.all(c.req.valid("json").requests.map(ask)) }, 200);
     },
   );
 }

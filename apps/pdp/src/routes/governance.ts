@@ -1,15 +1,16 @@
 import { type OpenAPIHono, z } from "@hono/zod-openapi";
-import { type AppEnv, errorDoc, jsonBody, jsonContent } from "@pea/http-kit";
+import { type AppEnv, jsonContent } from "@pea/http-kit";
 import { grantWallCrossing, listWallCrossings, reportOutcome, revokeWallCrossing } from "@pea/policy-store";
 import { OutcomeRequest, OutcomeResponse, PeaError, WallCrossing, WallCrossingRequest } from "@pea/schemas";
+import type { Context } from "hono";
 import type { RouteDeps } from "../deps.js";
 import { areaRoutes, IdParam, keyErrors } from "./kit.js";
 
 const errors = {
-  400: errorDoc("the request cannot be read"),
+  400: "the request cannot be read",
   ...keyErrors("not allowed for this key"),
-  404: errorDoc("not found"),
-  409: errorDoc("already done"),
+  404: "not found",
+  409: "already done",
 };
 
 /**
@@ -23,16 +24,19 @@ export function governanceRoutes(app: OpenAPIHono<AppEnv>, { engine, log, auth }
     if ("decision" in inputs) throw new PeaError("not_ready", "the entitlement store is not available");
     return { database: engine.database, snapshot: inputs.snapshot, now: engine.now(), trust: engine.trust };
   };
-  const decisions = areaRoutes(app, auth, "decisions", "authorize");
-  const barriers = areaRoutes(app, auth, "barriers", "authorize");
+  /** Who grants or revokes a crossing: the user the key is bound to (it must be an officer), and the key. */
+  const officer = (c: Context<AppEnv>) => [c.get("caller").userId, c.get("caller").id] as const;
+  const decisions = areaRoutes(app, { tag: "decisions", access: auth("authorize"), errors });
+  const barriers = areaRoutes(app, { tag: "barriers", access: auth("authorize"), errors });
 
   decisions(
     {
       method: "post",
       path: "/v1/decisions/{id}/outcome",
       summary: "Report whether an allowed action executed (once per decision)",
-      request: { params: IdParam, ...jsonBody(OutcomeRequest) },
-      responses: { 201: jsonContent(OutcomeResponse, "recorded"), ...errors },
+      params: IdParam,
+      body: OutcomeRequest,
+      answers: { 201: jsonContent(OutcomeResponse, "recorded") },
     },
     async (c) => {
       const caller = c.get("caller");
@@ -52,14 +56,10 @@ export function governanceRoutes(app: OpenAPIHono<AppEnv>, { engine, log, auth }
       method: "post",
       path: "/v1/wall-crossings",
       summary: "Bring a person over the wall for one issuer, with a reason, until an expiry",
-      request: jsonBody(WallCrossingRequest),
-      responses: { 201: jsonContent(WallCrossing, "granted"), ...errors },
+      body: WallCrossingRequest,
+      answers: { 201: jsonContent(WallCrossing, "granted") },
     },
-    async (c) => {
-      const { userId, id } = c.get("caller");
-      const crossing = await grantWallCrossing(store(), c.req.valid("json"), userId, id);
-      return c.json(crossing, 201);
-    },
+    async (c) => c.json(await grantWallCrossing(store(), c.req.valid("json"), ...officer(c)), 201),
   );
 
   barriers(
@@ -67,8 +67,8 @@ export function governanceRoutes(app: OpenAPIHono<AppEnv>, { engine, log, auth }
       method: "get",
       path: "/v1/wall-crossings",
       summary: "Wall crossings, newest first",
-      request: { query: z.object({ user: z.string().min(1).max(256).optional() }) },
-      responses: { 200: jsonContent(z.object({ crossings: z.array(WallCrossing) }), "the crossings"), ...errors },
+      query: z.object({ user: z.string().min(1).max(256).optional() }),
+      answers: { 200: jsonContent(z.object({ crossings: z.array(WallCrossing) }), "the crossings") },
     },
     async (c) => {
       const crossings = await listWallCrossings(engine.database, {
@@ -84,13 +84,9 @@ export function governanceRoutes(app: OpenAPIHono<AppEnv>, { engine, log, auth }
       method: "post",
       path: "/v1/wall-crossings/{id}/revoke",
       summary: "End a wall crossing now",
-      request: { params: IdParam },
-      responses: { 200: jsonContent(WallCrossing, "revoked"), ...errors },
+      params: IdParam,
+      answers: { 200: jsonContent(WallCrossing, "revoked") },
     },
-    async (c) => {
-      const { userId, id } = c.get("caller");
-      const crossing = await revokeWallCrossing(store(), c.req.valid("param").id, userId, id);
-      return c.json(crossing, 200);
-    },
+    async (c) => c.json(await revokeWallCrossing(store(), c.req.valid("param").id, ...officer(c)), 200),
   );
 }

@@ -6,20 +6,18 @@ import { areaRoutes, keyErrors } from "./kit.js";
 
 /** GET /v1/policy: what this PDP process serves (published version or policy directory). */
 export function policyRoutes(app: OpenAPIHono<AppEnv>, { engine, auth }: RouteDeps) {
-  areaRoutes(
-    app,
-    auth,
-    "policy",
-    "authorize",
-  )(
+  const route = areaRoutes(app, {
+    tag: "policy",
+    access: auth("authorize"),
+    errors: keyErrors("the key lacks the authorize scope"),
+  });
+
+  route(
     {
       method: "get",
       path: "/v1/policy",
       summary: "The active policy version, its shadow candidate, and any version this process refused to load",
-      responses: {
-        200: jsonContent(PolicyStatusResponse, "the policy state"),
-        ...keyErrors("the key lacks the authorize scope"),
-      },
+      answers: { 200: jsonContent(PolicyStatusResponse, "the policy state") },
     },
     (c) => {
       const info = engine.policyInfo();

@@ -1,6 +1,7 @@
-import { createRoute, type OpenAPIHono, z } from "@hono/zod-openapi";
+import { type OpenAPIHono, z } from "@hono/zod-openapi";
 import { type AppEnv, jsonContent, publicRoute } from "@pea/http-kit";
 import type { RouteDeps } from "../deps.js";
+import { areaRoutes } from "./kit.js";
 
 const Health = z.object({ status: z.literal("ok") }).openapi("Health");
 const Readiness = z
@@ -15,30 +16,25 @@ const Readiness = z
   .openapi("Readiness");
 
 export function systemRoutes(app: OpenAPIHono<AppEnv>, { engine, metrics, readyProbeMs = 1000 }: RouteDeps) {
-  app.openapi(
-    createRoute({
+  const route = areaRoutes(app, { tag: "system", access: publicRoute });
+
+  route(
+    {
       method: "get",
       path: "/healthz",
-      ...publicRoute,
-      tags: ["system"],
       summary: "The process is alive",
-      responses: { 200: jsonContent(Health, "alive") },
-    }),
+      answers: { 200: jsonContent(Health, "alive") },
+    },
     (c) => c.json({ status: "ok" as const }, 200),
   );
 
-  app.openapi(
-    createRoute({
+  route(
+    {
       method: "get",
       path: "/readyz",
-      ...publicRoute,
-      tags: ["system"],
       summary: "The store answers a probe in time and a valid policy set is loaded (503 until then)",
-      responses: {
-        200: jsonContent(Readiness, "ready"),
-        503: jsonContent(Readiness, "not ready"),
-      },
-    }),
+      answers: { 200: jsonContent(Readiness, "ready"), 503: jsonContent(Readiness, "not ready") },
+    },
     async (c) => {
       const s = await engine.readiness(readyProbeMs);
       const body = { ...s, policyVersion: s.policyVersion ?? null, entitlementVersion: s.entitlementVersion ?? null };

@@ -1,5 +1,5 @@
-import { createRoute, type OpenAPIHono, z } from "@hono/zod-openapi";
-import { type AppEnv, errorDoc, jsonBody, jsonContent, publicRoute } from "@pea/http-kit";
+import { type OpenAPIHono, z } from "@hono/zod-openapi";
+import { type AppEnv, jsonContent } from "@pea/http-kit";
 import {
   describeRun,
   getApproval,
@@ -27,12 +27,8 @@ import {
 } from "@pea/schemas";
 import type { Context } from "hono";
 import type { RouteDeps } from "../deps.js";
-import { areaRoutes, IdParam, keyErrors } from "./kit.js";
+import { areaRoutes, getById, IdParam, keyErrors, publicDocument } from "./kit.js";
 
-const common = {
-  400: errorDoc("the request cannot be read; the message names the field"),
-  ...keyErrors("the key lacks the scope"),
-};
 const actorOf = (c: Context<AppEnv>) => ({ apiKeyId: c.get("caller").id, userId: c.get("caller").userId });
 
 /**
@@ -40,25 +36,24 @@ const actorOf = (c: Context<AppEnv>) => ({ apiKeyId: c.get("caller").id, userId:
  * route validates, calls one function in policy-store and maps its errors.
  */
 export function trustRoutes(app: OpenAPIHono<AppEnv>, { engine, auth }: RouteDeps) {
-  const artifacts = areaRoutes(app, auth, "artifacts", "authorize");
-  const revocations = areaRoutes(app, auth, "revocations", "admin");
-  const approvals = areaRoutes(app, auth, "approvals", "approvals");
-  const runs = areaRoutes(app, auth, "runs", "runs");
+  const common = {
+    400: "the request cannot be read; the message names the field",
+    ...keyErrors("the key lacks the scope"),
+  };
+  const artifacts = areaRoutes(app, { tag: "artifacts", access: auth("authorize"), errors: common });
+  const revocations = areaRoutes(app, { tag: "revocations", access: auth("admin"), errors: common });
+  const approvals = areaRoutes(app, { tag: "approvals", access: auth("approvals"), errors: common });
+  const runs = areaRoutes(app, { tag: "runs", access: auth("runs"), errors: common });
 
-  app.openapi(
-    createRoute({
-      method: "get",
-      path: "/.well-known/jwks.json",
-      ...publicRoute,
-      tags: ["artifacts"],
-      summary: "The public keys that sign authorization artifacts (current and, during rotation, previous)",
-      responses: { 200: jsonContent(Jwks, "the JSON Web Key Set") },
-    }),
-    (c) => {
-      c.header("cache-control", "public, max-age=60");
-      return c.json(engine.trust.ring.jwks() as z.infer<typeof Jwks>, 200);
-    },
-  );
+  publicDocument(app, {
+    tag: "artifacts",
+    path: "/.well-known/jwks.json",
+    summary: "The public keys that sign authorization artifacts (current and, during rotation, previous)",
+    answer: Jwks,
+    answered: "the JSON Web Key Set",
+    maxAge: 60,
+    build: () => engine.trust.ring.jwks() as z.infer<typeof Jwks>,
+  });
 
   artifacts(
     {
@@ -67,13 +62,9 @@ export function trustRoutes(app: OpenAPIHono<AppEnv>, { engine, auth }: RouteDep
       summary: "A tool's last check: redeem an artifact once",
       description:
         "200 with the claims the first time; 401 bad signature or wrong request digest; 409 already redeemed; 410 expired or revoked.",
-      request: jsonBody(RedeemRequest),
-      responses: {
-        200: jsonContent(RedeemResponse, "redeemed: act now"),
-        409: errorDoc("already redeemed (replay)"),
-        410: errorDoc("expired or revoked"),
-        ...common,
-      },
+      body: RedeemRequest,
+      answers: { 200: jsonContent(RedeemResponse, "redeemed: act now") },
+      errors: { 409: "already redeemed (replay)", 410: "expired or revoked" },
     },
     async (c) => {
       const outcome = await redeemArtifact(engine.database, engine.trust, c.req.valid("json"), actorOf(c));
@@ -87,8 +78,8 @@ export function trustRoutes(app: OpenAPIHono<AppEnv>, { engine, auth }: RouteDep
       method: "post",
       path: "/v1/revocations",
       summary: "Revoke an agent, run, intent, grant or artifact, in every PDP within a second",
-      request: jsonBody(RevocationRequest),
-      responses: { 201: jsonContent(Revocation, "revoked"), ...common },
+      body: RevocationRequest,
+      answers: { 201: jsonContent(Revocation, "revoked") },
     },
     async (c) => {
       const revocation = await revoke(engine.database, engine.trust, c.req.valid("json"), actorOf(c));
@@ -101,8 +92,8 @@ export function trustRoutes(app: OpenAPIHono<AppEnv>, { engine, auth }: RouteDep
       method: "get",
       path: "/v1/revocations",
       summary: "Revocations with their targets, newest first; ?type= and ?id= ask whether one target is revoked",
-      request: { query: RevocationQuery },
-      responses: { 200: jsonContent(z.object({ revocations: z.array(Revocation) }), "revocations"), ...common },
+      query: RevocationQuery,
+      answers: { 200: jsonContent(z.object({ revocations: z.array(Revocation) }), "revocations") },
     },
     async (c) => c.json({ revocations: await listRevocations(engine.database, c.req.valid("query")) }, 200),
   );
@@ -112,77 +103,61 @@ export function trustRoutes(app: OpenAPIHono<AppEnv>, { engine, auth }: RouteDep
       method: "get",
       path: "/v1/approvals",
       summary: "Approvals, newest first (?status=pending for the queue)",
-      request: { query: z.object({ status: z.enum(approvalStatusValues).optional() }) },
-      responses: { 200: jsonContent(z.object({ approvals: z.array(Approval) }), "approvals"), ...common },
+      query: z.object({ status: z.enum(approvalStatusValues).optional() }),
+      answers: { 200: jsonContent(z.object({ approvals: z.array(Approval) }), "approvals") },
     },
     async (c) => c.json({ approvals: await listApprovals(engine.database, c.req.valid("query")) }, 200),
   );
 
-  approvals(
-    {
-      method: "get",
-      path: "/v1/approvals/{id}",
-      summary: "One approval: the exact request it is for, its rules and votes",
-      request: { params: IdParam },
-      responses: { 200: jsonContent(Approval, "the approval"), 404: errorDoc("no such approval"), ...common },
-    },
-    async (c) => {
-      const approval = await getApproval(engine.database, c.req.valid("param").id);
-      if (!approval) throw new PeaError("not_found", "no such approval");
-      return c.json(approval, 200);
-    },
-  );
+  getById(approvals, {
+    path: "/v1/approvals/{id}",
+    summary: "One approval: the exact request it is for, its rules and votes",
+    answer: Approval,
+    answered: "the approval",
+    missing: "no such approval",
+    find: (id) => getApproval(engine.database, id),
+  });
 
-  const vote =
-    (decision: "approve" | "reject") => async (c: Context<AppEnv>, id: string, reason: string | undefined) => {
-      const inputs = engine.inputs();
-      if ("decision" in inputs) throw new PeaError("not_ready", "entitlements are not loaded");
-      return voteOnApproval(engine.database, inputs.snapshot, id, { vote: decision, reason }, actorOf(c));
-    };
-  const approve = vote("approve");
-  const reject = vote("reject");
-
-  approvals(
+  const votes = [
     {
-      method: "post",
-      path: "/v1/approvals/{id}/approve",
+      vote: "approve",
       summary: "Approve, as the user the API key is bound to",
       description:
         "The approver must hold an approver group the rule names, and be neither the requester, anyone in its chain (an agent counts as its owner), nor the business object's initiator.",
-      request: {
-        params: IdParam,
-        ...jsonBody(ApprovalVoteRequest),
-      },
-      responses: {
-        200: jsonContent(Approval, "the approval after this vote"),
-        404: errorDoc("no such approval"),
-        409: errorDoc("not pending, or already decided by this user"),
-        ...common,
-      },
+      body: ApprovalVoteRequest,
+      answered: "the approval after this vote",
+      conflict: "not pending, or already decided by this user",
     },
-    async (c) => {
-      return c.json(await approve(c, c.req.valid("param").id, c.req.valid("json").reason), 200);
-    },
-  );
-
-  approvals(
     {
-      method: "post",
-      path: "/v1/approvals/{id}/reject",
+      vote: "reject",
       summary: "Reject, with a reason",
-      request: {
-        params: IdParam,
-        ...jsonBody(ApprovalRejectRequest),
-      },
-      responses: {
-        200: jsonContent(Approval, "the approval, rejected"),
-        404: errorDoc("no such approval"),
-        409: errorDoc("not pending"),
-        ...common,
-      },
+      body: ApprovalRejectRequest,
+      answered: "the approval, rejected",
+      conflict: "not pending",
     },
-    async (c) => c.json(await reject(c, c.req.valid("param").id, c.req.valid("json").reason), 200),
-  );
+  ] as const;
+  for (const { vote, body, answered, conflict, ...doc } of votes) {
+    approvals(
+      {
+        method: "post",
+        path: `/v1/approvals/{id}/${vote}`,
+        ...doc,
+        params: IdParam,
+        body,
+        answers: { 200: jsonContent(Approval, answered) },
+        errors: { 404: "no such approval", 409: conflict },
+      },
+      async (c) => {
+        const inputs = engine.inputs();
+        if ("decision" in inputs) throw new PeaError("not_ready", "entitlements are not loaded");
+        const ballot = { vote, reason: c.req.valid("json").reason };
+        return c.json(
+          await voteOnApproval(engine.database, inputs.snapshot, c.req.valid("param").id, ballot, actorOf(c)),
+          200,
+        );
+      },
+    );
+  }
 
   for (const action of ["pause", "resume", "cancel"] as const) {
     runs(
@@ -190,16 +165,10 @@ export function trustRoutes(app: OpenAPIHono<AppEnv>, { engine, auth }: RouteDep
         method: "post",
         path: `/v1/runs/{id}/${action}`,
         summary: `${action[0]?.toUpperCase()}${action.slice(1)} a run (paused and cancelled runs get deny run_inactive)`,
-        request: {
-          params: IdParam,
-          ...jsonBody(SuperviseRunRequest),
-        },
-        responses: {
-          200: jsonContent(RunResponse, "the run"),
-          404: errorDoc("no such run"),
-          409: errorDoc("the run is not in a state this applies to"),
-          ...common,
-        },
+        params: IdParam,
+        body: SuperviseRunRequest,
+        answers: { 200: jsonContent(RunResponse, "the run") },
+        errors: { 404: "no such run", 409: "the run is not in a state this applies to" },
       },
       async (c) => {
         const { reason } = c.req.valid("json");

@@ -10,7 +10,7 @@ import {
   AuthorizeResponse,
 } from "@pea/schemas";
 import type { RouteDeps } from "../deps.js";
-import { areaRoutes } from "./kit.js";
+import { areaRoutes, keyErrors } from "./kit.js";
 
 /**
  * Read your writes: a caller that just changed entitlements (the admin API answers with the
@@ -29,7 +29,7 @@ export function authorizeRoutes(app: OpenAPIHono<AppEnv>, deps: RouteDeps) {
     access: deps.auth("authorize"),
     errors: {
       400: "the request cannot be read; the message names the field",
-      401: "missing or invalid API key",
+      ...keyErrors("the key lacks the authorize scope"),
       413: "body too large",
     },
   });

@@ -167,6 +167,8 @@ describe("typos are refused, naming the field", () => {
       { type: "Intent", id: "market-research" },
       { type: "Grant", id: "research-assistant/deal-prep" },
       { type: "Artifact", id: "dec_nope" },
+      // Shaped like a decision id made now, but no such decision was recorded.
+      { type: "Artifact", id: `dec_${Date.now().toString(36)}${"0".repeat(20)}` },
     ]) {
       const res = await client.call("POST", "/v1/revocations", { target, reason: "typo" });
       expect(res.status, target.id).toBe(400);

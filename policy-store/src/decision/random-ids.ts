@@ -26,9 +26,16 @@ export function newDecisionId(): string {
   return `dec_${Date.now().toString(36)}${randomHex(DECISION_RANDOM_HEX / 2)}`;
 }
 
-/** When a decision id was made; undefined for a string PEA never made one of. */
-export function decisionIdTime(id: string): Date | undefined {
+/**
+ * When a decision's audit record can have been written: by the process that made its id, within
+ * the decision's deadline; a day either side covers any clock step. The audit log is partitioned by
+ * month, so a lookup bounded by this reads one or two partitions instead of every one. Undefined
+ * for a string PEA never made a decision id of.
+ */
+export function decisionRecordWindow(id: string): { from: Date; to: Date } | undefined {
   const time = /^dec_([0-9a-z]{1,11})[0-9a-f]{20}$/.exec(id)?.[1];
   const ms = time === undefined ? Number.NaN : Number.parseInt(time, 36);
-  return Number.isSafeInteger(ms) ? new Date(ms) : undefined;
+  if (!Number.isSafeInteger(ms)) return undefined;
+  return { from: new Date(ms - RECORD_WINDOW_MS), to: new Date(ms + RECORD_WINDOW_MS) };
 }
+const RECORD_WINDOW_MS = 24 * 60 * 60 * 1000;

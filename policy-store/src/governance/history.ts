@@ -3,7 +3,7 @@ import type { EntityRef } from "@pea/schemas";
 import { PeaError } from "@pea/schemas";
 import { type AuditEntry, type AuditRecord, changeRecord, type SideInsert } from "../audit/chain.js";
 import type { EntityJson } from "../cedar/cedar.js";
-import { decisionIdTime } from "../decision/random-ids.js";
+import { decisionRecordWindow } from "../decision/random-ids.js";
 import { objectInserts } from "./object-records.js";
 
 /**
@@ -347,11 +347,10 @@ export async function reportOutcome(
 ): Promise<{ decisionId: string; status: OutcomeStatus; reportedAt: string }> {
   // The decision's owner from its effects, else (an allow that touched nothing) from its audit
   // record, read only when there are no effects; whether it was reported; who made the reporting key.
-  // The record is looked for around the time its id was made (written by the same process within its
-  // decision deadline), so only the month partitions around it are searched, not every one of them:
-  // unbounded, planning and probing every partition made this read cost more than a decision.
-  const madeAt = decisionIdTime(input.decisionId);
-  if (!madeAt) throw new OutcomeError("not_found", `no allowed decision ${input.decisionId}`);
+  // The record is looked for around the time its id was made: unbounded, planning and probing every
+  // month partition of the log made this read cost more than a decision.
+  const window = decisionRecordWindow(input.decisionId);
+  if (!window) throw new OutcomeError("not_found", `no allowed decision ${input.decisionId}`);
   const facts = await database.query<{ source: "effects" | "logged" | "outcome" | "key"; value: string | null }>(
     `WITH effects AS (
        SELECT api_key_id FROM touches WHERE decision_id = $1
@@ -363,12 +362,7 @@ export async function reportOutcome(
          AND time >= $3 AND time < $4
      UNION ALL SELECT 'outcome', NULL FROM decision_outcomes WHERE decision_id = $1
      UNION ALL SELECT 'key', created_by FROM api_keys WHERE id = $2`,
-    [
-      input.decisionId,
-      options.apiKeyId,
-      new Date(madeAt.getTime() - RECORD_WINDOW_MS).toISOString(),
-      new Date(madeAt.getTime() + RECORD_WINDOW_MS).toISOString(),
-    ],
+    [input.decisionId, options.apiKeyId, window.from.toISOString(), window.to.toISOString()],
   );
   const decided = facts.find((f) => f.source === "effects" || f.source === "logged");
   if (!decided) throw new OutcomeError("not_found", `no allowed decision ${input.decisionId}`);
@@ -402,5 +396,3 @@ export async function reportOutcome(
 }
 
 const UNIQUE_VIOLATION = "23505";
-// Far wider than a decision deadline or a clock step, narrow enough to name one or two partitions.
-const RECORD_WINDOW_MS = 24 * 60 * 60 * 1000;

@@ -1,9 +1,10 @@
 import { randomBytes } from "node:crypto";
 import { type Database, type Session, tables } from "@pea/migrations";
 import { PeaError } from "@pea/schemas";
-import { and, desc, eq, inArray, isNull, sql } from "drizzle-orm";
+import { and, desc, eq, gte, inArray, isNull, lt, sql } from "drizzle-orm";
 import { recordChange } from "../audit/chain.js";
 import { type Decision, type DecisionRequest, deny, linkName } from "../decision/decision.js";
+import { decisionRecordWindow } from "../decision/random-ids.js";
 import { IdpTokenVerifier, type TrustedIssuer } from "../identity/idp-tokens.js";
 import { defaultTokenAudience, type TokenAudience } from "../identity/token-audience.js";
 import { CoalescedReload } from "./coalesced-reload.js";
@@ -222,14 +223,19 @@ const targetExists: Record<RevocationTargetType, (database: Session, id: string)
       .from(agentIntents)
       .where(and(eq(agentIntents.agentId, agent), eq(agentIntents.intentId, intent)));
   },
-  Artifact: (database, id) => {
+  Artifact: async (database, id) => {
     const { auditLog } = tables;
+    // An artifact's id is its decision's.
+    const window = decisionRecordWindow(id);
+    if (!window) return [];
     return database.db
       .select({ seq: auditLog.seq })
       .from(auditLog)
       .where(
         and(
           eq(auditLog.ref, id),
+          gte(auditLog.time, window.from),
+          lt(auditLog.time, window.to),
           eq(auditLog.kind, "decision"),
           eq(auditLog.decision, "allow"),
           sql`${auditLog.record} ? 'artifactId'`,

@@ -133,22 +133,23 @@ export function peopleRoutes(ui: UiApp, kit: UiKit): void {
     });
   };
 
-  ui.get("/people", async (c) => renderPeople(c, await kit.state(c)));
-  kit.post(ui, "/people/users", {
-    formId: "new-user",
-    back: "/people",
-    done: (f) => `User ${one(f, "id")} created.`,
-    render: () => renderPeople,
-    work: (a, f) =>
-      ent.createUser(a, { id: one(f, "id"), displayName: one(f, "displayName"), email: one(f, "email") || undefined }),
-  });
-  kit.post(ui, "/people/agents", {
-    formId: "new-agent",
-    back: "/people",
-    done: (f) => `Agent ${one(f, "id")} registered.`,
-    render: () => renderPeople,
-    work: (a, f) =>
-      ent.createAgent(a, { id: one(f, "id"), owner: one(f, "owner"), description: one(f, "description") }),
+  kit.page(ui, "/people", renderPeople, {
+    "/people/users": {
+      formId: "new-user",
+      done: (f) => `User ${one(f, "id")} created.`,
+      work: (a, f) =>
+        ent.createUser(a, {
+          id: one(f, "id"),
+          displayName: one(f, "displayName"),
+          email: one(f, "email") || undefined,
+        }),
+    },
+    "/people/agents": {
+      formId: "new-agent",
+      done: (f) => `Agent ${one(f, "id")} registered.`,
+      work: (a, f) =>
+        ent.createAgent(a, { id: one(f, "id"), owner: one(f, "owner"), description: one(f, "description") }),
+    },
   });
 
   ui.get("/people/users/:id", async (c) => renderUser(c.req.param("id"))(c, await kit.state(c)));

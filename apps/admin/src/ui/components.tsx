@@ -24,19 +24,33 @@ export function Section(props: { id: string; title: Child; children?: Child }) {
 }
 
 /**
- * A table with a screen-reader caption and column headers; `filter` ties it to a search box. With
- * `rows` 0 it is the `empty` sentence instead.
+ * A table with a screen-reader caption and column headers, a row an item; `filter` ties it to a
+ * search box. With no `items` it is the `empty` sentence instead (given one).
  */
-export function DataTable(props: {
+export function DataTable<T>(props: {
   id: string;
   caption: string;
+  /** A column's header; null leaves the column (and its cell in every row) out. */
   columns: Array<string | null>;
   filter?: string;
-  rows?: number;
+  items: T[];
   empty?: Child;
-  children?: Child;
+  /** An item's cells, one a column; the first heads the row unless `rowHeads` is false. */
+  cells: (item: T) => Child[];
+  rowHeads?: boolean;
+  rowTestId?: (item: T) => string;
 }) {
-  if (props.rows === 0) return <Empty>{props.empty}</Empty>;
+  if (props.items.length === 0 && props.empty !== undefined) return <Empty>{props.empty}</Empty>;
+  const heads = props.rowHeads !== false;
+  const row = (item: T) => (
+    <tr data-testid={props.rowTestId?.(item)}>
+      {props
+        .cells(item)
+        .map((cell, i) =>
+          props.columns[i] === null ? null : heads && i === 0 ? <th scope="row">{cell}</th> : <td>{cell}</td>,
+        )}
+    </tr>
+  );
   return (
     <div class="table-wrap">
       <table data-filterable={props.filter} id={props.id}>
@@ -44,7 +58,7 @@ export function DataTable(props: {
         <thead>
           <tr>{props.columns.map((c) => (c === null ? null : <th scope="col">{c}</th>))}</tr>
         </thead>
-        <tbody>{props.children}</tbody>
+        <tbody>{props.items.map(row)}</tbody>
       </table>
     </div>
   );

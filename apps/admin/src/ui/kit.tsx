@@ -77,6 +77,9 @@ export interface PostSpec {
   keepValues?: boolean;
 }
 
+/** A change made from a list page: it goes back to the page, and shows it again when refused. */
+export type PageChange = Omit<PostSpec, "back" | "render">;
+
 export interface UiKit {
   deps: AppDeps;
   state(c: UiContext, extra?: Partial<PageState>): Promise<PageState>;
@@ -99,6 +102,11 @@ export interface UiKit {
    * field may depend on the form and the request (its path parameters).
    */
   post(ui: UiApp, path: string, spec: PostSpec): void;
+  /**
+   * GET `path` shows the page `render` draws, and each of `changes` is POST to its path from that
+   * page: back to `path` when done, `render` again with the error inline when refused.
+   */
+  page(ui: UiApp, path: string, render: Render, changes?: Record<string, PageChange>): void;
   /** Show a read-only page, or (403) the rule that refuses it to this person. */
   orRefused(c: UiContext, s: PageState, title: string, show: () => Promise<Response>): Promise<Response>;
 }
@@ -156,7 +164,7 @@ export function createUiKit(deps: AppDeps): UiKit {
   };
   const value = <T,>(v: T | Of<T>, form: Form, c: UiContext): T =>
     typeof v === "function" ? (v as Of<T>)(form, c) : v;
-  return {
+  const kit: UiKit = {
     deps,
     state,
     flashAndGo,
@@ -181,6 +189,12 @@ export function createUiKit(deps: AppDeps): UiKit {
         });
       });
     },
+    page(ui, path, render, changes = {}) {
+      ui.get(path, async (c) => render(c, await state(c)));
+      for (const [to, change] of Object.entries(changes)) {
+        kit.post(ui, to, { ...change, back: path, render: () => render });
+      }
+    },
     async orRefused(c, s, title, show) {
       try {
         return await show();
@@ -192,4 +206,5 @@ export function createUiKit(deps: AppDeps): UiKit {
       }
     },
   };
+  return kit;
 }

@@ -11,13 +11,12 @@ export function approvalRoutes(ui: UiApp, kit: UiKit): void {
     const approvals = await ov.listApprovals(c.get("actor"), status === "all" ? undefined : (status as "pending"));
     return c.html(<ApprovalsPage state={s} approvals={approvals} status={status} />);
   };
-  ui.get("/approvals", async (c) => render(c, await kit.state(c)));
   const vote = (form: Form) => (one(form, "vote") === "reject" ? "reject" : "approve");
-  kit.post(ui, "/approvals/:id", {
-    formId: (_f, c) => `approval-${idOf(c)}`,
-    back: "/approvals",
-    done: (f, c) => `Approval ${idOf(c)}: ${vote(f) === "approve" ? "approved" : "rejected"}.`,
-    render: () => render,
-    work: (a, f, c) => ov.decideApproval(a, idOf(c), vote(f), one(f, "reason") || undefined),
+  kit.page(ui, "/approvals", render, {
+    "/approvals/:id": {
+      formId: (_f, c) => `approval-${idOf(c)}`,
+      done: (f, c) => `Approval ${idOf(c)}: ${vote(f) === "approve" ? "approved" : "rejected"}.`,
+      work: (a, f, c) => ov.decideApproval(a, idOf(c), vote(f), one(f, "reason") || undefined),
+    },
   });
 }

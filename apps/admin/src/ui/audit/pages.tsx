@@ -162,44 +162,37 @@ export function AuditPage(props: {
       ) : null}
       {paging}
       <DataTable
-        rows={page.entries.length}
+        items={page.entries}
         empty="No audit entries match."
         id="audit"
         caption="Audit log entries, newest first"
         columns={["#", "Time", "Who (chain → principal)", "What", "Outcome"]}
-      >
-        {page.entries.map((e) => {
+        cells={(e) => {
           const r = e.record as Rec;
           const decision = r.type === "decision";
           const reasons = (r.reasons as Array<{ code: string; policy?: string }> | undefined) ?? [];
-          return (
-            <tr>
-              <th scope="row">{e.seq}</th>
-              <td>
-                <time datetime={e.time}>{when(e.time)}</time>
-              </td>
-              <td>
-                <Who r={r} />
-              </td>
-              <td>
-                {decision ? `${String(r.action)} on ${String(r.resource)}` : `${String(r.action)} ${String(r.target)}`}
-                {r.run ? (
-                  <div class="muted">
-                    run <a href={`/runs/${encodeURIComponent(String(r.run))}`}>{String(r.run)}</a>
-                  </div>
-                ) : null}
-                <Details entry={e} />
-              </td>
-              <td>
-                {decision ? <Status status={String(r.decision)} /> : <span class="chip">change</span>}{" "}
-                <span class="muted">
-                  {reasons.map((x) => (x.policy ? `${x.code} (${x.policy})` : x.code)).join(", ")}
-                </span>
-              </td>
-            </tr>
-          );
-        })}
-      </DataTable>
+          return [
+            e.seq,
+            <time datetime={e.time}>{when(e.time)}</time>,
+            <Who r={r} />,
+            <>
+              {decision ? `${String(r.action)} on ${String(r.resource)}` : `${String(r.action)} ${String(r.target)}`}
+              {r.run ? (
+                <div class="muted">
+                  run <a href={`/runs/${encodeURIComponent(String(r.run))}`}>{String(r.run)}</a>
+                </div>
+              ) : null}
+              <Details entry={e} />
+            </>,
+            <>
+              {decision ? <Status status={String(r.decision)} /> : <span class="chip">change</span>}{" "}
+              <span class="muted">
+                {reasons.map((x) => (x.policy ? `${x.code} (${x.policy})` : x.code)).join(", ")}
+              </span>
+            </>,
+          ];
+        }}
+      />
       {paging}
     </Layout>
   );

@@ -26,24 +26,15 @@ function KindSection(props: {
         filter="groups"
         caption={`${k.one}s and their members`}
         columns={[k.one, "Description", "Members", groups ? "Inside" : null]}
-        rows={props.rows.length}
+        items={props.rows}
         empty={`No ${props.kind}s${q ? ` match “${q}”` : ""}.`}
-      >
-        {props.rows.map((g) => (
-          <tr>
-            <th scope="row">{g.id}</th>
-            <td>{g.description}</td>
-            <td>
-              <Refs refs={g.members} />
-            </td>
-            {"memberOf" in g ? (
-              <td>
-                <Refs refs={g.memberOf} />
-              </td>
-            ) : null}
-          </tr>
-        ))}
-      </DataTable>
+        cells={(g) => [
+          g.id,
+          g.description,
+          <Refs refs={g.members} />,
+          "memberOf" in g ? <Refs refs={g.memberOf} /> : null,
+        ]}
+      />
       {state.allowed.has(k.needs) ? (
         <FormCard
           state={state}

@@ -16,16 +16,15 @@ export const renderGroups =
 export function groupRoutes(ui: UiApp, kit: UiKit): void {
   const ent = kit.deps.entitlements;
   const render = renderGroups(kit);
-  ui.get("/groups", async (c) => render(c, await kit.state(c)));
   const segment = (form: Form) => one(form, "kind") === "segment";
-  kit.post(ui, "/groups", {
-    formId: (f) => (segment(f) ? "new-segment" : "new-group"),
-    back: "/groups",
-    done: (f) => `${segment(f) ? "Segment" : "Group"} ${one(f, "id")} created.`,
-    render: () => render,
-    work: (a, f) => {
-      const input = { id: one(f, "id"), description: one(f, "description") };
-      return segment(f) ? ent.createSegment(a, input) : ent.createGroup(a, input);
+  kit.page(ui, "/groups", render, {
+    "/groups": {
+      formId: (f) => (segment(f) ? "new-segment" : "new-group"),
+      done: (f) => `${segment(f) ? "Segment" : "Group"} ${one(f, "id")} created.`,
+      work: (a, f) => {
+        const input = { id: one(f, "id"), description: one(f, "description") };
+        return segment(f) ? ent.createSegment(a, input) : ent.createGroup(a, input);
+      },
     },
   });
 }

@@ -36,33 +36,30 @@ export function IntentsPage(props: {
     <Layout title="Intents & capability sets" path="/intents" state={state}>
       <FilterBar action="/intents" table="intents" label="Filter intents" q={q} />
       <DataTable
-        rows={intents.length}
+        items={intents}
         empty={<>No intents{q ? ` match “${q}”` : " yet"}.</>}
         id="intents"
         filter="intents"
         caption="Intents, their capability sets and the agents holding them"
         columns={["Intent", "Capability set", "Held by"]}
-      >
-        {intents.map((i) => (
-          <tr>
-            <th scope="row">
-              {i.id}
-              <div class="muted">{i.description}</div>
-            </th>
-            <td>
-              <ul class="chips">
-                {i.capabilities.map((c) => (
-                  <li class="chip">
-                    {c.action} on {c.resourceType}
-                  </li>
-                ))}
-              </ul>
-              {canWrite ? <CapabilityEditor state={state} intent={i} /> : null}
-            </td>
-            <td>{i.agents.join(", ") || <span class="muted">no agent</span>}</td>
-          </tr>
-        ))}
-      </DataTable>
+        cells={(i) => [
+          <>
+            {i.id}
+            <div class="muted">{i.description}</div>
+          </>,
+          <>
+            <ul class="chips">
+              {i.capabilities.map((c) => (
+                <li class="chip">
+                  {c.action} on {c.resourceType}
+                </li>
+              ))}
+            </ul>
+            {canWrite ? <CapabilityEditor state={state} intent={i} /> : null}
+          </>,
+          i.agents.join(", ") || <span class="muted">no agent</span>,
+        ]}
+      />
       {canWrite ? (
         <FormCard state={state} form="new-intent" summary="New intent" action="/intents" submit="Create intent">
           <Field state={state} id="ni-id" name="id" label="Intent id" required />

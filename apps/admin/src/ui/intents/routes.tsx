@@ -24,21 +24,18 @@ export function intentRoutes(ui: UiApp, kit: UiKit): void {
     const intents = await ent.listIntents(c.get("actor"));
     return c.html(<IntentsPage state={s} intents={intents} actions={schemaActions()} q={c.req.query("q")} />);
   };
-  ui.get("/intents", async (c) => render(c, await kit.state(c)));
   const capabilities = (form: Form) => parseCapabilities(one(form, "capabilities"));
-  kit.post(ui, "/intents", {
-    formId: "new-intent",
-    back: "/intents",
-    done: (f) => `Intent ${one(f, "id")} created.`,
-    render: () => render,
-    work: (a, f) =>
-      ent.createIntent(a, { id: one(f, "id"), description: one(f, "description"), capabilities: capabilities(f) }),
-  });
-  kit.post(ui, "/intents/:id", {
-    formId: (_f, c) => `intent-${idOf(c)}`,
-    back: "/intents",
-    done: (_f, c) => `Capability set of ${idOf(c)} saved.`,
-    render: () => render,
-    work: (a, f, c) => ent.updateIntent(a, idOf(c), { capabilities: capabilities(f) }),
+  kit.page(ui, "/intents", render, {
+    "/intents": {
+      formId: "new-intent",
+      done: (f) => `Intent ${one(f, "id")} created.`,
+      work: (a, f) =>
+        ent.createIntent(a, { id: one(f, "id"), description: one(f, "description"), capabilities: capabilities(f) }),
+    },
+    "/intents/:id": {
+      formId: (_f, c) => `intent-${idOf(c)}`,
+      done: (_f, c) => `Capability set of ${idOf(c)} saved.`,
+      work: (a, f, c) => ent.updateIntent(a, idOf(c), { capabilities: capabilities(f) }),
+    },
   });
 }

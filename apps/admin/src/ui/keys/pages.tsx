@@ -43,41 +43,34 @@ export function KeysPage(props: {
         </div>
       ) : null}
       <DataTable
-        rows={props.keys.length}
+        items={props.keys}
         empty="No API keys."
         id="keys"
         caption="API keys"
         columns={["Key id", "Name", "Kind", "Speaks for", "Scopes", "Created by", "Created", "State"]}
-      >
-        {props.keys.map((k) => (
-          <tr>
-            <th scope="row">
-              <code>{k.id}</code>
-            </th>
-            <td>{k.name}</td>
-            <td>{k.kind}</td>
-            <td>{binding(k)}</td>
-            <td>{k.scopes.join(", ")}</td>
-            <td>{k.createdBy ?? <span class="muted">unknown</span>}</td>
-            <td>{k.createdAt.slice(0, 16).replace("T", " ")}</td>
-            <td>
-              {k.revokedAt ? (
-                <Status status="revoked" />
-              ) : canWrite ? (
-                <ActionButton
-                  state={state}
-                  action={`/keys/${encodeURIComponent(k.id)}/revoke`}
-                  label="Revoke"
-                  danger
-                  confirm={`Revoke key ${k.name} (${k.id})? Every PDP stops accepting it at once.`}
-                />
-              ) : (
-                <Status status="active" />
-              )}
-            </td>
-          </tr>
-        ))}
-      </DataTable>
+        cells={(k) => [
+          <code>{k.id}</code>,
+          k.name,
+          k.kind,
+          binding(k),
+          k.scopes.join(", "),
+          k.createdBy ?? <span class="muted">unknown</span>,
+          k.createdAt.slice(0, 16).replace("T", " "),
+          k.revokedAt ? (
+            <Status status="revoked" />
+          ) : canWrite ? (
+            <ActionButton
+              state={state}
+              action={`/keys/${encodeURIComponent(k.id)}/revoke`}
+              label="Revoke"
+              danger
+              confirm={`Revoke key ${k.name} (${k.id})? Every PDP stops accepting it at once.`}
+            />
+          ) : (
+            <Status status="active" />
+          ),
+        ]}
+      />
       <Section id="requests" title="Credential requests">
         <p class="muted">
           A key bound to another person, or another person's password, takes two administrators: one asks, a second
@@ -85,33 +78,21 @@ export function KeysPage(props: {
         </p>
         <FormError state={state} form="requests" />
         <DataTable
-          rows={props.requests.length}
+          items={props.requests}
           empty="No credential requests."
           id="credential-requests"
           caption="Credential requests"
           columns={["Request", "For", "What", "Asked by", "Asked", "State", ""]}
-        >
-          {props.requests.map((r) => (
-            <tr>
-              <th scope="row">
-                <code>{r.id}</code>
-              </th>
-              <td>{r.subject}</td>
-              <td>
-                {r.kind === "api_key" ? `key ${r.detail.name} (${(r.detail.scopes ?? []).join(", ")})` : "password"}
-              </td>
-              <td>{r.requestedBy}</td>
-              <td>{when(r.requestedAt)}</td>
-              <td>
-                {r.status}
-                {r.decidedBy ? ` by ${r.decidedBy}` : ""}
-              </td>
-              <td>
-                <RequestActions state={state} request={r} />
-              </td>
-            </tr>
-          ))}
-        </DataTable>
+          cells={(r) => [
+            <code>{r.id}</code>,
+            r.subject,
+            r.kind === "api_key" ? `key ${r.detail.name} (${(r.detail.scopes ?? []).join(", ")})` : "password",
+            r.requestedBy,
+            when(r.requestedAt),
+            `${r.status}${r.decidedBy ? ` by ${r.decidedBy}` : ""}`,
+            <RequestActions state={state} request={r} />,
+          ]}
+        />
       </Section>
       {canWrite ? (
         <FormCard state={state} form="key" summary="New API key" action="/keys" submit="Create key">

@@ -54,7 +54,6 @@ export function keyRoutes(ui: UiApp, kit: UiKit): void {
       return render(c, await kit.state(c, { errors: { [formId]: message }, values: valuesOf(form) }));
     }
   };
-  ui.get("/keys", async (c) => render(c, await kit.state(c)));
   ui.post("/keys", async (c) => {
     const form = await formOf(c);
     const kind = (one(form, "kind") || "user") as AdminKeyKind;
@@ -77,27 +76,23 @@ export function keyRoutes(ui: UiApp, kit: UiKit): void {
   ui.post("/keys/requests/:id/collect", async (c) =>
     showOnce(c, () => ent.collectApiKey(c.get("actor"), idOf(c)), "requests", {}),
   );
-  kit.post(ui, "/keys/requests/:id/approve", {
-    formId: "requests",
-    back: "/keys",
-    done: (_f, c) => `Request ${idOf(c)} approved.`,
-    render: () => (c, s) => render(c, s),
-    work: (a, _f, c) => ent.approveCredentialRequest(a, idOf(c)),
-  });
-  kit.post(ui, "/keys/requests/:id/reject", {
-    formId: "requests",
-    back: "/keys",
-    confirm: (_f, c) => ({ title: "Refuse request?", text: `Request ${idOf(c)} will not be granted.` }),
-    done: (_f, c) => `Request ${idOf(c)} refused.`,
-    render: () => (c, s) => render(c, s),
-    work: (a, _f, c) => ent.rejectCredentialRequest(a, idOf(c)),
-  });
-  kit.post(ui, "/keys/:id/revoke", {
-    formId: "key",
-    back: "/keys",
-    confirm: (_f, c) => ({ title: "Revoke key?", text: `Every PDP stops accepting key ${idOf(c)} at once.` }),
-    done: (_f, c) => `Key ${idOf(c)} revoked.`,
-    render: () => (c, s) => render(c, s),
-    work: (a, _f, c) => ent.revokeApiKey(a, idOf(c)),
+  kit.page(ui, "/keys", (c, s) => render(c, s), {
+    "/keys/requests/:id/approve": {
+      formId: "requests",
+      done: (_f, c) => `Request ${idOf(c)} approved.`,
+      work: (a, _f, c) => ent.approveCredentialRequest(a, idOf(c)),
+    },
+    "/keys/requests/:id/reject": {
+      formId: "requests",
+      confirm: (_f, c) => ({ title: "Refuse request?", text: `Request ${idOf(c)} will not be granted.` }),
+      done: (_f, c) => `Request ${idOf(c)} refused.`,
+      work: (a, _f, c) => ent.rejectCredentialRequest(a, idOf(c)),
+    },
+    "/keys/:id/revoke": {
+      formId: "key",
+      confirm: (_f, c) => ({ title: "Revoke key?", text: `Every PDP stops accepting key ${idOf(c)} at once.` }),
+      done: (_f, c) => `Key ${idOf(c)} revoked.`,
+      work: (a, _f, c) => ent.revokeApiKey(a, idOf(c)),
+    },
   });
 }

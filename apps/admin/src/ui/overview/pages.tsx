@@ -2,7 +2,7 @@
 /** @jsxImportSource hono/jsx */
 import type { ConsoleOverview } from "@pea/policy-store";
 import { DataTable, Section, when } from "../components.js";
-import { Layout, type PageState } from "../layout.js";
+import { Layout, type PageState, refText } from "../layout.js";
 import { DecisionChart, seriesClass } from "./chart.js";
 
 const audit = (filters: Record<string, string>) => `/audit?${new URLSearchParams({ since: "24h", ...filters })}`;
@@ -20,6 +20,25 @@ function Figure(props: { id: string; label: string; value: number; href: string;
 export function OverviewPage(props: { state: PageState; overview: ConsoleOverview }) {
   const o = props.overview;
   const d = o.decisions;
+  // The rows of the outcome table: allowed, then denied by each deciding reason.
+  const outcomes = [
+    {
+      series: "allow",
+      outcome: "allow",
+      reason: "",
+      count: d.allow,
+      href: audit({ decision: "allow" }),
+      testid: undefined,
+    },
+    ...d.byReason.map((r) => ({
+      series: r.reason,
+      outcome: `deny${r.failClosed ? " (fail-closed)" : ""}`,
+      reason: r.reason,
+      count: r.count,
+      href: audit({ decision: "deny", reason: r.reason }),
+      testid: `deny-${r.reason}`,
+    })),
+  ];
   return (
     <Layout title="Overview" path="/" state={props.state}>
       <div class="figures">
@@ -63,51 +82,29 @@ export function OverviewPage(props: { state: PageState; overview: ConsoleOvervie
           id="deny-reasons"
           caption="Decisions in the last 24 hours by outcome and deciding reason"
           columns={["Outcome", "Reason", "Decisions"]}
-          rows={d.byReason.length + 1}
-        >
-          <tr>
-            <td>
-              <span class={`key ${seriesClass("allow")}`} /> allow
-            </td>
-            <td />
-            <td>
-              <a href={audit({ decision: "allow" })}>{d.allow.toLocaleString("en-US")}</a>
-            </td>
-          </tr>
-          {d.byReason.map((r) => (
-            <tr>
-              <td>
-                <span class={`key ${seriesClass(r.reason)}`} /> deny{r.failClosed ? " (fail-closed)" : ""}
-              </td>
-              <td>{r.reason}</td>
-              <td>
-                <a href={audit({ decision: "deny", reason: r.reason })} data-testid={`deny-${r.reason}`}>
-                  {r.count.toLocaleString("en-US")}
-                </a>
-              </td>
-            </tr>
-          ))}
-        </DataTable>
+          items={outcomes}
+          rowHeads={false}
+          cells={(row) => [
+            <>
+              <span class={`key ${seriesClass(row.series)}`} /> {row.outcome}
+            </>,
+            row.reason,
+            <a href={row.href} data-testid={row.testid}>
+              {row.count.toLocaleString("en-US")}
+            </a>,
+          ]}
+        />
       </Section>
       <Section id="recent-revocations" title="Recent revocations">
         <DataTable
           id="revocations-recent"
           caption="The newest revocations"
           columns={["When", "Target", "Reason", "By"]}
-          rows={o.recentRevocations.length}
+          items={o.recentRevocations}
           empty="Nothing has been revoked."
-        >
-          {o.recentRevocations.map((r) => (
-            <tr>
-              <td>{when(r.createdAt)}</td>
-              <td>
-                {r.target.type}::{r.target.id}
-              </td>
-              <td>{r.reason}</td>
-              <td>{r.by}</td>
-            </tr>
-          ))}
-        </DataTable>
+          rowHeads={false}
+          cells={(r) => [when(r.createdAt), refText(r.target), r.reason, r.by]}
+        />
         <p>
           <a href="/revocations">All revocations</a>
         </p>

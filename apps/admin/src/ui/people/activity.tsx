@@ -18,45 +18,35 @@ export function ActivitySections({ user, activity }: { user: string; activity: P
           id="user-crossings"
           caption={`Active wall crossings of ${user}`}
           columns={["Issuer", "Until", "Reason", "Granted by"]}
-          rows={active.length}
+          items={active}
           empty="Not over the wall for any issuer."
-        >
-          {active.map((x) => (
-            <tr data-testid={`crossing-${x.issuer}`}>
-              <td>{x.issuer}</td>
-              <td>{when(x.expiresAt)}</td>
-              <td>{x.reason}</td>
-              <td>{x.grantedBy}</td>
-            </tr>
-          ))}
-        </DataTable>
+          rowHeads={false}
+          rowTestId={(x) => `crossing-${x.issuer}`}
+          cells={(x) => [x.issuer, when(x.expiresAt), x.reason, x.grantedBy]}
+        />
       </Section>
       <Section id="t" title="Recently touched on their behalf">
         <DataTable
           id="user-touches"
           caption={`What agents touched for ${user}, newest first`}
           columns={["When", "Labels", "By", "Decision"]}
-          rows={activity.touches.length}
+          items={activity.touches}
           empty="Nothing recorded."
-        >
-          {activity.touches.map((t) => (
-            <tr>
-              <td>{when(t.at)}</td>
-              <td>{t.labels.join(", ")}</td>
-              <td>
-                {t.agents.join(", ")}
-                {t.run ? (
-                  <div class="muted">
-                    run <a href={`/runs/${encodeURIComponent(t.run)}`}>{t.run}</a>
-                  </div>
-                ) : null}
-              </td>
-              <td>
-                <code>{t.decisionId}</code>
-              </td>
-            </tr>
-          ))}
-        </DataTable>
+          rowHeads={false}
+          cells={(t) => [
+            when(t.at),
+            t.labels.join(", "),
+            <>
+              {t.agents.join(", ")}
+              {t.run ? (
+                <div class="muted">
+                  run <a href={`/runs/${encodeURIComponent(t.run)}`}>{t.run}</a>
+                </div>
+              ) : null}
+            </>,
+            <code>{t.decisionId}</code>,
+          ]}
+        />
       </Section>
     </>
   );

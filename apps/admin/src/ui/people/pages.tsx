@@ -26,33 +26,22 @@ export function PeoplePage(props: {
           filter="people"
           caption="Users, their status and memberships"
           columns={["User", "Name", "Status", "Groups & segments", "Agents owned"]}
-          rows={users.length}
+          items={users}
           empty={q ? `No user matches “${q}”.` : "No users yet. Create the first one below."}
-        >
-          {users.map((u) => (
-            <tr>
-              <th scope="row">
-                <a href={`/people/users/${encodeURIComponent(u.id)}`}>{u.id}</a>
-              </th>
-              <td>
-                {u.displayName}
-                {u.email ? <div class="muted">{u.email}</div> : null}
-              </td>
-              <td>
-                <Status status={u.status} />
-              </td>
-              <td>
-                <Refs refs={u.memberOf} />
-              </td>
-              <td>
-                {props.agents
-                  .filter((a) => a.owner === u.id)
-                  .map((a) => a.id)
-                  .join(", ") || <span class="muted">none</span>}
-              </td>
-            </tr>
-          ))}
-        </DataTable>
+          cells={(u) => [
+            <a href={`/people/users/${encodeURIComponent(u.id)}`}>{u.id}</a>,
+            <>
+              {u.displayName}
+              {u.email ? <div class="muted">{u.email}</div> : null}
+            </>,
+            <Status status={u.status} />,
+            <Refs refs={u.memberOf} />,
+            props.agents
+              .filter((a) => a.owner === u.id)
+              .map((a) => a.id)
+              .join(", ") || <span class="muted">none</span>,
+          ]}
+        />
         {state.allowed.has("admin:user.write") ? (
           <FormCard state={state} form="new-user" summary="New user" action="/people/users" submit="Create user">
             <Field state={state} id="nu-id" name="id" label="User id" required />
@@ -68,32 +57,23 @@ export function PeoplePage(props: {
           filter="people"
           caption="Agents, their owners and what they may do"
           columns={["Agent", "Owner", "Status", "Intents (what it may do)", "Groups & segments"]}
-          rows={agents.length}
+          items={agents}
           empty={q ? `No agent matches “${q}”.` : "No agents registered yet."}
-        >
-          {agents.map((a) => (
-            <tr>
-              <th scope="row">
-                <a href={`/people/agents/${encodeURIComponent(a.id)}`}>{a.id}</a>
-                <div class="muted">{a.description}</div>
-              </th>
-              <td>
-                <a href={`/people/users/${encodeURIComponent(a.owner)}`}>{a.owner}</a>
-              </td>
-              <td>
-                {props.revokedAgents.has(a.id) ? (
-                  <RevokedMark revocation={props.revokedAgents.get(a.id)} />
-                ) : (
-                  <Status status={a.status} />
-                )}
-              </td>
-              <td>{a.intents.join(", ") || <span class="muted">none</span>}</td>
-              <td>
-                <Refs refs={a.memberOf} />
-              </td>
-            </tr>
-          ))}
-        </DataTable>
+          cells={(a) => [
+            <>
+              <a href={`/people/agents/${encodeURIComponent(a.id)}`}>{a.id}</a>
+              <div class="muted">{a.description}</div>
+            </>,
+            <a href={`/people/users/${encodeURIComponent(a.owner)}`}>{a.owner}</a>,
+            props.revokedAgents.has(a.id) ? (
+              <RevokedMark revocation={props.revokedAgents.get(a.id)} />
+            ) : (
+              <Status status={a.status} />
+            ),
+            a.intents.join(", ") || <span class="muted">none</span>,
+            <Refs refs={a.memberOf} />,
+          ]}
+        />
         <FormCard
           permission="admin:agent.write"
           state={state}

@@ -1,6 +1,13 @@
 /** @jsxRuntime automatic */
 /** @jsxImportSource hono/jsx */
-import { type AdminActor, EntitlementError, type PrincipalStatus } from "@pea/policy-store";
+import {
+  type AdminActor,
+  EntitlementError,
+  type GroupRow,
+  type PrincipalStatus,
+  type SegmentRow,
+} from "@pea/policy-store";
+import type { JSX } from "hono/jsx/jsx-runtime";
 import { ComingPage } from "../components.js";
 import { renderGroups } from "../groups/routes.js";
 import {
@@ -44,48 +51,55 @@ export function peopleRoutes(ui: UiApp, kit: UiKit): void {
       <PeoplePage state={s} users={users} agents={agents} revokedAgents={revokedAgents} q={c.req.query("q")} />,
     );
   };
-  const renderUser =
+  /**
+   * A user's or an agent's page: what `load` finds for the id (undefined: there is none, a 404
+   * page), drawn by `draw` with the groups and segments its memberships may be granted in.
+   */
+  const principalPage =
+    <V,>(
+      what: string,
+      load: (c: UiContext, id: string) => Promise<V | undefined>,
+      draw: (s: PageState, view: V, choices: { groups: GroupRow[]; segments: SegmentRow[] }) => JSX.Element,
+    ) =>
     (id: string): Render =>
     async (c, s) => {
-      const actor = c.get("actor");
-      const { users, agents, groups, segments, keys } = await listsFor(c, {
+      const [view, choices] = await Promise.all([
+        load(c, id),
+        listsFor(c, { groups: ent.listGroups, segments: ent.listSegments }),
+      ]);
+      return view === undefined ? noSuch(c, s, what, id) : c.html(draw(s, view, choices));
+    };
+  const renderUser = principalPage(
+    "user",
+    async (c, id) => {
+      const { users, agents, keys } = await listsFor(c, {
         users: ent.listUsers,
         agents: ent.listAgents,
-        groups: ent.listGroups,
-        segments: ent.listSegments,
         keys: ent.listApiKeys,
       });
       const user = users.find((u) => u.id === id);
-      if (!user) return noSuch(c, s, "user", id);
-      const owned = agents.filter((a) => a.owner === id);
-      const keysOf = keys.filter((k) => k.userId === id);
-      const activity = await ov.personActivity(actor, id);
-      return c.html(
-        <UserPage
-          state={s}
-          user={user}
-          agents={owned}
-          groups={groups}
-          segments={segments}
-          keys={keysOf}
-          activity={activity}
-        />,
-      );
-    };
-  const renderAgent =
-    (id: string): Render =>
-    async (c, s) => {
+      if (!user) return undefined;
+      const activity = await ov.personActivity(c.get("actor"), id);
+      return {
+        user,
+        agents: agents.filter((a) => a.owner === id),
+        keys: keys.filter((k) => k.userId === id),
+        activity,
+      };
+    },
+    (s, view, choices) => <UserPage state={s} {...view} {...choices} />,
+  );
+  const renderAgent = principalPage(
+    "agent",
+    async (c, id) => {
       const actor = c.get("actor");
-      const { agents, intents, groups, segments, runs } = await listsFor(c, {
+      const { agents, intents, runs } = await listsFor(c, {
         agents: ent.listAgents,
         intents: ent.listIntents,
-        groups: ent.listGroups,
-        segments: ent.listSegments,
         runs: (a) => ov.listRuns(a, { agent: id }),
       });
       const agent = agents.find((a) => a.id === id);
-      if (!agent) return noSuch(c, s, "agent", id);
-      const itsRuns = runs.filter((r) => r.principal === `Agent::${id}`).slice(0, 50);
+      if (!agent) return undefined;
       const [revokedAgent, grants, revokedIntents] = await Promise.all([
         ov.revokedAmong(actor, "Agent", [id]),
         ov.revokedAmong(
@@ -100,18 +114,10 @@ export function peopleRoutes(ui: UiApp, kit: UiKit): void {
         grants: new Map([...grants].map(([grant, r]) => [grant.slice(id.length + 1), r])),
         intents: revokedIntents,
       };
-      return c.html(
-        <AgentPage
-          state={s}
-          agent={agent}
-          intents={intents}
-          groups={groups}
-          segments={segments}
-          runs={itsRuns}
-          revoked={revoked}
-        />,
-      );
-    };
+      return { agent, intents, runs: runs.filter((r) => r.principal === `Agent::${id}`).slice(0, 50), revoked };
+    },
+    (s, view, choices) => <AgentPage state={s} {...view} {...choices} />,
+  );
 
   /** Suspend, revoke or reactivate a user or an agent; anything but reactivating asks first. */
   const statusChange = (
@@ -133,22 +139,23 @@ export function peopleRoutes(ui: UiApp, kit: UiKit): void {
     });
   };
 
-  ui.get("/people", async (c) => renderPeople(c, await kit.state(c)));
-  kit.post(ui, "/people/users", {
-    formId: "new-user",
-    back: "/people",
-    done: (f) => `User ${one(f, "id")} created.`,
-    render: () => renderPeople,
-    work: (a, f) =>
-      ent.createUser(a, { id: one(f, "id"), displayName: one(f, "displayName"), email: one(f, "email") || undefined }),
-  });
-  kit.post(ui, "/people/agents", {
-    formId: "new-agent",
-    back: "/people",
-    done: (f) => `Agent ${one(f, "id")} registered.`,
-    render: () => renderPeople,
-    work: (a, f) =>
-      ent.createAgent(a, { id: one(f, "id"), owner: one(f, "owner"), description: one(f, "description") }),
+  kit.page(ui, "/people", renderPeople, {
+    "/people/users": {
+      formId: "new-user",
+      done: (f) => `User ${one(f, "id")} created.`,
+      work: (a, f) =>
+        ent.createUser(a, {
+          id: one(f, "id"),
+          displayName: one(f, "displayName"),
+          email: one(f, "email") || undefined,
+        }),
+    },
+    "/people/agents": {
+      formId: "new-agent",
+      done: (f) => `Agent ${one(f, "id")} registered.`,
+      work: (a, f) =>
+        ent.createAgent(a, { id: one(f, "id"), owner: one(f, "owner"), description: one(f, "description") }),
+    },
   });
 
   ui.get("/people/users/:id", async (c) => renderUser(c.req.param("id"))(c, await kit.state(c)));

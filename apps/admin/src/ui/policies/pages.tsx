@@ -27,24 +27,21 @@ export function PoliciesPage(props: {
       </p>
       <Section id="pv" title="Published versions">
         <DataTable
-          rows={props.versions.length}
+          items={props.versions}
           empty="No versions published. Publish with npx pea policy publish."
           id="versions"
           caption="Published policy versions, newest first"
           columns={["Version", "Message", "Author", "Policies", "Published"]}
-        >
-          {props.versions.map((v) => (
-            <tr>
-              <th scope="row">
-                <code>{v.id}</code> {v.id === props.active ? <Status status="active" /> : null}
-              </th>
-              <td>{v.message}</td>
-              <td>{v.author}</td>
-              <td>{v.policyCount}</td>
-              <td>{when(v.createdAt)}</td>
-            </tr>
-          ))}
-        </DataTable>
+          cells={(v) => [
+            <>
+              <code>{v.id}</code> {v.id === props.active ? <Status status="active" /> : null}
+            </>,
+            v.message,
+            v.author,
+            v.policyCount,
+            when(v.createdAt),
+          ]}
+        />
       </Section>
       <Section id="pl" title={<>Policies in the evaluated set ({props.loaded.length})</>}>
         <details>
@@ -53,22 +50,14 @@ export function PoliciesPage(props: {
             id="loaded-policies"
             caption="Policies in the set this process evaluates"
             columns={["Policy", "Effect", "Reason code", "File"]}
-          >
-            {props.loaded.map((p) => (
-              <tr>
-                <th scope="row">
-                  <code>{p.id}</code>
-                </th>
-                <td>
-                  <Status status={p.effect === "permit" ? "allow" : "deny"} />
-                </td>
-                <td>{p.reason ?? ""}</td>
-                <td>
-                  {p.file}:{p.line}
-                </td>
-              </tr>
-            ))}
-          </DataTable>
+            items={props.loaded}
+            cells={(p) => [
+              <code>{p.id}</code>,
+              <Status status={p.effect === "permit" ? "allow" : "deny"} />,
+              p.reason ?? "",
+              `${p.file}:${p.line}`,
+            ]}
+          />
         </details>
       </Section>
       <Section id="pa" title="Activation history">

@@ -16,25 +16,18 @@ export function ResourcesPage(props: {
     <Layout title="Registered resources" path="/resources" state={state}>
       <FilterBar action="/resources" table="resources" label="Filter resources" q={q} />
       <DataTable
-        rows={rows.length}
+        items={rows}
         empty={<>No resources{q ? ` match “${q}”` : " registered"}.</>}
         id="resources"
         filter="resources"
         caption="Registered resources and their governance attributes"
         columns={["Resource", "Governance attributes", "Segments"]}
-      >
-        {rows.map((r) => (
-          <tr>
-            <th scope="row">{`${r.type}::${r.id}`}</th>
-            <td>
-              <code class="json">{JSON.stringify(r.attributes)}</code>
-            </td>
-            <td>
-              <Refs refs={r.parents} />
-            </td>
-          </tr>
-        ))}
-      </DataTable>
+        cells={(r) => [
+          `${r.type}::${r.id}`,
+          <code class="json">{JSON.stringify(r.attributes)}</code>,
+          <Refs refs={r.parents} />,
+        ]}
+      />
       <FormCard
         permission="admin:resource.write"
         state={state}

@@ -31,21 +31,20 @@ export function resourceRoutes(ui: UiApp, kit: UiKit): void {
     const resources = await ent.listResources(c.get("actor"));
     return c.html(<ResourcesPage state={s} resources={resources} types={resourceTypes()} q={c.req.query("q")} />);
   };
-  ui.get("/resources", async (c) => render(c, await kit.state(c)));
-  kit.post(ui, "/resources", {
-    formId: "resource",
-    back: "/resources",
-    done: (f) => `${one(f, "type")}::${one(f, "id")} saved.`,
-    render: () => render,
-    work: async (a, f) => {
-      const attributes = attributesOf(one(f, "attributes"));
-      const segment = one(f, "segment");
-      await ent.putResource(a, {
-        type: one(f, "type"),
-        id: one(f, "id"),
-        attributes,
-        parents: segment ? [{ type: "Segment", id: segment }] : [],
-      });
+  kit.page(ui, "/resources", render, {
+    "/resources": {
+      formId: "resource",
+      done: (f) => `${one(f, "type")}::${one(f, "id")} saved.`,
+      work: async (a, f) => {
+        const attributes = attributesOf(one(f, "attributes"));
+        const segment = one(f, "segment");
+        await ent.putResource(a, {
+          type: one(f, "type"),
+          id: one(f, "id"),
+          attributes,
+          parents: segment ? [{ type: "Segment", id: segment }] : [],
+        });
+      },
     },
   });
 }

@@ -32,19 +32,12 @@ export function RevocationsPage(props: { state: PageState; revocations: Revocati
         id="revocations"
         caption="Revocations, newest first"
         columns={["When", "What", "Target", "Reason", "By"]}
-        rows={props.revocations.length}
+        items={props.revocations}
         empty="Nothing has been revoked."
-      >
-        {props.revocations.map((r) => (
-          <tr data-testid={`revocation-${r.target.type}-${r.target.id}`}>
-            <td>{when(r.createdAt)}</td>
-            <td>{r.target.type}</td>
-            <td>{targetLink(r.target)}</td>
-            <td>{r.reason}</td>
-            <td>{r.by}</td>
-          </tr>
-        ))}
-      </DataTable>
+        rowHeads={false}
+        rowTestId={(r) => `revocation-${r.target.type}-${r.target.id}`}
+        cells={(r) => [when(r.createdAt), r.target.type, targetLink(r.target), r.reason, r.by]}
+      />
     </Layout>
   );
 }

@@ -17,25 +17,24 @@ export function revocationRoutes(ui: UiApp, kit: UiKit): void {
         />,
       ),
     );
-  ui.get("/revocations", async (c) => render(c, await kit.state(c)));
-  kit.post(ui, "/revocations", {
-    formId: "revoke",
-    back: "/revocations",
-    done: (form) => `${one(form, "type")} ${one(form, "id")} revoked.`,
-    render: () => render,
-    confirm: (form) => ({
-      title: `Revoke ${one(form, "type")} ${one(form, "id")}?`,
-      text: "Every decision service denies it from its next decision on; this cannot be undone.",
-    }),
-    work: (actor, form) => {
-      const type = one(form, "type");
-      const target = {
-        type: ((revocationTargetTypeValues as readonly string[]).includes(type)
-          ? type
-          : "Agent") as RevocationTargetType,
-        id: one(form, "id"),
-      };
-      return ov.revoke(actor, { target, reason: one(form, "reason") }, kit.deps.engine.trust);
+  kit.page(ui, "/revocations", render, {
+    "/revocations": {
+      formId: "revoke",
+      done: (form) => `${one(form, "type")} ${one(form, "id")} revoked.`,
+      confirm: (form) => ({
+        title: `Revoke ${one(form, "type")} ${one(form, "id")}?`,
+        text: "Every decision service denies it from its next decision on; this cannot be undone.",
+      }),
+      work: (actor, form) => {
+        const type = one(form, "type");
+        const target = {
+          type: ((revocationTargetTypeValues as readonly string[]).includes(type)
+            ? type
+            : "Agent") as RevocationTargetType,
+          id: one(form, "id"),
+        };
+        return ov.revoke(actor, { target, reason: one(form, "reason") }, kit.deps.engine.trust);
+      },
     },
   });
 }

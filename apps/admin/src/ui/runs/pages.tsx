@@ -26,30 +26,23 @@ export function RunsPage(props: { state: PageState; runs: RunRow[]; status: stri
       </form>
       <section id="runs-live" data-refresh="3000" aria-live="polite">
         <DataTable
-          rows={props.runs.length}
+          items={props.runs}
           empty={<>No runs{props.status !== "all" ? ` are ${props.status}` : " yet"}.</>}
           id="runs"
           filter="runs"
           caption="Runs, newest first (refreshes every few seconds)"
           columns={["Run", "Agent (for)", "Intent", "Status", "Started"]}
-        >
-          {props.runs.map((r) => (
-            <tr>
-              <th scope="row">
-                <a href={`/runs/${encodeURIComponent(r.id)}`}>{r.id}</a>
-              </th>
-              <td>
-                {r.principal}
-                {r.chain.length > 0 ? <div class="muted">for {r.chain.join(" → ")}</div> : null}
-              </td>
-              <td>{r.intent}</td>
-              <td>
-                <Status status={r.status} />
-              </td>
-              <td>{when(r.createdAt)}</td>
-            </tr>
-          ))}
-        </DataTable>
+          cells={(r) => [
+            <a href={`/runs/${encodeURIComponent(r.id)}`}>{r.id}</a>,
+            <>
+              {r.principal}
+              {r.chain.length > 0 ? <div class="muted">for {r.chain.join(" → ")}</div> : null}
+            </>,
+            r.intent,
+            <Status status={r.status} />,
+            when(r.createdAt),
+          ]}
+        />
       </section>
     </Layout>
   );

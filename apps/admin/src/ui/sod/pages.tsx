@@ -34,20 +34,13 @@ export function SodPage(props: {
       <Section id="sod" title="Declared SoD conflicts">
         <p class="muted">Nobody may hold both groups of a pair; PEA refuses the membership that would make it so.</p>
         <DataTable
-          rows={props.conflicts.length}
+          items={props.conflicts}
           empty="No conflicts declared."
           id="sod-conflicts"
           caption="Group pairs nobody may hold together"
           columns={["Group", "conflicts with", "Why"]}
-        >
-          {props.conflicts.map((c) => (
-            <tr>
-              <th scope="row">{c.a}</th>
-              <td>{c.b}</td>
-              <td>{c.description}</td>
-            </tr>
-          ))}
-        </DataTable>
+          cells={(c) => [c.a, c.b, c.description]}
+        />
         <FormCard
           permission="admin:sod.write"
           state={state}
@@ -67,25 +60,20 @@ export function SodPage(props: {
           Compliance brings a named person over the information barrier for one issuer, until an expiry.
         </p>
         <DataTable
-          rows={props.crossings.length}
+          items={props.crossings}
           empty="No wall crossings."
           id="crossings"
           caption="Wall crossings"
           columns={["Person", "Issuer", "Reason", "Granted by", "Until", "State"]}
-        >
-          {props.crossings.map((x) => (
-            <tr>
-              <th scope="row">{x.user}</th>
-              <td>{x.issuer}</td>
-              <td>{x.reason}</td>
-              <td>{x.grantedBy}</td>
-              <td>{when(x.expiresAt)}</td>
-              <td>
-                <CrossingState state={state} crossing={x} />
-              </td>
-            </tr>
-          ))}
-        </DataTable>
+          cells={(x) => [
+            x.user,
+            x.issuer,
+            x.reason,
+            x.grantedBy,
+            when(x.expiresAt),
+            <CrossingState state={state} crossing={x} />,
+          ]}
+        />
         <FormCard
           permission="admin:wall.cross"
           state={state}

@@ -24,34 +24,29 @@ export function sodRoutes(ui: UiApp, kit: UiKit): void {
       />,
     );
   };
-  ui.get("/sod", async (c) => render(c, await kit.state(c)));
-  kit.post(ui, "/sod/conflicts", {
-    formId: "sod",
-    back: "/sod",
-    done: (f) => `Group::${one(f, "a")} and Group::${one(f, "b")} now conflict.`,
-    render: () => render,
-    work: (a, f) => ov.declareSodConflict(a, { a: one(f, "a"), b: one(f, "b"), description: one(f, "description") }),
-  });
   const minutes = (form: Form) => Number(one(form, "minutes") || "60");
-  kit.post(ui, "/sod/crossings", {
-    formId: "crossing",
-    back: "/sod",
-    done: (f) => `${one(f, "user")} is over the wall for ${one(f, "issuer")} for ${minutes(f)} minutes.`,
-    render: () => render,
-    work: (a, f) =>
-      ov.grantWallCrossing(a, {
-        user: one(f, "user"),
-        issuer: one(f, "issuer"),
-        reason: one(f, "reason"),
-        ttlSeconds: Math.round(minutes(f) * 60),
-      }),
-  });
-  kit.post(ui, "/sod/crossings/:id/revoke", {
-    formId: "crossing",
-    back: "/sod",
-    confirm: () => ({ title: "Revoke the wall crossing?", text: "The person's next decision is denied." }),
-    done: () => "Wall crossing revoked.",
-    render: () => render,
-    work: (a, _f, c) => ov.revokeWallCrossing(a, idOf(c)),
+  kit.page(ui, "/sod", render, {
+    "/sod/conflicts": {
+      formId: "sod",
+      done: (f) => `Group::${one(f, "a")} and Group::${one(f, "b")} now conflict.`,
+      work: (a, f) => ov.declareSodConflict(a, { a: one(f, "a"), b: one(f, "b"), description: one(f, "description") }),
+    },
+    "/sod/crossings": {
+      formId: "crossing",
+      done: (f) => `${one(f, "user")} is over the wall for ${one(f, "issuer")} for ${minutes(f)} minutes.`,
+      work: (a, f) =>
+        ov.grantWallCrossing(a, {
+          user: one(f, "user"),
+          issuer: one(f, "issuer"),
+          reason: one(f, "reason"),
+          ttlSeconds: Math.round(minutes(f) * 60),
+        }),
+    },
+    "/sod/crossings/:id/revoke": {
+      formId: "crossing",
+      confirm: () => ({ title: "Revoke the wall crossing?", text: "The person's next decision is denied." }),
+      done: () => "Wall crossing revoked.",
+      work: (a, _f, c) => ov.revokeWallCrossing(a, idOf(c)),
+    },
   });
 }

@@ -10,7 +10,7 @@ import {
   AuthorizeResponse,
 } from "@pea/schemas";
 import type { RouteDeps } from "../deps.js";
-import { areaRoutes, keyErrors } from "./kit.js";
+import { areaRoutes, decisionArea } from "./kit.js";
 
 /**
  * Read your writes: a caller that just changed entitlements (the admin API answers with the
@@ -24,15 +24,7 @@ const ConsistencyHeaders = z.object({
 });
 
 export function authorizeRoutes(app: OpenAPIHono<AppEnv>, deps: RouteDeps) {
-  const route = areaRoutes(app, {
-    tag: "decisions",
-    access: deps.auth("authorize"),
-    errors: {
-      400: "the request cannot be read; the message names the field",
-      ...keyErrors("the key lacks the authorize scope"),
-      413: "body too large",
-    },
-  });
+  const route = areaRoutes(app, decisionArea("decisions", deps.auth("authorize")));
   /** Decides each request for `speaker`, recorded as asked at `endpoint`, on entitlements as new as `headers` ask. */
   const decider =
     (speaker: ApiKeyPrincipal, endpoint: string, headers: z.infer<typeof ConsistencyHeaders>) =>

@@ -22,7 +22,7 @@ import {
   AuthzenSubjectSearchRequest,
 } from "@pea/schemas";
 import type { RouteDeps } from "../deps.js";
-import { areaRoutes, keyErrors, publicDocument } from "./kit.js";
+import { areaRoutes, decisionArea, publicDocument } from "./kit.js";
 
 /** The AuthZEN endpoints: POSTs under this prefix need an API key (scope `authorize`). */
 export const authzenPrefix = "/access/v1/";
@@ -101,14 +101,7 @@ const endpoints = [
  * store, log, fail-closed rules); the answers carry only what the spec defines.
  */
 export function authzenRoutes(app: OpenAPIHono<AppEnv>, deps: RouteDeps) {
-  const route = areaRoutes(app, {
-    tag: "AuthZEN",
-    access: deps.auth("authorize"),
-    errors: {
-      400: "malformed JSON, not application/json, or a missing or mistyped field (named in the message)",
-      ...keyErrors("the API key lacks the authorize scope"),
-    },
-  });
+  const route = areaRoutes(app, decisionArea("AuthZEN", deps.auth("authorize")));
   for (const { metadata: _, path, body, answer, answered, work, ...doc } of endpoints) {
     route(
       {

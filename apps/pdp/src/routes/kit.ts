@@ -19,6 +19,17 @@ export const IdParam = z.object({ id: z.string().min(1).max(128) });
 /** The errors any route behind an API key may answer, `forbidden` saying which scope or rule it lacks. */
 export const keyErrors = (forbidden: string) => ({ 401: "missing or invalid API key", 403: forbidden });
 
+/** An area of decision routes (PEA's own, AuthZEN's): the authorize scope, and a body that cannot be read. */
+export const decisionArea = (tag: string, authorizeScope: RouteAuth): Area => ({
+  tag,
+  access: authorizeScope,
+  errors: {
+    400: "the request cannot be read (malformed JSON, not application/json, a missing or mistyped field: named in the message)",
+    ...keyErrors("the key lacks the authorize scope"),
+    413: "body too large",
+  },
+});
+
 export interface Area {
   /** Where the docs list its routes. */
   tag: string;

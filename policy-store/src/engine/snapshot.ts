@@ -1,5 +1,6 @@
 import { type Database, rowsOf, type Session, tables } from "@pea/migrations";
 import { eq, sql } from "drizzle-orm";
+import type { PgColumn, PgTable } from "drizzle-orm/pg-core";
 import type { EntityJson, EntityUidJson } from "../cedar/cedar.js";
 import { explicitAttributes, type SchemaInfo } from "../cedar/schema.js";
 
@@ -161,13 +162,7 @@ export async function loadSnapshot(database: Database, schema?: SchemaInfo): Pro
       // template: the query builder maps every row again. 42,815 memberships and 20,000 resources
       // on Postgres: 164 ms raw, 220 through the builder, 161 through the template; PGlite 570,
       // 556, 553 ms (npm run bench:drizzle, median of 7 alternating rounds).
-      const { memberships: m, resources: r } = t;
-      const memberships = await rowsOf<{
-        member_type: string;
-        member_id: string;
-        parent_type: string;
-        parent_id: string;
-      }>(s, sql`SELECT ${m.memberType}, ${m.memberId}, ${m.parentType}, ${m.parentId} FROM ${m}`);
+      const memberships = await rawRows(s, t.memberships, ["memberType", "memberId", "parentType", "parentId"]);
       const intents = await db.select({ id: t.intents.id }).from(t.intents);
       const capabilities = await db
         .select({
@@ -199,17 +194,12 @@ export async function loadSnapshot(database: Database, schema?: SchemaInfo): Pro
       const extraAttrs = new Map(
         principalAttributes.map((p) => [entityKey(p.type, p.id), explicit(p.type, p.attributes)]),
       );
-      const resources = await rowsOf<{
-        type: string;
-        id: string;
-        attributes: Record<string, unknown>;
-        parents: EntityUidJson[];
-      }>(s, sql`SELECT ${r.type}, ${r.id}, ${r.attributes}, ${r.parents} FROM ${r}`);
+      const resources = await rawRows(s, t.resources, ["type", "id", "attributes", "parents"]);
 
       const parentsOf = groupBy(
         memberships,
-        (row) => entityKey(row.member_type, row.member_id),
-        (row) => ref(row.parent_type, row.parent_id),
+        (row) => entityKey(row.memberType, row.memberId),
+        (row) => ref(row.parentType, row.parentId),
       );
       const capabilitiesOf = groupBy(
         capabilities,
@@ -262,6 +252,20 @@ export async function loadSnapshot(database: Database, schema?: SchemaInfo): Pro
 /** How an intent's capability is spelled, both in Intent.capabilities and in context.capability. */
 export function capabilityOf(action: string, resourceType: string): string {
   return `${action} on ${resourceType}`;
+}
+
+/**
+ * The `keys` columns of every row of `table`, read through the `sql` template (rows keyed as the
+ * columns are): for the tables that grow with the bank, where the query builder would map every
+ * row again (see loadSnapshot).
+ */
+function rawRows<T extends PgTable, K extends keyof T["$inferSelect"] & keyof T & string>(
+  s: Session,
+  table: T,
+  keys: K[],
+): Promise<Array<Pick<T["$inferSelect"], K>>> {
+  const columns = keys.map((key) => sql`${table[key] as PgColumn} AS ${sql.identifier(key)}`);
+  return rowsOf(s, sql`SELECT ${sql.join(columns, sql`, `)} FROM ${table}`);
 }
 
 function groupBy<T, V>(rows: T[], key: (row: T) => string, value: (row: T) => V): Map<string, V[]> {

@@ -152,41 +152,23 @@ export async function loadSnapshot(database: Database, schema?: SchemaInfo): Pro
       const version = await entitlementVersion(s);
       const { db } = s;
       const t = tables;
-      const users = await db.select({ id: t.users.id, status: t.users.status }).from(t.users);
-      const agents = await db
-        .select({ id: t.agents.id, ownerId: t.agents.ownerId, status: t.agents.status })
-        .from(t.agents);
-      const groups = await db.select({ id: t.groups.id }).from(t.groups);
-      const segments = await db.select({ id: t.segments.id }).from(t.segments);
-      // The two tables that grow with the bank (a million memberships) are read through the `sql`
-      // template: the query builder maps every row again. 42,815 memberships and 20,000 resources
-      // on Postgres: 164 ms raw, 220 through the builder, 161 through the template; PGlite 570,
-      // 556, 553 ms (npm run bench:drizzle, median of 7 alternating rounds).
+      // Tables are read through the `sql` template (rawRows): the query builder maps every row again,
+      // which counts for the two that grow with the bank (a million memberships). 42,815 memberships
+      // and 20,000 resources on Postgres: 164 ms raw, 220 through the builder, 161 through the
+      // template; PGlite 570, 556, 553 ms (npm run bench:drizzle, median of 7 alternating rounds).
+      const users = await rawRows(s, t.users, ["id", "status"]);
+      const agents = await rawRows(s, t.agents, ["id", "ownerId", "status"]);
+      const groups = await rawRows(s, t.groups, ["id"]);
+      const segments = await rawRows(s, t.segments, ["id"]);
       const memberships = await rawRows(s, t.memberships, ["memberType", "memberId", "parentType", "parentId"]);
-      const intents = await db.select({ id: t.intents.id }).from(t.intents);
-      const capabilities = await db
-        .select({
-          intentId: t.intentCapabilities.intentId,
-          action: t.intentCapabilities.action,
-          resourceType: t.intentCapabilities.resourceType,
-        })
-        .from(t.intentCapabilities);
-      const agentIntents = await db
-        .select({ agentId: t.agentIntents.agentId, intentId: t.agentIntents.intentId })
-        .from(t.agentIntents);
-      const delegations = await db
-        .select({ agentId: t.agentDelegations.agentId, delegatorAgentId: t.agentDelegations.delegatorAgentId })
-        .from(t.agentDelegations);
+      const intents = await rawRows(s, t.intents, ["id"]);
+      const capabilities = await rawRows(s, t.intentCapabilities, ["intentId", "action", "resourceType"]);
+      const agentIntents = await rawRows(s, t.agentIntents, ["agentId", "intentId"]);
+      const delegations = await rawRows(s, t.agentDelegations, ["agentId", "delegatorAgentId"]);
       const sodConflicts = await db
         .select({ a: t.sodConflicts.groupA, b: t.sodConflicts.groupB, description: t.sodConflicts.description })
         .from(t.sodConflicts);
-      const principalAttributes = await db
-        .select({
-          type: t.principalAttributes.type,
-          id: t.principalAttributes.id,
-          attributes: t.principalAttributes.attributes,
-        })
-        .from(t.principalAttributes);
+      const principalAttributes = await rawRows(s, t.principalAttributes, ["type", "id", "attributes"]);
       const explicit = (type: string, attrs: Record<string, unknown>) => {
         const declared = schema?.entityTypes.get(type)?.attributes;
         return declared ? explicitAttributes(attrs, declared) : attrs;
@@ -256,8 +238,7 @@ export function capabilityOf(action: string, resourceType: string): string {
 
 /**
  * The `keys` columns of every row of `table`, read through the `sql` template (rows keyed as the
- * columns are): for the tables that grow with the bank, where the query builder would map every
- * row again (see loadSnapshot).
+ * columns are), not the query builder, which maps every row again (see loadSnapshot).
  */
 function rawRows<T extends PgTable, K extends keyof T["$inferSelect"] & keyof T & string>(
   s: Session,

@@ -7,21 +7,17 @@ import { createServer } from "node:http";
 import { startTracing, TelemetryConfig } from "@pea/pdp";
 import { DecisionLog } from "@pea/policy-store";
 import { decideWorkload, freshDemoStore, startDemoEngine } from "./setup.js";
-import { fmt, type Measured, measureCalls } from "./stats.js";
+import { decisionLoad, fmt, type Measured, measureCalls } from "./stats.js";
 
 const adminUrl = process.env.DATABASE_URL;
+const LOAD = decisionLoad({ sequential: 1_500, concurrent: 3_000 });
 
 async function measure(): Promise<Measured> {
   const store = await freshDemoStore(adminUrl, "bench_tracing");
   try {
     const engine = await startDemoEngine(store.database);
     const deps = { engine, log: new DecisionLog(store.database) };
-    const measured = await measureCalls(decideWorkload(deps), {
-      warmup: 300,
-      sequential: 1_500,
-      concurrent: 3_000,
-      inFlight: 32,
-    });
+    const measured = await measureCalls(decideWorkload(deps), LOAD);
     await engine.stop();
     return measured;
   } finally {
@@ -53,7 +49,7 @@ await tracing?.shutdown();
 receiver.close();
 
 const row = (name: string, m: Measured) =>
-  `${name.padEnd(12)} p50 ${fmt(m.p50)} µs  p99 ${fmt(m.p99)} µs  sequential ${fmt(m.sequentialRate)}/s  32 in flight ${fmt(m.concurrentRate)}/s`;
+  `${name.padEnd(12)} p50 ${fmt(m.p50)} µs  p99 ${fmt(m.p99)} µs  sequential ${fmt(m.sequentialRate)}/s  ${LOAD.inFlight} in flight ${fmt(m.concurrentRate)}/s`;
 console.log(`store: ${adminUrl ? "Postgres" : "PGlite (memory)"}`);
 console.log(row("tracing off", off));
 console.log(row("tracing on", on));

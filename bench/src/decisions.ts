@@ -6,11 +6,10 @@
 //               process by autocannon at c=10 and c=50
 // Store: PGlite (in memory in-process; in a temporary directory for the PDP), or Postgres when
 // DATABASE_URL is set (a fresh database on that server for each part, dropped after it).
-import { DecisionLog } from "@pea/policy-store";
 import { postLoad } from "./http-load.js";
 import { startPdpProcess } from "./pdp-process.js";
-import { decideWorkload, freshDemoStore, scratchDatabase, startDemoEngine } from "./setup.js";
-import { decisionLoad, fmt, measureCalls } from "./stats.js";
+import { measureDemoWorkload, scratchDatabase } from "./setup.js";
+import { decisionLoad, fmt } from "./stats.js";
 import { demoWorkload } from "./workload.js";
 
 const LOAD = decisionLoad({ sequential: 2_000, concurrent: 4_000 });
@@ -18,18 +17,8 @@ const IN_FLIGHT = LOAD.inFlight;
 const HTTP_SECONDS = Number(process.env.BENCH_HTTP_SECONDS ?? 10);
 const databaseUrl = process.env.DATABASE_URL;
 
-async function inProcess(linkCacheSize?: number) {
-  const store = await freshDemoStore(databaseUrl, "pea_bench_decisions");
-  try {
-    const engine = await startDemoEngine(store.database, { linkCacheSize });
-    const deps = { engine, log: new DecisionLog(store.database) };
-    const measured = await measureCalls(decideWorkload(deps), LOAD);
-    await engine.stop();
-    return measured;
-  } finally {
-    await store.drop();
-  }
-}
+const inProcess = (linkCacheSize?: number) =>
+  measureDemoWorkload(databaseUrl, "pea_bench_decisions", LOAD, { linkCacheSize });
 
 function overHttp(connections: number, url: string, key: string) {
   return postLoad({

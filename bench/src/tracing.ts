@@ -5,25 +5,13 @@
 // Store: PGlite in memory, or Postgres when DATABASE_URL is set (a fresh database).
 import { createServer } from "node:http";
 import { startTracing, TelemetryConfig } from "@pea/pdp";
-import { DecisionLog } from "@pea/policy-store";
-import { decideWorkload, freshDemoStore, startDemoEngine } from "./setup.js";
-import { decisionLoad, fmt, type Measured, measureCalls } from "./stats.js";
+import { measureDemoWorkload } from "./setup.js";
+import { decisionLoad, fmt, type Measured } from "./stats.js";
 
 const adminUrl = process.env.DATABASE_URL;
 const LOAD = decisionLoad({ sequential: 1_500, concurrent: 3_000 });
 
-async function measure(): Promise<Measured> {
-  const store = await freshDemoStore(adminUrl, "bench_tracing");
-  try {
-    const engine = await startDemoEngine(store.database);
-    const deps = { engine, log: new DecisionLog(store.database) };
-    const measured = await measureCalls(decideWorkload(deps), LOAD);
-    await engine.stop();
-    return measured;
-  } finally {
-    await store.drop();
-  }
-}
+const measure = () => measureDemoWorkload(adminUrl, "bench_tracing", LOAD);
 
 let spansReceived = 0;
 const receiver = createServer((req, res) => {

@@ -1,7 +1,7 @@
 import type { EntitlementSeed } from "../seed.js";
 import { entity, people, teams } from "./build.js";
 
-const staff = people(
+const employees = people(
   [
     ["alice", "Alice Chen (equity research)", ["research-analysts", "Segment::research"]],
     ["bob", "Bob Osei (investment banking)", ["bankers", "Segment::ibd"]],
@@ -14,7 +14,7 @@ const staff = people(
 
 /** Meridian Bank, the demo organisation of shared/DESIGN.md. */
 export const bankSeed: EntitlementSeed = {
-  ...staff,
+  ...employees,
   groups: teams("staff", "Every employee", {
     "research-analysts": "Equity research",
     bankers: "Investment banking",
@@ -27,7 +27,7 @@ export const bankSeed: EntitlementSeed = {
     { id: "ibd", description: "Private side: investment banking" },
   ],
   memberships: {
-    ...staff.memberships,
+    ...employees.memberships,
     "Agent::research-assistant": ["Segment::research"],
     "Agent::web-fetcher": ["Segment::research"],
     "Agent::deal-assistant": ["Segment::ibd"],

@@ -14,12 +14,10 @@ import type { Database } from "@pea/migrations";
 import { type AuditEntry, type DecisionEngine, DecisionLog, verifyAuditLog } from "@pea/policy-store";
 import autocannon from "autocannon";
 import { decideWorkload, freshDatabase, freshDemoStore, startDemoEngine } from "./setup.js";
-import { fmt, measureCalls } from "./stats.js";
+import { decisionLoad, fmt, measureCalls } from "./stats.js";
 import { demoWorkload } from "./workload.js";
 
-const SEQUENTIAL = Number(process.env.BENCH_SEQUENTIAL ?? 3_000);
-const CONCURRENT = Number(process.env.BENCH_CONCURRENT ?? 10_000);
-const IN_FLIGHT = 32;
+const LOAD = decisionLoad({ sequential: 3_000, concurrent: 10_000 });
 const PER_PROCESS = Number(process.env.BENCH_TWO_PDP_REQUESTS ?? 10_000);
 const adminUrl = process.env.DATABASE_URL;
 const repoRoot = fileURLToPath(new URL("../../", import.meta.url));
@@ -29,12 +27,7 @@ const noLog: Log = { record: async () => ({}) as AuditEntry };
 
 function measure(engine: DecisionEngine, log: Log) {
   const deps = { engine, log: log as DecisionLog };
-  return measureCalls(decideWorkload(deps), {
-    warmup: 300,
-    sequential: SEQUENTIAL,
-    concurrent: CONCURRENT,
-    inFlight: IN_FLIGHT,
-  });
+  return measureCalls(decideWorkload(deps), LOAD);
 }
 
 async function inProcess() {
@@ -146,12 +139,12 @@ for (const [name, r] of [
 ] as const) {
   console.log(
     `in-process ${name}: sequential p50 ${fmt(r.p50)} µs, p99 ${fmt(r.p99)} µs, ${fmt(r.sequentialRate)} decisions/s; ` +
-      `${IN_FLIGHT} in flight ${fmt(r.concurrentRate)} decisions/s`,
+      `${LOAD.inFlight} in flight ${fmt(r.concurrentRate)} decisions/s`,
   );
 }
 console.log(
   `durable/without ratio: sequential ${(local.durable.sequentialRate / local.without.sequentialRate).toFixed(2)}, ` +
-    `${IN_FLIGHT} in flight ${(local.durable.concurrentRate / local.without.concurrentRate).toFixed(2)}; ` +
+    `${LOAD.inFlight} in flight ${(local.durable.concurrentRate / local.without.concurrentRate).toFixed(2)}; ` +
     `mean group-commit batch ${local.meanBatch.toFixed(1)} records; chain verifies: ${local.verified.ok} (${local.verified.checked} records)`,
 );
 if (adminUrl) {

@@ -5,37 +5,20 @@
 //   HTTP:       the real PDP in its own process (as deployed) on a loopback port, driven from this
 //               process by autocannon at c=10 and c=50
 // Store: PGlite (in memory in-process; in a temporary directory for the PDP), or Postgres when
-// DATABASE_URL is set (its public schema is reset).
-import { openDatabase } from "@pea/migrations";
-import { DecisionLog, prepareStore } from "@pea/policy-store";
+// DATABASE_URL is set (a fresh database on that server for each part, dropped after it).
 import { postLoad } from "./http-load.js";
 import { startPdpProcess } from "./pdp-process.js";
-import { decideWorkload, startDemoEngine } from "./setup.js";
-import { fmt, measureCalls } from "./stats.js";
+import { measureDemoWorkload, scratchDatabase } from "./setup.js";
+import { decisionLoad, fmt } from "./stats.js";
 import { demoWorkload } from "./workload.js";
 
-const SEQUENTIAL = 2_000;
-const CONCURRENT = 4_000;
-const IN_FLIGHT = 32;
-const HTTP_SECONDS = 10;
+const LOAD = decisionLoad({ sequential: 2_000, concurrent: 4_000 });
+const IN_FLIGHT = LOAD.inFlight;
+const HTTP_SECONDS = Number(process.env.BENCH_HTTP_SECONDS ?? 10);
 const databaseUrl = process.env.DATABASE_URL;
 
-async function inProcess(linkCacheSize?: number) {
-  const database = await openDatabase(databaseUrl ? { url: databaseUrl } : { dataDir: "memory://" });
-  if (databaseUrl) await database.exec("DROP SCHEMA public CASCADE; CREATE SCHEMA public;");
-  await prepareStore(database, { seed: "demo" });
-  const engine = await startDemoEngine(database, { linkCacheSize });
-  const deps = { engine, log: new DecisionLog(database) };
-  const measured = await measureCalls(decideWorkload(deps), {
-    warmup: 300,
-    sequential: SEQUENTIAL,
-    concurrent: CONCURRENT,
-    inFlight: IN_FLIGHT,
-  });
-  await engine.stop();
-  await database.close();
-  return measured;
-}
+const inProcess = (linkCacheSize?: number) =>
+  measureDemoWorkload(databaseUrl, "pea_bench_decisions", LOAD, { linkCacheSize });
 
 function overHttp(connections: number, url: string, key: string) {
   return postLoad({
@@ -62,12 +45,12 @@ console.log(
 console.log(`in-process   ${IN_FLIGHT} in flight: ${fmt(local.concurrentRate)} decisions/s`);
 
 const key = "pea_benchmark01.benchmarkbenchmarkbenchmark0001";
-if (databaseUrl) {
-  const reset = await openDatabase({ url: databaseUrl });
-  await reset.exec("DROP SCHEMA public CASCADE; CREATE SCHEMA public;");
-  await reset.close();
-}
-const pdp = await startPdpProcess(key, { databaseUrl });
+// The PDP prepares its own store: an empty scratch database on the server when there is one.
+const scratch = databaseUrl ? await scratchDatabase(databaseUrl, "pea_bench_decisions_pdp") : undefined;
+const pdp = await startPdpProcess(key, { databaseUrl: scratch?.url }).catch(async (error) => {
+  await scratch?.drop();
+  throw error;
+});
 try {
   await overHttp(10, pdp.url, key); // warm-up
   for (const connections of [10, 50]) {
@@ -79,4 +62,5 @@ try {
   }
 } finally {
   await pdp.close();
+  await scratch?.drop();
 }

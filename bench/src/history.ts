@@ -15,13 +15,11 @@ import type { Database } from "@pea/migrations";
 import { authorize, DecisionLog, decide, startRun } from "@pea/policy-store";
 import type { AuthorizeRequest } from "@pea/schemas";
 import { callerFor, freshDemoStore, startDemoEngine } from "./setup.js";
-import { fmt, measureCalls } from "./stats.js";
+import { decisionLoad, fmt, measureCalls } from "./stats.js";
 import { readResearch } from "./workload.js";
 
-const SEQUENTIAL = Number(process.env.BENCH_SEQUENTIAL ?? 2_000);
-const CONCURRENT = Number(process.env.BENCH_CONCURRENT ?? 4_000);
+const LOAD = decisionLoad({ warmup: 200, sequential: 2_000, concurrent: 4_000 });
 const ROWS = Number(process.env.BENCH_HISTORY_ROWS ?? 50_000);
-const IN_FLIGHT = 32;
 const adminUrl = process.env.DATABASE_URL;
 
 async function fillHistory(database: Database) {
@@ -43,13 +41,7 @@ async function fillHistory(database: Database) {
 
 type Measure = (request: AuthorizeRequest) => Promise<unknown>;
 
-const measure = (call: Measure, request: AuthorizeRequest) =>
-  measureCalls(() => call(request), {
-    warmup: 200,
-    sequential: SEQUENTIAL,
-    concurrent: CONCURRENT,
-    inFlight: IN_FLIGHT,
-  });
+const measure = (call: Measure, request: AuthorizeRequest) => measureCalls(() => call(request), LOAD);
 
 async function main() {
   const store = await freshDemoStore(adminUrl, "pea_bench_history");
@@ -115,7 +107,7 @@ async function main() {
     const full: Measure = (request) => authorize(request, callerFor(request), { engine, log });
 
     console.log(
-      `store ${store.database.kind}; ${fmt(ROWS)} touches in the store; ${SEQUENTIAL} sequential, ${CONCURRENT} at ${IN_FLIGHT} in flight`,
+      `store ${store.database.kind}; ${fmt(ROWS)} touches in the store; ${LOAD.sequential} sequential, ${LOAD.concurrent} at ${LOAD.inFlight} in flight`,
     );
     console.log("request | path | p50 us | p99 us | seq/s | conc/s");
     for (const [name, request] of requests) {

@@ -5,12 +5,14 @@ import {
   authorize,
   type Caller,
   DecisionEngine,
+  DecisionLog,
   defaultPolicyDir,
   type EngineOptions,
   prepareStore,
 } from "@pea/policy-store";
 import { type AuthorizeRequest, type EntityRef, readCedarSchema } from "@pea/schemas";
 import pg from "pg";
+import { type Load, type Measured, measureCalls } from "./stats.js";
 import { demoWorkload } from "./workload.js";
 
 /** A new, empty database on the server of `adminUrl`, and how to drop it. */
@@ -99,6 +101,24 @@ export function callerFor(request: { principal: EntityRef; chain?: EntityRef[] }
       createdBy: "bench",
     },
   };
+}
+
+/** The demo workload decided in-process, decision logging on, on a fresh demo store (freshDemoStore). */
+export async function measureDemoWorkload(
+  adminUrl: string | undefined,
+  prefix: string,
+  load: Load,
+  options: Partial<EngineOptions> = {},
+): Promise<Measured> {
+  const store = await freshDemoStore(adminUrl, prefix);
+  try {
+    const engine = await startDemoEngine(store.database, options);
+    const measured = await measureCalls(decideWorkload({ engine, log: new DecisionLog(store.database) }), load);
+    await engine.stop();
+    return measured;
+  } finally {
+    await store.drop();
+  }
 }
 
 /** The i-th request of the demo workload, decided in-process as its human's key would ask it. */

@@ -22,15 +22,30 @@ export interface Measured {
   concurrentRate: number;
 }
 
+export interface Load {
+  warmup: number;
+  sequential: number;
+  concurrent: number;
+  inFlight: number;
+}
+
+/**
+ * A decision benchmark's load: its own counts of sequential and concurrent calls unless
+ * BENCH_SEQUENTIAL / BENCH_CONCURRENT say otherwise, 32 in flight, 300 calls of warm-up.
+ */
+export function decisionLoad(counts: { sequential: number; concurrent: number; warmup?: number }): Load {
+  return {
+    warmup: counts.warmup ?? 300,
+    sequential: Number(process.env.BENCH_SEQUENTIAL ?? counts.sequential),
+    concurrent: Number(process.env.BENCH_CONCURRENT ?? counts.concurrent),
+    inFlight: 32,
+  };
+}
+
 /** Warm up, then time `sequential` calls one after another and `concurrent` calls `inFlight` at a time. */
 export async function measureCalls(
   call: (i: number) => Promise<unknown>,
-  {
-    warmup,
-    sequential,
-    concurrent,
-    inFlight,
-  }: { warmup: number; sequential: number; concurrent: number; inFlight: number },
+  { warmup, sequential, concurrent, inFlight }: Load,
 ): Promise<Measured> {
   for (let i = 0; i < warmup; i++) await call(i);
   const latencies: number[] = [];

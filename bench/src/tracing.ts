@@ -5,29 +5,13 @@
 // Store: PGlite in memory, or Postgres when DATABASE_URL is set (a fresh database).
 import { createServer } from "node:http";
 import { startTracing, TelemetryConfig } from "@pea/pdp";
-import { DecisionLog } from "@pea/policy-store";
-import { decideWorkload, freshDemoStore, startDemoEngine } from "./setup.js";
-import { fmt, type Measured, measureCalls } from "./stats.js";
+import { measureDemoWorkload } from "./setup.js";
+import { decisionLoad, fmt, type Measured } from "./stats.js";
 
 const adminUrl = process.env.DATABASE_URL;
+const LOAD = decisionLoad({ sequential: 1_500, concurrent: 3_000 });
 
-async function measure(): Promise<Measured> {
-  const store = await freshDemoStore(adminUrl, "bench_tracing");
-  try {
-    const engine = await startDemoEngine(store.database);
-    const deps = { engine, log: new DecisionLog(store.database) };
-    const measured = await measureCalls(decideWorkload(deps), {
-      warmup: 300,
-      sequential: 1_500,
-      concurrent: 3_000,
-      inFlight: 32,
-    });
-    await engine.stop();
-    return measured;
-  } finally {
-    await store.drop();
-  }
-}
+const measure = () => measureDemoWorkload(adminUrl, "bench_tracing", LOAD);
 
 let spansReceived = 0;
 const receiver = createServer((req, res) => {
@@ -53,7 +37,7 @@ await tracing?.shutdown();
 receiver.close();
 
 const row = (name: string, m: Measured) =>
-  `${name.padEnd(12)} p50 ${fmt(m.p50)} µs  p99 ${fmt(m.p99)} µs  sequential ${fmt(m.sequentialRate)}/s  32 in flight ${fmt(m.concurrentRate)}/s`;
+  `${name.padEnd(12)} p50 ${fmt(m.p50)} µs  p99 ${fmt(m.p99)} µs  sequential ${fmt(m.sequentialRate)}/s  ${LOAD.inFlight} in flight ${fmt(m.concurrentRate)}/s`;
 console.log(`store: ${adminUrl ? "Postgres" : "PGlite (memory)"}`);
 console.log(row("tracing off", off));
 console.log(row("tracing on", on));

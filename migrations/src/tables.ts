@@ -1,9 +1,31 @@
 // Drizzle definitions of the tables in ../sql, used for typed queries. The SQL files are the
 // source of truth for the database; keep both in step when a migration changes a table.
 import { sql } from "drizzle-orm";
-import { bigint, bigserial, boolean, integer, jsonb, pgTable, primaryKey, text, timestamp } from "drizzle-orm/pg-core";
+import {
+  type AnyPgColumn,
+  bigint,
+  bigserial,
+  boolean,
+  integer,
+  jsonb,
+  pgTable,
+  primaryKey,
+  type ReferenceConfig,
+  text,
+  timestamp,
+} from "drizzle-orm/pg-core";
 
 const createdAt = () => timestamp("created_at", { withTimezone: true }).notNull().defaultNow();
+
+/** A text column that must name a row of another table (the key `target` gives). */
+const requiredRef = (name: string, target: () => AnyPgColumn, actions?: ReferenceConfig["actions"]) =>
+  text(name).notNull().references(target, actions);
+
+/** Who granted a membership or an agent's intent, and when. */
+const granted = () => ({
+  grantedBy: text("granted_by"),
+  grantedAt: timestamp("granted_at", { withTimezone: true }).notNull().defaultNow(),
+});
 
 export const peaState = pgTable("pea_state", {
   key: text("key").primaryKey(),
@@ -20,9 +42,7 @@ export const users = pgTable("users", {
 
 export const agents = pgTable("agents", {
   id: text("id").primaryKey(),
-  ownerId: text("owner_id")
-    .notNull()
-    .references(() => users.id),
+  ownerId: requiredRef("owner_id", () => users.id),
   description: text("description").notNull().default(""),
   status: text("status").notNull().default("active"),
   createdAt: createdAt(),
@@ -45,8 +65,7 @@ export const memberships = pgTable(
     memberId: text("member_id").notNull(),
     parentType: text("parent_type").notNull(),
     parentId: text("parent_id").notNull(),
-    grantedBy: text("granted_by"),
-    grantedAt: timestamp("granted_at", { withTimezone: true }).notNull().defaultNow(),
+    ...granted(),
   },
   (t) => [primaryKey({ columns: [t.memberType, t.memberId, t.parentType, t.parentId] })],
 );
@@ -65,9 +84,7 @@ export const adminAccounts = pgTable("admin_accounts", {
 /** Admin console sessions (0008_admin_accounts.sql): only the token's hash is stored. */
 export const adminSessions = pgTable("admin_sessions", {
   tokenHash: text("token_hash").primaryKey(),
-  userId: text("user_id")
-    .notNull()
-    .references(() => users.id, { onDelete: "cascade" }),
+  userId: requiredRef("user_id", () => users.id, { onDelete: "cascade" }),
   csrfToken: text("csrf_token").notNull(),
   /** How the session was opened: "password", "api-key:<key id>" or "oidc:<issuer>". */
   via: text("via").notNull(),
@@ -79,15 +96,11 @@ export const adminSessions = pgTable("admin_sessions", {
 export const credentialRequests = pgTable("credential_requests", {
   id: text("id").primaryKey(),
   kind: text("kind").$type<"api_key" | "password">().notNull(),
-  subject: text("subject")
-    .notNull()
-    .references(() => users.id, { onDelete: "cascade" }),
+  subject: requiredRef("subject", () => users.id, { onDelete: "cascade" }),
   /** An api_key request: its name and scopes. */
   detail: jsonb("detail").$type<{ name?: string; scopes?: string[] }>().notNull().default(sql`'{}'::jsonb`),
   passwordHash: text("password_hash"),
-  requestedBy: text("requested_by")
-    .notNull()
-    .references(() => users.id),
+  requestedBy: requiredRef("requested_by", () => users.id),
   requestedVia: text("requested_via").notNull(),
   requestedAt: timestamp("requested_at", { withTimezone: true }).notNull().defaultNow(),
   status: text("status").$type<"pending" | "approved" | "rejected" | "issued">().notNull().default("pending"),
@@ -100,9 +113,7 @@ export const credentialRequests = pgTable("credential_requests", {
 /** Information-barrier crossings (0003_c_barriers_sod.sql). */
 export const wallCrossings = pgTable("wall_crossings", {
   id: text("id").primaryKey(),
-  userId: text("user_id")
-    .notNull()
-    .references(() => users.id),
+  userId: requiredRef("user_id", () => users.id),
   issuer: text("issuer").notNull(),
   reason: text("reason").notNull(),
   grantedBy: text("granted_by").notNull(),
@@ -131,9 +142,7 @@ export const intents = pgTable("intents", {
 export const intentCapabilities = pgTable(
   "intent_capabilities",
   {
-    intentId: text("intent_id")
-      .notNull()
-      .references(() => intents.id),
+    intentId: requiredRef("intent_id", () => intents.id),
     action: text("action").notNull(),
     resourceType: text("resource_type").notNull(),
   },
@@ -143,14 +152,9 @@ export const intentCapabilities = pgTable(
 export const agentIntents = pgTable(
   "agent_intents",
   {
-    agentId: text("agent_id")
-      .notNull()
-      .references(() => agents.id),
-    intentId: text("intent_id")
-      .notNull()
-      .references(() => intents.id),
-    grantedBy: text("granted_by"),
-    grantedAt: timestamp("granted_at", { withTimezone: true }).notNull().defaultNow(),
+    agentId: requiredRef("agent_id", () => agents.id),
+    intentId: requiredRef("intent_id", () => intents.id),
+    ...granted(),
   },
   (t) => [primaryKey({ columns: [t.agentId, t.intentId] })],
 );
@@ -158,12 +162,8 @@ export const agentIntents = pgTable(
 export const agentDelegations = pgTable(
   "agent_delegations",
   {
-    agentId: text("agent_id")
-      .notNull()
-      .references(() => agents.id),
-    delegatorAgentId: text("delegator_agent_id")
-      .notNull()
-      .references(() => agents.id),
+    agentId: requiredRef("agent_id", () => agents.id),
+    delegatorAgentId: requiredRef("delegator_agent_id", () => agents.id),
   },
   (t) => [primaryKey({ columns: [t.agentId, t.delegatorAgentId] })],
 );
@@ -277,9 +277,7 @@ export const approvals = pgTable("approvals", {
 export const approvalVotes = pgTable(
   "approval_votes",
   {
-    approvalId: text("approval_id")
-      .notNull()
-      .references(() => approvals.id),
+    approvalId: requiredRef("approval_id", () => approvals.id),
     userId: text("user_id").notNull(),
     vote: text("vote").notNull(),
     reason: text("reason"),
@@ -324,9 +322,7 @@ export const policySettings = pgTable("policy_settings", {
 
 export const policyActivations = pgTable("policy_activations", {
   seq: bigserial("seq", { mode: "number" }).primaryKey(),
-  versionId: text("version_id")
-    .notNull()
-    .references(() => policyVersions.id),
+  versionId: requiredRef("version_id", () => policyVersions.id),
   kind: text("kind").$type<"activate" | "rollback">().notNull(),
   requestedBy: text("requested_by").notNull(),
   approvedBy: text("approved_by"),
@@ -336,9 +332,7 @@ export const policyActivations = pgTable("policy_activations", {
 
 export const policyActivationRequests = pgTable("policy_activation_requests", {
   id: text("id").primaryKey(),
-  versionId: text("version_id")
-    .notNull()
-    .references(() => policyVersions.id),
+  versionId: requiredRef("version_id", () => policyVersions.id),
   kind: text("kind").$type<"activate" | "rollback">().notNull(),
   requestedBy: text("requested_by").notNull(),
   requestedAt: timestamp("requested_at", { withTimezone: true }).notNull().defaultNow(),
@@ -426,9 +420,7 @@ export const auditCheckpoints = pgTable(
     seq: bigint("seq", { mode: "number" }).notNull(),
     hash: text("hash").notNull(),
     time: timestamp("time", { withTimezone: true }).notNull(),
-    keyId: text("key_id")
-      .notNull()
-      .references(() => auditSigningKeys.id),
+    keyId: requiredRef("key_id", () => auditSigningKeys.id),
     signature: text("signature").notNull(),
   },
   (t) => [primaryKey({ columns: [t.seq, t.keyId] })],

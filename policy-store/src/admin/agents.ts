@@ -1,7 +1,7 @@
 import { type Session, tables } from "@pea/migrations";
 import { and, eq } from "drizzle-orm";
 import type { AdminActor, EntitlementAdminDeps, PrincipalStatus, Ref } from "./context.js";
-import { change, createRow, EntitlementError, mustExist, requireView } from "./context.js";
+import { change, EntitlementError, mustExist, requireView, rowCreator } from "./context.js";
 import { parentsOf } from "./memberships.js";
 
 const { agents, agentIntents, agentDelegations, users } = tables;
@@ -34,13 +34,8 @@ export async function listAgents(deps: EntitlementAdminDeps, actor: AdminActor):
   }));
 }
 
-export async function createAgent(
-  deps: EntitlementAdminDeps,
-  actor: AdminActor,
-  input: { id: string; owner: string; description?: string | undefined },
-): Promise<void> {
-  await createRow(deps, actor, {
-    id: input.id,
+export const createAgent = rowCreator(
+  (input: { id: string; owner: string; description?: string | undefined }, deps) => ({
     before: () => mustBeActiveOwner(deps.database, input.owner),
     permission: "admin:agent.write",
     // Owning an agent is an entitlement of the owner's: nobody registers an agent for themselves.
@@ -48,8 +43,8 @@ export async function createAgent(
     record: { action: "agent.create", target: `Agent::${input.id}`, detail: { owner: input.owner } },
     insert: (tx) =>
       tx.db.insert(agents).values({ id: input.id, ownerId: input.owner, description: input.description ?? "" }),
-  });
-}
+  }),
+);
 
 export async function updateAgent(
   deps: EntitlementAdminDeps,

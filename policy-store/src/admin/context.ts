@@ -92,27 +92,31 @@ export async function change<T>(
   });
 }
 
+/** How one entity is created from its input (see rowCreator). */
+export interface NewRow {
+  permission: AdminAction;
+  target: AdminTarget;
+  record: { action: string; target: string; detail?: Record<string, unknown> };
+  before?: () => Promise<void> | void;
+  insert: (tx: Session) => Promise<unknown>;
+}
+
 /**
- * Create one entity: its id is checked, then `before` (further checks), then the authorized insert
- * with its audit record; an id already taken is a conflict naming the record's target.
+ * The operation that creates one entity from an input naming its id: the id is checked, then
+ * `before` (further checks), then the authorized insert with its audit record; an id already taken
+ * is a conflict naming the record's target.
  */
-export async function createRow(
-  deps: EntitlementAdminDeps,
-  actor: AdminActor,
-  row: {
-    id: string;
-    permission: AdminAction;
-    target: AdminTarget;
-    record: { action: string; target: string; detail?: Record<string, unknown> };
-    before?: () => Promise<void> | void;
-    insert: (tx: Session) => Promise<unknown>;
-  },
-): Promise<void> {
-  checkId("id", row.id);
-  await row.before?.();
-  await change(deps, actor, row.permission, row.target, row.record, async (tx) => {
-    await row.insert(tx).catch((e) => mapUnique(e, row.record.target));
-  });
+export function rowCreator<Input extends { id: string }>(
+  describe: (input: Input, deps: EntitlementAdminDeps) => NewRow,
+): (deps: EntitlementAdminDeps, actor: AdminActor, input: Input) => Promise<void> {
+  return async (deps, actor, input) => {
+    checkId("id", input.id);
+    const row = describe(input, deps);
+    await row.before?.();
+    await change(deps, actor, row.permission, row.target, row.record, async (tx) => {
+      await row.insert(tx).catch((e) => mapUnique(e, row.record.target));
+    });
+  };
 }
 
 /** Reading requires the admin:view permission (every role has it). */

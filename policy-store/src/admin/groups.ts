@@ -1,6 +1,6 @@
 import { tables } from "@pea/migrations";
 import type { AdminAction } from "./authorizer.js";
-import { type AdminActor, createRow, type EntitlementAdminDeps, type Ref, requireView } from "./context.js";
+import { type AdminActor, type EntitlementAdminDeps, type Ref, requireView, rowCreator } from "./context.js";
 import { membersOf, parentsOf } from "./memberships.js";
 
 /** Groups and information-barrier segments: both an id, a description and members. */
@@ -31,21 +31,16 @@ async function listContainers(deps: EntitlementAdminDeps, actor: AdminActor, typ
   return rows.map((r) => ({ ...r, members: members.get(r.id) ?? [] }));
 }
 
-async function createContainer(
-  deps: EntitlementAdminDeps,
-  actor: AdminActor,
-  type: keyof typeof containers,
-  input: { id: string; description?: string | undefined },
-): Promise<void> {
-  const { table, write, kind } = containers[type];
-  await createRow(deps, actor, {
-    id: input.id,
-    permission: write,
-    target: { kind },
-    record: { action: `${kind}.create`, target: `${type}::${input.id}` },
-    insert: (tx) => tx.db.insert(table).values({ id: input.id, description: input.description ?? "" }),
+const containerCreator = (type: keyof typeof containers) =>
+  rowCreator((input: { id: string; description?: string | undefined }) => {
+    const { table, write, kind } = containers[type];
+    return {
+      permission: write,
+      target: { kind },
+      record: { action: `${kind}.create`, target: `${type}::${input.id}` },
+      insert: (tx) => tx.db.insert(table).values({ id: input.id, description: input.description ?? "" }),
+    };
   });
-}
 
 export async function listGroups(deps: EntitlementAdminDeps, actor: AdminActor): Promise<GroupRow[]> {
   const rows = await listContainers(deps, actor, "Group");
@@ -53,17 +48,9 @@ export async function listGroups(deps: EntitlementAdminDeps, actor: AdminActor):
   return rows.map((r) => ({ ...r, memberOf: parents.get(r.id) ?? [] }));
 }
 
-export const createGroup = (
-  deps: EntitlementAdminDeps,
-  actor: AdminActor,
-  input: { id: string; description?: string | undefined },
-) => createContainer(deps, actor, "Group", input);
+export const createGroup = containerCreator("Group");
 
 export const listSegments = (deps: EntitlementAdminDeps, actor: AdminActor): Promise<SegmentRow[]> =>
   listContainers(deps, actor, "Segment");
 
-export const createSegment = (
-  deps: EntitlementAdminDeps,
-  actor: AdminActor,
-  input: { id: string; description?: string | undefined },
-) => createContainer(deps, actor, "Segment", input);
+export const createSegment = containerCreator("Segment");

@@ -2,7 +2,7 @@ import { type Session, tables } from "@pea/migrations";
 import { eq } from "drizzle-orm";
 import { adminActions } from "./authorizer.js";
 import type { AdminActor, EntitlementAdminDeps } from "./context.js";
-import { change, createRow, EntitlementError, mustExist, requireView } from "./context.js";
+import { change, EntitlementError, mustExist, requireView, rowCreator } from "./context.js";
 
 const { intents, intentCapabilities, agentIntents } = tables;
 
@@ -50,13 +50,8 @@ function checkCapabilities(deps: EntitlementAdminDeps, capabilities: Capability[
   }
 }
 
-export async function createIntent(
-  deps: EntitlementAdminDeps,
-  actor: AdminActor,
-  input: { id: string; description?: string | undefined; capabilities: Capability[] },
-): Promise<void> {
-  await createRow(deps, actor, {
-    id: input.id,
+export const createIntent = rowCreator(
+  (input: { id: string; description?: string | undefined; capabilities: Capability[] }, deps) => ({
     before: () => checkCapabilities(deps, input.capabilities),
     permission: "admin:intent.write",
     target: { kind: "intent" },
@@ -65,8 +60,8 @@ export async function createIntent(
       await tx.db.insert(intents).values({ id: input.id, description: input.description ?? "" });
       await insertCapabilities(tx, input.id, input.capabilities);
     },
-  });
-}
+  }),
+);
 
 /** Replace an intent's description and/or capability set. */
 export async function updateIntent(

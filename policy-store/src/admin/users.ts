@@ -2,7 +2,7 @@ import { tables } from "@pea/migrations";
 import { eq, sql } from "drizzle-orm";
 import { setPassword, verifyPassword } from "../identity/accounts.js";
 import type { AdminActor, EntitlementAdminDeps, PrincipalStatus, Ref } from "./context.js";
-import { change, createRow, EntitlementError, mustExist, recordedActor, requireView } from "./context.js";
+import { change, EntitlementError, mustExist, recordedActor, requireView, rowCreator } from "./context.js";
 import { type PendingCredentialRequest, requestPasswordFor } from "./credential-requests.js";
 import { parentsOf } from "./memberships.js";
 
@@ -40,21 +40,14 @@ const refuseEmptyName = (displayName: string | undefined) => {
   }
 };
 
-export async function createUser(
-  deps: EntitlementAdminDeps,
-  actor: AdminActor,
-  input: { id: string; displayName: string; email?: string | undefined },
-): Promise<void> {
-  await createRow(deps, actor, {
-    id: input.id,
-    before: () => refuseEmptyName(input.displayName),
-    permission: "admin:user.write",
-    target: { kind: "user", subject: input.id },
-    record: { action: "user.create", target: `User::${input.id}`, detail: { displayName: input.displayName } },
-    insert: (tx) =>
-      tx.db.insert(users).values({ id: input.id, displayName: input.displayName.trim(), email: input.email ?? null }),
-  });
-}
+export const createUser = rowCreator((input: { id: string; displayName: string; email?: string | undefined }) => ({
+  before: () => refuseEmptyName(input.displayName),
+  permission: "admin:user.write",
+  target: { kind: "user", subject: input.id },
+  record: { action: "user.create", target: `User::${input.id}`, detail: { displayName: input.displayName } },
+  insert: (tx) =>
+    tx.db.insert(users).values({ id: input.id, displayName: input.displayName.trim(), email: input.email ?? null }),
+}));
 
 export async function updateUser(
   deps: EntitlementAdminDeps,

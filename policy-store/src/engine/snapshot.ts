@@ -1,5 +1,6 @@
 import { type Database, rowsOf, type Session, tables } from "@pea/migrations";
 import { eq, sql } from "drizzle-orm";
+import type { PgColumn, PgTable } from "drizzle-orm/pg-core";
 import type { EntityJson, EntityUidJson } from "../cedar/cedar.js";
 import { explicitAttributes, type SchemaInfo } from "../cedar/schema.js";
 
@@ -151,47 +152,23 @@ export async function loadSnapshot(database: Database, schema?: SchemaInfo): Pro
       const version = await entitlementVersion(s);
       const { db } = s;
       const t = tables;
-      const users = await db.select({ id: t.users.id, status: t.users.status }).from(t.users);
-      const agents = await db
-        .select({ id: t.agents.id, ownerId: t.agents.ownerId, status: t.agents.status })
-        .from(t.agents);
-      const groups = await db.select({ id: t.groups.id }).from(t.groups);
-      const segments = await db.select({ id: t.segments.id }).from(t.segments);
-      // The two tables that grow with the bank (a million memberships) are read through the `sql`
-      // template: the query builder maps every row again. 42,815 memberships and 20,000 resources
-      // on Postgres: 164 ms raw, 220 through the builder, 161 through the template; PGlite 570,
-      // 556, 553 ms (npm run bench:drizzle, median of 7 alternating rounds).
-      const { memberships: m, resources: r } = t;
-      const memberships = await rowsOf<{
-        member_type: string;
-        member_id: string;
-        parent_type: string;
-        parent_id: string;
-      }>(s, sql`SELECT ${m.memberType}, ${m.memberId}, ${m.parentType}, ${m.parentId} FROM ${m}`);
-      const intents = await db.select({ id: t.intents.id }).from(t.intents);
-      const capabilities = await db
-        .select({
-          intentId: t.intentCapabilities.intentId,
-          action: t.intentCapabilities.action,
-          resourceType: t.intentCapabilities.resourceType,
-        })
-        .from(t.intentCapabilities);
-      const agentIntents = await db
-        .select({ agentId: t.agentIntents.agentId, intentId: t.agentIntents.intentId })
-        .from(t.agentIntents);
-      const delegations = await db
-        .select({ agentId: t.agentDelegations.agentId, delegatorAgentId: t.agentDelegations.delegatorAgentId })
-        .from(t.agentDelegations);
+      // Tables are read through the `sql` template (rawRows): the query builder maps every row again,
+      // which counts for the two that grow with the bank (a million memberships). 42,815 memberships
+      // and 20,000 resources on Postgres: 164 ms raw, 220 through the builder, 161 through the
+      // template; PGlite 570, 556, 553 ms (npm run bench:drizzle, median of 7 alternating rounds).
+      const users = await rawRows(s, t.users, ["id", "status"]);
+      const agents = await rawRows(s, t.agents, ["id", "ownerId", "status"]);
+      const groups = await rawRows(s, t.groups, ["id"]);
+      const segments = await rawRows(s, t.segments, ["id"]);
+      const memberships = await rawRows(s, t.memberships, ["memberType", "memberId", "parentType", "parentId"]);
+      const intents = await rawRows(s, t.intents, ["id"]);
+      const capabilities = await rawRows(s, t.intentCapabilities, ["intentId", "action", "resourceType"]);
+      const agentIntents = await rawRows(s, t.agentIntents, ["agentId", "intentId"]);
+      const delegations = await rawRows(s, t.agentDelegations, ["agentId", "delegatorAgentId"]);
       const sodConflicts = await db
         .select({ a: t.sodConflicts.groupA, b: t.sodConflicts.groupB, description: t.sodConflicts.description })
         .from(t.sodConflicts);
-      const principalAttributes = await db
-        .select({
-          type: t.principalAttributes.type,
-          id: t.principalAttributes.id,
-          attributes: t.principalAttributes.attributes,
-        })
-        .from(t.principalAttributes);
+      const principalAttributes = await rawRows(s, t.principalAttributes, ["type", "id", "attributes"]);
       const explicit = (type: string, attrs: Record<string, unknown>) => {
         const declared = schema?.entityTypes.get(type)?.attributes;
         return declared ? explicitAttributes(attrs, declared) : attrs;
@@ -199,17 +176,12 @@ export async function loadSnapshot(database: Database, schema?: SchemaInfo): Pro
       const extraAttrs = new Map(
         principalAttributes.map((p) => [entityKey(p.type, p.id), explicit(p.type, p.attributes)]),
       );
-      const resources = await rowsOf<{
-        type: string;
-        id: string;
-        attributes: Record<string, unknown>;
-        parents: EntityUidJson[];
-      }>(s, sql`SELECT ${r.type}, ${r.id}, ${r.attributes}, ${r.parents} FROM ${r}`);
+      const resources = await rawRows(s, t.resources, ["type", "id", "attributes", "parents"]);
 
       const parentsOf = groupBy(
         memberships,
-        (row) => entityKey(row.member_type, row.member_id),
-        (row) => ref(row.parent_type, row.parent_id),
+        (row) => entityKey(row.memberType, row.memberId),
+        (row) => ref(row.parentType, row.parentId),
       );
       const capabilitiesOf = groupBy(
         capabilities,
@@ -262,6 +234,19 @@ export async function loadSnapshot(database: Database, schema?: SchemaInfo): Pro
 /** How an intent's capability is spelled, both in Intent.capabilities and in context.capability. */
 export function capabilityOf(action: string, resourceType: string): string {
   return `${action} on ${resourceType}`;
+}
+
+/**
+ * The `keys` columns of every row of `table`, read through the `sql` template (rows keyed as the
+ * columns are), not the query builder, which maps every row again (see loadSnapshot).
+ */
+function rawRows<T extends PgTable, K extends keyof T["$inferSelect"] & keyof T & string>(
+  s: Session,
+  table: T,
+  keys: K[],
+): Promise<Array<Pick<T["$inferSelect"], K>>> {
+  const columns = keys.map((key) => sql`${table[key] as PgColumn} AS ${sql.identifier(key)}`);
+  return rowsOf(s, sql`SELECT ${sql.join(columns, sql`, `)} FROM ${table}`);
 }
 
 function groupBy<T, V>(rows: T[], key: (row: T) => string, value: (row: T) => V): Map<string, V[]> {

@@ -1,4 +1,5 @@
 import type { EntitlementSeed } from "../seed.js";
+import { people } from "./build.js";
 
 /** The admin roles (policies/admin/roles.cedar): groups like any other, so granting one is governed. */
 export const adminRoleSeed: EntitlementSeed = {
@@ -20,17 +21,16 @@ export const adminRoleSeed: EntitlementSeed = {
 /** Meridian Bank's people in those roles: carol and erin through their teams; pat and grace. */
 export const bankAdminSeed: EntitlementSeed = {
   ...adminRoleSeed,
-  users: [
-    { id: "pat", displayName: "Pat Rivera (platform admin)", email: "pat@meridian.example" },
-    { id: "grace", displayName: "Grace Liu (internal audit)", email: "grace@meridian.example" },
-  ],
+  ...people(
+    [
+      ["pat", "Pat Rivera (platform admin)", ["pea-admins", "staff"]],
+      ["grace", "Grace Liu (internal audit)", ["pea-auditors", "staff"]],
+    ],
+    "meridian.example",
+  ),
   groups: [
     ...adminRoleSeed.groups,
     { id: "compliance", parents: ["pea-compliance"] },
     { id: "payments-approvers", parents: ["pea-approvers"] },
   ],
-  memberships: {
-    "User::pat": ["Group::pea-admins", "Group::staff"],
-    "User::grace": ["Group::pea-auditors", "Group::staff"],
-  },
 };

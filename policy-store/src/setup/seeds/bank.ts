@@ -1,34 +1,33 @@
 import type { EntitlementSeed } from "../seed.js";
+import { entity, people, teams } from "./build.js";
 
-const entity = (type: string, id: string) => ({ __entity: { type, id } });
+const employees = people(
+  [
+    ["alice", "Alice Chen (equity research)", ["research-analysts", "Segment::research"]],
+    ["bob", "Bob Osei (investment banking)", ["bankers", "Segment::ibd"]],
+    ["carol", "Carol Diaz (compliance)", ["compliance"]],
+    ["dave", "Dave Kim (payments)", ["payments-initiators"]],
+    ["erin", "Erin Novak (finance approver)", ["payments-approvers"]],
+  ],
+  "meridian.example",
+);
 
 /** Meridian Bank, the demo organisation of shared/DESIGN.md. */
 export const bankSeed: EntitlementSeed = {
-  users: [
-    { id: "alice", displayName: "Alice Chen (equity research)", email: "alice@meridian.example" },
-    { id: "bob", displayName: "Bob Osei (investment banking)", email: "bob@meridian.example" },
-    { id: "carol", displayName: "Carol Diaz (compliance)", email: "carol@meridian.example" },
-    { id: "dave", displayName: "Dave Kim (payments)", email: "dave@meridian.example" },
-    { id: "erin", displayName: "Erin Novak (finance approver)", email: "erin@meridian.example" },
-  ],
-  groups: [
-    { id: "staff", description: "Every employee" },
-    { id: "research-analysts", description: "Equity research", parents: ["staff"] },
-    { id: "bankers", description: "Investment banking", parents: ["staff"] },
-    { id: "compliance", description: "Compliance officers; approve wall crossings", parents: ["staff"] },
-    { id: "payments-initiators", description: "May initiate payments", parents: ["staff"] },
-    { id: "payments-approvers", description: "May approve and release payments", parents: ["staff"] },
-  ],
+  ...employees,
+  groups: teams("staff", "Every employee", {
+    "research-analysts": "Equity research",
+    bankers: "Investment banking",
+    compliance: "Compliance officers; approve wall crossings",
+    "payments-initiators": "May initiate payments",
+    "payments-approvers": "May approve and release payments",
+  }),
   segments: [
     { id: "research", description: "Public side: equity research" },
     { id: "ibd", description: "Private side: investment banking" },
   ],
   memberships: {
-    "User::alice": ["Group::research-analysts", "Segment::research"],
-    "User::bob": ["Group::bankers", "Segment::ibd"],
-    "User::carol": ["Group::compliance"],
-    "User::dave": ["Group::payments-initiators"],
-    "User::erin": ["Group::payments-approvers"],
+    ...employees.memberships,
     "Agent::research-assistant": ["Segment::research"],
     "Agent::web-fetcher": ["Segment::research"],
     "Agent::deal-assistant": ["Segment::ibd"],

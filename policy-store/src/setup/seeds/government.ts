@@ -1,6 +1,6 @@
 import type { EntitlementSeed } from "../seed.js";
+import { entity, people, teams } from "./build.js";
 
-const entity = (type: string, id: string) => ({ __entity: { type, id } });
 const doc = (id: string, classification: string, level: number, compartments: string[], releasableTo: string[]) => ({
   type: "ClassifiedDocument",
   id,
@@ -22,23 +22,14 @@ const cleared = (clearance: number, compartments: string[], citizenship?: string
  * mod.example. Levels: 0 UNCLASSIFIED, 1 CONFIDENTIAL, 2 SECRET, 3 TOP SECRET.
  */
 export const governmentSeed: EntitlementSeed = {
-  users: [
-    { id: "gina", displayName: "Gina Hart (senior analyst; TS, GAMMA)" },
-    { id: "sam", displayName: "Sam Reed (analyst; SECRET)" },
-    { id: "ursula", displayName: "Ursula Lee (logistics officer; CONFIDENTIAL)" },
-    { id: "frank", displayName: "Franck Morel (liaison officer, French citizen; TS, GAMMA)" },
-  ],
-  groups: [
-    { id: "ministry-staff", description: "Everyone at the ministry" },
-    { id: "analysts", description: "Intelligence analysts", parents: ["ministry-staff"] },
-  ],
+  ...people([
+    ["gina", "Gina Hart (senior analyst; TS, GAMMA)", ["analysts"]],
+    ["sam", "Sam Reed (analyst; SECRET)", ["analysts"]],
+    ["ursula", "Ursula Lee (logistics officer; CONFIDENTIAL)", ["ministry-staff"]],
+    ["frank", "Franck Morel (liaison officer, French citizen; TS, GAMMA)", ["ministry-staff"]],
+  ]),
+  groups: teams("ministry-staff", "Everyone at the ministry", { analysts: "Intelligence analysts" }),
   segments: [],
-  memberships: {
-    "User::gina": ["Group::analysts"],
-    "User::sam": ["Group::analysts"],
-    "User::ursula": ["Group::ministry-staff"],
-    "User::frank": ["Group::ministry-staff"],
-  },
   principalAttributes: {
     "User::gina": cleared(3, ["GAMMA"], "GBR"),
     "User::sam": cleared(2, [], "GBR"),

@@ -1,6 +1,6 @@
 import type { EntitlementSeed } from "../seed.js";
+import { entity, people, teams } from "./build.js";
 
-const entity = (type: string, id: string) => ({ __entity: { type, id } });
 const record = (id: string, patient: string, classification: string, phi = true) => ({
   type: "MedicalRecord",
   id,
@@ -10,30 +10,21 @@ const record = (id: string, patient: string, classification: string, phi = true)
 
 /** St. Elsewhere Hospital: the healthcare pack's organisation (policies/healthcare). E-mail domain elsewhere.example. */
 export const healthcareSeed: EntitlementSeed = {
-  users: [
-    { id: "dr-grey", displayName: "Dr. Meredith Grey (attending; care team of p-100)" },
-    { id: "nina", displayName: "Nina Patel (nurse researcher; care team of p-100)" },
-    { id: "dr-house", displayName: "Dr. Greg House (clinician; care team of p-200 only)" },
-    { id: "billy", displayName: "Billy Tran (billing)" },
-    { id: "quinn", displayName: "Quinn Adams (quality and operations)" },
-    { id: "rita", displayName: "Rita Okafor (research)" },
-  ],
-  groups: [
-    { id: "hospital-staff", description: "Everyone at St. Elsewhere" },
-    { id: "clinicians", description: "Doctors and nurses", parents: ["hospital-staff"] },
-    { id: "billing", description: "Billing office", parents: ["hospital-staff"] },
-    { id: "quality", description: "Quality and operations", parents: ["hospital-staff"] },
-    { id: "research", description: "Clinical research", parents: ["hospital-staff"] },
-  ],
+  ...people([
+    ["dr-grey", "Dr. Meredith Grey (attending; care team of p-100)", ["clinicians"]],
+    ["nina", "Nina Patel (nurse researcher; care team of p-100)", ["clinicians", "research"]],
+    ["dr-house", "Dr. Greg House (clinician; care team of p-200 only)", ["clinicians"]],
+    ["billy", "Billy Tran (billing)", ["billing"]],
+    ["quinn", "Quinn Adams (quality and operations)", ["quality"]],
+    ["rita", "Rita Okafor (research)", ["research"]],
+  ]),
+  groups: teams("hospital-staff", "Everyone at St. Elsewhere", {
+    clinicians: "Doctors and nurses",
+    billing: "Billing office",
+    quality: "Quality and operations",
+    research: "Clinical research",
+  }),
   segments: [],
-  memberships: {
-    "User::dr-grey": ["Group::clinicians"],
-    "User::nina": ["Group::clinicians", "Group::research"],
-    "User::dr-house": ["Group::clinicians"],
-    "User::billy": ["Group::billing"],
-    "User::quinn": ["Group::quality"],
-    "User::rita": ["Group::research"],
-  },
   intents: [
     {
       id: "clinical-documentation",

@@ -6,6 +6,7 @@ import { pdpClient } from "../support/http.js";
 import { startTestIdp, type TestIdp } from "../support/idp.js";
 import { initiatePayment, stories } from "../support/requests.js";
 import { startTestPdp, type TestPdp, waitFor } from "../support/store.js";
+import { tamperedSignature } from "../support/tamper.js";
 
 let pdp: TestPdp;
 let client: ReturnType<typeof pdpClient>;
@@ -147,7 +148,7 @@ describe("delegation is evidenced, not asserted", () => {
     const claims = JSON.parse(Buffer.from(payload, "base64url").toString()) as Record<string, unknown>;
     const reencode = (changes: Record<string, unknown>) =>
       `${header}.${Buffer.from(JSON.stringify({ ...claims, ...changes })).toString("base64url")}.${signature}`;
-    const flipped = `${signature.slice(0, -2)}${signature.endsWith("A") ? "BB" : "AA"}`;
+    const flipped = tamperedSignature(signature);
     const cases: Array<[string, string, Record<string, unknown>]> = [
       ["forged signature", `${header}.${payload}.${flipped}`, {}],
       ["claims edited to another human", reencode({ sub: "bob" }), {}],

@@ -12,8 +12,8 @@ import { openDatabase } from "@pea/migrations";
 import { prepareStore } from "@pea/policy-store";
 import pg from "pg";
 import { bankSize, generateBankStore, generatedRows, prng, randomBankRequest } from "./bank-store.js";
-import { type LoadResult, postLoad } from "./http-load.js";
-import { fetchAgain, freePort, memoryOf, type PdpProcess, startPdpProcess } from "./pdp-process.js";
+import { decisionLoad, type LoadResult, postLoad } from "./http-load.js";
+import { demoKey, fetchAgain, freePort, memoryOf, type PdpProcess, startPdpProcess } from "./pdp-process.js";
 import { scratchDatabase } from "./setup.js";
 import { fmt, median } from "./stats.js";
 import { demoWorkload } from "./workload.js";
@@ -31,10 +31,10 @@ async function cacheCounts(pdp: PdpProcess): Promise<{ hits: number; misses: num
   return { hits: count("hit"), misses: count("miss") };
 }
 
-async function decideOnce(pdp: PdpProcess, body: unknown) {
+async function decideOnce(pdp: PdpProcess, body: unknown, key: string) {
   const response = await fetchAgain(`${pdp.url}/v1/authorize`, {
     method: "POST",
-    headers: { ...auth, "content-type": "application/json" },
+    headers: { authorization: `Bearer ${key}`, "content-type": "application/json" },
     body: JSON.stringify(body),
   });
   return (await response.json()) as { decision: string; reasons: Array<{ code: string }>; entitlementVersion: number };
@@ -45,7 +45,8 @@ async function answerMix(pdp: PdpProcess): Promise<string> {
   const random = prng(7);
   const counts = new Map<string, number>();
   for (let i = 0; i < 200; i++) {
-    const answer = await decideOnce(pdp, randomBankRequest(random));
+    const { body, key } = randomBankRequest(random);
+    const answer = await decideOnce(pdp, body, key);
     const label = `${answer.decision}${answer.reasons[0] ? ` ${answer.reasons[0].code}` : ""}`;
     counts.set(label, (counts.get(label) ?? 0) + 1);
   }
@@ -58,14 +59,15 @@ async function answerMix(pdp: PdpProcess): Promise<string> {
 /** Milliseconds from an entitlement change's commit to the PDP answering with the new version. */
 async function changeReachesPdp(pdp: PdpProcess, storeUrl: string): Promise<number> {
   const probe = demoWorkload[0];
-  const before = (await decideOnce(pdp, probe)).entitlementVersion;
+  // Any answer names the entitlement version it was judged on (the bootstrap key's early deny too).
+  const before = (await decideOnce(pdp, probe, key)).entitlementVersion;
   const client = new pg.Client({ connectionString: storeUrl });
   await client.connect();
   const started = performance.now();
   await client.query("INSERT INTO users (id, display_name) VALUES ($1, 'reload probe')", [`probe-${Date.now()}`]);
   await client.end();
   for (;;) {
-    if ((await decideOnce(pdp, probe)).entitlementVersion > before) return performance.now() - started;
+    if ((await decideOnce(pdp, probe, key)).entitlementVersion > before) return performance.now() - started;
     if (performance.now() - started > 120_000) return Number.NaN;
     await new Promise((r) => setTimeout(r, 20));
   }
@@ -133,30 +135,21 @@ async function main() {
     const runBank = () =>
       postLoad({
         url: `${bankPdp.url}/v1/authorize`,
-        nextBody: () => randomBankRequest(random),
-        headers: auth,
+        nextRequest: () => {
+          const { body, key } = randomBankRequest(random);
+          return { body, headers: { authorization: `Bearer ${key}` } };
+        },
         connections: 50,
         seconds: SECONDS,
       });
-    const runDemo = () =>
-      postLoad({
-        url: `${demoPdp.url}/v1/authorize`,
-        bodies: demoWorkload,
-        headers: auth,
-        connections: 50,
-        seconds: SECONDS,
-      });
+    // The demo mix as alice's own key asks it (the bench's other HTTP loads do the same).
+    const aliceKey = await demoKey(demoPdp, "alice", demoWorkload[0]);
+    const runDemo = (seconds = SECONDS) => decisionLoad(demoPdp.url, aliceKey, seconds);
     const show = (name: string, r: LoadResult, extra = "") =>
       console.log(
         `  ${name.padEnd(22)} ${fmt(r.rate).padStart(7)} decisions/s   p50 ${fmt(r.p50, 1).padStart(5)} ms   p99 ${fmt(r.p99, 1).padStart(5)} ms   ${r.errors} errors${extra}`,
       );
-    await postLoad({
-      url: `${demoPdp.url}/v1/authorize`,
-      bodies: demoWorkload,
-      headers: auth,
-      connections: 50,
-      seconds: 2,
-    });
+    await runDemo(2);
     const bankRuns: LoadResult[] = [];
     const demoRuns: LoadResult[] = [];
     const hitRatios: number[] = [];

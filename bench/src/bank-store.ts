@@ -89,8 +89,22 @@ export async function generateBankStore(database: Database, size: BankSize = ban
               ELSE jsonb_build_array(jsonb_build_object('type', 'Segment', 'id', CASE WHEN r % 2 = 0 THEN 'research' ELSE 'ibd' END)) END
        FROM generate_series(1, ${resources}) r`,
     );
+    // Every human asks with their own key (a key speaks only for its user and that user's agents):
+    // bankKeyOf(u) is uK's, its secret's sha256 stored as PEA stores any key's.
+    await tx.query(
+      `INSERT INTO api_keys (id, name, secret_hash, scopes, user_id, kind, created_by)
+       SELECT 'benchuser' || u, 'Bench user ' || u, encode(sha256(convert_to('${KEY_SECRET}' || u, 'UTF8')), 'hex'),
+         ARRAY['authorize'], 'u' || u, 'user', 'bench'
+       FROM generate_series(1, ${users}) u`,
+    );
   });
 }
+
+const KEY_SECRET = "benchsecretbenchsecret";
+
+/** The API key of bench user `u<n>` (made by generateBankStore). */
+export const bankKeyOf = (userId: string): string =>
+  `pea_bench${userId.replace(/^u/, "user")}.${KEY_SECRET}${userId.slice(1)}`;
 
 /** A small deterministic PRNG, so a run's request mix can be replayed. */
 export function prng(seed: number): () => number {
@@ -109,13 +123,16 @@ export function prng(seed: number): () => number {
  * (read or export), over any of the datasets. With 10k users, 2k agents and 100k datasets, two
  * requests rarely ask about the same link.
  */
-export function randomBankRequest(random: () => number, size: BankSize = bankSize): AuthorizeRequest {
+export function randomBankRequest(
+  random: () => number,
+  size: BankSize = bankSize,
+): { body: AuthorizeRequest; key: string } {
   const dataset = { type: "Dataset", id: `ds${1 + Math.floor(random() * size.resources)}` };
   const action = random() < 0.8 ? "dataset:read" : "dataset:export";
   if (random() < 0.5) {
     const agent = 1 + Math.floor(random() * size.agents);
     const owner = 1 + ((agent - 1) % size.users);
-    return {
+    const body = {
       principal: { type: "Agent", id: `a${agent}` },
       chain: [{ type: "User", id: `u${owner}` }],
       intent: owner % 2 === 0 ? "market-research-report" : "deal-prep",
@@ -123,12 +140,9 @@ export function randomBankRequest(random: () => number, size: BankSize = bankSiz
       resource: dataset,
       context: {},
     } as AuthorizeRequest;
+    return { body, key: bankKeyOf(`u${owner}`) };
   }
-  return {
-    principal: { type: "User", id: `u${1 + Math.floor(random() * size.users)}` },
-    chain: [],
-    action,
-    resource: dataset,
-    context: {},
-  } as AuthorizeRequest;
+  const user = `u${1 + Math.floor(random() * size.users)}`;
+  const body = { principal: { type: "User", id: user }, chain: [], action, resource: dataset, context: {} };
+  return { body: body as AuthorizeRequest, key: bankKeyOf(user) };
 }

@@ -16,8 +16,8 @@ export interface LoadOptions {
   url: string;
   /** JSON bodies sent in turn on every connection... */
   bodies?: unknown[];
-  /** ...or a fresh body for every request. */
-  nextBody?: () => unknown;
+  /** ...or a fresh body for every request, with headers of its own (another caller's key). */
+  nextRequest?: () => { body: unknown; headers?: Record<string, string> };
   headers?: Record<string, string>;
   connections: number;
   seconds: number;
@@ -27,7 +27,7 @@ export interface LoadOptions {
 export async function postLoad({
   url,
   bodies = [],
-  nextBody,
+  nextRequest,
   headers = {},
   connections,
   seconds,
@@ -37,8 +37,16 @@ export async function postLoad({
     url,
     connections,
     duration: seconds,
-    requests: nextBody
-      ? [{ ...common, setupRequest: (request) => ({ ...request, body: JSON.stringify(nextBody()) }) }]
+    requests: nextRequest
+      ? [
+          {
+            ...common,
+            setupRequest: (request) => {
+              const next = nextRequest();
+              return { ...request, body: JSON.stringify(next.body), headers: { ...request.headers, ...next.headers } };
+            },
+          },
+        ]
       : bodies.map((body) => ({ ...common, body: JSON.stringify(body) })),
   });
   return {

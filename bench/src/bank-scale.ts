@@ -5,6 +5,7 @@
 // c=50 for requests drawn at random (they rarely repeat: the decision cache's hit ratio is
 // printed) alternating with the demo store serving the demo workload (the latency it is compared
 // with), and how long an entitlement change takes to reach a PDP at this size.
+// BENCH_PROFILE_DIR=/tmp/x: the bank PDP's CPU profile is written there.
 import { mkdtemp } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -117,6 +118,8 @@ async function main() {
       dataDir: bank.dataDir,
       env: { PEA_EMBEDDED_PORT: String(embeddedPort) },
       readyTimeoutMs: 600_000,
+      // BENCH_PROFILE_DIR: the bank PDP writes a CPU profile there (start-up included) when it stops.
+      nodeFlags: process.env.BENCH_PROFILE_DIR ? ["--cpu-prof", `--cpu-prof-dir=${process.env.BENCH_PROFILE_DIR}`] : [],
     });
     pdps.push(bankPdp);
     const bankStartMs = performance.now() - started;

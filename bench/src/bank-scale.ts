@@ -9,7 +9,7 @@
 import { mkdtemp } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { openDatabase } from "@pea/migrations";
+import { openDatabase, resolveDatabaseTarget } from "@pea/migrations";
 import { prepareStore } from "@pea/policy-store";
 import pg from "pg";
 import { bankSize, generateBankStore, generatedRows, prng, randomBankRequest } from "./bank-store.js";
@@ -48,7 +48,9 @@ async function answerMix(pdp: PdpProcess): Promise<string> {
   for (let i = 0; i < 200; i++) {
     const { body, key } = randomBankRequest(random);
     const answer = await decideOnce(pdp, body, key);
-    const label = `${answer.decision}${answer.reasons[0] ? ` ${answer.reasons[0].code}` : ""}`;
+    const label = answer.decision
+      ? `${answer.decision}${answer.reasons[0] ? ` ${answer.reasons[0].code}` : ""}`
+      : `refused ${(answer as unknown as { error?: { code?: string } }).error?.code}`;
     counts.set(label, (counts.get(label) ?? 0) + 1);
   }
   return [...counts]
@@ -90,8 +92,9 @@ async function prepare(name: string, bank: boolean): Promise<Store & { generateM
   } else {
     store = { name, dataDir: await mkdtemp(join(tmpdir(), "pea-bank-")) };
   }
+  // Where the PDP will look for it (the embedded store lives in <data dir>/pgdata).
   const database = await openDatabase(
-    store.databaseUrl ? { url: store.databaseUrl } : { dataDir: store.dataDir ?? "" },
+    resolveDatabaseTarget({ databaseUrl: store.databaseUrl, dataDir: store.dataDir ?? "" }),
   );
   await prepareStore(database, { seed: "demo", bootstrapKey: key });
   const started = performance.now();

@@ -7,6 +7,9 @@ import { type Decision, deny } from "./decision.js";
 import { answerOf, type Caller, decisionRecord } from "./pipeline.js";
 import { newDecisionId } from "./random-ids.js";
 
+/** Where probes are counted and logged (observeDecision, the deadline's late deny). */
+const via = "authorize_probe";
+
 /**
  * Would this be allowed now? The same checks as authorize (who may speak, recorded business
  * objects, facts, policy, revocations), answered within the decision deadline and recorded like any
@@ -16,18 +19,12 @@ import { newDecisionId } from "./random-ids.js";
  * action itself must still be authorized.
  */
 export function probe(request: AuthorizeRequest, caller: Caller, deps: AuthorizeDeps): Promise<AuthorizeResponse> {
-  const via = "authorize_probe";
   return traceDecision(request, () =>
-    answerWithinDeadline(request, caller, deps, via, (d) => probeOnce(request, caller, d, via)),
+    answerWithinDeadline(request, caller, deps, via, (d) => probeOnce(request, caller, d)),
   );
 }
 
-async function probeOnce(
-  given: AuthorizeRequest,
-  caller: Caller,
-  deps: AuthorizeDeps,
-  via: string,
-): Promise<AuthorizeResponse> {
+async function probeOnce(given: AuthorizeRequest, caller: Caller, deps: AuthorizeDeps): Promise<AuthorizeResponse> {
   const started = performance.now();
   const { engine, log } = deps;
   const { recorded, evaluation, outcome: judged } = await checkedEvaluation(engine, given, caller);

@@ -20,6 +20,8 @@ export function randomHex(bytes: number): string {
 }
 
 const DECISION_RANDOM_HEX = 20;
+const DECISION_ID = new RegExp(`^dec_([0-9a-z]{1,11})[0-9a-f]{${DECISION_RANDOM_HEX}}$`);
+const RECORD_WINDOW_MS = 24 * 60 * 60 * 1000;
 
 /** A decision's id: when it was made (ms since the epoch, base 36), then 10 random bytes. */
 export function newDecisionId(): string {
@@ -33,9 +35,8 @@ export function newDecisionId(): string {
  * for a string PEA never made a decision id of.
  */
 export function decisionRecordWindow(id: string): { from: Date; to: Date } | undefined {
-  const time = /^dec_([0-9a-z]{1,11})[0-9a-f]{20}$/.exec(id)?.[1];
+  const time = DECISION_ID.exec(id)?.[1];
   const ms = time === undefined ? Number.NaN : Number.parseInt(time, 36);
   if (!Number.isSafeInteger(ms)) return undefined;
   return { from: new Date(ms - RECORD_WINDOW_MS), to: new Date(ms + RECORD_WINDOW_MS) };
 }
-const RECORD_WINDOW_MS = 24 * 60 * 60 * 1000;

@@ -225,7 +225,6 @@ const targetExists: Record<RevocationTargetType, (database: Session, id: string)
   },
   Artifact: async (database, id) => {
     const { auditLog } = tables;
-    // An artifact's id is its decision's.
     const window = decisionRecordWindow(id);
     if (!window) return [];
     return database.db

@@ -1,5 +1,5 @@
 import { createRoute, type OpenAPIHono, type RouteConfig, z } from "@hono/zod-openapi";
-import { errorDoc, jsonBody, jsonContent } from "@pea/http-kit";
+import { jsonContent, jsonRoute } from "@pea/http-kit";
 import type { AdminActor } from "@pea/policy-store";
 import { ChangeResult } from "@pea/schemas";
 import type { Context } from "hono";
@@ -11,12 +11,12 @@ import type { AppDeps } from "../deps.js";
 
 export type AdminApi = OpenAPIHono<AdminEnv>;
 
-export const errors = {
-  400: errorDoc("the request cannot be read or the change is invalid; the message names the field"),
-  401: errorDoc("not signed in"),
-  403: errorDoc("PEA's admin policies refuse this change (the message names the rule), or a CSRF/role problem"),
-  404: errorDoc("a referenced entity does not exist"),
-  409: errorDoc("conflict: already exists, or refused by a separation-of-duties rule"),
+const errors = {
+  400: "the request cannot be read or the change is invalid; the message names the field",
+  401: "not signed in",
+  403: "PEA's admin policies refuse this change (the message names the rule), or a CSRF/role problem",
+  404: "a referenced entity does not exist",
+  409: "conflict: already exists, or refused by a separation-of-duties rule",
 };
 export const IdParam = z.object({ id: z.string().min(1).max(256) });
 export const Ok = z.object({ ok: z.literal(true) });
@@ -43,15 +43,15 @@ export function listRoute<S extends z.ZodType>(
   app: AdminApi,
   o: Described & { key: string; item: S; list: (who: AdminActor) => Promise<unknown[]> },
 ): void {
-  app.openapi(
-    createRoute({
-      method: "get",
-      path: o.path,
-      tags: [o.tag],
-      summary: o.summary,
-      responses: { 200: jsonContent(z.object({ [o.key]: z.array(o.item) }), "ok"), ...errors },
-    }),
-    async (c) => c.json({ [o.key]: await o.list(actor(c)) } as never, 200),
+  const config = jsonRoute({
+    method: "get",
+    path: o.path,
+    summary: o.summary,
+    answers: { 200: jsonContent(z.object({ [o.key]: z.array(o.item) }), "ok") },
+    errors,
+  });
+  app.openapi(createRoute({ ...config, tags: [o.tag] } as RouteConfig), async (c) =>
+    c.json({ [o.key]: await o.list(actor(c)) } as never, 200),
   );
 }
 
@@ -91,25 +91,20 @@ export function actionRoute<
   },
 ): void {
   const status = o.status ?? 200;
+  const answers = { [status]: jsonContent(o.response, o.description ?? "ok") };
+  if (o.pending) answers[202] = jsonContent(o.pending, "filed: waits for a second administrator's approval");
+  const config = jsonRoute({
+    method: o.method,
+    path: o.path,
+    summary: o.summary,
+    params: o.params,
+    query: o.query,
+    body: o.body,
+    answers,
+    errors: { ...errors, ...o.extraStatuses },
+  });
   app.openapi(
-    createRoute({
-      method: o.method,
-      path: o.path,
-      tags: [o.tag],
-      summary: o.summary,
-      ...(o.security ? { security: o.security } : {}),
-      request: {
-        ...(o.params ? { params: o.params } : {}),
-        ...(o.query ? { query: o.query } : {}),
-        ...(o.body ? jsonBody(o.body) : {}),
-      },
-      responses: {
-        [status]: jsonContent(o.response, o.description ?? "ok"),
-        ...(o.pending ? { 202: jsonContent(o.pending, "filed: waits for a second administrator's approval") } : {}),
-        ...errors,
-        ...Object.fromEntries(Object.entries(o.extraStatuses ?? {}).map(([s, d]) => [s, errorDoc(d)])),
-      },
-    }),
+    createRoute({ ...config, tags: [o.tag], ...(o.security ? { security: o.security } : {}) } as RouteConfig),
     async (c) => {
       const valid = (target: string): unknown => c.req.valid(target as never);
       const input = {

@@ -101,7 +101,7 @@ export function decide(request: DecisionRequest, inputs: DecisionInputs): Decisi
 
     // Static separation of duties: a link holding two conflicting groups (the store was changed
     // behind PEA's back; every assignment path refuses it) is denied.
-    const conflict = heldConflict(snapshot, linkEntities[depth] as EntityJson);
+    const conflict = snapshot.conflictHeldBy(linkEntities[depth] as EntityJson);
     if (conflict) {
       return deny(
         "sod",
@@ -206,16 +206,6 @@ function checkRun(request: DecisionRequest, facts: DecisionFacts | undefined): D
     return deny("run_inactive", `run ${run.id} is ${why}`);
   }
   return undefined;
-}
-
-function heldConflict(snapshot: Snapshot, entity: EntityJson): { a: string; b: string } | undefined {
-  if (snapshot.sodConflicts.length === 0) return undefined;
-  const groups = new Set<string>();
-  for (const e of snapshot.closure(entity)) {
-    const uid = e.uid as { type: string; id: string };
-    if (uid.type === "Group") groups.add(uid.id);
-  }
-  return snapshot.sodConflicts.find((c) => groups.has(c.a) && groups.has(c.b));
 }
 
 function resolveResource(

@@ -6,6 +6,13 @@ import { explicitAttributes, type SchemaInfo } from "../cedar/schema.js";
 
 export const entityKey = (type: string, id: string) => `${type}::${id}`;
 
+/** Two groups nobody may hold together (governance/sod.ts). */
+export interface SodConflict {
+  a: string;
+  b: string;
+  description: string;
+}
+
 /**
  * An immutable, in-memory copy of every entitlement at one entitlement version, in Cedar's entity
  * form. Each entity carries its ancestor closure precomputed, so a decision sends Cedar exactly the
@@ -15,7 +22,7 @@ export class Snapshot {
   private readonly closures = new Map<string, EntityJson[]>();
 
   /** Groups nobody may hold together (sod.ts); decide() denies `sod` to a link holding both. */
-  sodConflicts: ReadonlyArray<{ a: string; b: string; description: string }> = [];
+  sodConflicts: ReadonlyArray<SodConflict> = [];
 
   constructor(
     readonly version: number,
@@ -100,6 +107,28 @@ export class Snapshot {
     }
     if (this.entities.get(key) === entity) this.closures.set(key, out);
     return out;
+  }
+
+  private readonly conflicts = new Map<string, SodConflict | undefined>();
+
+  /**
+   * A pair of groups that separation of duties keeps apart and that the entity holds both of,
+   * directly or through its ancestors; remembered per entity (at bank size a user is in ~100 groups).
+   */
+  conflictHeldBy(entity: EntityJson): SodConflict | undefined {
+    if (this.sodConflicts.length === 0) return undefined;
+    const uid = entity.uid as { type: string; id: string };
+    const key = entityKey(uid.type, uid.id);
+    const mine = this.entities.get(key) === entity;
+    if (mine && this.conflicts.has(key)) return this.conflicts.get(key);
+    const groups = new Set<string>();
+    for (const e of this.closure(entity)) {
+      const ancestor = e.uid as { type: string; id: string };
+      if (ancestor.type === "Group") groups.add(ancestor.id);
+    }
+    const conflict = this.sodConflicts.find((c) => groups.has(c.a) && groups.has(c.b));
+    if (mine) this.conflicts.set(key, conflict);
+    return conflict;
   }
 
   private readonly flattened = new Map<string, EntityJson[]>();

@@ -29,6 +29,8 @@ export interface PolicyReads {
   scope: PolicyScope;
   /** The context paths the policy reads; undefined when it never mentions context. */
   context: ContextShape | undefined;
+  /** The entities the policy's text names (`Type::"id"` → "Type::id"); true when one could not be read. */
+  names: Set<string> | true;
 }
 
 export interface PolicySlice {
@@ -38,6 +40,11 @@ export interface PolicySlice {
   approvalWaivedId?: string | undefined;
   /** What to send of the context (undefined: nothing). */
   context: ContextShape | undefined;
+  /**
+   * Every entity the slice's policies name (prune-ancestors.ts); undefined when one of them names
+   * an entity the reader could not spell out, so any ancestor may matter.
+   */
+  namedEntities?: ReadonlySet<string> | undefined;
 }
 
 export const sliceKey = (principalType: string, action: string, resourceType: string) =>
@@ -247,7 +254,27 @@ function contextReads(tokens: Token[]): ContextShape | undefined {
   return shape;
 }
 
-/** The scope and context reads of one policy (its text, as Cedar split it from its file). */
+/**
+ * Every entity literal in the policy (`Type::"id"`, `Name::Space::Type::"id"`) as "Type::id"; true
+ * when a literal's id has escapes (its id is left to Cedar, so no ancestor may be left out).
+ */
+function entityNames(tokens: Token[]): Set<string> | true {
+  const names = new Set<string>();
+  for (let i = 0; i < tokens.length; i++) {
+    const token = tokens[i] as Token;
+    if (token.kind !== "string" || tokens[i - 1]?.text !== "::" || tokens[i - 2]?.kind !== "ident") continue;
+    const id = plainString(token);
+    if (id === undefined) return true;
+    const path = [(tokens[i - 2] as Token).text];
+    for (let j = i - 3; tokens[j]?.text === "::" && tokens[j - 1]?.kind === "ident"; j -= 2) {
+      path.unshift((tokens[j - 1] as Token).text);
+    }
+    names.add(`${path.join("::")}::${id}`);
+  }
+  return names;
+}
+
+/** The scope, context reads and named entities of one policy (its text, as Cedar split it from its file). */
 export function readPolicy(text: string): PolicyReads {
   const tokens = tokenize(text);
   let scope: PolicyScope;
@@ -256,7 +283,7 @@ export function readPolicy(text: string): PolicyReads {
   } catch {
     scope = scopeFromJson(text);
   }
-  return { scope, context: contextReads(tokens) };
+  return { scope, context: contextReads(tokens), names: entityNames(tokens) };
 }
 
 type JsonEntity = { type: string; id: string };
@@ -317,6 +344,8 @@ export interface SlicePlan {
     /** The same slice without its approval rules (approval-rules.ts), when it has any. */
     waived: string[] | undefined;
     context: ContextShape | undefined;
+    /** The entities its policies name; true: one could not be read. */
+    names: string[] | true;
   }>;
 }
 
@@ -341,7 +370,9 @@ export function planSlices(
           const kept = ids.filter((p) => !waivable(p));
           let context: ContextShape | undefined;
           for (const [, r] of members) context = mergeShapes(context, r.context);
-          index = slices.push({ ids, waived: kept.length < ids.length ? kept : undefined, context }) - 1;
+          const named = members.map(([, r]) => r.names);
+          const names = named.includes(true) ? true : [...new Set(named.flatMap((n) => [...(n as Set<string>)]))];
+          index = slices.push({ ids, waived: kept.length < ids.length ? kept : undefined, context, names }) - 1;
           byMembers.set(membersKey, index);
         }
         byKey.set(sliceKey(principalType, action, resourceType), index);
@@ -364,7 +395,8 @@ export function placeSlices(
   const placed = plan.slices.map((planned, n) => {
     const id = `${prefix}~${n}`;
     const approvalWaivedId = planned.waived ? `${id}-approval-waived` : undefined;
-    const slice: PolicySlice = { preparsedId: id, approvalWaivedId, context: planned.context };
+    const namedEntities = planned.names === true ? undefined : new Set(planned.names);
+    const slice: PolicySlice = { preparsedId: id, approvalWaivedId, context: planned.context, namedEntities };
     const policiesOf = (ids: string[]) => Object.fromEntries(ids.map((p) => [p, texts[p] as string]));
     const step = () => {
       preparse(id, policiesOf(planned.ids));

@@ -1,6 +1,7 @@
 import type { Obligation } from "@pea/schemas";
 import type { EntityJson } from "../cedar/cedar.js";
 import { evaluateLink, type LinkCall, uniqueEntities } from "../cedar/evaluate.js";
+import { pruneAncestors } from "../cedar/prune-ancestors.js";
 import { conformToAttributes } from "../cedar/schema.js";
 import { pruneToShape } from "../cedar/slices.js";
 import { capabilityOf, type Snapshot } from "../engine/snapshot.js";
@@ -64,10 +65,11 @@ export function decide(request: DecisionRequest, inputs: DecisionInputs): Decisi
   const declared = schema.actionContext.get(request.action);
   const resourceEntities = snapshot.forEvaluation(resource);
   const actionGroups = schema.actionAncestors.get(request.action);
+  const actionUid = { type: "Action", id: request.action };
   const actionEntity: EntityJson[] = actionGroups
     ? [
         {
-          uid: { type: "Action", id: request.action },
+          uid: actionUid,
           attrs: {},
           parents: [...actionGroups].map((id) => ({ type: "Action", id })),
         },
@@ -110,11 +112,16 @@ export function decide(request: DecisionRequest, inputs: DecisionInputs): Decisi
       );
     }
 
-    const entities = uniqueEntities(
-      snapshot.forEvaluation(linkEntities[depth] as EntityJson),
-      resourceEntities,
-      intent ? [intent] : [],
-      actionEntity,
+    const entities = pruneAncestors(
+      uniqueEntities(
+        snapshot.forEvaluation(linkEntities[depth] as EntityJson),
+        resourceEntities,
+        intent ? [intent] : [],
+        actionEntity,
+      ),
+      slice.namedEntities,
+      [link, actionUid, request.resource],
+      context,
     );
     // Without the schema: Cedar would then parse the context against it and insist on every
     // declared attribute, which is exactly what the slice leaves out. PEA checked what the schema

@@ -4,7 +4,7 @@ import { evaluateLink, type LinkCall, uniqueEntities } from "../cedar/evaluate.j
 import { pruneAncestors } from "../cedar/prune-ancestors.js";
 import { conformToAttributes } from "../cedar/schema.js";
 import { pruneToShape } from "../cedar/slices.js";
-import { capabilityOf, type Snapshot } from "../engine/snapshot.js";
+import { capabilityOf } from "../engine/snapshot.js";
 import { crossingsContext, emptyHistory, historyContext } from "../governance/history.js";
 import type { LoadedPolicySet } from "../policy/types.js";
 import { matchesRun, runIsLive } from "../trust/runs.js";
@@ -112,29 +112,29 @@ export function decide(request: DecisionRequest, inputs: DecisionInputs): Decisi
       );
     }
 
-    const entities = pruneAncestors(
-      uniqueEntities(
-        snapshot.forEvaluation(linkEntities[depth] as EntityJson),
-        resourceEntities,
-        intent ? [intent] : [],
-        actionEntity,
-      ),
-      slice.namedEntities,
-      [link, actionUid, request.resource],
-      context,
-    );
+    // Made only when Cedar is asked: an answer from the cache needs none of it.
     // Without the schema: Cedar would then parse the context against it and insist on every
     // declared attribute, which is exactly what the slice leaves out. PEA checked what the schema
     // would (the action applies to both types, the caller's facts conform) before this point;
     // entity attributes are in explicit JSON form (snapshot.ts).
-    const call: LinkCall = {
+    const linkCall = (policySetId: string): LinkCall => ({
       principal: link,
       action: request.action,
       resource: { type: request.resource.type, id: request.resource.id },
       context,
-      policySetId: slice.preparsedId,
-      entities,
-    };
+      policySetId,
+      entities: pruneAncestors(
+        uniqueEntities(
+          snapshot.forEvaluation(linkEntities[depth] as EntityJson),
+          resourceEntities,
+          intent ? [intent] : [],
+          actionEntity,
+        ),
+        slice.namedEntities,
+        [link, actionUid, request.resource],
+        context,
+      ),
+    });
     const cache = inputs.linkCache?.enabled ? inputs.linkCache : undefined;
     // Everything the call is made of that is not fixed by the slice and entitlement version.
     const key = cache
@@ -155,7 +155,7 @@ export function decide(request: DecisionRequest, inputs: DecisionInputs): Decisi
       : "";
     let answer = cache?.get(key);
     if (!answer) {
-      answer = evaluateLink(call);
+      answer = evaluateLink(linkCall(slice.preparsedId));
       if (cache && answer.effect !== "error") cache.set(key, answer);
     }
     if (answer.effect === "error") {
@@ -164,7 +164,7 @@ export function decide(request: DecisionRequest, inputs: DecisionInputs): Decisi
     if (answer.effect === "deny") {
       if (answer.policies.length === 0) return deny("not_permitted", undefined, { link: linkLabel });
       const waived = waiveForApproval(answer.policies, policies, linkLabel, slice.approvalWaivedId, (setId) =>
-        evaluateLink({ ...call, policySetId: setId }),
+        evaluateLink(linkCall(setId)),
       );
       if (waived && "need" in waived) {
         awaiting.push(waived.need);

@@ -1,5 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { readFile } from "node:fs/promises";
+import { ServerResponse } from "node:http";
 import { createRequire } from "node:module";
 import { join } from "node:path";
 import { OpenAPIHono } from "@hono/zod-openapi";
@@ -42,6 +43,12 @@ function checkJsonBody(text: string, maxDepth: number): string | { parsed: unkno
   return unstorable.length > 0 ? describeZodIssues(unstorable) : { parsed };
 }
 
+/** Node's response, when @hono/node-server serves the app (it passes it as `outgoing`). */
+function nodeResponse(c: Context): ServerResponse | undefined {
+  const outgoing = (c.env as { outgoing?: unknown } | undefined)?.outgoing;
+  return outgoing instanceof ServerResponse ? outgoing : undefined;
+}
+
 // A caller's request id is echoed as given (AuthZEN: "an arbitrary string"): printable ASCII only.
 const REQUEST_ID = /^[\x20-\x7e]{1,256}$/;
 
@@ -68,14 +75,19 @@ export function createApiApp({
     const given = c.req.header("x-request-id");
     const requestId = given && REQUEST_ID.test(given) ? given : randomUUID();
     c.set("requestId", requestId);
-    // Set before the answer is built, so c.json() and c.body() build it with the header. Setting a
-    // header on a finished answer makes Hono copy it through a web Response whose body is then
-    // streamed: that cost more per request than zod validation and Hono's routing together.
-    c.header("X-Request-ID", requestId);
+    // Served by Node (@hono/node-server passes its response as `outgoing`), the header goes onto
+    // Node's response, which merges it into whatever answer is written. Through Hono, a second
+    // header makes every answer carry a web Headers object (undici's: built, validated and sorted
+    // per request) instead of a plain object. Otherwise (app.request() in tests) it is set before
+    // the answer is built: set on a finished answer, Hono would copy it through a web Response
+    // whose body is then streamed, which cost more than zod validation and routing together.
+    const outgoing = nodeResponse(c);
+    if (outgoing) outgoing.setHeader("X-Request-ID", requestId);
+    else c.header("X-Request-ID", requestId);
     const started = performance.now();
     await next();
     // An answer built as a Response by hand did not take the prepared header.
-    if (!c.res.headers.has("X-Request-ID")) c.header("X-Request-ID", requestId);
+    if (!outgoing && !c.res.headers.has("X-Request-ID")) c.header("X-Request-ID", requestId);
     if (logger.isLevelEnabled("debug")) {
       logger.debug(
         {

@@ -61,6 +61,35 @@ describe("the PDP on a live port", () => {
     try {
       expect(printed).toEqual([]);
       expect((await post(pdp.url, key, stories.readResearch)).status).toBe(200);
+
+      // Served by Node, every answer carries exactly one X-Request-ID: the caller's, or a new one.
+      const requestIdOf = async (path: string, init: RequestInit = {}) => {
+        const response = await fetch(`${pdp.url}${path}`, init);
+        await response.arrayBuffer();
+        return { status: response.status, id: response.headers.get("x-request-id") };
+      };
+      const asked = { authorization: `Bearer ${key}`, "content-type": "application/json" };
+      const uuid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+      const body = JSON.stringify(stories.readResearch);
+      expect(await requestIdOf("/v1/authorize", { method: "POST", headers: asked, body })).toMatchObject({
+        status: 200,
+        id: expect.stringMatching(uuid),
+      });
+      const echoed = { ...asked, "x-request-id": "trace-42" };
+      expect(await requestIdOf("/v1/authorize", { method: "POST", headers: echoed, body })).toEqual({
+        status: 200,
+        id: "trace-42",
+      });
+      const wrongKey = { ...echoed, authorization: "Bearer pea_nobody0000.nosuchsecretnosuchsecret00" };
+      expect(await requestIdOf("/v1/authorize", { method: "POST", headers: wrongKey, body })).toEqual({
+        status: 401,
+        id: "trace-42",
+      });
+      expect(await requestIdOf("/no/such/route", { headers: { "x-request-id": "trace-43" } })).toEqual({
+        status: 404,
+        id: "trace-43",
+      });
+      expect(await requestIdOf("/healthz")).toMatchObject({ status: 200, id: expect.stringMatching(uuid) });
     } finally {
       await pdp.close();
       await store?.close();

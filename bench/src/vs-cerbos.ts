@@ -8,12 +8,15 @@
 // The same four decisions (research read allow, client-list export deny, deal-db read deny, alice
 // export allow), autocannon at c=50, rounds of BENCH_SECONDS (default 8) alternating the targets
 // BENCH_ROUNDS times (default 3). Ratios are taken within a round, then the median is printed.
+// Each round also reads the CPU time the target's processes spent (/proc; on Postgres the PDP's
+// backends too) per request: what an answer costs, whichever share of the cores the target gets.
 import { spawn } from "node:child_process";
 import { loadavg } from "node:os";
 import { fileURLToPath } from "node:url";
+import pg from "pg";
 import { cerbosDecision, cerbosRequests, startCerbos } from "./cerbos.js";
 import { type LoadResult, postLoad } from "./http-load.js";
-import { demoKey, fetchAgain, freePort, startPdpProcess, stopChild, waitReady } from "./pdp-process.js";
+import { cpuTimeOf, demoKey, fetchAgain, freePort, startPdpProcess, stopChild, waitReady } from "./pdp-process.js";
 import { scratchDatabase } from "./setup.js";
 import { fmt, median } from "./stats.js";
 import { demoWorkload } from "./workload.js";
@@ -28,6 +31,8 @@ const key = "pea_benchmark01.benchmarkbenchmarkbenchmark0001";
 interface Target {
   name: string;
   url: string;
+  /** The processes that do its work: their CPU time is read around each round. */
+  pids: () => Promise<number[]>;
   bodies: unknown[];
   headers?: Record<string, string>;
   decision: (answer: unknown) => string;
@@ -45,6 +50,7 @@ async function startFloor(): Promise<Target> {
   return {
     name: "floor",
     url: `${url}/v1/authorize`,
+    pids: async () => [child.pid ?? 0],
     bodies: demoWorkload.slice(0, 4),
     decision: (answer) => (answer as { decision: string }).decision,
     close: () => stopChild(child),
@@ -57,6 +63,8 @@ async function startPea(name: string, url?: string, drop?: () => Promise<void>):
   return {
     name,
     url: `${pdp.url}/v1/authorize`,
+    // On Postgres, the server processes serving the PDP's connections work for it too.
+    pids: async () => [pdp.pid, ...(url ? await backendPids(url) : [])],
     bodies,
     headers: { authorization: `Bearer ${await demoKey(pdp, "alice", bodies[0])}` },
     decision: (answer) => {
@@ -76,6 +84,7 @@ async function startCerbosTarget(): Promise<Target> {
   return {
     name: "Cerbos",
     url: `${cerbos.url}/api/check/resources`,
+    pids: async () => [cerbos.pid],
     bodies: cerbosRequests,
     decision: cerbosDecision,
     close: () => cerbos.close(),
@@ -98,11 +107,39 @@ async function verify(target: Target): Promise<void> {
   }
 }
 
-const load = (target: Target, seconds: number) =>
-  postLoad({ url: target.url, bodies: target.bodies, headers: target.headers, connections: CONNECTIONS, seconds });
+/** The Postgres server processes connected to the database of `url` (its backends). */
+async function backendPids(url: string): Promise<number[]> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    const { rows } = await client.query<{ pid: number }>(
+      "SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()",
+    );
+    return rows.map((r) => r.pid);
+  } finally {
+    await client.end();
+  }
+}
 
-const line = (name: string, r: LoadResult) =>
-  `${name.padEnd(14)} ${fmt(r.rate).padStart(8)} req/s   p50 ${fmt(r.p50, 1).padStart(5)} ms   p99 ${fmt(r.p99, 1).padStart(5)} ms   ${fmt(r.total).padStart(7)} requests   ${r.errors} errors`;
+const cpuOf = async (pids: number[]) =>
+  (await Promise.all(pids.map((pid) => cpuTimeOf(pid).catch(() => 0)))).reduce((a, b) => a + b, 0);
+
+/** A round against one target, and the CPU time its processes spent per request answered (µs). */
+async function load(target: Target, seconds: number): Promise<LoadResult & { cpuPerRequest: number }> {
+  const pids = await target.pids();
+  const before = await cpuOf(pids);
+  const result = await postLoad({
+    url: target.url,
+    bodies: target.bodies,
+    headers: target.headers,
+    connections: CONNECTIONS,
+    seconds,
+  });
+  return { ...result, cpuPerRequest: ((await cpuOf(pids)) - before) / Math.max(result.total, 1) };
+}
+
+const line = (name: string, r: LoadResult & { cpuPerRequest: number }) =>
+  `${name.padEnd(14)} ${fmt(r.rate).padStart(8)} req/s   p50 ${fmt(r.p50, 1).padStart(5)} ms   p99 ${fmt(r.p99, 1).padStart(5)} ms   ${fmt(r.total).padStart(7)} requests   ${r.errors} errors   CPU ${fmt(r.cpuPerRequest).padStart(4)} µs/request`;
 
 async function main() {
   console.log(
@@ -123,7 +160,7 @@ async function main() {
     console.log("answers checked: allow, deny, deny, allow from PEA and Cerbos (PEA's allows carry a signed artifact)");
     for (const target of targets) await load(target, 2); // warm-up (JIT, pools, caches)
 
-    const results = new Map<string, LoadResult[]>(targets.map((t) => [t.name, []]));
+    const results = new Map<string, Array<LoadResult & { cpuPerRequest: number }>>(targets.map((t) => [t.name, []]));
     for (let round = 1; round <= ROUNDS; round++) {
       console.log(`round ${round}`);
       for (const target of targets) {
@@ -140,7 +177,7 @@ async function main() {
       const rs = results.get(target.name) ?? [];
       const spread = (Math.max(...rates(target.name)) - Math.min(...rates(target.name))) / median(rates(target.name));
       console.log(
-        `  ${target.name.padEnd(14)} ${fmt(median(rates(target.name))).padStart(8)} req/s   p50 ${fmt(median(rs.map((r) => r.p50)), 1).padStart(5)} ms   p99 ${fmt(median(rs.map((r) => r.p99)), 1).padStart(5)} ms   errors ${rs.reduce((n, r) => n + r.errors, 0)}   spread ${(spread * 100).toFixed(0)}%`,
+        `  ${target.name.padEnd(14)} ${fmt(median(rates(target.name))).padStart(8)} req/s   p50 ${fmt(median(rs.map((r) => r.p50)), 1).padStart(5)} ms   p99 ${fmt(median(rs.map((r) => r.p99)), 1).padStart(5)} ms   errors ${rs.reduce((n, r) => n + r.errors, 0)}   spread ${(spread * 100).toFixed(0)}%   CPU ${fmt(median(rs.map((r) => r.cpuPerRequest)))} µs/request`,
       );
     }
     console.log(
@@ -154,6 +191,15 @@ async function main() {
       console.log(`  ${pea.name} / floor    ${ratio(pea.name, "floor").toFixed(3)}×`);
     }
     console.log(`  Cerbos / floor       ${ratio("Cerbos", "floor").toFixed(3)}×`);
+    // Throughput on a machine this small also measures who gets its cores: Cerbos runs on every
+    // core, the PDP's decisions on one thread, and the load generator shares them. CPU time per
+    // request says what each answer costs wherever it runs (Postgres: the PDP's backends included,
+    // not the server's shared writers).
+    const cpu = (name: string) => median(results.get(name)?.map((r) => r.cpuPerRequest) ?? []);
+    console.log("\nCPU time per request (median of rounds; lower is better)");
+    for (const pea of targets.filter((t) => t.name.startsWith("PEA"))) {
+      console.log(`  ${pea.name} / Cerbos   ${(cpu(pea.name) / cpu("Cerbos")).toFixed(2)}×`);
+    }
   } finally {
     for (const target of targets.reverse()) await target.close();
   }

@@ -91,18 +91,16 @@ export class Snapshot {
     const key = entityKey(uid.type, uid.id);
     const cached = this.closures.get(key);
     if (cached && this.entities.get(key) === entity) return cached;
+    // Breadth first over `out` itself (no queue to shift: a user in 100 groups made that quadratic).
     const seen = new Set<string>([key]);
     const out: EntityJson[] = [entity];
-    const queue = [...entity.parents];
-    while (queue.length > 0) {
-      const parent = queue.shift() as { type: string; id: string };
-      const parentKey = entityKey(parent.type, parent.id);
-      if (seen.has(parentKey)) continue;
-      seen.add(parentKey);
-      const found = this.entities.get(parentKey);
-      if (found) {
-        out.push(found);
-        queue.push(...found.parents);
+    for (let i = 0; i < out.length; i++) {
+      for (const parent of (out[i] as EntityJson).parents as Array<{ type: string; id: string }>) {
+        const parentKey = entityKey(parent.type, parent.id);
+        if (seen.has(parentKey)) continue;
+        seen.add(parentKey);
+        const found = this.entities.get(parentKey);
+        if (found) out.push(found);
       }
     }
     if (this.entities.get(key) === entity) this.closures.set(key, out);

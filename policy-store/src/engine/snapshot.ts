@@ -174,88 +174,110 @@ export async function entitlementVersion(session: Session): Promise<number> {
  * stored resource attributes are put in Cedar's explicit JSON form (what decisions need).
  */
 export async function loadSnapshot(database: Database, schema?: SchemaInfo): Promise<Snapshot> {
-  return database.transaction(
-    async (s) => {
-      const version = await entitlementVersion(s);
-      const { db } = s;
-      const t = tables;
-      // Tables are read through the `sql` template (rawRows): the query builder maps every row again,
-      // which counts for the two that grow with the bank (a million memberships). 42,815 memberships
-      // and 20,000 resources on Postgres: 164 ms raw, 220 through the builder, 161 through the
-      // template; PGlite 570, 556, 553 ms (npm run bench:drizzle, median of 7 alternating rounds).
-      const users = await rawRows(s, t.users, ["id", "status"]);
-      const agents = await rawRows(s, t.agents, ["id", "ownerId", "status"]);
-      const groups = await rawRows(s, t.groups, ["id"]);
-      const segments = await rawRows(s, t.segments, ["id"]);
-      const memberships = await rawRows(s, t.memberships, ["memberType", "memberId", "parentType", "parentId"]);
-      const intents = await rawRows(s, t.intents, ["id"]);
-      const capabilities = await rawRows(s, t.intentCapabilities, ["intentId", "action", "resourceType"]);
-      const agentIntents = await rawRows(s, t.agentIntents, ["agentId", "intentId"]);
-      const delegations = await rawRows(s, t.agentDelegations, ["agentId", "delegatorAgentId"]);
-      const sodConflicts = await db
-        .select({ a: t.sodConflicts.groupA, b: t.sodConflicts.groupB, description: t.sodConflicts.description })
-        .from(t.sodConflicts);
-      const principalAttributes = await rawRows(s, t.principalAttributes, ["type", "id", "attributes"]);
-      const explicit = (type: string, attrs: Record<string, unknown>) => {
-        const declared = schema?.entityTypes.get(type)?.attributes;
-        return declared ? explicitAttributes(attrs, declared) : attrs;
-      };
-      const extraAttrs = new Map(
-        principalAttributes.map((p) => [entityKey(p.type, p.id), explicit(p.type, p.attributes)]),
-      );
-      const resources = await rawRows(s, t.resources, ["type", "id", "attributes", "parents"]);
+  const rows = await database.transaction(readEntitlements, { readOnly: true });
+  return buildSnapshot(rows, schema);
+}
 
-      const parentsOf = groupBy(
-        memberships,
-        (row) => entityKey(row.memberType, row.memberId),
-        (row) => ref(row.parentType, row.parentId),
-      );
-      const capabilitiesOf = groupBy(
-        capabilities,
-        (c) => c.intentId,
-        (c) => capabilityOf(c.action, c.resourceType),
-      );
-      const intentsOf = groupBy(
-        agentIntents,
-        (a) => a.agentId,
-        (a) => entityValue("Intent", a.intentId),
-      );
-      const delegatorsOf = groupBy(
-        delegations,
-        (d) => d.agentId,
-        (d) => entityValue("Agent", d.delegatorAgentId),
-      );
+/** Every entitlement table's rows, read in one transaction (one consistent point). */
+async function readEntitlements(s: Session) {
+  const version = await entitlementVersion(s);
+  const t = tables;
+  // Tables are read through the `sql` template (rawRows): the query builder maps every row again,
+  // which counts for the two that grow with the bank (a million memberships). 42,815 memberships
+  // and 20,000 resources on Postgres: 164 ms raw, 220 through the builder, 161 through the
+  // template; PGlite 570, 556, 553 ms (npm run bench:drizzle, median of 7 alternating rounds).
+  return {
+    version,
+    users: await rawRows(s, t.users, ["id", "status"]),
+    agents: await rawRows(s, t.agents, ["id", "ownerId", "status"]),
+    groups: await rawRows(s, t.groups, ["id"]),
+    segments: await rawRows(s, t.segments, ["id"]),
+    memberships: await rawRows(s, t.memberships, ["memberType", "memberId", "parentType", "parentId"]),
+    intents: await rawRows(s, t.intents, ["id"]),
+    capabilities: await rawRows(s, t.intentCapabilities, ["intentId", "action", "resourceType"]),
+    agentIntents: await rawRows(s, t.agentIntents, ["agentId", "intentId"]),
+    delegations: await rawRows(s, t.agentDelegations, ["agentId", "delegatorAgentId"]),
+    sodConflicts: await s.db
+      .select({ a: t.sodConflicts.groupA, b: t.sodConflicts.groupB, description: t.sodConflicts.description })
+      .from(t.sodConflicts),
+    principalAttributes: await rawRows(s, t.principalAttributes, ["type", "id", "attributes"]),
+    resources: await rawRows(s, t.resources, ["type", "id", "attributes", "parents"]),
+  };
+}
 
-      const entities = new Map<string, EntityJson>();
-      const add = (type: string, id: string, attrs: EntityJson["attrs"], parents?: EntityUidJson[]) =>
-        entities.set(entityKey(type, id), {
-          uid: ref(type, id),
-          attrs,
-          parents: parents ?? parentsOf.get(entityKey(type, id)) ?? [],
-        });
-      for (const g of groups) add("Group", g.id, {});
-      for (const g of segments) add("Segment", g.id, {});
-      for (const u of users) add("User", u.id, { ...extraAttrs.get(entityKey("User", u.id)), status: u.status });
-      for (const a of agents) {
-        add("Agent", a.id, {
-          ...extraAttrs.get(entityKey("Agent", a.id)),
-          owner: entityValue("User", a.ownerId),
-          status: a.status,
-          intents: intentsOf.get(a.id) ?? [],
-          delegableBy: delegatorsOf.get(a.id) ?? [],
-        });
-      }
-      for (const i of intents) add("Intent", i.id, { capabilities: capabilitiesOf.get(i.id) ?? [] });
-      for (const row of resources) {
-        const attrs = explicit(row.type, row.attributes);
-        add(row.type, row.id, attrs as EntityJson["attrs"], row.parents);
-      }
-      const snapshot = new Snapshot(version, entities);
-      snapshot.sodConflicts = sodConflicts;
-      return snapshot;
-    },
-    { readOnly: true },
+/**
+ * The Snapshot of those rows. At bank size this is a million memberships: the work is done in
+ * slices with a turn of the event loop between them, so the snapshot in use keeps answering while
+ * the next one is built (built in one go, an entitlement change stalled every decision for ~1 s).
+ */
+async function buildSnapshot(rows: Awaited<ReturnType<typeof readEntitlements>>, schema?: SchemaInfo) {
+  const explicit = (type: string, attrs: Record<string, unknown>) => {
+    const declared = schema?.entityTypes.get(type)?.attributes;
+    return declared ? explicitAttributes(attrs, declared) : attrs;
+  };
+  const extraAttrs = new Map(
+    rows.principalAttributes.map((p) => [entityKey(p.type, p.id), explicit(p.type, p.attributes)]),
   );
+  const parentsOf = await groupBy(
+    rows.memberships,
+    (row) => entityKey(row.memberType, row.memberId),
+    (row) => ref(row.parentType, row.parentId),
+  );
+  const capabilitiesOf = await groupBy(
+    rows.capabilities,
+    (c) => c.intentId,
+    (c) => capabilityOf(c.action, c.resourceType),
+  );
+  const intentsOf = await groupBy(
+    rows.agentIntents,
+    (a) => a.agentId,
+    (a) => entityValue("Intent", a.intentId),
+  );
+  const delegatorsOf = await groupBy(
+    rows.delegations,
+    (d) => d.agentId,
+    (d) => entityValue("Agent", d.delegatorAgentId),
+  );
+
+  const entities = new Map<string, EntityJson>();
+  const add = (type: string, id: string, attrs: EntityJson["attrs"], parents?: EntityUidJson[]) =>
+    entities.set(entityKey(type, id), {
+      uid: ref(type, id),
+      attrs,
+      parents: parents ?? parentsOf.get(entityKey(type, id)) ?? [],
+    });
+  await inSlices(rows.groups, (g) => add("Group", g.id, {}));
+  await inSlices(rows.segments, (g) => add("Segment", g.id, {}));
+  await inSlices(rows.users, (u) =>
+    add("User", u.id, { ...extraAttrs.get(entityKey("User", u.id)), status: u.status }),
+  );
+  await inSlices(rows.agents, (a) =>
+    add("Agent", a.id, {
+      ...extraAttrs.get(entityKey("Agent", a.id)),
+      owner: entityValue("User", a.ownerId),
+      status: a.status,
+      intents: intentsOf.get(a.id) ?? [],
+      delegableBy: delegatorsOf.get(a.id) ?? [],
+    }),
+  );
+  await inSlices(rows.intents, (i) => add("Intent", i.id, { capabilities: capabilitiesOf.get(i.id) ?? [] }));
+  await inSlices(rows.resources, (row) =>
+    add(row.type, row.id, explicit(row.type, row.attributes) as EntityJson["attrs"], row.parents),
+  );
+  const snapshot = new Snapshot(rows.version, entities);
+  snapshot.sodConflicts = rows.sodConflicts;
+  return snapshot;
+}
+
+/** Rows handled between two turns of the event loop while a snapshot is built (a few ms each). */
+const SLICE = 5_000;
+
+/** `fn` over every row, letting the event loop turn after each SLICE of them. */
+async function inSlices<T>(rows: readonly T[], fn: (row: T) => void): Promise<void> {
+  for (let i = 0; i < rows.length; i++) {
+    fn(rows[i] as T);
+    if (i % SLICE === SLICE - 1) await new Promise((resolve) => setImmediate(resolve));
+  }
 }
 
 /** How an intent's capability is spelled, both in Intent.capabilities and in context.capability. */
@@ -276,13 +298,13 @@ function rawRows<T extends PgTable, K extends keyof T["$inferSelect"] & keyof T 
   return rowsOf(s, sql`SELECT ${sql.join(columns, sql`, `)} FROM ${table}`);
 }
 
-function groupBy<T, V>(rows: T[], key: (row: T) => string, value: (row: T) => V): Map<string, V[]> {
+async function groupBy<T, V>(rows: T[], key: (row: T) => string, value: (row: T) => V): Promise<Map<string, V[]>> {
   const out = new Map<string, V[]>();
-  for (const row of rows) {
+  await inSlices(rows, (row) => {
     const k = key(row);
     const list = out.get(k);
     if (list) list.push(value(row));
     else out.set(k, [value(row)]);
-  }
+  });
   return out;
 }

@@ -85,26 +85,37 @@ export class Snapshot {
     return this.byType.get(type) ?? [];
   }
 
-  /** The entity and all its ancestors (groups of groups, segments), each once. */
-  closure(entity: EntityJson): EntityJson[] {
+  /**
+   * `compute(key)` for the entity, remembered in `cache` when the entity is this snapshot's own (an
+   * entity made for one request, a resource the caller describes, is worked out each time).
+   */
+  private remembered<V>(cache: Map<string, V>, entity: EntityJson, compute: (key: string) => V): V {
     const uid = entity.uid as { type: string; id: string };
     const key = entityKey(uid.type, uid.id);
-    const cached = this.closures.get(key);
-    if (cached && this.entities.get(key) === entity) return cached;
-    // Breadth first over `out` itself (no queue to shift: a user in 100 groups made that quadratic).
-    const seen = new Set<string>([key]);
-    const out: EntityJson[] = [entity];
-    for (let i = 0; i < out.length; i++) {
-      for (const parent of (out[i] as EntityJson).parents as Array<{ type: string; id: string }>) {
-        const parentKey = entityKey(parent.type, parent.id);
-        if (seen.has(parentKey)) continue;
-        seen.add(parentKey);
-        const found = this.entities.get(parentKey);
-        if (found) out.push(found);
+    const mine = this.entities.get(key) === entity;
+    if (mine && cache.has(key)) return cache.get(key) as V;
+    const value = compute(key);
+    if (mine) cache.set(key, value);
+    return value;
+  }
+
+  /** The entity and all its ancestors (groups of groups, segments), each once. */
+  closure(entity: EntityJson): EntityJson[] {
+    return this.remembered(this.closures, entity, (key) => {
+      // Breadth first over `out` itself (no queue to shift: a user in 100 groups made that quadratic).
+      const seen = new Set<string>([key]);
+      const out: EntityJson[] = [entity];
+      for (let i = 0; i < out.length; i++) {
+        for (const parent of (out[i] as EntityJson).parents as Array<{ type: string; id: string }>) {
+          const parentKey = entityKey(parent.type, parent.id);
+          if (seen.has(parentKey)) continue;
+          seen.add(parentKey);
+          const found = this.entities.get(parentKey);
+          if (found) out.push(found);
+        }
       }
-    }
-    if (this.entities.get(key) === entity) this.closures.set(key, out);
-    return out;
+      return out;
+    });
   }
 
   private readonly conflicts = new Map<string, SodConflict | undefined>();
@@ -115,18 +126,14 @@ export class Snapshot {
    */
   conflictHeldBy(entity: EntityJson): SodConflict | undefined {
     if (this.sodConflicts.length === 0) return undefined;
-    const uid = entity.uid as { type: string; id: string };
-    const key = entityKey(uid.type, uid.id);
-    const mine = this.entities.get(key) === entity;
-    if (mine && this.conflicts.has(key)) return this.conflicts.get(key);
-    const groups = new Set<string>();
-    for (const e of this.closure(entity)) {
-      const ancestor = e.uid as { type: string; id: string };
-      if (ancestor.type === "Group") groups.add(ancestor.id);
-    }
-    const conflict = this.sodConflicts.find((c) => groups.has(c.a) && groups.has(c.b));
-    if (mine) this.conflicts.set(key, conflict);
-    return conflict;
+    return this.remembered(this.conflicts, entity, () => {
+      const groups = new Set<string>();
+      for (const e of this.closure(entity)) {
+        const ancestor = e.uid as { type: string; id: string };
+        if (ancestor.type === "Group") groups.add(ancestor.id);
+      }
+      return this.sodConflicts.find((c) => groups.has(c.a) && groups.has(c.b));
+    });
   }
 
   private readonly flattened = new Map<string, EntityJson[]>();
@@ -139,17 +146,14 @@ export class Snapshot {
    * attributes answers `has` false whether it is sent or not. Every entity sent costs a parse.
    */
   forEvaluation(entity: EntityJson): EntityJson[] {
-    const uid = entity.uid as { type: string; id: string };
-    const key = entityKey(uid.type, uid.id);
-    const cached = this.flattened.get(key);
-    if (cached && this.entities.get(key) === entity) return cached;
-    const [self, ...ancestors] = this.closure(entity);
-    const out: EntityJson[] = [flatten(self ?? entity, ancestors)];
-    for (const ancestor of ancestors) {
-      if (Object.keys(ancestor.attrs ?? {}).length > 0) out.push(flatten(ancestor, this.closure(ancestor).slice(1)));
-    }
-    if (this.entities.get(key) === entity) this.flattened.set(key, out);
-    return out;
+    return this.remembered(this.flattened, entity, () => {
+      const [self, ...ancestors] = this.closure(entity);
+      const out: EntityJson[] = [flatten(self ?? entity, ancestors)];
+      for (const ancestor of ancestors) {
+        if (Object.keys(ancestor.attrs ?? {}).length > 0) out.push(flatten(ancestor, this.closure(ancestor).slice(1)));
+      }
+      return out;
+    });
   }
 }
 

@@ -124,8 +124,10 @@ async function backendPids(url: string): Promise<number[]> {
 const cpuOf = async (pids: number[]) =>
   (await Promise.all(pids.map((pid) => cpuTimeOf(pid).catch(() => 0)))).reduce((a, b) => a + b, 0);
 
-/** A round against one target, and the CPU time its processes spent per request answered (µs). */
-async function load(target: Target, seconds: number): Promise<LoadResult & { cpuPerRequest: number }> {
+/** One round against one target, and the CPU time its processes spent per request answered (µs). */
+type Round = LoadResult & { cpuPerRequest: number };
+
+async function load(target: Target, seconds: number): Promise<Round> {
   const pids = await target.pids();
   const before = await cpuOf(pids);
   const result = await postLoad({
@@ -138,7 +140,7 @@ async function load(target: Target, seconds: number): Promise<LoadResult & { cpu
   return { ...result, cpuPerRequest: ((await cpuOf(pids)) - before) / Math.max(result.total, 1) };
 }
 
-const line = (name: string, r: LoadResult & { cpuPerRequest: number }) =>
+const line = (name: string, r: Round) =>
   `${name.padEnd(14)} ${fmt(r.rate).padStart(8)} req/s   p50 ${fmt(r.p50, 1).padStart(5)} ms   p99 ${fmt(r.p99, 1).padStart(5)} ms   ${fmt(r.total).padStart(7)} requests   ${r.errors} errors   CPU ${fmt(r.cpuPerRequest).padStart(4)} µs/request`;
 
 async function main() {
@@ -160,7 +162,7 @@ async function main() {
     console.log("answers checked: allow, deny, deny, allow from PEA and Cerbos (PEA's allows carry a signed artifact)");
     for (const target of targets) await load(target, 2); // warm-up (JIT, pools, caches)
 
-    const results = new Map<string, Array<LoadResult & { cpuPerRequest: number }>>(targets.map((t) => [t.name, []]));
+    const results = new Map<string, Round[]>(targets.map((t) => [t.name, []]));
     for (let round = 1; round <= ROUNDS; round++) {
       console.log(`round ${round}`);
       for (const target of targets) {

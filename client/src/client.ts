@@ -1,11 +1,16 @@
 import { type ArtifactClaims, createVerifier, type DigestibleRequest, type Verifier } from "@pea/verifier";
 import { type Allowed, guarded } from "./guard.js";
-import { type PdpConnection, PdpRefused, PdpUnavailable, pdpCall } from "./http.js";
+import { type PdpConnection, PdpRefused, PdpUnavailable, pdpCall, RequestUnsendable } from "./http.js";
 import type { Approval, AuthorizeRequest, Decision, OutcomeStatus, Run, StartRunRequest } from "./types.js";
 
 /** A deny the client gives itself: there was no decision to read, so nothing may run. */
 export function localDeny(error: unknown): Decision {
-  const code = error instanceof PdpRefused ? "request_refused" : "pdp_unavailable";
+  const code =
+    error instanceof PdpRefused
+      ? "request_refused"
+      : error instanceof RequestUnsendable
+        ? "invalid_request"
+        : "pdp_unavailable";
   const message = error instanceof Error ? error.message : String(error);
   return { decision: "deny", reasons: [{ code, message }], obligations: [] };
 }

@@ -32,6 +32,11 @@ export class PdpRefused extends Error {
   }
 }
 
+/** The request cannot be put into JSON (a cycle, or nested past what JSON.stringify takes): never sent. */
+export class RequestUnsendable extends Error {
+  override readonly name = "RequestUnsendable";
+}
+
 export type PdpCall = <T>(method: "GET" | "POST", path: string, body?: unknown) => Promise<T>;
 
 /** One HTTP exchange: resolves with the status and the whole body, rejects on a network error or timeout. */
@@ -108,6 +113,12 @@ export function pdpCall(connection: PdpConnection): PdpCall {
   const send = connection.fetch ? fetchSend(connection.fetch) : nodeSend();
   const timeoutMs = connection.timeoutMs ?? 2000;
   return async <T>(method: "GET" | "POST", path: string, body?: unknown): Promise<T> => {
+    let payload: string | undefined;
+    try {
+      payload = body !== undefined ? JSON.stringify(body) : undefined;
+    } catch (error) {
+      throw new RequestUnsendable(`the request cannot be sent as JSON: ${(error as Error).message}`);
+    }
     let status: number;
     let text: string;
     try {
@@ -118,7 +129,7 @@ export function pdpCall(connection: PdpConnection): PdpCall {
           authorization: `Bearer ${connection.apiKey}`,
           ...(body !== undefined ? { "content-type": "application/json" } : {}),
         },
-        body !== undefined ? JSON.stringify(body) : undefined,
+        payload,
         timeoutMs,
       ));
     } catch (error) {

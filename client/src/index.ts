@@ -4,7 +4,7 @@
 export { type ArtifactClaims, ArtifactError, requestDigest } from "@pea/verifier";
 export { type ApprovalWait, createPeaClient, localDeny, type PeaClient } from "./client.js";
 export { type Allowed, guarded, PeaDenied } from "./guard.js";
-export { type PdpConnection, PdpRefused, PdpUnavailable } from "./http.js";
+export { type PdpConnection, PdpRefused, PdpUnavailable, RequestUnsendable } from "./http.js";
 export type {
   Approval,
   AuthorizeRequest,

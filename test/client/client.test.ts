@@ -147,4 +147,25 @@ describe("the client fails closed", () => {
       }
     });
   }
+
+  it("denies a request it cannot put into JSON (a cycle, 100,000 levels deep) without sending it", async () => {
+    let asked = 0;
+    const client = createPeaClient({
+      url: "http://127.0.0.1:9",
+      apiKey: "pea_x.y",
+      fetch: async () => {
+        asked++;
+        return new Response("{}");
+      },
+    });
+    const cyclic: Record<string, unknown> = {};
+    cyclic.self = cyclic;
+    let deep: unknown = [];
+    for (let i = 0; i < 100_000; i++) deep = [deep];
+    for (const context of [cyclic, { deep }]) {
+      const decision = await client.authorize({ ...stories.readResearch, context });
+      expect(decision).toMatchObject({ decision: "deny", reasons: [{ code: "invalid_request" }] });
+    }
+    expect(asked).toBe(0);
+  });
 });

@@ -69,6 +69,31 @@ describe("the gateway refuses", () => {
     expect((await post(token)).status).toBe(200);
   });
 
+  it("arguments 5,000 levels deep: a refusal, not a 500, and nothing allowed", async () => {
+    const run = await researchRun();
+    const deep = `${"[".repeat(5000)}${"]".repeat(5000)}`;
+    const call = `{"jsonrpc":"2.0","id":7,"method":"tools/call","params":{"name":"send_email","arguments":{"to":"colleague@meridian.example","subject":${deep},"body":"x"}}}`;
+    const res = await fetch(rig().gateway.url, {
+      method: "POST",
+      headers: {
+        "content-type": "application/json",
+        accept: "application/json, text/event-stream",
+        authorization: `Bearer ${run.token}`,
+      },
+      body: call,
+    });
+    expect(res.status).toBe(200);
+    const answer = (await res.json()) as { id: number; result?: { isError?: boolean } };
+    expect(answer.id).toBe(7);
+    expect(answer.result?.isError).toBe(true);
+    // Refused by the client before sending (too deep to serialise here), or by the PDP (too deep to judge).
+    expect(["invalid_request", "request_refused"]).toContain(refusalOf(answer.result)?.code);
+    await rig().gateway.settled();
+    const lineage = await pdpClient(pdp()).call("GET", `/v1/runs/${run.id}/lineage`);
+    expect(lineage.status).toBe(200);
+    expect(JSON.stringify(lineage.json)).not.toContain("email:send");
+  });
+
   it("a token PEA did not sign: PEA says unverified_delegation, nothing is listed or called", async () => {
     const { token } = await researchRun();
     const [, payload] = token.split(".");

@@ -1,14 +1,11 @@
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
-import { Server } from "@modelcontextprotocol/sdk/server/index.js";
-import { StreamableHTTPServerTransport } from "@modelcontextprotocol/sdk/server/streamableHttp.js";
-import { CallToolRequestSchema, ListToolsRequestSchema } from "@modelcontextprotocol/sdk/types.js";
-import { AjvJsonSchemaValidator } from "@modelcontextprotocol/sdk/validation/ajv";
 import { createPeaClient } from "@pea/client";
 import { createLogger } from "@pea/http-kit";
-import { type Caller, readBearer } from "./bearer.js";
+import { readBearer } from "./bearer.js";
 import type { GatewayConfig } from "./config.js";
-import { APPROVAL_META_KEY, createDecider, type Decider } from "./decide.js";
+import { APPROVAL_META_KEY, createDecider } from "./decide.js";
+import { answerMcp } from "./streamable-http.js";
 import type { ToolsConfig } from "./tools-config.js";
 import { connectUpstreams } from "./upstreams.js";
 
@@ -21,39 +18,7 @@ export interface RunningGateway {
 }
 
 const METADATA_PATH = "/.well-known/oauth-protected-resource";
-
-// Built once: each Server would otherwise compile a validator of its own per request.
-const jsonSchemaValidator = new AjvJsonSchemaValidator();
-
-/** One MCP server per HTTP request, bound to the caller its bearer names (stateless Streamable HTTP). */
-function mcpServerFor(caller: Caller, decider: Decider): Server {
-  const server = new Server(
-    { name: "pea-mcp-gateway", version: "0.1.0" },
-    { capabilities: { tools: {} }, jsonSchemaValidator },
-  );
-  server.setRequestHandler(ListToolsRequestSchema, async () => ({ tools: await decider.listTools(caller) }));
-  server.setRequestHandler(CallToolRequestSchema, async (request) => {
-    const approval = request.params._meta?.[APPROVAL_META_KEY];
-    return decider.callTool(
-      caller,
-      request.params.name,
-      request.params.arguments ?? {},
-      typeof approval === "string" ? approval : undefined,
-    );
-  });
-  return server;
-}
-
-/** Answer one HTTP request with `server` (stateless Streamable HTTP, JSON answers); both closed with it. */
-export async function answerStateless(server: Server, req: IncomingMessage, res: ServerResponse): Promise<void> {
-  const transport = new StreamableHTTPServerTransport({ sessionIdGenerator: undefined, enableJsonResponse: true });
-  res.on("close", () => {
-    void transport.close();
-    void server.close();
-  });
-  await server.connect(transport);
-  await transport.handleRequest(req, res);
-}
+const SERVER_INFO = { name: "pea-mcp-gateway", version: "0.1.0" };
 
 /** Start the gateway: connect the upstreams, then serve /mcp and the protected-resource metadata. */
 export async function startGateway(config: GatewayConfig, tools: ToolsConfig): Promise<RunningGateway> {
@@ -105,7 +70,19 @@ export async function startGateway(config: GatewayConfig, tools: ToolsConfig): P
     }
     const reading = readBearer(req.headers.authorization, config.PEA_AUDIENCE, Math.floor(Date.now() / 1000));
     if ("refused" in reading) return refuse(res, reading.refused);
-    await answerStateless(mcpServerFor(reading.caller, decider), req, res);
+    const { caller } = reading;
+    await answerMcp(
+      req,
+      res,
+      {
+        listTools: () => decider.listTools(caller),
+        callTool: ({ name, arguments: args, _meta }) => {
+          const approval = _meta?.[APPROVAL_META_KEY];
+          return decider.callTool(caller, name, args ?? {}, typeof approval === "string" ? approval : undefined);
+        },
+      },
+      { info: SERVER_INFO, onError: (error) => logger.error({ err: error }, "a tool method failed") },
+    );
   };
 
   const http = createServer((req, res) => {

@@ -3,6 +3,7 @@ import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js"
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
 import type { Tool } from "@modelcontextprotocol/sdk/types.js";
 import type { ToolsConfig, Upstream } from "./tools-config.js";
+import { upstreamFetch } from "./upstream-fetch.js";
 
 /** The tools the upstream servers offer, each with the client that reaches it. */
 export interface Catalog {
@@ -11,7 +12,8 @@ export interface Catalog {
 }
 
 function transportFor(upstream: Upstream) {
-  if (upstream.transport === "http") return new StreamableHTTPClientTransport(new URL(upstream.url));
+  if (upstream.transport === "http")
+    return new StreamableHTTPClientTransport(new URL(upstream.url), { fetch: upstreamFetch() });
   return new StdioClientTransport({
     command: upstream.command,
     args: upstream.args,

@@ -59,11 +59,11 @@ export async function postLoad({
 }
 
 /** The demo bank's first four decisions, asked of a PDP at `baseUrl` by 50 connections for `seconds`. */
-export const decisionLoad = (baseUrl: string, key: string, seconds: number): Promise<LoadResult> =>
+export const decisionLoad = (baseUrl: string, key: string, seconds: number, connections = 50): Promise<LoadResult> =>
   postLoad({
     url: `${baseUrl}/v1/authorize`,
     bodies: demoWorkload.slice(0, 4),
     headers: { authorization: `Bearer ${key}` },
-    connections: 50,
+    connections,
     seconds,
   });

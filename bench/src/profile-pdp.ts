@@ -1,5 +1,6 @@
 // npm run bench:profile — where a PDP's time goes under load. Starts the PDP in its own process
-// with --cpu-prof, drives the four demo decisions at c=50 for BENCH_SECONDS (default 10), stops it
+// with --cpu-prof, drives the four demo decisions at c=50 (BENCH_CONNECTIONS: another count; 1 shows
+// what one decision costs with nothing to share its write) for BENCH_SECONDS (default 10), stops it
 // and prints its CPU time by area (self time, native frames charged to their caller's area) and the
 // heaviest functions (self and inclusive). DATABASE_URL: the PDP runs on a fresh database of that
 // Postgres server; otherwise on its embedded store. The .cpuprofile is kept for a flame chart.
@@ -16,6 +17,7 @@ import { fmt } from "./stats.js";
 import { demoWorkload } from "./workload.js";
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
+const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 50);
 const databaseUrl = process.env.DATABASE_URL;
 const key = "pea_benchmark01.benchmarkbenchmarkbenchmark0001";
 
@@ -32,7 +34,7 @@ let result: LoadResult;
 try {
   // alice's own key: the bootstrap key speaks for nobody (every answer would be an early deny).
   const alice = await demoKey(pdp, "alice", demoWorkload[0]);
-  const run = (seconds: number) => decisionLoad(pdp.url, alice, seconds);
+  const run = (seconds: number) => decisionLoad(pdp.url, alice, seconds, CONNECTIONS);
   await run(2);
   window.fromUs = Number(process.hrtime.bigint() / 1000n);
   result = await run(SECONDS);
@@ -45,7 +47,7 @@ const file = (await readdir(dir)).find((f) => f.endsWith(".cpuprofile"));
 if (!file) throw new Error(`no profile written in ${dir}`);
 const profile = JSON.parse(await readFile(join(dir, file), "utf8")) as CpuProfile;
 console.log(
-  `PDP on ${scratch ? "Postgres" : "PGlite"}, c=50, ${SECONDS} s: ${fmt(result.rate)} req/s, p99 ${fmt(result.p99, 1)} ms, ${result.errors} errors`,
+  `PDP on ${scratch ? "Postgres" : "PGlite"}, c=${CONNECTIONS}, ${SECONDS} s: ${fmt(result.rate)} req/s, p99 ${fmt(result.p99, 1)} ms, ${result.errors} errors`,
 );
 console.log(`profile: ${join(dir, file)} (the summary counts the measured run only)\n`);
 const summary = summariseProfile(profile, window);

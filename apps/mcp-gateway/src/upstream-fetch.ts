@@ -7,7 +7,7 @@ import { Agent as HttpsAgent, request as httpsRequest } from "node:https";
 import type { FetchLike } from "@modelcontextprotocol/sdk/shared/transport.js";
 
 /** Statuses whose response has no body (the Response constructor refuses one). */
-const NO_BODY = new Set([101, 204, 205, 304]);
+const NO_BODY = new Set([204, 205, 304]);
 
 export function upstreamFetch(): FetchLike {
   const agents = { "http:": new HttpAgent({ keepAlive: true }), "https:": new HttpsAgent({ keepAlive: true }) };

@@ -1,7 +1,7 @@
 // The gateway's Streamable HTTP answer on its own (no PDP, no upstream): the real MCP SDK client
 // speaks to it, and an attacker's requests get the SDK transport's refusals, never a 500 or a
 // method run on a request that should have been refused.
-import { createServer, type Server } from "node:http";
+import { createServer, request as httpRequest, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
@@ -108,6 +108,16 @@ describe("the gateway's Streamable HTTP answer", () => {
     });
     const streamed = await fetch(url, { method: "POST", headers, body: chunked, duplex: "half" } as RequestInit);
     expect(streamed.status).toBe(413);
+    // A body that passes the limit and never ends is answered without waiting for its end.
+    const endless = await new Promise<number>((resolve, reject) => {
+      const req = httpRequest(url, { method: "POST", headers }, (res) => {
+        resolve(res.statusCode ?? 0);
+        req.destroy();
+      });
+      req.on("error", reject);
+      req.write(`{"pad":"${"x".repeat(5 * 1024 * 1024)}`);
+    });
+    expect(endless).toBe(413);
   });
 
   it("takes a body 5,000 levels deep without failing (the PDP judges its depth)", async () => {

@@ -66,18 +66,26 @@ const errorBody = (code: number, message: string, id: JSONRPCRequest["id"] | nul
   id,
 });
 
-/** The body as text, refused with 413 past the limit (declared or as it arrives). */
+/**
+ * The body as text, refused with 413 past the limit: a declared length at once, a streamed body as
+ * soon as it passes the limit (what follows is discarded, never held). A body whose sender goes
+ * away before its end settles too, so no read waits forever.
+ */
 function readBody(req: IncomingMessage): Promise<string> {
   if (Number(req.headers["content-length"]) > MAX_BODY_BYTES) return Promise.reject(tooLarge());
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
     req.on("data", (chunk: Buffer) => {
+      if (size > MAX_BODY_BYTES) return;
       size += chunk.length;
-      if (size <= MAX_BODY_BYTES) chunks.push(chunk);
+      if (size <= MAX_BODY_BYTES) return void chunks.push(chunk);
+      chunks.length = 0;
+      reject(tooLarge());
     });
-    req.on("end", () => (size > MAX_BODY_BYTES ? reject(tooLarge()) : resolve(Buffer.concat(chunks).toString("utf8"))));
+    req.on("end", () => resolve(Buffer.concat(chunks).toString("utf8")));
     req.on("error", reject);
+    req.on("close", () => reject(new Error("the request ended before its body")));
   });
 }
 

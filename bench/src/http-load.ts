@@ -58,7 +58,7 @@ export async function postLoad({
   };
 }
 
-/** The demo bank's first four decisions, asked of a PDP at `baseUrl` by 50 connections for `seconds`. */
+/** The demo bank's first four decisions, asked of a PDP at `baseUrl` by `connections` (50) for `seconds`. */
 export const decisionLoad = (baseUrl: string, key: string, seconds: number, connections = 50): Promise<LoadResult> =>
   postLoad({
     url: `${baseUrl}/v1/authorize`,

@@ -6,7 +6,7 @@ import type { AddressInfo } from "node:net";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
 import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { answerMcp, type ToolMethods } from "./streamable-http.js";
 
 const calls: Array<{ name: string; arguments?: Record<string, unknown> | undefined }> = [];
@@ -23,12 +23,15 @@ const methods: ToolMethods = {
 
 let server: Server;
 let url: string;
+/** Answers not yet settled: one left here would be a read waiting forever. */
+const unsettled = new Set<Promise<void>>();
 beforeAll(async () => {
   server = createServer((req, res) => {
-    void answerMcp(req, res, methods, {
+    const answer = answerMcp(req, res, methods, {
       info: { name: "test", version: "1" },
       onError: (error) => errors.push(error),
-    });
+    }).finally(() => unsettled.delete(answer));
+    unsettled.add(answer);
   });
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/mcp`;
@@ -118,6 +121,20 @@ describe("the gateway's Streamable HTTP answer", () => {
       req.write(`{"pad":"${"x".repeat(5 * 1024 * 1024)}`);
     });
     expect(endless).toBe(413);
+  });
+
+  it("settles the answer when the sender goes away before its body ends, running no method", async () => {
+    const before = calls.length;
+    for (const leave of ["reset", "half-close"] as const) {
+      const req = httpRequest(url, { method: "POST", headers: { ...headers, "content-length": "1000" } });
+      req.on("error", () => {});
+      req.write(`{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"echo"`);
+      await vi.waitFor(() => expect(unsettled.size).toBe(1));
+      if (leave === "reset") req.destroy();
+      else req.socket?.end();
+      await vi.waitFor(() => expect(unsettled.size).toBe(0), { timeout: 5_000 });
+    }
+    expect(calls.length).toBe(before);
   });
 
   it("takes a body 5,000 levels deep without failing (the PDP judges its depth)", async () => {

@@ -3,14 +3,15 @@
 // `sessionIdGenerator: undefined` and `enableJsonResponse: true`, minus what the gateway never uses
 // (sessions, server-sent streams, server-to-client requests). Built here, not from the SDK's Server
 // and transport per request, because those cost ~3 ms of CPU per call on the development machine,
-// more than PEA's decision (measured with bench:gateway, in the README's figures). The messages
-// are still checked with the SDK's own schemas.
+// more than PEA's decision (`npm run bench:gateway` prints each process's CPU per call). The
+// messages are still checked with the SDK's own schemas.
 import type { IncomingMessage, ServerResponse } from "node:http";
 import {
   type CallToolRequest,
   CallToolRequestSchema,
   type CallToolResult,
   ErrorCode,
+  type Implementation,
   InitializeRequestSchema,
   type JSONRPCMessage,
   JSONRPCMessageSchema,
@@ -24,11 +25,6 @@ import {
 export interface ToolMethods {
   listTools(): Promise<Tool[]>;
   callTool(params: CallToolRequest["params"]): Promise<CallToolResult>;
-}
-
-export interface ServerInfo {
-  name: string;
-  version: string;
 }
 
 /** The SDK's limits for one POST: 4 MiB, and 100 messages in a batch. */
@@ -69,7 +65,7 @@ const errorBody = (code: number, message: string, id: JSONRPCRequest["id"] | nul
 /**
  * The body as text, refused with 413 past the limit: a declared length at once, a streamed body as
  * soon as it passes the limit (what follows is discarded, never held). A body whose sender goes
- * away before its end settles too, so no read waits forever.
+ * away before its end fails the read (Node reports it as the request's error), so none waits forever.
  */
 function readBody(req: IncomingMessage): Promise<string> {
   if (Number(req.headers["content-length"]) > MAX_BODY_BYTES) return Promise.reject(tooLarge());
@@ -85,7 +81,6 @@ function readBody(req: IncomingMessage): Promise<string> {
     });
     req.on("end", () => resolve(Buffer.concat(chunks).toString("utf8")));
     req.on("error", reject);
-    req.on("close", () => reject(new Error("the request ended before its body")));
   });
 }
 
@@ -138,7 +133,7 @@ async function readMessages(req: IncomingMessage): Promise<{ messages: JSONRPCMe
 }
 
 /** One request's result; MethodError for what the caller got wrong. */
-async function resultOf(request: JSONRPCRequest, methods: ToolMethods, info: ServerInfo): Promise<unknown> {
+async function resultOf(request: JSONRPCRequest, methods: ToolMethods, info: Implementation): Promise<unknown> {
   switch (request.method) {
     case "initialize": {
       const parsed = InitializeRequestSchema.safeParse(request);
@@ -173,7 +168,7 @@ export async function answerMcp(
   req: IncomingMessage,
   res: ServerResponse,
   methods: ToolMethods,
-  options: { info: ServerInfo; onError: (error: unknown) => void },
+  options: { info: Implementation; onError: (error: unknown) => void },
 ): Promise<void> {
   if (req.method !== "POST") {
     // No server-sent stream to open (GET) and no session to end (DELETE).
